@@ -1,0 +1,328 @@
+"""Loading files into the DuckDB warehouse: typed rows with lineage, quarantine, file log.
+
+The table of each feed, its typing and its quarantine rules are derived from the feed's
+declaration in feeds.py. A file is loaded in one transaction: its readable rows go to
+`raw.<feed>`, every unreadable value to `meta.quarantine` (the whole row kept as JSON, so
+nothing is lost), and the file version to `meta.file_log`. A re-sent file with new content
+replaces exactly its period; the replaced version stays in the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pension_audit.feeds import FEEDS, Column, Feed, Kind, LinkBy
+from pension_audit.normalize import connect
+from pension_audit.reader import FileRefused, FileRows, InboxFile, data_rows, file_hash, naming_problem
+
+LINEAGE = (
+    ("_feed", "VARCHAR"),
+    ("_period", "VARCHAR"),
+    ("_file_hash", "VARCHAR"),
+    ("_row", "INTEGER"),
+    ("_loaded_at", "TIMESTAMP"),
+)
+SQL_TYPES = {Kind.DATE: "DATE", Kind.MONTH: "DATE", Kind.YEAR: "INTEGER", Kind.AMOUNT: "DECIMAL(14, 2)"}
+ID_KINDS = (Kind.ID, Kind.DOC_ID, Kind.DISABILITY_CERT)
+DISABILITY_CERT_PATTERN = "([0-9]{17}[0-9X]|[0-9]{15})[1-7][1-4](B[1-9])?"
+
+META_DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE TABLE IF NOT EXISTS meta.file_log (
+    feed VARCHAR, period VARCHAR, path VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
+    size_bytes BIGINT, encoding VARCHAR, header_row INTEGER,
+    status VARCHAR NOT NULL,            -- loaded | replaced | failed
+    rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER,
+    reason VARCHAR, message VARCHAR,
+    ingested_at TIMESTAMP NOT NULL, replaced_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS meta.quarantine (
+    feed VARCHAR NOT NULL, period VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
+    row_number INTEGER NOT NULL, column_name VARCHAR NOT NULL, header VARCHAR, value VARCHAR,
+    reason VARCHAR NOT NULL, record JSON, quarantined_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta.check_results (
+    feed VARCHAR NOT NULL, period VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
+    expectation VARCHAR NOT NULL, column_name VARCHAR, severity VARCHAR NOT NULL,
+    success BOOLEAN NOT NULL, unexpected_count INTEGER, unexpected_rows JSON,
+    description VARCHAR, checked_at TIMESTAMP NOT NULL
+);
+"""
+
+
+def feed_table_columns(feed: Feed) -> list[tuple[str, str]]:
+    """The columns of `raw.<feed>`: lineage, then each declared column typed by its kind,
+    with the value as it arrived beside IDs and names, and ID validity."""
+    cols = list(LINEAGE)
+    for col in feed.columns:
+        cols.append((col.name, SQL_TYPES.get(col.kind, "VARCHAR")))
+        if col.keeps_raw:
+            cols.append((f"{col.name}_raw", "VARCHAR"))
+        if col.kind in ID_KINDS:
+            cols.append((f"{col.name}_valid", "BOOLEAN"))
+        if col.kind is Kind.DISABILITY_CERT:
+            cols += [("id_number", "VARCHAR"), ("id_number_valid", "BOOLEAN")]
+    return cols
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _raw(col: Column) -> str:
+    return _quote(f"__raw_{col.name}")
+
+
+def parse_sql(col: Column) -> str:
+    """The expression that types one declared column from its half-width raw text."""
+    r = _raw(col)
+    match col.kind:
+        case Kind.TEXT:
+            return f"pa_text({r})"
+        case Kind.NAME:
+            return f"pa_name({r})"
+        case Kind.ID | Kind.DOC_ID:
+            return f"pa_id({r})"
+        case Kind.DISABILITY_CERT:
+            return (f"CASE WHEN regexp_full_match(pa_id_clean({r}), {_lit(DISABILITY_CERT_PATTERN)}) "
+                    f"THEN pa_id_clean({r}) END")
+        case Kind.PERSON_NO:
+            return f"pa_digits({r}, 10)"
+        case Kind.TOWNSHIP:
+            return f"pa_digits({r}, 9)"
+        case Kind.DATE:
+            return f"pa_date({r})"
+        case Kind.MONTH:
+            return f"pa_month({r})"
+        case Kind.YEAR:
+            return f"pa_year({r})"
+        case Kind.AMOUNT:
+            return f"pa_amount({r})"
+        case Kind.CASE_NO:
+            return f"pa_case_no({r})"
+        case Kind.ENUM:
+            spellings = {v: v for v in col.vocabulary} | col.aliases
+            whens = " ".join(f"WHEN pa_enum_key({_lit(k)}) THEN {_lit(v)}" for k, v in spellings.items())
+            default = _lit(col.default) if col.default else "NULL"
+            return f"CASE WHEN pa_blank({r}) THEN {default} ELSE (CASE pa_enum_key({r}) {whens} END) END"
+    raise AssertionError(col.kind)
+
+
+def derived_sql(feed: Feed) -> str:
+    """Columns computed from typed ones: ID validity, and the holder's ID inside a
+    残疾人证号 (its first 18 characters, or 15 upgraded)."""
+    derived = []
+    for col in feed.columns:
+        if col.kind is Kind.DISABILITY_CERT:
+            holder = f"pa_id18(regexp_extract({_quote(col.name)}, '^([0-9]{{17}}[0-9X]|[0-9]{{15}})', 1))"
+            derived += [f"{holder} AS id_number", f"pa_id_valid({holder}) AS id_number_valid"]
+        if col.kind in ID_KINDS:
+            derived.append(f"pa_id_valid({_quote(col.name)}) AS {_quote(col.name + '_valid')}")
+    return ", ".join(derived) or "NULL AS __nothing"
+
+
+KIND_REASONS = {
+    Kind.ID: "unrecoverable_id", Kind.DOC_ID: "unrecoverable_id", Kind.DISABILITY_CERT: "unrecoverable_id",
+    Kind.PERSON_NO: "invalid_code", Kind.TOWNSHIP: "invalid_code",
+    Kind.DATE: "invalid_date", Kind.MONTH: "invalid_date", Kind.YEAR: "invalid_date",
+    Kind.AMOUNT: "invalid_amount", Kind.ENUM: "unknown_value",
+}
+
+
+def problem_sql(feed: Feed, col: Column, period_start: str | None) -> list[tuple[str, str]]:
+    """(reason, condition) pairs under which a row is quarantined for this column."""
+    r, v = _raw(col), _quote(col.name)
+    problems = []
+    if col.required:
+        problems.append(("missing_required", f"pa_blank({r})"))
+    reason = KIND_REASONS.get(col.kind)
+    # An unreadable ID is a reason only where the ID is how the row reaches a person.
+    if col.kind in ID_KINDS and feed.link_by is not LinkBy.ID_NUMBER:
+        reason = None
+    if reason:
+        problems.append((reason, f"NOT pa_blank({r}) AND {v} IS NULL"))
+    if col.name == feed.period_column and period_start:
+        problems.append(("period_mismatch", f"{v} IS NOT NULL AND {v} <> DATE {_lit(period_start)}"))
+    return problems
+
+
+@dataclass
+class FileOutcome:
+    relative: str
+    feed: str | None
+    period: str | None
+    status: str  # loaded | failed | unchanged
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reason: str | None = None
+    message: str | None = None
+    replaced: bool = False
+
+    @property
+    def summary(self) -> str:
+        if self.status == "failed":
+            return f"✗ {self.relative}：{self.message}"
+        if self.status == "unchanged":
+            return f"· {self.relative}：未变化，跳过"
+        verb = "重新载入(替换旧版本)" if self.replaced else "载入"
+        return (f"✓ {self.relative}：{verb} {self.rows_loaded} 行，隔离 {self.rows_quarantined} 行"
+                f"（共 {self.rows_read} 行数据）")
+
+
+class Warehouse:
+    """The DuckDB warehouse file of one data home. One writer at a time (DuckDB's rule)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = connect(str(self.path))
+        self._sql("SET enable_progress_bar = false")
+        self.ensure_schema()
+
+    def _sql(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Run one statement to completion (DuckDB 2 keeps unfinished results open)."""
+        return self.con.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ensure_schema(self) -> None:
+        self._sql(META_DDL)
+        for feed in FEEDS:
+            cols = ", ".join(f"{_quote(n)} {t}" for n, t in feed_table_columns(feed))
+            self._sql(f"CREATE TABLE IF NOT EXISTS {feed.table} ({cols})")
+
+    # --- the file log ------------------------------------------------------------------------
+
+    def seen(self, relative: str, digest: str) -> bool:
+        """Whether this exact version of this file was ingested before (loaded or not)."""
+        return self._sql(
+            "SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ?", [relative, digest]
+        )[0][0] > 0
+
+    def _log(self, file: InboxFile, digest: str, size: int, status: str, now: dt.datetime,
+             rows: FileRows | None = None, counts: tuple[int, int, int] = (0, 0, 0),
+             reason: str | None = None, message: str | None = None) -> None:
+        self._sql(
+            "INSERT INTO meta.file_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            [file.feed.name if file.feed else None, file.period, file.relative, digest, size,
+             rows.encoding if rows else None, rows.layout.header_row if rows else None, status,
+             *counts, reason, message, now],
+        )
+
+    def refuse(self, file: InboxFile, reason: str, message: str) -> FileOutcome:
+        """Log a file that cannot be read at all; every other file still loads."""
+        data = file.path.read_bytes()
+        digest = file_hash(data)
+        feed = file.feed.name if file.feed else None
+        if self.seen(file.relative, digest):
+            return FileOutcome(file.relative, feed, file.period, "unchanged")
+        self._log(file, digest, len(data), "failed", dt.datetime.now(), reason=reason, message=message)
+        return FileOutcome(file.relative, feed, file.period, "failed", reason=reason, message=message)
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def ingest(self, file: InboxFile) -> FileOutcome:
+        """Load one well-named file, unless this version was ingested before."""
+        if not file.well_named:
+            return self.refuse(file, "bad_name", naming_problem(file))
+        feed, period = file.feed, file.period
+        data = file.path.read_bytes()
+        digest = file_hash(data)
+        if self.seen(file.relative, digest):
+            return FileOutcome(file.relative, feed.name, period, "unchanged")
+        now = dt.datetime.now().replace(microsecond=0)
+        try:
+            rows = data_rows(feed, file.path, data)
+        except FileRefused as exc:
+            message = f"{file.relative}：{exc}"
+            self._log(file, digest, len(data), "failed", now, reason=exc.reason, message=message)
+            return FileOutcome(file.relative, feed.name, period, "failed", reason=exc.reason, message=message)
+
+        self._sql("BEGIN TRANSACTION")
+        try:
+            replaced = self._drop_period(feed, period, now)
+            loaded, quarantined = self._load_rows(feed, period, digest, rows, now)
+            counts = (len(rows.numbers), loaded, quarantined)
+            self._log(file, digest, len(data), "loaded", now, rows, counts)
+            self._sql("COMMIT")
+        except BaseException:
+            self._sql("ROLLBACK")
+            raise
+        return FileOutcome(file.relative, feed.name, period, "loaded", *counts, replaced=replaced)
+
+    def _drop_period(self, feed: Feed, period: str, now: dt.datetime) -> bool:
+        """A re-sent file replaces exactly its period: the old rows go, the old version is
+        kept in the log as replaced."""
+        old = self._sql(
+            "SELECT count(*) FROM meta.file_log WHERE feed = ? AND period = ? AND status = 'loaded'",
+            [feed.name, period])[0][0]
+        if not old:
+            return False
+        self._sql(f"DELETE FROM {feed.table} WHERE _period = ?", [period])
+        self._sql("DELETE FROM meta.quarantine WHERE feed = ? AND period = ?", [feed.name, period])
+        self._sql("DELETE FROM meta.check_results WHERE feed = ? AND period = ?", [feed.name, period])
+        self._sql(
+            "UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
+            "WHERE feed = ? AND period = ? AND status = 'loaded'", [now, feed.name, period])
+        return True
+
+    def _load_rows(self, feed: Feed, period: str, digest: str, rows: FileRows,
+                   now: dt.datetime) -> tuple[int, int]:
+        incoming = pa.table({"_row": pa.array(rows.numbers, pa.int32()),
+                             **{f"__raw_{name}": pa.array(vals, pa.string()) for name, vals in rows.values.items()}})
+        self.con.register("incoming", incoming)
+        try:
+            return self._load_registered(feed, period, digest, rows, now)
+        finally:
+            self.con.unregister("incoming")
+
+    def _load_registered(self, feed: Feed, period: str, digest: str, rows: FileRows,
+                         now: dt.datetime) -> tuple[int, int]:
+        period_start = f"{period}-01" if feed.is_monthly else f"{period}-01-01"
+        half = ", ".join(f"pa_halfwidth({_raw(c)}) AS {_raw(c)}" for c in feed.columns)
+        typed = ", ".join(f"{parse_sql(c)} AS {_quote(c.name)}" for c in feed.columns)
+        self._sql(f"""
+            CREATE OR REPLACE TEMP TABLE typed AS
+            SELECT *, {derived_sql(feed)} FROM (SELECT *, {typed} FROM (SELECT _row, {half} FROM incoming))""")
+
+        checks = [
+            f"SELECT _row, {_lit(col.name)} AS col, {_lit(col.header)} AS header, "
+            f"{_raw(col)} AS value, {_lit(reason)} AS reason FROM typed WHERE {cond}"
+            for col in feed.columns for reason, cond in problem_sql(feed, col, period_start)
+        ]
+        record = "to_json({" + ", ".join(f"{_lit(c.header)}: {_raw(c)}" for c in feed.columns) + "})"
+        self._sql(f"CREATE OR REPLACE TEMP TABLE problems AS {' UNION ALL '.join(checks)}")
+        self._sql(f"""
+            INSERT INTO meta.quarantine
+            SELECT ?, ?, ?, p._row, p.col, p.header, p.value, p.reason, {record}, ?
+            FROM problems p JOIN typed USING (_row) ORDER BY p._row, p.col""",
+            [feed.name, period, digest, now])
+
+        outputs = [f"{_quote('__raw_' + n.removesuffix('_raw'))} AS {_quote(n)}" if n.endswith("_raw") else _quote(n)
+                   for n, _ in feed_table_columns(feed) if n not in dict(LINEAGE)]
+        self._sql(f"""
+            INSERT INTO {feed.table}
+            SELECT ?, ?, ?, _row, ?, {', '.join(outputs)}
+            FROM typed WHERE _row NOT IN (SELECT _row FROM problems) ORDER BY _row""",
+            [feed.name, period, digest, now])
+        quarantined = self._sql("SELECT count(DISTINCT _row) FROM problems")[0][0]
+        return len(rows.numbers) - quarantined, quarantined
+

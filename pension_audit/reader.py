@@ -1,0 +1,220 @@
+"""Reading files as departments send them: finding them, decoding them, finding the header.
+
+Everything here works on a whole file and returns plain rows of text with their physical
+row numbers (what a person sees in Excel or a text editor). Typing and normalising the
+values is `load.py`'s job, in DuckDB, over whole columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pension_audit.feeds import FEEDS_BY_NAME, FILE_REASONS, Column, Feed
+
+MONTH_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+YEAR_PERIOD = re.compile(r"^\d{4}$")
+EXTENSIONS = ("csv", "xlsx")
+FOOTER_PREFIXES = ("制表", "合计", "总计", "填表", "审核", "负责人")
+HEADER_SEARCH_ROWS = 12
+
+
+class FileRefused(Exception):
+    """A whole file cannot be read. `reason` is a key of FILE_REASONS."""
+
+    def __init__(self, reason: str, detail: str):
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{FILE_REASONS[reason]}：{detail}")
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    path: Path
+    relative: str  # "<feed>/<name>", as the inbox holds it
+    feed: Feed | None  # None when the folder is not a feed
+    period: str | None  # None when the name is not a period of the feed's cadence
+    ext: str
+
+    @property
+    def well_named(self) -> bool:
+        return self.feed is not None and self.period is not None and self.ext in EXTENSIONS
+
+
+def period_of(feed: Feed, stem: str) -> str | None:
+    pattern = MONTH_PERIOD if feed.is_monthly else YEAR_PERIOD
+    return stem if pattern.match(stem) else None
+
+
+def scan_inbox(inbox: Path) -> list[InboxFile]:
+    """Every file under the inbox, sorted, each classified by its name."""
+    files = []
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        rel = path.relative_to(inbox)
+        feed = FEEDS_BY_NAME.get(rel.parts[0]) if len(rel.parts) == 2 else None
+        ext = path.suffix.lower().lstrip(".")
+        period = period_of(feed, path.stem) if feed and ext in EXTENSIONS else None
+        files.append(InboxFile(path, rel.as_posix(), feed, period, ext))
+    return files
+
+
+def naming_problem(file: InboxFile) -> str:
+    """Why a badly named file is refused, in words a data engineer acts on."""
+    if len(Path(file.relative).parts) != 2:
+        return f"{file.relative}：文件应放在 <数据源>/<期间>.<csv|xlsx>，不应在此层级"
+    if file.feed is None:
+        known = "、".join(FEEDS_BY_NAME)
+        return f"{file.relative}：未知数据源目录「{Path(file.relative).parts[0]}」（应为 {known} 之一）"
+    if file.ext not in EXTENSIONS:
+        return f"{file.relative}：文件类型「.{file.ext}」不受支持（应为 .csv 或 .xlsx）"
+    shape = "YYYY-MM" if file.feed.is_monthly else "YYYY"
+    return f"{file.relative}：文件名「{file.path.stem}」不是期间 {shape}（{file.feed.title}按{'月' if file.feed.is_monthly else '年'}报送）"
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Detect the encoding: a UTF-8 BOM, else strict UTF-8, else GB18030. Never assume."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise FileRefused("encoding", f"既不是 UTF-8 也不是 GB18030（第 {exc.start} 字节）") from exc
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+
+def cell_text(value: object) -> str | None:
+    """A spreadsheet cell as the text a person would type. Excel keeps 15 significant
+    digits: a number of 16 or more digits is shown in its rounded scientific form, which
+    the ID normaliser recognises as unrecoverable."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        if abs(value) >= 1e15:
+            return f"{value:.11E}"
+        return repr(value)
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**15 else f"{float(value):.11E}"
+    return str(value)
+
+
+def read_rows(path: Path, data: bytes) -> tuple[list[tuple[int, list[str | None]]], str]:
+    """All rows of the file's first sheet as (physical row number, cells), and the encoding."""
+    if not data.strip():
+        raise FileRefused("empty", "文件为空")
+    if path.suffix.lower() == ".xlsx":
+        return _xlsx_rows(data), "xlsx"
+    text, encoding = decode(data)
+    rows = [(i, [c if c.strip() else None for c in cells])
+            for i, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]
+    return rows, encoding
+
+
+def _xlsx_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        cells = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several types for a damaged workbook
+        raise FileRefused("unreadable", f"XLSX 已损坏或不是 Excel 文件（{type(exc).__name__}: {exc}）") from exc
+    return [(i, [cell_text(v) for v in row]) for i, row in enumerate(cells, start=1)]
+
+
+# --- header ----------------------------------------------------------------------------------
+
+
+def header_key(text: str) -> str:
+    """Headers compare without spaces and with （） as ()."""
+    return "".join(text.split()).replace("（", "(").replace("）", ")")
+
+
+@dataclass(frozen=True)
+class Layout:
+    header_row: int  # physical row number of the header
+    columns: dict[int, Column]  # cell index -> declared column
+    ignored: tuple[str, ...]  # unknown headers, ignored
+
+
+def find_header(feed: Feed, rows: list[tuple[int, list[str | None]]]) -> Layout:
+    """The header is the first row, among the first few non-blank ones, that names every
+    required column; a title row above it and unknown extra columns are ignored."""
+    lookup = {header_key(h): col for col in feed.columns for h in col.headers}
+    best: tuple[int, dict[int, Column], list[str]] | None = None
+    candidates = [(n, cells) for n, cells in rows if any(cells)][:HEADER_SEARCH_ROWS]
+    for number, cells in candidates:
+        mapped: dict[int, Column] = {}
+        ignored = []
+        for index, cell in enumerate(cells):
+            col = lookup.get(header_key(cell)) if cell else None
+            if col is not None and col not in mapped.values():
+                mapped[index] = col
+            elif cell:
+                ignored.append(cell.strip())
+        if best is None or len(mapped) > len(best[1]):
+            best = (number, mapped, ignored)
+        if all(c in mapped.values() for c in feed.required_columns):
+            return Layout(number, mapped, tuple(ignored))
+    if best is None or not best[1]:
+        expected = "、".join(c.header for c in feed.required_columns)
+        raise FileRefused("no_header", f"前 {HEADER_SEARCH_ROWS} 行中没有找到表头（应含 {expected}）")
+    missing = [c.header for c in feed.required_columns if c not in best[1].values()]
+    raise FileRefused("missing_columns", f"第 {best[0]} 行表头缺少必填列：{'、'.join(missing)}")
+
+
+def is_footer(cells: list[str | None]) -> bool:
+    filled = [c.strip() for c in cells if c and c.strip()]
+    return 0 < len(filled) <= 2 and filled[0].startswith(FOOTER_PREFIXES)
+
+
+@dataclass(frozen=True)
+class FileRows:
+    """The data rows of one file, each cell mapped to its declared column. A header with
+    no rows below it is a department saying it has nothing to report this period."""
+
+    encoding: str
+    layout: Layout
+    numbers: list[int]
+    values: dict[str, list[str | None]]  # column name -> cell text per data row
+
+
+def data_rows(feed: Feed, path: Path, data: bytes) -> FileRows:
+    rows, encoding = read_rows(path, data)
+    layout = find_header(feed, rows)
+    numbers: list[int] = []
+    values: dict[str, list[str | None]] = {c.name: [] for c in feed.columns}
+    for number, cells in rows:
+        if number <= layout.header_row or not any(c and c.strip() for c in cells) or is_footer(cells):
+            continue
+        numbers.append(number)
+        for index, col in layout.columns.items():
+            values[col.name].append(cells[index] if index < len(cells) else None)
+        for col in feed.columns:
+            if col not in layout.columns.values():
+                values[col.name].append(None)
+    return FileRows(encoding, layout, numbers, values)
