@@ -10,6 +10,7 @@ replaces exactly its period; the replaced version stays in the log.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,10 +212,13 @@ class Warehouse:
 
     # --- the file log ------------------------------------------------------------------------
 
-    def seen(self, relative: str, digest: str) -> bool:
-        """Whether this exact version of this file was ingested before (loaded or not)."""
+    def seen(self, relative: str, digest: str, *, counting_duplicates: bool = True) -> bool:
+        """Whether this exact version of this file was ingested before (loaded or not). A
+        file refused only because another file claimed its period is not bad itself: once
+        the other is removed it loads."""
+        skip = "" if counting_duplicates else " AND coalesce(reason, '') <> 'duplicate_period'"
         return self._sql(
-            "SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ?", [relative, digest]
+            f"SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ?{skip}", [relative, digest]
         )[0][0] > 0
 
     def _log(self, file: InboxFile, digest: str, size: int, status: str, now: dt.datetime,
@@ -237,7 +241,34 @@ class Warehouse:
         self._log(file, digest, len(data), "failed", dt.datetime.now(), reason=reason, message=message)
         return FileOutcome(file.relative, feed, file.period, "failed", reason=reason, message=message)
 
+    def previous_row_count(self, feed: Feed, period: str) -> int | None:
+        """Rows loaded for the feed's latest period before this one (for the collapse check)."""
+        rows = self._sql(
+            "SELECT rows_loaded FROM meta.file_log WHERE feed = ? AND period < ? AND status = 'loaded' "
+            "ORDER BY period DESC LIMIT 1", [feed.name, period])
+        return rows[0][0] if rows else None
+
+    def record_checks(self, feed: Feed, period: str, outcome) -> None:
+        """Keep each expectation's result for the loaded version of a period."""
+        digest = self._sql("SELECT file_hash FROM meta.file_log WHERE feed = ? AND period = ? "
+                           "AND status = 'loaded'", [feed.name, period])[0][0]
+        now = dt.datetime.now().replace(microsecond=0)
+        self._sql("DELETE FROM meta.check_results WHERE feed = ? AND period = ?", [feed.name, period])
+        for r in outcome.results:
+            self._sql("INSERT INTO meta.check_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      [feed.name, period, digest, r.expectation, r.column, r.severity, r.success,
+                       r.unexpected_count, json.dumps(r.unexpected_rows), r.description, now])
+
     # --- loading -----------------------------------------------------------------------------
+
+    def ingest_period(self, files: list[InboxFile]) -> list[FileOutcome]:
+        """Load the file of one feed and period. Two files for one period (a .csv beside a
+        .xlsx) are an error for that period: neither loads until one is removed."""
+        if len(files) > 1:
+            names = "、".join(f.relative for f in files)
+            message = f"同一期间有 {len(files)} 个文件（{names}），请删除其中一个后重新运行；本期间暂不载入"
+            return [self.refuse(f, "duplicate_period", f"{f.relative}：{message}") for f in files]
+        return [self.ingest(files[0])]
 
     def ingest(self, file: InboxFile) -> FileOutcome:
         """Load one well-named file, unless this version was ingested before."""
@@ -246,7 +277,7 @@ class Warehouse:
         feed, period = file.feed, file.period
         data = file.path.read_bytes()
         digest = file_hash(data)
-        if self.seen(file.relative, digest):
+        if self.seen(file.relative, digest, counting_duplicates=False):
             return FileOutcome(file.relative, feed.name, period, "unchanged")
         now = dt.datetime.now().replace(microsecond=0)
         try:

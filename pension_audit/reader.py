@@ -63,6 +63,15 @@ def scan_inbox(inbox: Path) -> list[InboxFile]:
     return files
 
 
+def by_period(files: list[InboxFile]) -> dict[tuple[str, str], list[InboxFile]]:
+    """Well-named files grouped by (feed, period)."""
+    groups: dict[tuple[str, str], list[InboxFile]] = {}
+    for f in files:
+        if f.well_named:
+            groups.setdefault((f.feed.name, f.period), []).append(f)
+    return groups
+
+
 def naming_problem(file: InboxFile) -> str:
     """Why a badly named file is refused, in words a data engineer acts on."""
     if len(Path(file.relative).parts) != 2:

@@ -1,0 +1,121 @@
+"""One Dagster asset per feed, partitioned by the feed's cadence, with its quality checks.
+
+The asset is a thin adapter: it finds the inbox files of the partitions it was asked for,
+hands them to the warehouse loader, validates what loaded with the feed's Great
+Expectations suite, and reports both. A run may cover a range of partitions at once
+(single-run backfill), so a cold start over years of months is one run per feed.
+"""
+
+
+import warnings
+
+import dagster as dg
+
+from orchestration.resources import DataHome
+from pension_audit.feeds import FEEDS, Feed
+from pension_audit.load import FileOutcome, Warehouse
+from pension_audit.reader import by_period, scan_inbox
+
+# Single-run backfills are "beta" in Dagster 1.13; they are what makes a cold start one run.
+warnings.filterwarnings("ignore", message=".*backfill_policy.*", category=Warning)
+
+FIRST_PERIOD = "2015"
+
+MONTHLY = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 1 * *", fmt="%Y-%m", start=f"{FIRST_PERIOD}-01", end_offset=1)
+YEARLY = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 1 1 *", fmt="%Y", start=FIRST_PERIOD, end_offset=1)
+
+STRUCTURE_CHECK = "structure"
+QUALITY_CHECK = "quality"
+
+
+def partitions_for(feed: Feed) -> dg.TimeWindowPartitionsDefinition:
+    return MONTHLY if feed.is_monthly else YEARLY
+
+
+def feed_asset_key(feed: Feed) -> dg.AssetKey:
+    return dg.AssetKey(["raw", feed.name])
+
+
+def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str, object]:
+    """Run the feed's expectation suite on each freshly loaded period and store the results
+    beside the data, so later layers and the console can see which partitions are blocked."""
+    from expectations.suites import validate
+
+    outcomes = {}
+    for period in periods:
+        df = wh.con.execute(f"SELECT * FROM {feed.table} WHERE _period = ? ORDER BY _row", [period]).df()
+        previous = wh.previous_row_count(feed, period)
+        outcome = validate(feed, df, previous_row_count=previous)
+        wh.record_checks(feed, period, outcome)
+        outcomes[period] = outcome
+    return outcomes
+
+
+def _check_metadata(outcomes: dict[str, object], severity: str) -> dict[str, dg.MetadataValue]:
+    failed = {
+        period: [f"{r.description}（{r.unexpected_count} 行）" for r in o.results
+                 if r.severity == severity and not r.success]
+        for period, o in outcomes.items()
+    }
+    failed = {p: f for p, f in failed.items() if f}
+    return {
+        "periods_checked": dg.MetadataValue.int(len(outcomes)),
+        "periods_failed": dg.MetadataValue.text(", ".join(sorted(failed)) or "无"),
+        "failures": dg.MetadataValue.json(failed),
+    }
+
+
+def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
+    key = feed_asset_key(feed)
+
+    @dg.asset(
+        key=key,
+        group_name="feeds",
+        description=f"{feed.sender}：{feed.title}（{'月' if feed.is_monthly else '年'}报）",
+        partitions_def=partitions_for(feed),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        kinds={"duckdb", "python"},
+        tags={"cadence": feed.cadence.value},
+        check_specs=[
+            dg.AssetCheckSpec(STRUCTURE_CHECK, asset=key, blocking=True,
+                              description="结构性检查：必填列、取值范围、行号唯一；不通过则阻断下游"),
+            dg.AssetCheckSpec(QUALITY_CHECK, asset=key,
+                              description="质量检查：证件号校验位、日期与金额合理范围、行数未骤降；不通过仅告警"),
+        ],
+    )
+    def _feed_asset(context: dg.AssetExecutionContext, data_home: DataHome):
+        groups = by_period(scan_inbox(data_home.inbox_path))
+        outcomes: list[FileOutcome] = []
+        with data_home.warehouse() as wh:
+            for period in context.partition_keys:
+                files = groups.get((feed.name, period))
+                if files:
+                    outcomes += wh.ingest_period(files)
+            for o in outcomes:
+                (context.log.error if o.status == "failed" else context.log.info)(o.summary)
+            loaded = [o.period for o in outcomes if o.status == "loaded"]
+            checks = validate_periods(wh, feed, loaded)
+        yield dg.MaterializeResult(metadata={
+            "files_loaded": dg.MetadataValue.int(len(loaded)),
+            "files_failed": dg.MetadataValue.int(sum(o.status == "failed" for o in outcomes)),
+            "files_unchanged": dg.MetadataValue.int(sum(o.status == "unchanged" for o in outcomes)),
+            "rows_loaded": dg.MetadataValue.int(sum(o.rows_loaded for o in outcomes)),
+            "rows_quarantined": dg.MetadataValue.int(sum(o.rows_quarantined for o in outcomes)),
+            "files": dg.MetadataValue.md("\n".join(f"- {o.summary}" for o in outcomes) or "无新文件"),
+        })
+        yield dg.AssetCheckResult(
+            check_name=STRUCTURE_CHECK, asset_key=key,
+            passed=all(o.success_structural for o in checks.values()),
+            severity=dg.AssetCheckSeverity.ERROR, metadata=_check_metadata(checks, "structural"))
+        yield dg.AssetCheckResult(
+            check_name=QUALITY_CHECK, asset_key=key,
+            passed=all(o.success_all for o in checks.values()),
+            severity=dg.AssetCheckSeverity.WARN, metadata=_check_metadata(checks, "warn"))
+
+    return _feed_asset
+
+
+FEED_ASSETS: dict[str, dg.AssetsDefinition] = {feed.name: build_feed_asset(feed) for feed in FEEDS}
+

@@ -1,0 +1,54 @@
+"""When Dagster runs as a service: a sensor on the inbox and a monthly schedule."""
+
+
+import json
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.feed_assets import FEED_ASSETS, MONTHLY, feed_asset_key
+from pension_audit.feeds import FEEDS
+from pension_audit.reader import scan_inbox
+
+MONTHLY_FEEDS_JOB = dg.define_asset_job(
+    "monthly_feeds",
+    selection=dg.AssetSelection.assets(*(feed_asset_key(f) for f in FEEDS if f.is_monthly)),
+    partitions_def=MONTHLY,
+    description="每月载入各月报数据源的当月文件",
+)
+
+# The 5th of each month at 02:00: the month's files are in by then.
+MONTHLY_SCHEDULE = dg.build_schedule_from_partitioned_job(
+    MONTHLY_FEEDS_JOB, day_of_month=5, hour_of_day=2, description="每月5日凌晨载入上月文件")
+
+
+def inbox_path() -> Path:
+    return Path(os.environ.get("PENSION_AUDIT_INBOX", "data/inbox"))
+
+
+@dg.sensor(
+    name="inbox_sensor",
+    description="收件箱有新文件或文件被重新报送时，载入该数据源的对应期间",
+    minimum_interval_seconds=60,
+    target=list(FEED_ASSETS.values()),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def inbox_sensor(context: dg.SensorEvaluationContext):
+    """One run per new file version: the cursor remembers each file's size and mtime, and
+    the run key makes a file version run once even if the cursor is lost."""
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    requests = []
+    for f in scan_inbox(inbox_path()):
+        stat = f.path.stat()
+        signature = f"{stat.st_size}:{stat.st_mtime_ns}"
+        if seen.get(f.relative) == signature:
+            continue
+        seen[f.relative] = signature
+        if f.well_named:
+            requests.append(dg.RunRequest(
+                run_key=f"{f.relative}@{signature}", partition_key=f.period,
+                asset_selection=[feed_asset_key(f.feed)], tags={"inbox_file": f.relative}))
+        else:
+            context.log.warning(f"文件名不合规，未载入：{f.relative}")
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, ensure_ascii=False))

@@ -1,0 +1,100 @@
+"""`pension-audit`: the command line of the platform. The console speaks Chinese."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pension_audit.home import Home, go_offline
+
+SCALES = ("tiny", "small", "district")
+
+
+def _echo_table(rows: list[tuple], headers: tuple[str, ...]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*headers)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console().print(table)
+
+
+@click.group(help="城乡居民基本养老保险待遇稽核平台")
+def main() -> None:
+    go_offline()
+
+
+@main.command(help="生成一个模拟区县的全部数据源文件（含各类不规范数据）及其真值文件")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="输出目录")
+@click.option("--scale", type=click.Choice(SCALES), default="tiny", show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def generate(out: Path, scale: str, seed: int) -> None:
+    from pension_audit.generate import generate as generate_district
+
+    truth = generate_district(out, scale, seed)
+    files = truth["files"]
+    rows = sum(f["data_rows"] for f in files.values())
+    bad = sum(len(f["quarantined"]) for f in files.values())
+    click.echo(f"已生成 {scale} 规模模拟区县：{truth['people']} 人（领取待遇 {truth['receiving']} 人），"
+               f"{truth['first_month']} 至 {truth['last_month']}")
+    click.echo(f"  {len(files)} 个文件，{rows} 行数据，其中应隔离 {bad} 行；另有 {len(truth['broken_files'])} 个无法读取的文件")
+    click.echo(f"  收件箱：{out / 'inbox'}")
+    click.echo(f"  真值文件：{out / 'truth.json'}")
+
+
+@main.command(help="载入收件箱中新的或重新报送的文件（在本进程内运行 Dagster 资产）")
+@click.option("--inbox", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True)
+@click.option("--home", type=click.Path(path_type=Path), default=None, help="数据目录（默认 ./data）")
+def run(inbox: Path, home: Path | None) -> None:
+    from pension_audit.pipeline import run_pipeline
+
+    result = run_pipeline(inbox.resolve(), Home.at(home), echo=click.echo)
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command(help="导出隔离区：无法读取的数据行及原因")
+@click.option("--home", type=click.Path(path_type=Path), default=None)
+@click.option("--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件（默认标准输出）")
+def quarantine(home: Path | None, fmt: str, out: Path | None) -> None:
+    from pension_audit.queries import quarantine_rows
+
+    rows = quarantine_rows(Home.at(home))
+    stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+    try:
+        if fmt == "csv":
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(("feed", "period", "row", "column", "value", "reason"))
+            writer.writerows(rows)
+        else:
+            keys = ("feed", "period", "row", "column", "value", "reason")
+            json.dump([dict(zip(keys, r)) for r in rows], stream, ensure_ascii=False, indent=1)
+            stream.write("\n")
+    finally:
+        if out:
+            stream.close()
+
+
+@main.command(help="文件日志：每个文件版本的读取、载入、隔离情况")
+@click.option("--home", type=click.Path(path_type=Path), default=None)
+@click.option("--all-versions", is_flag=True, help="包括已被替换的旧版本")
+def files(home: Path | None, all_versions: bool) -> None:
+    from pension_audit.queries import file_log_rows
+
+    rows = file_log_rows(Home.at(home), all_versions)
+    _echo_table(rows, ("文件", "状态", "编码", "数据行", "载入", "隔离", "问题", "时间"))
+
+
+def dagster_dev_hint(inbox: Path, home: Home) -> str:
+    return (f"PENSION_AUDIT_HOME={home.root} PENSION_AUDIT_INBOX={inbox} DAGSTER_HOME={home.dagster_home} "
+            f".venv/bin/dagster dev -m orchestration.definitions")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

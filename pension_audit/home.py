@@ -1,0 +1,54 @@
+"""The one local data folder that holds everything a run produces."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOME = Path("data")
+
+# Offline at run time: no telemetry, no version checks, for every tool we start.
+OFFLINE_ENV = {
+    "DAGSTER_DISABLE_TELEMETRY": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+}
+
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+nux:
+  enabled: false
+"""
+
+
+def go_offline() -> None:
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | Path | None = None) -> Home:
+        return cls(Path(root or os.environ.get("PENSION_AUDIT_HOME") or DEFAULT_HOME).resolve())
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
+    def prepare_dagster(self) -> Path:
+        """Dagster's own storage lives in the data home, telemetry off."""
+        self.dagster_home.mkdir(parents=True, exist_ok=True)
+        config = self.dagster_home / "dagster.yaml"
+        if not config.exists():
+            config.write_text(DAGSTER_YAML)
+        return self.dagster_home

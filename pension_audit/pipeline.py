@@ -1,0 +1,93 @@
+"""`pension-audit run`: every feed asset with new files, materialised in this process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pension_audit.home import Home
+from pension_audit.load import Warehouse
+from pension_audit.queries import file_log_rows
+from pension_audit.reader import by_period, file_hash, naming_problem, scan_inbox
+
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+@dataclass
+class RunResult:
+    feeds_run: list[str]
+    files: list[tuple]  # file log rows written by this run
+    ok: bool
+
+
+def pending_periods(wh: Warehouse, inbox: Path) -> dict[str, list[str]]:
+    """Per feed, the periods whose files are new or changed since the last run."""
+    pending: dict[str, set[str]] = {}
+    for (feed, period), files in by_period(scan_inbox(inbox)).items():
+        single = len(files) == 1
+        if any(not wh.seen(f.relative, file_hash(f.path.read_bytes()), counting_duplicates=not single)
+               for f in files):
+            pending.setdefault(feed, set()).add(period)
+    return {feed: sorted(periods) for feed, periods in sorted(pending.items())}
+
+
+def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -> RunResult:
+    import dagster as dg
+    from rich.progress import Progress
+
+    from orchestration.feed_assets import FEED_ASSETS
+    from orchestration.resources import DataHome
+
+    os.environ["DAGSTER_HOME"] = str(home.prepare_dagster())
+    started = dt.datetime.now().replace(microsecond=0)
+    with Warehouse(home.warehouse) as wh:
+        for f in scan_inbox(inbox):
+            if not f.well_named:
+                wh.refuse(f, "bad_name", naming_problem(f))
+        pending = pending_periods(wh, inbox)
+
+    failed_runs = []
+    if pending:
+        instance = dg.DagsterInstance.get()
+        resources = {"data_home": DataHome(home=str(home.root), inbox=str(inbox))}
+        with Progress(transient=False) as progress:
+            task = progress.add_task("载入数据源", total=len(pending))
+            for feed, periods in pending.items():
+                progress.update(task, description=f"载入 {feed}（{len(periods)} 个期间）")
+                if len(periods) == 1:
+                    where = {"partition_key": periods[0]}
+                else:
+                    where = {"tags": {"dagster/asset_partition_range_start": periods[0],
+                                      "dagster/asset_partition_range_end": periods[-1]}}
+                result = dg.materialize([FEED_ASSETS[feed]], instance=instance, resources=resources,
+                                        run_config=QUIET_RUN_CONFIG, raise_on_error=False, **where)
+                if not result.success:
+                    failed_runs.append(feed)
+                progress.advance(task)
+
+    files = file_log_rows(home, all_versions=True, since=started)
+    _report(echo, inbox, home, pending, files, failed_runs)
+    return RunResult(list(pending), files, ok=not failed_runs)
+
+
+def _report(echo, inbox: Path, home: Home, pending, files, failed_runs) -> None:
+    from pension_audit.cli import dagster_dev_hint
+
+    if not pending and not files:
+        echo("没有新文件或重新报送的文件，无需载入。")
+    loaded = [f for f in files if f[1] == "loaded"]
+    failed = [f for f in files if f[1] == "failed"]
+    echo(f"本次载入 {len(loaded)} 个文件：{sum(f[4] for f in loaded)} 行入库，"
+         f"{sum(f[5] for f in loaded)} 行进入隔离区；{len(failed)} 个文件无法读取。")
+    for f in failed:
+        echo(f"  ✗ {f[6]}")
+    for feed in failed_runs:
+        echo(f"  ✗ 数据源 {feed} 的运行失败，详见 Dagster 运行日志")
+    echo("查看结果：")
+    echo(f"  数据仓库（DuckDB）：{home.warehouse}")
+    echo(f"  文件日志：pension-audit files --home {home.root}")
+    echo(f"  隔离区：  pension-audit quarantine --home {home.root} --format csv")
+    echo(f"  Dagster 界面：{dagster_dev_hint(inbox, home)}")
