@@ -113,7 +113,7 @@ def parse_sql(col: Column) -> str:
             return f"pa_case_no({r})"
         case Kind.ENUM:
             spellings = {v: v for v in col.vocabulary} | col.aliases
-            whens = " ".join(f"WHEN pa_enum_key({_lit(k)}) THEN {_lit(v)}" for k, v in spellings.items())
+            whens = " ".join(f"WHEN pa_enum_key(pa_halfwidth({_lit(k)})) THEN {_lit(v)}" for k, v in spellings.items())
             default = _lit(col.default) if col.default else "NULL"
             return f"CASE WHEN pa_blank({r}) THEN {default} ELSE (CASE pa_enum_key({r}) {whens} END) END"
     raise AssertionError(col.kind)

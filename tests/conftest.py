@@ -1,0 +1,48 @@
+"""Shared fixtures: files written the way departments write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from pension_audit.home import go_offline
+
+go_offline()
+
+
+def write_csv(path: Path, lines: list[str], encoding: str = "gb18030") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = ("\n".join(lines) + "\n").encode("utf-8" if encoding == "utf-8-sig" else encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if encoding == "utf-8-sig" else b"") + data)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    """Rows as given; None leaves a cell empty, a date becomes a real date cell, a float a
+    number cell (as Excel stores a long ID typed into a General cell)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, dt.date):
+                ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
+            elif isinstance(value, (int, float)):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, value)
+    wb.close()
+    return path
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    path = tmp_path / "inbox"
+    path.mkdir()
+    return path
