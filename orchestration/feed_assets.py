@@ -94,7 +94,7 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
                 if files:
                     outcomes += wh.ingest_period(files)
             for o in outcomes:
-                (context.log.error if o.status == "failed" else context.log.info)(o.summary)
+                (context.log.warning if o.status == "failed" else context.log.info)(o.summary)
             loaded = [o.period for o in outcomes if o.status == "loaded"]
             checks = validate_periods(wh, feed, loaded)
         yield dg.MaterializeResult(metadata={

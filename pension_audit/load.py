@@ -173,7 +173,7 @@ class FileOutcome:
     @property
     def summary(self) -> str:
         if self.status == "failed":
-            return f"✗ {self.relative}：{self.message}"
+            return f"✗ {self.message}"
         if self.status == "unchanged":
             return f"· {self.relative}：未变化，跳过"
         verb = "重新载入(替换旧版本)" if self.replaced else "载入"

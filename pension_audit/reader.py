@@ -30,7 +30,8 @@ class FileRefused(Exception):
     def __init__(self, reason: str, detail: str):
         self.reason = reason
         self.detail = detail
-        super().__init__(f"{FILE_REASONS[reason]}：{detail}")
+        assert reason in FILE_REASONS, reason
+        super().__init__(detail)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise FileRefused("encoding", f"既不是 UTF-8 也不是 GB18030（第 {exc.start} 字节）") from exc
+        raise FileRefused("encoding", f"无法识别文件编码：既不是 UTF-8 也不是 GB18030（第 {exc.start} 字节）") from exc
 
 
 # --- rows ------------------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+"""`pension-audit run`: real Dagster materialisations, in process, on a persistent instance."""
+
+import dagster as dg
+from click.testing import CliRunner
+
+from pension_audit.cli import main
+from pension_audit.home import Home
+from tests.conftest import write_csv, write_xlsx
+
+PAYMENTS = ["个人编号,姓名,所属年月,发放类型,实发金额,发放状态,发放年月"]
+
+
+def test_run_loads_files_records_checks_and_a_rerun_does_nothing(inbox, tmp_path):
+    for month in ("2025-01", "2025-02", "2025-03"):
+        write_csv(inbox / f"payments/{month}.csv",
+                  PAYMENTS + [f"150404000{i},王芳,{month},正常发放,203.00,成功,{month}" for i in range(1, 4)])
+    write_xlsx(inbox / "cdc_deaths/2025-02.xlsx",
+               [["姓名", "有效证件号码", "死亡日期"], ["王芳", "1.50404195503E+17", "2025-02-03"], ["李四", "150102880730303", "2025-02-04"]])
+    write_xlsx(inbox / "cdc_deaths/2025-03.xlsx", [["姓名"]])
+    home = tmp_path / "home"
+    runner = CliRunner()
+
+    first = runner.invoke(main, ["run", "--inbox", str(inbox), "--home", str(home)])
+    assert first.exit_code == 0, first.output
+    assert "本次载入 4 个文件：10 行入库，1 行进入隔离区；1 个文件无法读取。" in first.output
+    assert "cdc_deaths/2025-03.xlsx：第 1 行表头缺少必填列：有效证件号码、死亡日期" in first.output
+
+    # Real materialisations on the instance in the data home: one run per feed, whole range.
+    with dg.DagsterInstance.from_config(str(Home.at(home).dagster_home)) as instance:
+        payments = dg.AssetKey(["raw", "payments"])
+        assert instance.get_materialized_partitions(payments) == {"2025-01", "2025-02", "2025-03"}
+        records = instance.fetch_materializations(payments, limit=10).records
+        assert len({r.run_id for r in records}) == 1   # one single-run backfill over the three months
+        checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [dg.AssetCheckKey(payments, "structure")])
+        assert checks[dg.AssetCheckKey(payments, "structure")].status.value == "SUCCEEDED"
+
+    again = runner.invoke(main, ["run", "--inbox", str(inbox), "--home", str(home)])
+    assert "没有新文件或重新报送的文件，无需载入。" in again.output
+
+    exported = runner.invoke(main, ["quarantine", "--home", str(home), "--format", "csv"])
+    assert exported.output.splitlines() == [
+        "feed,period,row,column,value,reason",
+        "cdc_deaths,2025-02,2,id_number,1.50404195503E+17,unrecoverable_id",
+    ]
