@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.feed_assets import FEED_ASSETS
-from orchestration.resources import DataHome
-from orchestration.sensors import MONTHLY_FEEDS_JOB, MONTHLY_SCHEDULE, inbox_sensor
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt_manifest import ensure_manifest
 from pension_audit.home import go_offline
 
 go_offline()
+ensure_manifest()  # the dbt assets below are built from it
+
+from orchestration.dbt_assets import DBT_OFFLINE, DBT_PROJECT, dbt_models  # noqa: E402
+from orchestration.feed_assets import FEED_ASSETS  # noqa: E402
+from orchestration.resources import DataHome  # noqa: E402
+from orchestration.sensors import MONTHLY_FEEDS_JOB, MONTHLY_SCHEDULE, inbox_sensor  # noqa: E402
 
 defs = dg.Definitions(
-    assets=list(FEED_ASSETS.values()),
+    assets=[*FEED_ASSETS.values(), dbt_models],
     jobs=[MONTHLY_FEEDS_JOB],
     schedules=[MONTHLY_SCHEDULE],
     sensors=[inbox_sensor],
     resources={
         "data_home": DataHome(
             home=dg.EnvVar("PENSION_AUDIT_HOME"), inbox=dg.EnvVar("PENSION_AUDIT_INBOX")),
+        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(DBT_OFFLINE)),
     },
     executor=dg.in_process_executor,
 )

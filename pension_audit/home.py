@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +26,10 @@ nux:
 
 
 def go_offline() -> None:
+    """Telemetry off for every tool we start; dbt's wrapper runs with our interpreter."""
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
+    os.environ.setdefault("PENSION_AUDIT_PYTHON", sys.executable)
 
 
 @dataclass(frozen=True)

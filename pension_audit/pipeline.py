@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pension_audit.home import Home
 from pension_audit.load import Warehouse
-from pension_audit.queries import file_log_rows
+from pension_audit.queries import file_log_rows, findings_built, findings_summary
 from pension_audit.reader import by_period, file_hash, naming_problem, scan_inbox
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -38,6 +38,10 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
     import dagster as dg
     from rich.progress import Progress
 
+    from orchestration.dbt_manifest import ensure_manifest
+
+    ensure_manifest()
+    from orchestration.dbt_assets import dbt_models, dbt_resource
     from orchestration.feed_assets import FEED_ASSETS
     from orchestration.resources import DataHome
 
@@ -69,6 +73,13 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
                 progress.advance(task)
 
     files = file_log_rows(home, all_versions=True, since=started)
+    if pending or not findings_built(home):
+        echo("构建人员主索引与稽核疑点（dbt）…")
+        result = dg.materialize([dbt_models], instance=dg.DagsterInstance.get(),
+                                resources={"dbt": dbt_resource(home)}, run_config=QUIET_RUN_CONFIG,
+                                raise_on_error=False)
+        if not result.success:
+            failed_runs.append("dbt")
     _report(echo, inbox, home, pending, files, failed_runs)
     return RunResult(list(pending), files, ok=not failed_runs)
 
@@ -85,9 +96,15 @@ def _report(echo, inbox: Path, home: Home, pending, files, failed_runs) -> None:
     for f in failed:
         echo(f"  ✗ {f[6]}")
     for feed in failed_runs:
-        echo(f"  ✗ 数据源 {feed} 的运行失败，详见 Dagster 运行日志")
+        echo(f"  ✗ {feed} 的运行失败，详见 Dagster 运行日志")
+    summary = findings_summary(home)
+    if summary:
+        echo(f"稽核疑点 {sum(n for _, _, n, _ in summary)} 条，涉及金额 {sum(a for *_, a in summary):,.2f} 元：")
+        for code, label, count, amount in summary:
+            echo(f"  {label}（{code}）：{count} 条，{amount:,.2f} 元")
     echo("查看结果：")
     echo(f"  数据仓库（DuckDB）：{home.warehouse}")
     echo(f"  文件日志：pension-audit files --home {home.root}")
     echo(f"  隔离区：  pension-audit quarantine --home {home.root} --format csv")
+    echo(f"  稽核疑点：pension-audit findings --home {home.root} --format xlsx --out 疑点清单.xlsx")
     echo(f"  Dagster 界面：{dagster_dev_hint(inbox, home)}")

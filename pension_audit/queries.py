@@ -34,3 +34,18 @@ def file_log_rows(home: Home, all_versions: bool = False, since=None) -> list[tu
         SELECT path, status, encoding, rows_read, rows_loaded, rows_quarantined,
                coalesce(message, ''), strftime(ingested_at, '%Y-%m-%d %H:%M:%S')
         FROM meta.file_log {clause} ORDER BY path, ingested_at""", params)
+
+
+def findings_built(home: Home) -> bool:
+    return bool(_read(home, "SELECT 1 FROM information_schema.tables "
+                            "WHERE table_schema = 'marts' AND table_name = 'findings'"))
+
+
+def findings_summary(home: Home) -> list[tuple]:
+    """Per finding type: code, Chinese label, count, money involved."""
+    if not findings_built(home):
+        return []
+    return _read(home, """
+        SELECT t.exception_type, t.label, count(f.finding_key), coalesce(sum(f.overpaid_amount), 0)
+        FROM policy.finding_types t LEFT JOIN marts.findings f USING (exception_type)
+        GROUP BY ALL ORDER BY count(f.finding_key) DESC, t.exception_type""")

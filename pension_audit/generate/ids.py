@@ -6,8 +6,15 @@ import numpy as np
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 CHECK_CHARS = np.array(list("10X98765432"))
-FULL_WIDTH = str.maketrans({**{chr(0x30 + i): chr(0xFF10 + i) for i in range(10)},
-                            "X": "Ｘ", "x": "ｘ", "E": "Ｅ", "G": "Ｇ"})
+FULL_WIDTH = str.maketrans(
+    {
+        **{chr(0x30 + i): chr(0xFF10 + i) for i in range(10)},
+        "X": "Ｘ",
+        "x": "ｘ",
+        "E": "Ｅ",
+        "G": "Ｇ",
+    }
+)
 DOT_VARIANTS = ("·", "•", "．", ".", "・")
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import ids as idt
 from . import params as P
-from .timeline import NEVER, am_of, add_months, day_in_month, month_end, month_start, parse_am
+from .timeline import NEVER, add_months, am_of, day_in_month, month_end, month_start, parse_am
 
 STATUS = ("参保缴费", "暂停缴费", "正常待遇", "暂停待遇", "终止参保")
 CONTRIBUTING, PAUSED, RECEIVING, SUSPENDED, TERMINATED = range(5)
@@ -47,7 +47,7 @@ class Townships:
     villages: list[list[str]]
 
     @classmethod
-    def load(cls, rng: np.random.Generator) -> "Townships":
+    def load(cls, rng: np.random.Generator) -> Townships:
         rows = TOWNSHIPS
         code = np.array([r[0] for r in rows], dtype=object)
         name = np.array([r[1] for r in rows], dtype=object)
@@ -62,13 +62,27 @@ class Townships:
 
 # The 22 township-level units of 松山区 (shared/reference/townships.csv).
 TOWNSHIPS = (
-    ("150404001", "振兴街道", "街道"), ("150404002", "向阳街道", "街道"), ("150404003", "松州街道", "街道"),
-    ("150404004", "铁东街道", "街道"), ("150404100", "穆家营子镇", "镇"), ("150404101", "初头朗镇", "镇"),
-    ("150404102", "大庙镇", "镇"), ("150404103", "王府镇", "镇"), ("150404104", "老府镇", "镇"),
-    ("150404105", "哈拉道口镇", "镇"), ("150404106", "上官地镇", "镇"), ("150404107", "安庆镇", "镇"),
-    ("150404108", "太平地镇", "镇"), ("150404200", "当铺地满族乡", "乡"), ("150404201", "夏家店乡", "乡"),
-    ("150404202", "城子乡", "乡"), ("150404203", "大夫营子乡", "乡"), ("150404204", "岗子乡", "乡"),
-    ("150404400", "玉龙街道", "街道"), ("150404401", "全宁街道", "街道"), ("150404407", "兴安街道", "街道"),
+    ("150404001", "振兴街道", "街道"),
+    ("150404002", "向阳街道", "街道"),
+    ("150404003", "松州街道", "街道"),
+    ("150404004", "铁东街道", "街道"),
+    ("150404100", "穆家营子镇", "镇"),
+    ("150404101", "初头朗镇", "镇"),
+    ("150404102", "大庙镇", "镇"),
+    ("150404103", "王府镇", "镇"),
+    ("150404104", "老府镇", "镇"),
+    ("150404105", "哈拉道口镇", "镇"),
+    ("150404106", "上官地镇", "镇"),
+    ("150404107", "安庆镇", "镇"),
+    ("150404108", "太平地镇", "镇"),
+    ("150404200", "当铺地满族乡", "乡"),
+    ("150404201", "夏家店乡", "乡"),
+    ("150404202", "城子乡", "乡"),
+    ("150404203", "大夫营子乡", "乡"),
+    ("150404204", "岗子乡", "乡"),
+    ("150404400", "玉龙街道", "街道"),
+    ("150404401", "全宁街道", "街道"),
+    ("150404407", "兴安街道", "街道"),
     ("150404408", "松城街道", "街道"),
 )
 
@@ -162,15 +176,35 @@ class _Builder:
         self._police_other()
         self._suspensions_prison()
         d = District(
-            self.scale, self.seed, self.first, self.last, self.town, self.people, self.records,
+            self.scale,
+            self.seed,
+            self.first,
+            self.last,
+            self.town,
+            self.people,
+            self.records,
             pd.DataFrame(columns=["rec", "start_am", "end_am", "reason", "backpay"]),
-            self.death_tbl, self.sentence_tbl, self.nat_tbl, self.op_tbl, self.assist_tbl,
-            self.dis_tbl, self.fp_tbl, self.vet_tbl, self.svc_tbl, self.police_other_tbl,
-            pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
+            self.death_tbl,
+            self.sentence_tbl,
+            self.nat_tbl,
+            self.op_tbl,
+            self.assist_tbl,
+            self.dis_tbl,
+            self.fp_tbl,
+            self.vet_tbl,
+            self.svc_tbl,
+            self.police_other_tbl,
+            pd.DataFrame(),
+            pd.DataFrame(),
+            pd.DataFrame(),
+            pd.DataFrame(),
+            pd.DataFrame(),
             pd.DataFrame(),
         )
         d._pause = self.pause
-        d.suspensions = pd.DataFrame(self.susp_rows, columns=["rec", "start_am", "end_am", "reason", "backpay"])
+        d.suspensions = pd.DataFrame(
+            self.susp_rows, columns=["rec", "start_am", "end_am", "reason", "backpay"]
+        )
         self._certifications(d)
         self._township_reports(d)
         self._contributions(d)
@@ -182,9 +216,11 @@ class _Builder:
     def _people(self) -> None:
         rng = self.rng("people")
         n_part = self.sc.people
-        n = n_part + int(round(n_part * P.OUTSIDER_SHARE))
+        n = n_part + round(float(n_part * P.OUTSIDER_SHARE))
         old = rng.random(n) < P.RECEIVING_SHARE
-        age = np.where(old, 60 + np.minimum(rng.exponential(9.0, n), 39.5), rng.uniform(16, 59.9, n))
+        age = np.where(
+            old, 60 + np.minimum(rng.exponential(9.0, n), 39.5), rng.uniform(16, 59.9, n)
+        )
         birth = self.start_day - (age * 365.25).astype(np.int64).astype("timedelta64[D]")
         male = rng.random(n) < 0.5
         region = _weighted(rng, P.REGIONS, P.REGION_WEIGHTS, n).astype(str)
@@ -198,8 +234,8 @@ class _Builder:
         pool = rng.permutation(n_part)
         k = 0
         for dt, rate in P.OTHER_DOC_RATES.items():
-            cnt = max(1, int(round(rate * n_part)))
-            who = pool[k:k + cnt]
+            cnt = max(1, round(float(rate * n_part)))
+            who = pool[k : k + cnt]
             k += cnt
             doc_type[who] = dt
             for j, w in enumerate(who):
@@ -231,16 +267,28 @@ class _Builder:
         dotted = rng.random(n) < 0.6
         name = np.where(mongol, np.where(dotted, a + "·" + bpart, a + bpart), name)
         town = rng.integers(0, len(self.town.code), n)
-        village = np.array([self.town.villages[t][i] for t, i in zip(town, rng.integers(0, 6, n))], dtype=object)
+        village = np.array(
+            [self.town.villages[t][i] for t, i in zip(town, rng.integers(0, 6, n))], dtype=object
+        )
         self.birth = birth
-        self.people = pd.DataFrame({
-            "participant": np.arange(n) < n_part,
-            "name": name, "male": male, "birth_date": birth, "region": region,
-            "id18": id18, "doc_type": doc_type, "doc_no": doc_no, "resident": resident,
-            "born_1900s": (birth.astype("datetime64[Y]").astype(int) + 1970 <= 1999) & resident
-            & (doc_type != "港澳台居民居住证"),
-            "township": town, "village": village,
-        })
+        self.people = pd.DataFrame(
+            {
+                "participant": np.arange(n) < n_part,
+                "name": name,
+                "male": male,
+                "birth_date": birth,
+                "region": region,
+                "id18": id18,
+                "doc_type": doc_type,
+                "doc_no": doc_no,
+                "resident": resident,
+                "born_1900s": (birth.astype("datetime64[Y]").astype(int) + 1970 <= 1999)
+                & resident
+                & (doc_type != "港澳台居民居住证"),
+                "township": town,
+                "village": village,
+            }
+        )
         self.n, self.n_part = n, n_part
 
     def _unique_ids(self, rng, region, ymd, male) -> np.ndarray:
@@ -253,7 +301,9 @@ class _Builder:
             if len(dup) == 0:
                 break
             seq[dup] = rng.integers(0, 500, len(dup)) * 2 + male[dup].astype(int)
-            body[dup] = np.char.add(np.char.add(region[dup], ymd[dup]), np.char.zfill(seq[dup].astype(str), 3))
+            body[dup] = np.char.add(
+                np.char.add(region[dup], ymd[dup]), np.char.zfill(seq[dup].astype(str), 3)
+            )
         return np.char.add(body, idt.check_chars(body)).astype(object)
 
     # --- deaths -------------------------------------------------------------------------
@@ -280,21 +330,32 @@ class _Builder:
         k = len(who)
         dd = death[who]
         cov = P.DEATH_SOURCE_COVERAGE
-        days = lambda lo, hi: rng.integers(lo, hi, k).astype("timedelta64[D]")  # noqa: E731
-        off = lambda: np.where(rng.random(k) < 0.1, rng.integers(-3, 4, k), 0).astype("timedelta64[D]")  # noqa: E731
+        days = lambda lo, hi: rng.integers(lo, hi, k).astype("timedelta64[D]")
+        off = lambda: np.where(rng.random(k) < 0.1, rng.integers(-3, 4, k), 0).astype(
+            "timedelta64[D]"
+        )
         police_dd = np.where(rng.random(k) < 0.25, np.datetime64("NaT"), dd + off())
         conflict = rng.random(k) < 0.02
         police_dd = np.where(conflict, dd + days(40, 70), police_dd)
-        self.death_tbl = pd.DataFrame({
-            "pid": who, "death_date": dd,
-            "cdc": rng.random(k) < cov["cdc"], "cdc_reported_on": dd + days(1, 21),
-            "cremation": rng.random(k) < cov["cremation"], "cremation_death_date": dd + off(),
-            "cremated_on": dd + days(1, 5),
-            "police": rng.random(k) < cov["police"], "police_death_date": police_dd,
-            "police_on": np.where(np.isnat(police_dd), dd + days(5, 61),
-                                  np.maximum(dd + days(5, 61), police_dd + np.timedelta64(1, "D"))),
-            "conflict": conflict,
-        })
+        self.death_tbl = pd.DataFrame(
+            {
+                "pid": who,
+                "death_date": dd,
+                "cdc": rng.random(k) < cov["cdc"],
+                "cdc_reported_on": dd + days(1, 21),
+                "cremation": rng.random(k) < cov["cremation"],
+                "cremation_death_date": dd + off(),
+                "cremated_on": dd + days(1, 5),
+                "police": rng.random(k) < cov["police"],
+                "police_death_date": police_dd,
+                "police_on": np.where(
+                    np.isnat(police_dd),
+                    dd + days(5, 61),
+                    np.maximum(dd + days(5, 61), police_dd + np.timedelta64(1, "D")),
+                ),
+                "conflict": conflict,
+            }
+        )
 
     # --- enrolment records ---------------------------------------------------------------
     def _records(self) -> None:
@@ -305,25 +366,36 @@ class _Builder:
         prog = np.datetime64(P.PROGRAM_START)
         earliest = np.maximum(prog, add_months(birth, np.full(len(part), 16 * 12)))
         span = np.maximum((self.start_day - 30 - earliest).astype(np.int64), 1)
-        enrolled = earliest + (rng.random(len(part)) * span).astype(np.int64).astype("timedelta64[D]")
-        newcomers = (rng.random(len(part)) < 0.02 * self.sc.months / 12) & (earliest < self.start_day)
-        enrolled[newcomers] = self.start_day + rng.integers(0, self.ndays - 31, newcomers.sum()).astype("timedelta64[D]")
+        enrolled = earliest + (rng.random(len(part)) ** 3 * span).astype(np.int64).astype(
+            "timedelta64[D]"
+        )
+        newcomers = (rng.random(len(part)) < 0.02 * self.sc.months / 12) & (
+            earliest < self.start_day
+        )
+        enrolled[newcomers] = self.start_day + rng.integers(
+            0, self.ndays - 31, newcomers.sum()
+        ).astype("timedelta64[D]")
         # a death must come after enrolment
         dd = self.death[part]
         bad = ~np.isnat(dd) & (dd <= enrolled)
         enrolled[bad] = dd[bad] - 400
         pid = part.copy()
         # duplicate enrolments: a second record for the same person
-        n_dup = max(1, int(round(P.DUPLICATE_ENROLMENT_RATE * len(part))))
+        n_dup = max(1, round(float(P.DUPLICATE_ENROLMENT_RATE * len(part))))
         b60 = am_of(birth) + 720
-        recv_soon = np.flatnonzero((b60 < self.first) & pe.resident.to_numpy()[part]
-                                   & np.isnat(dd))
+        recv_soon = np.flatnonzero((b60 < self.first) & pe.resident.to_numpy()[part] & np.isnat(dd))
         cand = np.flatnonzero(pe.resident.to_numpy()[part])
         dups = [int(rng.choice(recv_soon))]
-        dups += list(rng.choice(np.setdiff1d(cand, dups), size=n_dup - 1, replace=False)) if n_dup > 1 else []
+        dups += (
+            list(rng.choice(np.setdiff1d(cand, dups), size=n_dup - 1, replace=False))
+            if n_dup > 1
+            else []
+        )
         dups = np.array(dups, dtype=np.int64)
-        dup_enrol = np.minimum(enrolled[dups] + rng.integers(200, 2500, len(dups)).astype("timedelta64[D]"),
-                               self.end_day - 60)
+        dup_enrol = np.minimum(
+            enrolled[dups] + rng.integers(200, 2500, len(dups)).astype("timedelta64[D]"),
+            self.end_day - 60,
+        )
         pid = np.concatenate([pid, part[dups]])
         enrolled = np.concatenate([enrolled, dup_enrol])
         n_rec = len(pid)
@@ -344,8 +416,12 @@ class _Builder:
         # account: years contributed before the benefit start, at a tier
         tier = _weighted(rng, P.CONTRIBUTION_TIERS, P.TIER_WEIGHTS, n_rec).astype(np.int64)
         yrs_at_start = np.clip((np.minimum(benefit_am, self.first) - enrol_am) / 12, 0, 15)
-        base = np.round(yrs_at_start * (tier + 40) * 100 * rng.uniform(0.9, 1.2, n_rec)).astype(np.int64)
-        yrs_b = np.clip((np.where(benefit_am < NEVER, benefit_am, self.first) - enrol_am) / 12, 0, 15)
+        base = np.round(yrs_at_start * (tier + 40) * 100 * rng.uniform(0.9, 1.2, n_rec)).astype(
+            np.int64
+        )
+        yrs_b = np.clip(
+            (np.where(benefit_am < NEVER, benefit_am, self.first) - enrol_am) / 12, 0, 15
+        )
         b0 = np.round(yrs_b * (tier + 40) * 100 * rng.uniform(0.9, 1.2, n_rec)).astype(np.int64)
         b0 = np.where(benefit_am < NEVER, b0, 0)
         acct = np.round(b0 / P.ACCOUNT_DIVISOR).astype(np.int64)
@@ -356,7 +432,9 @@ class _Builder:
         res = pe.resident.to_numpy()[pid]
         mess = np.flatnonzero((rng.random(n_rec) < P.SYSTEM_ID_MESS_RATE) & res & ~is_dup)
         for j, r in enumerate(mess):
-            stored_id[r] = idt.restyle_id(stored_id[r], idt.ID_STYLES[j % len(idt.ID_STYLES)], bool(born[r]))
+            stored_id[r] = idt.restyle_id(
+                stored_id[r], idt.ID_STYLES[j % len(idt.ID_STYLES)], bool(born[r])
+            )
         for j, r in enumerate(np.flatnonzero(is_dup)):
             k = j % 3
             if k == 0 and born[r]:
@@ -374,22 +452,47 @@ class _Builder:
         h = self.rng("death-handling")
         d_am = self.death_am[pid]
         handling = _weighted(h, list(P.DEATH_HANDLING), list(P.DEATH_HANDLING.values()), n_rec)
-        lag = np.select([handling == "on_time", handling == "late"],
-                        [1 + (h.random(n_rec) < 0.1), 2 + h.integers(1, 7, n_rec)], NEVER)
+        lag = np.select(
+            [handling == "on_time", handling == "late"],
+            [1 + (h.random(n_rec) < 0.1), 2 + h.integers(1, 7, n_rec)],
+            NEVER,
+        )
         contributor_lag = 1 + h.integers(0, 4, n_rec)
-        stop = np.where(d_am < NEVER, d_am + np.where(benefit_am <= d_am, lag, contributor_lag), NEVER)
+        stop = np.where(
+            d_am < NEVER, d_am + np.where(benefit_am <= d_am, lag, contributor_lag), NEVER
+        )
         stop = np.minimum(stop, NEVER)
-        self.records = pd.DataFrame({
-            "pid": pid, "person_no": person_no, "duplicate": is_dup,
-            "doc_type": dt, "stored_id": stored_id, "stored_name": stored_name,
-            "township": pe.township.to_numpy()[pid], "village": pe.village.to_numpy()[pid],
-            "enrolled_on": enrolled, "enrol_am": enrol_am, "benefit_am": benefit_am,
-            "tier": tier, "base_balance": base, "b0": b0, "account_pension": acct,
-            "own_share": rng.uniform(0.6, 0.9, n_rec),
-            "stop_am": stop, "stop_reason": np.where(stop < NEVER, "death", ""),
-            "death_handling": np.where((d_am < NEVER) & (benefit_am <= d_am), handling, ""),
-        })
+        self.records = pd.DataFrame(
+            {
+                "pid": pid,
+                "person_no": person_no,
+                "duplicate": is_dup,
+                "doc_type": dt,
+                "stored_id": stored_id,
+                "stored_name": stored_name,
+                "township": pe.township.to_numpy()[pid],
+                "village": pe.village.to_numpy()[pid],
+                "enrolled_on": enrolled,
+                "enrol_am": enrol_am,
+                "benefit_am": benefit_am,
+                "tier": tier,
+                "base_balance": base,
+                "b0": b0,
+                "account_pension": acct,
+                "own_share": rng.uniform(0.6, 0.9, n_rec),
+                "stop_am": stop,
+                "stop_reason": np.where(stop < NEVER, "death", ""),
+                "death_handling": np.where((d_am < NEVER) & (benefit_am <= d_am), handling, ""),
+            }
+        )
         self.records["stop_reason"] = self.records.stop_reason.astype(object)
+        town = self.records.township.to_numpy()
+        tn = self.town.name[town].copy()
+        suffix = (self.town.kind[town] == "街道") & (
+            self.rng("roster-town-names").random(n_rec) < 0.2
+        )
+        tn[suffix] = tn[suffix] + "办事处"
+        self.records["township_name"] = tn
         self.pause = rng.random((n_rec, len(self.years))) < P.CONTRIB_PAUSE_RATE
         self.susp_rows: list[tuple] = []
 
@@ -418,7 +521,7 @@ class _Builder:
         n = self.n
         # assistance spells
         p = P.ASSISTANCE_RATE * np.where(age >= 60, 1.5, 0.8)
-        who = np.flatnonzero(rng.random(n) < p)
+        who = _at_least(rng, rng.random(n) < p, np.ones(n, dtype=bool), 3)
         start = rng.integers(self.first - 60, self.last + 1, len(who))
         dur = rng.integers(6, 72, len(who))
         end = np.minimum(start + dur - 1, self.death_am[who])
@@ -426,25 +529,52 @@ class _Builder:
         cat = np.where(kind == "街道", "城市低保", "农村低保").astype(object)
         cat[(age[who] >= 60) & (rng.random(len(who)) < 0.15)] = "特困供养"
         keep = end >= self.first - 1
-        self.assist_tbl = pd.DataFrame({"pid": who, "category": cat, "start_am": start,
-                                        "end_am": np.where(end >= self.last + 5, NEVER, end)})[keep]
+        self.assist_tbl = pd.DataFrame(
+            {
+                "pid": who,
+                "category": cat,
+                "start_am": start,
+                "end_am": np.where(end >= self.last + 5, NEVER, end),
+            }
+        )[keep]
         # severe disability
-        who = np.flatnonzero(rng.random(n) < P.DISABILITY_RATE * pe.resident.to_numpy())
+        who = _at_least(rng, rng.random(n) < P.DISABILITY_RATE, pe.resident.to_numpy(), 2)
         issued = np.datetime64("2010-01-01") + rng.integers(
-            0, int((self.end_day - np.datetime64("2010-01-01")).astype(int)), len(who)).astype("timedelta64[D]")
+            0, int((self.end_day - np.datetime64("2010-01-01")).astype(int)), len(who)
+        ).astype("timedelta64[D]")
         cat = rng.integers(1, 8, len(who))
         grade = np.where(rng.random(len(who)) < 0.4, 1, 2)
-        suffix = np.where(rng.random(len(who)) < 0.1, np.char.add("B", rng.integers(1, 10, len(who)).astype(str)), "")
-        cert = np.char.add(np.char.add(np.char.add(pe.id18.to_numpy()[who].astype(str), cat.astype(str)),
-                                       grade.astype(str)), suffix).astype(object)
-        self.dis_tbl = pd.DataFrame({"pid": who, "certificate_no": cert, "category": cat, "grade": grade,
-                                     "issued_on": issued})
+        suffix = np.where(
+            rng.random(len(who)) < 0.1,
+            np.char.add("B", rng.integers(1, 10, len(who)).astype(str)),
+            "",
+        )
+        cert = np.char.add(
+            np.char.add(
+                np.char.add(pe.id18.to_numpy()[who].astype(str), cat.astype(str)), grade.astype(str)
+            ),
+            suffix,
+        ).astype(object)
+        self.dis_tbl = pd.DataFrame(
+            {
+                "pid": who,
+                "certificate_no": cert,
+                "category": cat,
+                "grade": grade,
+                "issued_on": issued,
+            }
+        )
         # 计划生育特殊家庭
-        who = np.flatnonzero((rng.random(n) < P.FAMILY_PLANNING_RATE * 3) & (age >= 49))
-        self.fp_tbl = pd.DataFrame({
-            "pid": who,
-            "category": np.where(rng.random(len(who)) < 0.6, "独生子女死亡", "独生子女伤残").astype(object),
-            "year": rng.integers(2012, self.years[-1] + 1, len(who))})
+        who = _at_least(rng, rng.random(n) < P.FAMILY_PLANNING_RATE * 3, age >= 49, 2)
+        self.fp_tbl = pd.DataFrame(
+            {
+                "pid": who,
+                "category": np.where(
+                    rng.random(len(who)) < 0.6, "独生子女死亡", "独生子女伤残"
+                ).astype(object),
+                "year": rng.integers(2012, self.years[-1] + 1, len(who)),
+            }
+        )
 
     def _veterans_service(self) -> None:
         rng = self.rng("veterans")
@@ -452,65 +582,122 @@ class _Builder:
         age = (self.start_day - self.birth).astype(np.int64) / 365.25
         male = pe.male.to_numpy()
         res = pe.resident.to_numpy()
-        who = np.flatnonzero((rng.random(self.n) < P.VETERAN_RATE * 2) & male & (age >= 22) & res)
+        who = _at_least(rng, rng.random(self.n) < P.VETERAN_RATE * 2, male & (age >= 22) & res, 2)
         birth = self.birth[who]
         enl = add_months(birth, rng.integers(18 * 12, 21 * 12, len(who)))
-        served = np.where(rng.random(len(who)) < 0.85, rng.integers(24, 61, len(who)), rng.integers(96, 240, len(who)))
+        served = np.where(
+            rng.random(len(who)) < 0.85,
+            rng.integers(24, 61, len(who)),
+            rng.integers(96, 240, len(who)),
+        )
         dis = np.minimum(add_months(enl, served), self.end_day - 30)
         vt = _weighted(rng, ("退役士兵", "转业军官", "复员干部"), (80, 10, 10), len(who))
-        self.vet_tbl = pd.DataFrame({"pid": who, "enlisted_on": enl, "discharged_on": dis, "type": vt})
-        who = np.flatnonzero((rng.random(self.n) < P.SERVICE_RATE * 4) & (age >= 16) & (age <= 24) & res)
-        enl = self.start_day + rng.integers(-3 * 365, self.ndays - 20, len(who)).astype("timedelta64[D]")
+        self.vet_tbl = pd.DataFrame(
+            {"pid": who, "enlisted_on": enl, "discharged_on": dis, "type": vt}
+        )
+        who = _at_least(
+            rng, rng.random(self.n) < P.SERVICE_RATE * 4, (age >= 16) & (age <= 24) & res, 2
+        )
+        enl = self.start_day + rng.integers(-3 * 365, self.ndays - 20, len(who)).astype(
+            "timedelta64[D]"
+        )
         dis = add_months(enl, rng.choice([24, 24, 36, 60], len(who)))
-        self.svc_tbl = pd.DataFrame({"pid": who, "enlisted_on": enl, "discharged_on": dis,
-                                     "police_reports": rng.random(len(who)) < 0.5})
+        self.svc_tbl = pd.DataFrame(
+            {
+                "pid": who,
+                "enlisted_on": enl,
+                "discharged_on": dis,
+                "police_reports": rng.random(len(who)) < 0.5,
+            }
+        )
 
     # --- court --------------------------------------------------------------------------
     def _sentences(self) -> None:
         rng = self.rng("sentences")
         pe = self.people
         years = self.sc.months / 12
-        n_s = max(10, int(round(P.SENTENCE_RATE * self.n * years)))
+        n_s = max(10, round(float(P.SENTENCE_RATE * self.n * years)))
         male_w = np.where(pe.male.to_numpy(), 0.85, 0.15) * pe.resident.to_numpy()
         who = rng.choice(self.n, size=n_s, replace=False, p=male_w / male_w.sum())
         pen = _weighted(rng, list(P.SENTENCE_PENALTIES), list(P.SENTENCE_PENALTIES.values()), n_s)
         eff = self.start_day + rng.integers(-60, self.ndays - 10, n_s).astype("timedelta64[D]")
         # a few custodial sentences of recipients at every scale
-        recv = np.flatnonzero(self._receiving_at(np.arange(self.n), np.full(self.n, self.first))
-                              & np.isnat(self.death))
+        recv = np.flatnonzero(
+            self._receiving_at(np.arange(self.n), np.full(self.n, self.first))
+            & np.isnat(self.death)
+        )
         forced = rng.choice(np.setdiff1d(recv, who), size=min(3, len(recv)), replace=False)
-        who[:len(forced)] = forced
-        pen[:len(forced)] = ["有期徒刑", "拘役", "有期徒刑"][:len(forced)]
-        eff[:len(forced)] = self.start_day + rng.integers(20, max(21, self.ndays // 2), len(forced)).astype("timedelta64[D]")
+        who[: len(forced)] = forced
+        pen[: len(forced)] = ["有期徒刑", "拘役", "有期徒刑"][: len(forced)]
+        eff[: len(forced)] = self.start_day + rng.integers(
+            20, max(21, self.ndays // 2), len(forced)
+        ).astype("timedelta64[D]")
         custodial = np.isin(pen, ["有期徒刑", "拘役", "无期徒刑", "死刑缓期二年执行", "死刑"])
-        has_custody = custodial | ((pen == "无罪") & (rng.random(n_s) < 0.6)) | (rng.random(n_s) < 0.15)
-        custody = np.where(has_custody, eff - rng.integers(30, 240, n_s).astype("timedelta64[D]"),
-                           np.datetime64("NaT"))
-        term = np.select([pen == "有期徒刑", pen == "拘役", pen == "管制"],
-                         [np.where(rng.random(n_s) < 0.7, rng.integers(6, 37, n_s), rng.integers(37, 121, n_s)),
-                          rng.integers(1, 7, n_s), rng.integers(3, 25, n_s)], 0)
-        probation = np.where(((pen == "有期徒刑") & (term <= 36) | (pen == "拘役")) & (rng.random(n_s) < 0.35),
-                             rng.integers(2, 6, n_s) * np.where(pen == "拘役", 2, 6), 0)
-        probation[:len(forced)] = 0
+        has_custody = (
+            custodial | ((pen == "无罪") & (rng.random(n_s) < 0.6)) | (rng.random(n_s) < 0.15)
+        )
+        custody = np.where(
+            has_custody,
+            eff - rng.integers(30, 240, n_s).astype("timedelta64[D]"),
+            np.datetime64("NaT"),
+        )
+        term = np.select(
+            [pen == "有期徒刑", pen == "拘役", pen == "管制"],
+            [
+                np.where(
+                    rng.random(n_s) < 0.7, rng.integers(6, 37, n_s), rng.integers(37, 121, n_s)
+                ),
+                rng.integers(1, 7, n_s),
+                rng.integers(3, 25, n_s),
+            ],
+            0,
+        )
+        probation = np.where(
+            ((pen == "有期徒刑") & (term <= 36) | (pen == "拘役")) & (rng.random(n_s) < 0.35),
+            rng.integers(2, 6, n_s) * np.where(pen == "拘役", 2, 6),
+            0,
+        )
+        probation[: len(forced)] = 0
         execution = np.full(n_s, "", dtype=object)
-        execution[custodial] = _weighted(rng, ("监内执行", "", "监外执行"), (85, 10, 5), int(custodial.sum()))
-        execution[:len(forced)] = "监内执行"
+        execution[custodial] = _weighted(
+            rng, ("监内执行", "", "监外执行"), (85, 10, 5), int(custodial.sum())
+        )
+        execution[: len(forced)] = "监内执行"
         execution[(probation > 0) | (pen == "管制")] = "社区矫正"
-        term_start = np.where(term > 0, np.where(np.isnat(custody), eff, custody), np.datetime64("NaT"))
-        term_end = np.where(term > 0, add_months(np.where(np.isnat(term_start), eff, term_start), term)
-                            - np.timedelta64(1, "D"), np.datetime64("NaT"))
+        term_start = np.where(
+            term > 0, np.where(np.isnat(custody), eff, custody), np.datetime64("NaT")
+        )
+        term_end = np.where(
+            term > 0,
+            add_months(np.where(np.isnat(term_start), eff, term_start), term)
+            - np.timedelta64(1, "D"),
+            np.datetime64("NaT"),
+        )
         lag = _weighted(rng, (0, 1, 2, 4), (70, 20, 6, 4), n_s).astype(np.int64)
         period = am_of(eff) + lag
         eff_year = eff.astype("datetime64[Y]").astype(int) + 1970
-        case_no = np.array([f"（{y}）蒙0404刑初{int(k)}号" for y, k in
-                            zip(eff_year, rng.integers(1, 900, n_s))], dtype=object)
+        case_no = np.array(
+            [f"（{y}）蒙0404刑初{int(k)}号" for y, k in zip(eff_year, rng.integers(1, 900, n_s))],
+            dtype=object,
+        )
         charge = np.array(P.CHARGES, dtype=object)[rng.integers(0, len(P.CHARGES), n_s)]
-        base = pd.DataFrame({
-            "pid": who, "case_no": case_no, "charge": charge, "penalty": pen, "term_months": term,
-            "probation_months": probation, "custody_on": custody, "term_start": term_start,
-            "term_end": term_end, "effective_on": eff, "execution": execution, "period_am": period,
-            "revision": "",
-        })
+        base = pd.DataFrame(
+            {
+                "pid": who,
+                "case_no": case_no,
+                "charge": charge,
+                "penalty": pen,
+                "term_months": term,
+                "probation_months": probation,
+                "custody_on": custody,
+                "term_start": term_start,
+                "term_end": term_end,
+                "effective_on": eff,
+                "execution": execution,
+                "period_am": period,
+                "revision": "",
+            }
+        )
         base.loc[base.penalty.isin(["单处罚金", "免予刑事处罚", "无罪"]), "execution"] = ""
         # revisions: commutation of long terms, acquittal on appeal
         rev = []
@@ -518,7 +705,9 @@ class _Builder:
             row = base.iloc[i]
             if row.penalty == "有期徒刑" and row.term_months >= 24 and rng.random() < 0.3:
                 r = row.copy()
-                r["term_end"] = add_months(np.array([row.term_end]), np.array([-int(rng.integers(3, 13))]))[0]
+                r["term_end"] = add_months(
+                    np.array([row.term_end]), np.array([-int(rng.integers(3, 13))])
+                )[0]
                 r["period_am"] = row.period_am + int(rng.integers(4, 12))
                 r["revision"] = "减刑"
                 rev.append(r)
@@ -535,34 +724,60 @@ class _Builder:
     def _nationality_other_pensions(self) -> None:
         rng = self.rng("nationality")
         pe = self.people
-        recv = np.flatnonzero(self._receiving_at(np.arange(self.n), np.full(self.n, self.first))
-                              & np.isnat(self.death) & pe.resident.to_numpy())
-        n_nat = max(1, int(round(P.NATIONALITY_RATE * len(recv))))
+        recv = np.flatnonzero(
+            self._receiving_at(np.arange(self.n), np.full(self.n, self.first))
+            & np.isnat(self.death)
+            & pe.resident.to_numpy()
+        )
+        n_nat = max(1, round(float(P.NATIONALITY_RATE * len(recv))))
         who = rng.choice(recv, size=n_nat, replace=False)
-        date = self.start_day + rng.integers(0, max(1, self.ndays * 2 // 3), n_nat).astype("timedelta64[D]")
+        date = self.start_day + rng.integers(0, max(1, self.ndays * 2 // 3), n_nat).astype(
+            "timedelta64[D]"
+        )
         police = rng.random(n_nat) < 0.7
         town = ~police | (rng.random(n_nat) < 0.5)
-        self.nat_tbl = pd.DataFrame({
-            "pid": who, "date": date, "police": police, "township": town,
-            "police_on": date + rng.integers(10, 60, n_nat).astype("timedelta64[D]"),
-            "handled": rng.random(n_nat) < 0.5})
+        self.nat_tbl = pd.DataFrame(
+            {
+                "pid": who,
+                "date": date,
+                "police": police,
+                "township": town,
+                "police_on": date + rng.integers(10, 60, n_nat).astype("timedelta64[D]"),
+                "handled": rng.random(n_nat) < 0.5,
+            }
+        )
         rng = self.rng("other-pensions")
         left = np.setdiff1d(recv, who)
-        n_op = max(2, int(round(P.OTHER_PENSION_RATE * len(recv))))
+        n_op = max(2, round(float(P.OTHER_PENSION_RATE * len(recv))))
         part = rng.choice(left, size=min(n_op, len(left)), replace=False)
-        outs = rng.choice(np.flatnonzero(~pe.participant.to_numpy() & pe.resident.to_numpy()),
-                          size=max(1, n_op // 2), replace=False)
+        outs = rng.choice(
+            np.flatnonzero(~pe.participant.to_numpy() & pe.resident.to_numpy()),
+            size=max(1, n_op // 2),
+            replace=False,
+        )
         who = np.concatenate([part, outs])
         k = len(who)
         start = rng.integers(self.first - 12, self.last - 1, k)
         report = np.maximum(start + rng.integers(1, 7, k), self.first + rng.integers(0, 3, k))
         scheme = _weighted(rng, P.OTHER_PENSION_SCHEMES, (70, 15, 15), k)
-        place = np.where(scheme == "外地城乡居民基本养老保险",
-                         _weighted(rng, ("辽宁省朝阳市", "河北省承德市", "通辽市科尔沁区"), (1, 1, 1), k),
-                         _weighted(rng, ("赤峰市", "赤峰市红山区", "呼和浩特市", "内蒙古自治区本级"), (4, 3, 2, 1), k))
-        self.op_tbl = pd.DataFrame({"pid": who, "scheme": scheme, "start_am": start, "report_am": report,
-                                    "insured_place": place, "handled": rng.random(k) < 0.6,
-                                    "township_reports": rng.random(k) < 0.3})
+        place = np.where(
+            scheme == "外地城乡居民基本养老保险",
+            _weighted(rng, ("辽宁省朝阳市", "河北省承德市", "通辽市科尔沁区"), (1, 1, 1), k),
+            _weighted(
+                rng, ("赤峰市", "赤峰市红山区", "呼和浩特市", "内蒙古自治区本级"), (4, 3, 2, 1), k
+            ),
+        )
+        self.op_tbl = pd.DataFrame(
+            {
+                "pid": who,
+                "scheme": scheme,
+                "start_am": start,
+                "report_am": report,
+                "insured_place": place,
+                "handled": rng.random(k) < 0.6,
+                "township_reports": rng.random(k) < 0.3,
+            }
+        )
         # termination for handled cases
         prim = self._primary_rec()
         stop = self.records.stop_am.to_numpy().copy()
@@ -585,20 +800,29 @@ class _Builder:
         rng = self.rng("police-other")
         pe = self.people
         res = np.flatnonzero(pe.resident.to_numpy() & np.isnat(self.death))
-        k = max(2, int(round(0.001 * self.n * self.sc.months / 12)))
+        k = max(2, round(float(0.001 * self.n * self.sc.months / 12)))
         who = rng.choice(res, size=k, replace=False)
         reason = _weighted(rng, ("出国（境）定居", "其他"), (1, 1), k)
         on = self.start_day + rng.integers(0, self.ndays, k).astype("timedelta64[D]")
-        svc = self.svc_tbl[self.svc_tbl.police_reports.to_numpy()
-                           & (self.svc_tbl.enlisted_on.to_numpy() >= self.start_day)]
+        svc = self.svc_tbl[
+            self.svc_tbl.police_reports.to_numpy()
+            & (self.svc_tbl.enlisted_on.to_numpy() >= self.start_day)
+        ]
         on_s = svc.enlisted_on.to_numpy() + rng.integers(3, 40, len(svc)).astype("timedelta64[D]")
         nat = self.nat_tbl[self.nat_tbl.police]
-        self.police_other_tbl = pd.DataFrame({
-            "pid": np.concatenate([who, svc.pid.to_numpy(), nat.pid.to_numpy()]),
-            "reason": np.concatenate([reason, np.full(len(svc), "服现役", dtype=object),
-                                      np.full(len(nat), "加入外国国籍", dtype=object)]),
-            "deregistered_on": np.concatenate([on, on_s, nat.police_on.to_numpy()]),
-        })
+        self.police_other_tbl = pd.DataFrame(
+            {
+                "pid": np.concatenate([who, svc.pid.to_numpy(), nat.pid.to_numpy()]),
+                "reason": np.concatenate(
+                    [
+                        reason,
+                        np.full(len(svc), "服现役", dtype=object),
+                        np.full(len(nat), "加入外国国籍", dtype=object),
+                    ]
+                ),
+                "deregistered_on": np.concatenate([on, on_s, nat.police_on.to_numpy()]),
+            }
+        )
 
     def _suspensions_prison(self) -> None:
         """Custodial sentences of recipients: the bureau suspends some, misses others."""
@@ -609,15 +833,31 @@ class _Builder:
         rows = []
         for row in final.itertuples():
             rec = prim[row.pid]
-            if rec < 0 or row.penalty not in ("有期徒刑", "拘役", "无期徒刑", "死刑缓期二年执行", "死刑"):
+            if rec < 0 or row.penalty not in (
+                "有期徒刑",
+                "拘役",
+                "无期徒刑",
+                "死刑缓期二年执行",
+                "死刑",
+            ):
                 continue
             if row.probation_months or row.execution not in ("监内执行", ""):
                 continue
-            c = row.custody_on if not pd.isna(row.custody_on) else (
-                row.term_start if not pd.isna(row.term_start) else row.effective_on)
+            c = (
+                row.custody_on
+                if not pd.isna(row.custody_on)
+                else (row.term_start if not pd.isna(row.term_start) else row.effective_on)
+            )
             c_am = int(am_of(np.array([c], dtype="datetime64[D]"))[0])
-            r_am = int(am_of(np.array([row.term_end], dtype="datetime64[D]"))[0]) if not pd.isna(row.term_end) else NEVER
-            if self.records.benefit_am.iat[rec] > c_am or rng.random() >= P.PRISON_HANDLING["suspended"]:
+            r_am = (
+                int(am_of(np.array([row.term_end], dtype="datetime64[D]"))[0])
+                if not pd.isna(row.term_end)
+                else NEVER
+            )
+            if (
+                self.records.benefit_am.iat[rec] > c_am
+                or rng.random() >= P.PRISON_HANDLING["suspended"]
+            ):
                 continue
             start = c_am + 1 + int(rng.integers(0, 3))
             if start <= r_am:
@@ -650,7 +890,9 @@ class _Builder:
             never = rng.random(k) < P.CERT_NEVER_RATE
             fail = rng.random(k) < P.CERT_FAIL_RATE
             alive = np.isnat(death[recs]) | (date < death[recs])
-            method = _weighted(rng, ("人脸识别", "协办员见面认证", "上门认证", "部门数据比对"), (60, 20, 10, 10), k)
+            method = _weighted(
+                rng, ("人脸识别", "协办员见面认证", "上门认证", "部门数据比对"), (60, 20, 10, 10), k
+            )
             ok = ~never & alive
             passed_later = rng.random(k) < 0.75
             for i in np.flatnonzero(ok):
@@ -658,7 +900,11 @@ class _Builder:
                 if fail[i]:
                     out.append((rec, date[i], method[i], "未通过"))
                     d2 = date[i] + np.timedelta64(int(rng.integers(20, 70)), "D")
-                    if passed_later[i] and d2 <= self.end_day and (np.isnat(death[rec]) or d2 < death[rec]):
+                    if (
+                        passed_later[i]
+                        and d2 <= self.end_day
+                        and (np.isnat(death[rec]) or d2 < death[rec])
+                    ):
                         out.append((rec, d2, "上门认证", "通过"))
                 else:
                     out.append((rec, date[i], method[i], "通过"))
@@ -674,20 +920,25 @@ class _Builder:
                 if rng.random() < 0.7:
                     s = start + int(rng.integers(1, 5))
                     if s <= self.last:
-                        out.append((int(rec), day_in_month(np.array([s]), rng)[0], "上门认证", "通过"))
+                        out.append(
+                            (int(rec), day_in_month(np.array([s]), rng)[0], "上门认证", "通过")
+                        )
                         self.susp_rows.append((int(rec), start, s, "uncertified", True))
                         skip_next.add(int(rec))
                         continue
                 self.susp_rows.append((int(rec), start, NEVER, "uncertified", False))
-        d.suspensions = pd.DataFrame(self.susp_rows, columns=["rec", "start_am", "end_am", "reason", "backpay"])
+        d.suspensions = pd.DataFrame(
+            self.susp_rows, columns=["rec", "start_am", "end_am", "reason", "backpay"]
+        )
         c = pd.DataFrame(out, columns=["rec", "certified_on", "method", "result"])
         c["certified_on"] = c.certified_on.astype("datetime64[s]")
-        d.certifications = c.sort_values(["certified_on", "rec"], kind="stable").reset_index(drop=True)
+        d.certifications = c.sort_values(["certified_on", "rec"], kind="stable").reset_index(
+            drop=True
+        )
 
     # --- township reports --------------------------------------------------------------
     def _township_reports(self, d: District) -> None:
         rng = self.rng("township-reports")
-        pe = self.people
         prim = self._primary_rec()
         ev = []  # pid, situation, date
         dd = self.death
@@ -697,29 +948,60 @@ class _Builder:
             ev.append((p, "死亡", dd[p]))
         final = self.sentence_tbl.groupby("case_no").tail(1)
         for row in final.itertuples():
-            if row.penalty in ("有期徒刑", "拘役", "无期徒刑", "死刑缓期二年执行", "死刑") and not row.probation_months:
+            if (
+                row.penalty in ("有期徒刑", "拘役", "无期徒刑", "死刑缓期二年执行", "死刑")
+                and not row.probation_months
+            ):
                 date = row.custody_on if not pd.isna(row.custody_on) else row.effective_on
-                if self._receiving_at(np.array([row.pid]), am_of(np.array([date], dtype="datetime64[D]")))[0]:
-                    ev.append((row.pid, "羁押" if not pd.isna(row.custody_on) and rng.random() < 0.6 else "判刑",
-                               date if not pd.isna(row.custody_on) else row.effective_on))
+                if self._receiving_at(
+                    np.array([row.pid]), am_of(np.array([date], dtype="datetime64[D]"))
+                )[0]:
+                    ev.append(
+                        (
+                            row.pid,
+                            "羁押"
+                            if not pd.isna(row.custody_on) and rng.random() < 0.6
+                            else "判刑",
+                            date if not pd.isna(row.custody_on) else row.effective_on,
+                        )
+                    )
         for row in self.nat_tbl[self.nat_tbl.township].itertuples():
             ev.append((row.pid, "丧失国籍", row.date))
-        for row in self.op_tbl[self.op_tbl.township_reports & (prim[self.op_tbl.pid] >= 0)].itertuples():
-            ev.append((row.pid, "享受其他养老待遇", month_start(max(row.start_am, self.first - 12))))
+        for row in self.op_tbl[
+            self.op_tbl.township_reports & (prim[self.op_tbl.pid] >= 0)
+        ].itertuples():
+            ev.append(
+                (row.pid, "享受其他养老待遇", month_start(max(row.start_am, self.first - 12)))
+            )
         rows = []
         for p, sit, date in ev:
             date = np.datetime64(date, "D")
             e_am = int(am_of(np.array([date]))[0])
-            how = _weighted(rng, list(P.TOWNSHIP_REPORTING), list(P.TOWNSHIP_REPORTING.values()), 1)[0]
+            how = _weighted(
+                rng, list(P.TOWNSHIP_REPORTING), list(P.TOWNSHIP_REPORTING.values()), 1
+            )[0]
             if how == "missed":
                 continue
             rep = e_am + (int(rng.integers(0, 2)) if how == "on_time" else int(rng.integers(2, 6)))
-            shown = date + np.timedelta64(int(rng.integers(-4, 5)), "D") if rng.random() < 0.1 else date
+            shown = (
+                date + np.timedelta64(int(rng.integers(-4, 5)), "D") if rng.random() < 0.1 else date
+            )
             rep_day = day_in_month(np.array([rep]), rng, 18, 28)[0]
             rep_day = max(rep_day, min(date, month_end(rep)))
             rows.append((p, prim[p], sit, shown, rep, rep_day, how, date))
-        d.township_reports = pd.DataFrame(rows, columns=["pid", "rec", "situation", "event_date", "report_am",
-                                                         "reported_on", "timeliness", "true_date"])
+        d.township_reports = pd.DataFrame(
+            rows,
+            columns=[
+                "pid",
+                "rec",
+                "situation",
+                "event_date",
+                "report_am",
+                "reported_on",
+                "timeliness",
+                "true_date",
+            ],
+        )
 
     # --- contributions and tax ---------------------------------------------------------
     def _contributions(self, d: District) -> None:
@@ -734,31 +1016,59 @@ class _Builder:
         for y in self.years:
             lo, hi = max(self.first, y * 12), min(self.last, y * 12 + 11)
             m = np.clip(y * 12 + rng.choice(12, size=len(r), p=month_w / month_w.sum()), lo, hi)
-            m[rng.permutation(len(r))[: hi - lo + 1]] = np.arange(lo, hi + 1)  # every month has some
+            m[rng.permutation(len(r))[: hi - lo + 1]] = np.arange(
+                lo, hi + 1
+            )  # every month has some
             m = np.maximum(m, r.enrol_am.to_numpy())
             date = day_in_month(m, rng)
             year_i = y - self.years[0]
-            ok = ((r.benefit_am.to_numpy() > m) & (r.stop_am.to_numpy() > m) & ~self.pause[:, year_i]
-                  & (m <= hi) & (np.isnat(death) | (date < death)))
+            ok = (
+                (r.benefit_am.to_numpy() > m)
+                & (r.stop_am.to_numpy() > m)
+                & ~self.pause[:, year_i]
+                & (m <= hi)
+                & (np.isnat(death) | (date < death))
+            )
             recs = np.flatnonzero(ok)
             special = np.isin(pid[recs], specials[y])
             k = len(recs)
-            channel = _weighted(rng, ("POS", "网上缴费", "手机缴费", "大厅缴费", "现金"),
-                                (70, 10, 12, 7.5, P.CASH_RATE * 100), k)
-            gov = (special & (rng.random(k) < P.SUBSIDY_TAKEUP)) | (~special & (rng.random(k) < P.SUBSIDY_INELIGIBLE_RATE))
+            channel = _weighted(
+                rng,
+                ("POS", "网上缴费", "手机缴费", "大厅缴费", "现金"),
+                (70, 10, 12, 7.5, P.CASH_RATE * 100),
+                k,
+            )
+            gov = (special & (rng.random(k) < P.SUBSIDY_TAKEUP)) | (
+                ~special & (rng.random(k) < P.SUBSIDY_INELIGIBLE_RATE)
+            )
             channel[gov] = "政府代缴"
             tier = np.where(gov, P.SUBSIDY_TIER, r.tier.to_numpy()[recs])
-            regs.append(pd.DataFrame({"rec": recs, "year": y, "tier": tier, "amount": tier * 100,
-                                      "channel": channel, "registered_on": date[recs]}))
+            regs.append(
+                pd.DataFrame(
+                    {
+                        "rec": recs,
+                        "year": y,
+                        "tier": tier,
+                        "amount": tier * 100,
+                        "channel": channel,
+                        "registered_on": date[recs],
+                    }
+                )
+            )
         c = pd.concat(regs, ignore_index=True)
         # 协办员: one per village
         villages = sorted(set(pe.village))
         vr = self.rng("agents")
-        agent = {v: P.SURNAMES[int(vr.integers(0, len(P.SURNAMES)))] + "".join(
-            P.GIVEN_CHARS[int(i)] for i in vr.integers(0, len(P.GIVEN_CHARS), 2)) for v in villages}
+        agent = {
+            v: P.SURNAMES[int(vr.integers(0, len(P.SURNAMES)))]
+            + "".join(P.GIVEN_CHARS[int(i)] for i in vr.integers(0, len(P.GIVEN_CHARS), 2))
+            for v in villages
+        }
         c["agent"] = [agent[v] for v in r.village.to_numpy()[c.rec.to_numpy()]]
         c["registered_on"] = c.registered_on.astype("datetime64[s]")
-        d.contributions = c.sort_values(["registered_on", "rec"], kind="stable").reset_index(drop=True)
+        d.contributions = c.sort_values(["registered_on", "rec"], kind="stable").reset_index(
+            drop=True
+        )
         # tax receipts
         t_rng = self.rng("tax")
         k = len(c)
@@ -766,30 +1076,52 @@ class _Builder:
         missing = (t_rng.random(k) < P.TAX_MISSING_RATE) | (cash & (t_rng.random(k) < 0.5))
         keep = np.flatnonzero(~missing)
         booked = c.registered_on.to_numpy().astype("datetime64[D]")[keep] + t_rng.integers(
-            -50, 56, len(keep)).astype("timedelta64[D]")
+            -50, 56, len(keep)
+        ).astype("timedelta64[D]")
         booked = np.maximum(booked, self.start_day)
-        tax = pd.DataFrame({"rec": c.rec.to_numpy()[keep], "year": c.year.to_numpy()[keep],
-                            "amount": c.amount.to_numpy()[keep],
-                            "channel": np.where(cash[keep], "大厅缴费", c.channel.to_numpy()[keep]),
-                            "booked_on": booked, "registration": keep})
-        n_orph = max(1, int(round(P.TAX_ORPHAN_RATE * k)))
+        tax = pd.DataFrame(
+            {
+                "rec": c.rec.to_numpy()[keep],
+                "year": c.year.to_numpy()[keep],
+                "amount": c.amount.to_numpy()[keep],
+                "channel": np.where(cash[keep], "大厅缴费", c.channel.to_numpy()[keep]),
+                "booked_on": booked,
+                "registration": keep,
+            }
+        )
+        n_orph = max(1, round(float(P.TAX_ORPHAN_RATE * k)))
         o = t_rng.choice(k, size=n_orph, replace=False)
-        orph = pd.DataFrame({"rec": c.rec.to_numpy()[o], "year": c.year.to_numpy()[o],
-                             "amount": _weighted(t_rng, P.CONTRIBUTION_TIERS, P.TIER_WEIGHTS, n_orph).astype(np.int64) * 100,
-                             "channel": "POS",
-                             "booked_on": self.start_day + t_rng.integers(0, self.ndays, n_orph).astype("timedelta64[D]"),
-                             "registration": -1})
+        orph = pd.DataFrame(
+            {
+                "rec": c.rec.to_numpy()[o],
+                "year": c.year.to_numpy()[o],
+                "amount": _weighted(t_rng, P.CONTRIBUTION_TIERS, P.TIER_WEIGHTS, n_orph).astype(
+                    np.int64
+                )
+                * 100,
+                "channel": "POS",
+                "booked_on": self.start_day
+                + t_rng.integers(0, self.ndays, n_orph).astype("timedelta64[D]"),
+                "registration": -1,
+            }
+        )
         tax = pd.concat([tax, orph], ignore_index=True)
-        tax = tax[tax.booked_on.to_numpy() <= self.end_day].sort_values(["booked_on", "rec"], kind="stable")
-        tax["receipt_no"] = [f"3150404{int(y)}{i:09d}" for i, y in
-                             zip(t_rng.permutation(len(tax)) + 1, tax.year.to_numpy())]
+        tax = tax[tax.booked_on.to_numpy() <= self.end_day].sort_values(
+            ["booked_on", "rec"], kind="stable"
+        )
+        tax["receipt_no"] = [
+            f"3150404{int(y)}{i:09d}"
+            for i, y in zip(t_rng.permutation(len(tax)) + 1, tax.year.to_numpy())
+        ]
         tax["booked_on"] = tax.booked_on.astype("datetime64[s]")
         d.tax_receipts = tax.reset_index(drop=True)
 
     def _special_pids(self, d: District, y: int) -> np.ndarray:
         a = self.assist_tbl
         on = a[(a.start_am <= y * 12 + 11) & (a.end_am >= y * 12)].pid.to_numpy()
-        dis = self.dis_tbl[self.dis_tbl.issued_on.to_numpy() <= np.datetime64(f"{y}-12-31")].pid.to_numpy()
+        dis = self.dis_tbl[
+            self.dis_tbl.issued_on.to_numpy() <= np.datetime64(f"{y}-12-31")
+        ].pid.to_numpy()
         fp = self.fp_tbl[self.fp_tbl.year <= y].pid.to_numpy()
         return np.unique(np.concatenate([on, dis, fp]))
 
@@ -813,13 +1145,24 @@ class _Builder:
             status[(u >= P.PAY_FAIL_RATE) & (u < P.PAY_FAIL_RATE + P.PAY_RETURN_RATE)] = 2
             parts = [_pay(a, recs, a, 0, basic, acct[recs], status)]
             if len(prev_fail):  # back pay for last month's bank failures
-                parts.append(_pay(a, prev_fail, a - 1, 1, basic_cents(int(a - 1) // 12), acct[prev_fail], 0))
+                parts.append(
+                    _pay(a, prev_fail, a - 1, 1, basic_cents(int(a - 1) // 12), acct[prev_fail], 0)
+                )
             if len(sus):  # back pay after a suspension is lifted
                 ended = sus[(sus.end_am == a - 1) & sus.backpay]
                 for row in ended.itertuples():
                     fm = np.arange(row.start_am, row.end_am + 1)
-                    parts.append(_pay(a, np.full(len(fm), row.rec), fm, 1,
-                                      np.array([basic_cents(int(x) // 12) for x in fm]), acct[row.rec], 0))
+                    parts.append(
+                        _pay(
+                            a,
+                            np.full(len(fm), row.rec),
+                            fm,
+                            1,
+                            np.array([basic_cents(int(x) // 12) for x in fm]),
+                            acct[row.rec],
+                            0,
+                        )
+                    )
             ok = recs[status == 0]
             cb = ok[(rng.random(len(ok)) < P.PAY_CLAWBACK_RATE) & prev_recv[ok]]
             if len(cb):
@@ -833,8 +1176,12 @@ class _Builder:
             prev_recv = np.zeros(len(r), dtype=bool)
             prev_recv[recs] = True
         pay = pd.concat(ledger, ignore_index=True)
-        pay = pay.merge(pd.DataFrame({"rec": np.arange(len(r)), "person_no": r.person_no.to_numpy()}), on="rec")
-        d.payments = pay.sort_values(["pay_am", "person_no", "for_am", "pay_type"], kind="stable").reset_index(drop=True)
+        pay = pay.merge(
+            pd.DataFrame({"rec": np.arange(len(r)), "person_no": r.person_no.to_numpy()}), on="rec"
+        )
+        d.payments = pay.sort_values(
+            ["pay_am", "person_no", "for_am", "pay_type"], kind="stable"
+        ).reset_index(drop=True)
 
     def _finance(self, d: District) -> None:
         rng = self.rng("finance")
@@ -852,16 +1199,41 @@ class _Builder:
             amt[-1] += total - amt.sum() + gap
             day = day_in_month(np.array([a]), rng, 3, 15)[0]
             for j, src in enumerate(P.FUND_SHARES):
-                rows.append((int(a), day, int(amt[j]), src, f"松财社〔{int(a) // 12}〕{int(rng.integers(10, 300))}号"))
-        f = pd.DataFrame(rows, columns=["month", "disbursed_on", "amount", "fund_source", "document_no"])
+                rows.append(
+                    (
+                        int(a),
+                        day,
+                        int(amt[j]),
+                        src,
+                        f"松财社〔{int(a) // 12}〕{int(rng.integers(10, 300))}号",
+                    )
+                )
+        f = pd.DataFrame(
+            rows, columns=["month", "disbursed_on", "amount", "fund_source", "document_no"]
+        )
         f["disbursed_on"] = f.disbursed_on.astype("datetime64[s]")
         d.finance = f
+
+
+def _at_least(
+    rng: np.random.Generator, picked: np.ndarray, eligible: np.ndarray, k: int
+) -> np.ndarray:
+    """The picked eligible persons, topped up to at least k (so every list exists at every scale)."""
+    who = np.flatnonzero(picked & eligible)
+    if len(who) < k:
+        rest = np.setdiff1d(np.flatnonzero(eligible), who)
+        who = np.sort(
+            np.concatenate(
+                [who, rng.choice(rest, size=min(k - len(who), len(rest)), replace=False)]
+            )
+        )
+    return who
 
 
 def basic_cents(year: int) -> int:
     keys = sorted(P.BASIC_PENSION)
     y = min(max(year, keys[0]), keys[-1])
-    return int(round(P.BASIC_PENSION[y] * 100))
+    return round(float(P.BASIC_PENSION[y] * 100))
 
 
 def _pay(pay_am, recs, for_am, pay_type, basic, acct, status, amount=None) -> pd.DataFrame:
@@ -869,10 +1241,15 @@ def _pay(pay_am, recs, for_am, pay_type, basic, acct, status, amount=None) -> pd
     basic = np.broadcast_to(np.asarray(basic, dtype=np.int64), (n,))
     acct = np.broadcast_to(np.asarray(acct, dtype=np.int64), (n,))
     amt = basic + acct if amount is None else amount
-    return pd.DataFrame({
-        "pay_am": np.full(n, pay_am, dtype=np.int64), "rec": np.asarray(recs, dtype=np.int64),
-        "for_am": np.broadcast_to(np.asarray(for_am, dtype=np.int64), (n,)),
-        "pay_type": np.full(n, pay_type, dtype=np.int8), "basic": basic, "account": acct,
-        "amount": np.asarray(amt, dtype=np.int64),
-        "pay_status": np.broadcast_to(np.asarray(status, dtype=np.int8), (n,)),
-    })
+    return pd.DataFrame(
+        {
+            "pay_am": np.full(n, pay_am, dtype=np.int64),
+            "rec": np.asarray(recs, dtype=np.int64),
+            "for_am": np.broadcast_to(np.asarray(for_am, dtype=np.int64), (n,)),
+            "pay_type": np.full(n, pay_type, dtype=np.int8),
+            "basic": basic,
+            "account": acct,
+            "amount": np.asarray(amt, dtype=np.int64),
+            "pay_status": np.broadcast_to(np.asarray(status, dtype=np.int8), (n,)),
+        }
+    )

@@ -29,7 +29,9 @@ def am_of(days: np.ndarray) -> np.ndarray:
 
 
 def month_start(a) -> np.ndarray:
-    return (np.asarray(a, dtype=np.int64) - EPOCH_AM).astype("datetime64[M]").astype("datetime64[D]")
+    return (
+        (np.asarray(a, dtype=np.int64) - EPOCH_AM).astype("datetime64[M]").astype("datetime64[D]")
+    )
 
 
 def month_end(a) -> np.ndarray:

@@ -1,0 +1,57 @@
+-- The unified findings: one row per finding, with a key that survives rebuilds, its
+-- improper months, the overpaid amount to the fen, the identity confidence, conflicts
+-- between sources and the evidence rows (trigger rows, then the payments counted).
+with triggers as (
+    select * from {{ ref('int_findings_triggered') }}
+),
+
+months as (
+    select
+        finding_key,
+        min(for_month) as first_month,
+        max(for_month) as last_month,
+        count(distinct for_month) as improper_months,
+        sum(amount) as amount,
+        list(distinct {{ month_text('for_month') }} order by {{ month_text('for_month') }}) as month_list,
+        flatten(list(payment_refs order by for_month, person_no)) as payment_refs
+    from {{ ref('int_improper_months') }}
+    group by finding_key
+),
+
+record_township as (
+    select person_no, township_code
+    from {{ ref('int_roster_months') }}
+    where month <= {{ as_of_month() }}
+    qualify row_number() over (partition by person_no order by month desc) = 1
+)
+
+select
+    t.finding_key,
+    t.exception_type,
+    ft.label as exception_label,
+    t.person_id,
+    coalesce(p.id_number, case when p.person_id is null then t.person_id end) as id_number,
+    p.name,
+    -- The township of the person's roster record at T; a record's own for record-level findings.
+    case when t.exception_type in ('duplicate_payment', 'cash_collection', 'contribution_unmatched')
+         then coalesce(rt.township_code, p.township_code) else p.township_code end as township_code,
+    t.person_no,
+    t.event_period,
+    t.event_month,
+    t.event_date,
+    case when t.exception_type = 'disbursement_gap' then t.event_period
+         else {{ month_text('m.first_month') }} end as first_improper_month,
+    {{ month_text('m.last_month') }} as last_improper_month,
+    coalesce(m.improper_months, 0) as improper_months,
+    coalesce(m.month_list, cast([] as varchar[])) as improper_month_list,
+    cast(coalesce(m.amount, t.fixed_amount, 0) as decimal(14, 2)) as overpaid_amount,
+    t.identity,
+    t.conflict,
+    list_concat(t.evidence, coalesce(m.payment_refs, cast([] as varchar[]))) as evidence,
+    t.detail
+from triggers as t
+inner join {{ ref('finding_types') }} as ft on ft.exception_type = t.exception_type
+left join months as m on m.finding_key = t.finding_key
+left join {{ ref('persons') }} as p on p.person_id = t.person_id
+left join record_township as rt on rt.person_no = t.person_no
+where not ft.has_improper_months or m.improper_months > 0

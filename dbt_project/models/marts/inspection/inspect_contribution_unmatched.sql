@@ -1,0 +1,2 @@
+-- The inspection list for `contribution_unmatched` (see seeds/finding_types.csv).
+select * from {{ ref('findings') }} where exception_type = 'contribution_unmatched'

@@ -1,0 +1,2 @@
+-- The inspection list for `uncertified` (see seeds/finding_types.csv).
+select * from {{ ref('findings') }} where exception_type = 'uncertified'

@@ -1,0 +1,1 @@
+{{ stage_feed('armed_forces_service', monthly=false) }}

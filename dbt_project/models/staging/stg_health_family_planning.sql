@@ -1,0 +1,1 @@
+{{ stage_feed('health_family_planning', monthly=false) }}

@@ -1,0 +1,1 @@
+{{ stage_feed('other_pensions') }}

@@ -1,0 +1,1 @@
+{{ stage_feed('veterans_retired', monthly=false) }}
