@@ -81,6 +81,37 @@ def quarantine(home: Path | None, fmt: str, out: Path | None) -> None:
             stream.close()
 
 
+def _export(kind: str, home: Path | None, fmt: str, out: Path | None, **kwargs) -> None:
+    from pension_audit import exports
+
+    try:
+        fields, rows = getattr(exports, kind)(Home.at(home), xlsx=fmt == "xlsx", **kwargs)
+        exports.export(fields, rows, fmt, out, {"findings": "稽核疑点", "accountability": "乡镇问责"}[kind], sys.stdout)
+    except exports.NotBuilt:
+        raise click.ClickException("尚未构建稽核结果：请先运行 pension-audit run --inbox <收件箱>") from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if out:
+        click.echo(f"已导出 {len(rows)} 行到 {out}", err=True)
+
+
+@main.command(help="导出稽核疑点清单（CSV 表头固定；XLSX 为中文表头，供稽核人员使用）")
+@click.option("--home", type=click.Path(path_type=Path), default=None)
+@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "json")), default="csv", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件（CSV/JSON 默认标准输出）")
+def findings(home: Path | None, fmt: str, out: Path | None) -> None:
+    _export("findings", home, fmt, out)
+
+
+@main.command(help="导出乡镇问责统计：每个乡镇每年一行")
+@click.option("--home", type=click.Path(path_type=Path), default=None)
+@click.option("--year", type=int, default=None, help="只导出该年度")
+@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "json")), default="csv", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None)
+def accountability(home: Path | None, year: int | None, fmt: str, out: Path | None) -> None:
+    _export("accountability", home, fmt, out, year=year)
+
+
 @main.command(help="文件日志：每个文件版本的读取、载入、隔离情况")
 @click.option("--home", type=click.Path(path_type=Path), default=None)
 @click.option("--all-versions", is_flag=True, help="包括已被替换的旧版本")

@@ -1,0 +1,93 @@
+-- Township accountability per township and year (articles 26 and 31): recipients, events
+-- and how they were reported, the money of findings whose event falls in the year (each
+-- record and month counted once) and what late or missed reports cost, certification
+-- coverage on 30 November.
+with roster as (
+    select m.*, r.person_id
+    from {{ ref('int_roster_months') }} as m
+    inner join {{ ref('int_roster_records_identified') }} as r on r.person_no = m.person_no
+),
+
+years as (
+    select distinct year(month) as year, max(month) over (partition by year(month)) as last_month
+    from roster
+),
+
+recipients as (
+    -- Persons 正常待遇 on the township's December roster (the year's latest roster until then).
+    select y.year, r.township_code, count(distinct r.person_id) as recipients
+    from years as y
+    inner join roster as r on r.month = y.last_month and r.status = '正常待遇'
+    group by y.year, r.township_code
+),
+
+november as (
+    select year(month) as year, township_code, person_id
+    from roster
+    where month(month) = cast({{ policy('certification_close_month') }} as integer) and status = '正常待遇'
+    group by all
+),
+
+certified as (
+    select distinct year(c.certified_on) as year, r.person_id
+    from {{ ref('stg_certifications') }} as c
+    inner join {{ ref('int_roster_records_identified') }} as r on r.person_no = c.person_no
+    where c.result = '通过'
+        and c.certified_on <= make_date(year(c.certified_on), cast({{ policy('certification_close_month') }} as integer), 30)
+),
+
+coverage as (
+    select n.year, n.township_code,
+           count(c.person_id) * 1.0 / count(*) as certification_coverage
+    from november as n
+    left join certified as c on c.year = n.year and c.person_id = n.person_id
+    group by n.year, n.township_code
+),
+
+events as (
+    select year(event_month) as year, township_code,
+           count(*) filter (where report_status in ('on_time', 'late', 'missed')) as events,
+           count(*) filter (where report_status = 'on_time') as on_time,
+           count(*) filter (where report_status = 'late') as late,
+           count(*) filter (where report_status = 'missed') as missed,
+           count(*) filter (where report_status = 'pending') as pending,
+           sum(attributable_loss) as attributable_loss
+    from {{ ref('accountability_events') }}
+    group by all
+),
+
+money as (
+    -- Each record and month once, whatever number of findings cover it.
+    select year, township_code, count(*) as improper_months, sum(amount) as overpaid_amount
+    from (
+        select distinct year(f.event_month) as year, f.township_code, m.person_no, m.for_month, m.amount
+        from {{ ref('findings') }} as f
+        inner join {{ ref('int_improper_months') }} as m on m.finding_key = f.finding_key
+        where f.township_code is not null
+    )
+    group by year, township_code
+)
+
+select
+    t.township_code,
+    t.township_name,
+    y.year,
+    coalesce(r.recipients, 0) as recipients,
+    coalesce(e.events, 0) as events,
+    coalesce(e.on_time, 0) as on_time,
+    coalesce(e.late, 0) as late,
+    coalesce(e.missed, 0) as missed,
+    coalesce(e.pending, 0) as pending,
+    case when coalesce(e.events, 0) > 0 then round(e.on_time * 1.0 / e.events, 4) end as on_time_rate,
+    cast(coalesce(e.attributable_loss, 0) as decimal(14, 2)) as attributable_loss,
+    coalesce(m.improper_months, 0) as improper_months,
+    cast(coalesce(m.overpaid_amount, 0) as decimal(14, 2)) as overpaid_amount,
+    round(c.certification_coverage, 4) as certification_coverage,
+    rank() over (partition by y.year order by coalesce(e.attributable_loss, 0) desc,
+                 case when coalesce(e.events, 0) > 0 then e.on_time * 1.0 / e.events end asc nulls last) as loss_rank
+from {{ ref('townships') }} as t
+cross join (select distinct year from years) as y
+left join recipients as r on r.township_code = t.township_code and r.year = y.year
+left join events as e on e.township_code = t.township_code and e.year = y.year
+left join money as m on m.township_code = t.township_code and m.year = y.year
+left join coverage as c on c.township_code = t.township_code and c.year = y.year
