@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,46 @@ def inbox(tmp_path: Path) -> Path:
     path = tmp_path / "inbox"
     path.mkdir()
     return path
+
+
+@dataclass(frozen=True)
+class BuiltDistrict:
+    """A generated district, loaded and built end to end by `pension-audit run`."""
+
+    root: Path
+    inbox: Path
+    home: Path
+    truth: dict
+    output: str
+
+
+def build_district(base: Path, scale: str, seed: int = 1) -> BuiltDistrict:
+    """Generate and run once per test session, shared by pytest-xdist workers."""
+    from click.testing import CliRunner
+    from filelock import FileLock
+
+    from pension_audit.cli import main
+
+    root = base / f"district-{scale}-{seed}"
+    with FileLock(str(root) + ".lock"):
+        done = root / "run-output.txt"
+        if not done.exists():
+            runner = CliRunner()
+            generated = runner.invoke(main, ["generate", "--out", str(root), "--scale", scale, "--seed", str(seed)])
+            assert generated.exit_code == 0, generated.output
+            ran = runner.invoke(main, ["run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
+            assert ran.exit_code == 0, ran.output
+            done.write_text(ran.output, encoding="utf-8")
+    return BuiltDistrict(root, root / "inbox", root / "home",
+                         json.loads((root / "truth.json").read_text(encoding="utf-8")),
+                         done.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def tiny_district(tmp_path_factory) -> BuiltDistrict:
+    return build_district(tmp_path_factory.getbasetemp().parent, "tiny")
+
+
+@pytest.fixture(scope="session")
+def small_district(tmp_path_factory) -> BuiltDistrict:
+    return build_district(tmp_path_factory.getbasetemp().parent, "small")

@@ -23,6 +23,7 @@ from expectations.suites import (
     describe_suites,
     suite_as_json,
     validate,
+    validate_periods,
 )
 from pension_audit.feeds import FEEDS, FEEDS_BY_NAME, Cadence, Feed, Kind
 
@@ -430,3 +431,154 @@ def test_outcome_is_plain_json_without_personal_data():
     assert all(len(r["unexpected_rows"]) <= 20 for r in doc["results"])
     assert result(outcome, "id_valid:id_number").unexpected_count == 20
     assert result(outcome, "id_valid:id_number").unexpected_rows == [i + 2 for i in range(20)]
+
+
+# --- several periods in one run -------------------------------------------------------------------
+
+
+def periods_frame(feed: Feed, sizes: dict[str, int]) -> pd.DataFrame:
+    """Clean rows of several periods, as `SELECT ... ORDER BY _period, _row` returns them:
+    every period's rows numbered from 2, its period column (if any) on its own month."""
+    frames = []
+    for period, n in sizes.items():
+        df = clean_frame(feed, max(n, 1)).iloc[:n].copy()
+        df["_period"] = period
+        if feed.period_column:
+            df[feed.period_column] = pd.Series([pd.Timestamp(f"{period}-01")] * n, dtype="datetime64[us]")
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_periods_are_validated_in_one_run_and_reported_separately():
+    feed = FEEDS_BY_NAME["roster"]
+    df = periods_frame(feed, {"2024-04": 50, "2024-05": 60})
+    df.loc[(df["_period"] == "2024-05") & (df["_row"] == 9), "person_no"] = None
+    outcomes = validate_periods(feed, df, {"2024-04": None, "2024-05": 50})
+    assert list(outcomes) == ["2024-04", "2024-05"]
+    april, may = outcomes["2024-04"], outcomes["2024-05"]
+    assert (april.row_count, may.row_count) == (50, 60)
+    assert april.success_structural and april.success_all and april.failures == []
+    assert not may.success_structural
+    assert [r.check for r in may.failures] == ["not_null:person_no"]
+    failed = result(may, "not_null:person_no")
+    assert (failed.unexpected_count, failed.unexpected_rows) == (1, [9])
+    assert failed.unexpected_percent == round(100 / 60, 4)
+    assert result(april, "not_null:person_no").unexpected_count == 0
+    # file rows repeat across periods: _row is unique within a period only
+    assert result(april, "unique:_row").success and result(may, "unique:_row").success
+    # same checks, same order as a single-period validation
+    single = validate(feed, df[df["_period"] == "2024-05"], previous_row_count=50)
+    assert [r.check for r in may.results] == [r.check for r in single.results]
+    assert may.to_dict() == single.to_dict()
+    assert all(plain(o.to_dict()) for o in outcomes.values())
+
+
+def test_per_period_counts_are_exact_beyond_the_listed_rows():
+    """More failing rows than MAX_UNEXPECTED_ROWS in one period: counts stay exact per period."""
+    feed = FEEDS_BY_NAME["payments"]
+    df = periods_frame(feed, {"2024-01": 100, "2024-02": 100, "2024-03": 100})
+    jan = df.index[df["_period"] == "2024-01"][:30]
+    mar = df.index[df["_period"] == "2024-03"][40:45]
+    df.loc[jan, "pay_status"] = "未知"
+    df.loc[mar, "pay_status"] = "未知"
+    df.loc[df["_period"] == "2024-02", "id_number_valid"] = False  # all of them: a warning
+    outcomes = validate_periods(feed, df, dict.fromkeys(["2024-01", "2024-02", "2024-03"]))
+    jan_result = result(outcomes["2024-01"], "in_set:pay_status")
+    mar_result = result(outcomes["2024-03"], "in_set:pay_status")
+    assert (jan_result.unexpected_count, mar_result.unexpected_count) == (30, 5)
+    assert jan_result.unexpected_rows == list(range(2, 22))  # the first 20 of 30
+    assert mar_result.unexpected_rows == list(range(42, 47))
+    assert jan_result.unexpected_percent == 30.0
+    assert result(outcomes["2024-02"], "in_set:pay_status").success
+    assert not outcomes["2024-01"].success_structural and not outcomes["2024-03"].success_structural
+    feb = outcomes["2024-02"]
+    assert feb.success_structural and not feb.success_all
+    assert failing(feb) == {"id_valid:id_number"}
+    assert result(feb, "id_valid:id_number").unexpected_count == 100
+    # `mostly` is judged per period: February's 100 % does not spill into its neighbours
+    assert result(outcomes["2024-01"], "id_valid:id_number").success
+
+
+def test_row_count_collapse_warns_only_for_the_collapsed_period():
+    feed = FEEDS_BY_NAME["payments"]
+    df = periods_frame(feed, {"2024-01": 100, "2024-02": 40, "2024-03": 50})
+    outcomes = validate_periods(feed, df, {"2024-01": None, "2024-02": 100, "2024-03": 100})
+    assert "row_count" not in {r.check for r in outcomes["2024-01"].results}  # nothing to compare
+    collapsed = result(outcomes["2024-02"], "row_count")
+    assert collapsed.severity == WARN and not collapsed.success and collapsed.observed == 40
+    assert "上期 100 行" in collapsed.description and "下限 50 行" in collapsed.description
+    assert "本期 40 行" in collapsed.description
+    assert outcomes["2024-02"].success_structural and failing(outcomes["2024-02"]) == {"row_count"}
+    kept = result(outcomes["2024-03"], "row_count")
+    assert kept.success and kept.observed == 50  # the floor is inclusive
+    assert outcomes["2024-01"].success_all and outcomes["2024-03"].success_all
+    assert outcomes["2024-02"].results[-1].check == "row_count"  # still last, as in the suite
+
+
+def test_a_row_whose_period_column_is_not_its_own_period_fails_only_that_period():
+    feed = FEEDS_BY_NAME["payments"]
+    df = periods_frame(feed, {"2024-04": 20, "2024-05": 20})
+    # a May row dated April: April is a period of this frame, but not this row's
+    df.loc[(df["_period"] == "2024-05") & (df["_row"] == 7), "pay_month"] = pd.Timestamp("2024-04-01")
+    outcomes = validate_periods(feed, df, {"2024-04": 20, "2024-05": 20})
+    assert outcomes["2024-04"].success_all
+    may = outcomes["2024-05"]
+    assert not may.success_structural
+    mismatch = result(may, "period:pay_month")
+    assert mismatch.severity == STRUCTURAL and mismatch.column == "pay_month"
+    assert (mismatch.unexpected_count, mismatch.unexpected_rows) == (1, [7])
+    assert "_period" in mismatch.description
+    assert failing(may) == {"period:pay_month"}
+
+
+def test_period_format_is_checked_per_row_over_several_periods():
+    feed = FEEDS_BY_NAME["disability_severe"]
+    df = periods_frame(feed, {"2023": 10, "2024": 10})
+    df.loc[df.index[15], "_feed"] = "cdc_deaths"
+    outcomes = validate_periods(feed, df, {"2023": None, "2024": None})
+    assert outcomes["2023"].success_all
+    assert result(outcomes["2024"], "lineage:_feed").unexpected_rows == [7]
+    assert result(outcomes["2024"], "lineage:_period").success
+
+
+def test_a_listed_period_without_rows_passes_structurally():
+    feed = FEEDS_BY_NAME["court_sentences"]
+    df = periods_frame(feed, {"2024-04": 30})
+    df.loc[3, "case_no"] = None
+    outcomes = validate_periods(feed, df, {"2024-04": None, "2024-05": None, "2024-06": 30})
+    assert not outcomes["2024-04"].success_structural
+    empty = outcomes["2024-05"]
+    assert empty.row_count == 0 and empty.success_structural and empty.success_all
+    assert result(empty, "not_null:case_no").unexpected_count == 0
+    collapsed = outcomes["2024-06"]  # nothing arrived after 30 rows: structurally fine, warns
+    assert collapsed.success_structural and failing(collapsed) == {"row_count"}
+
+    nothing = validate_periods(feed, df.iloc[0:0], {"2024-05": None})
+    assert nothing["2024-05"].success_structural and nothing["2024-05"].row_count == 0
+    assert plain(nothing["2024-05"].to_dict())
+
+
+def test_rows_of_periods_not_listed_are_ignored():
+    feed = FEEDS_BY_NAME["payments"]
+    df = periods_frame(feed, {"2024-04": 10, "2024-05": 10})
+    df.loc[df["_period"] == "2024-04", "amount"] = None
+    outcomes = validate_periods(feed, df, {"2024-05": None})
+    assert list(outcomes) == ["2024-05"] and outcomes["2024-05"].success_all
+    assert outcomes["2024-05"].row_count == 10
+
+
+def test_one_run_validates_many_periods_in_about_the_time_of_one():
+    import time
+
+    feed = FEEDS_BY_NAME["payments"]
+    periods = {f"2024-{m:02d}": 500 for m in range(1, 13)}
+    df = periods_frame(feed, periods)
+    validate(feed, df[df["_period"] == "2024-01"])  # suite built, GX warm
+    start = time.perf_counter()
+    single = validate(feed, df[df["_period"] == "2024-01"], previous_row_count=500)
+    one = time.perf_counter() - start
+    start = time.perf_counter()
+    outcomes = validate_periods(feed, df, periods)
+    twelve = time.perf_counter() - start
+    assert all(o.success_all for o in outcomes.values()) and single.success_all
+    assert twelve < 4 * one + 1.0, (one, twelve)  # one run, not twelve
