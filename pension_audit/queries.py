@@ -17,10 +17,20 @@ def _read(home: Home, sql: str, params: list | None = None) -> list[tuple]:
 
 
 def quarantine_rows(home: Home) -> list[tuple]:
-    """feed, period, row, column, value, reason — of the file versions now loaded."""
-    return _read(home, """
-        SELECT feed, period, row_number, column_name, value, reason FROM meta.quarantine
-        ORDER BY feed, period, row_number, column_name""")
+    """feed, period, row, column, value, reason — rows refused at ingestion, and, once the
+    person master is built, department rows whose mistyped ID matched nobody."""
+    unresolved = """
+        UNION ALL
+        SELECT feed, period, row_number, column_name, value, reason FROM marts.unresolved_ids""" \
+        if _has_table(home, "marts", "unresolved_ids") else ""
+    return _read(home, f"""
+        SELECT feed, period, row_number, column_name, value, reason FROM meta.quarantine {unresolved}
+        ORDER BY 1, 2, 3, 4""")
+
+
+def _has_table(home: Home, schema: str, table: str) -> bool:
+    return bool(_read(home, "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                      [schema, table]))
 
 
 def file_log_rows(home: Home, all_versions: bool = False, since=None) -> list[tuple]:
@@ -37,8 +47,7 @@ def file_log_rows(home: Home, all_versions: bool = False, since=None) -> list[tu
 
 
 def findings_built(home: Home) -> bool:
-    return bool(_read(home, "SELECT 1 FROM information_schema.tables "
-                            "WHERE table_schema = 'marts' AND table_name = 'findings'"))
+    return _has_table(home, "marts", "findings")
 
 
 def findings_summary(home: Home) -> list[tuple]:

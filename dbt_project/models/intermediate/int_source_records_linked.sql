@@ -19,7 +19,8 @@ by_person_no as (
         '{{ feed }}' as feed, s._period as period, s._file_hash as file_hash, s._row as row_number, s.source_ref,
         s.person_no, r.person_id,
         case when r.person_id is null then 'unlinked' else 'exact' end as link,
-        'person_no' as via
+        'person_no' as via,
+        cast(null as varchar) as id_number
     from {{ ref('stg_' ~ feed) }} as s
     left join roster_records as r on r.person_no = s.person_no
     {% if not loop.last %}union all{% endif %}
@@ -76,7 +77,8 @@ by_id as (
             when not d.id_number_valid and regexp_full_match(d.id_number, '[0-9]{17}[0-9X]') then 'unresolved'
             else 'not_enrolled'
         end as link,
-        case when e.person_id is not null then 'id_number' when f.person_id is not null then 'fuzzy_id' end as via
+        case when e.person_id is not null then 'id_number' when f.person_id is not null then 'fuzzy_id' end as via,
+        d.id_number
     from department_rows as d
     left join exact as e on e.source_ref = d.source_ref
     left join fuzzy as f on f.source_ref = d.source_ref
