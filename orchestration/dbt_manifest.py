@@ -4,6 +4,7 @@ of the dbt project changed since (so the command line and tests never read a sta
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,8 +23,12 @@ def ensure_manifest() -> Path:
     newest = max(_newest_source_mtime(), *(p.stat().st_mtime for p in project_files))
     if MANIFEST.exists() and MANIFEST.stat().st_mtime >= newest:
         return MANIFEST
-    env = {**os.environ, "PENSION_AUDIT_PYTHON": sys.executable, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           "DBT_TARGET_PATH": str(PROJECT_DIR / "target"), "DBT_LOG_PATH": str(PROJECT_DIR / "logs")}
-    subprocess.run([str(DBT_OFFLINE), "parse", "--quiet", "--project-dir", str(PROJECT_DIR),
-                    "--profiles-dir", str(PROJECT_DIR)], check=True, env=env)
+    # Parse into a private folder and swap the manifest in: processes may race to do this.
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=MANIFEST.parent, prefix="parse-") as scratch:
+        env = {**os.environ, "PENSION_AUDIT_PYTHON": sys.executable, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+               "DBT_TARGET_PATH": scratch, "DBT_LOG_PATH": scratch}
+        subprocess.run([str(DBT_OFFLINE), "parse", "--quiet", "--project-dir", str(PROJECT_DIR),
+                        "--profiles-dir", str(PROJECT_DIR)], check=True, env=env)
+        os.replace(Path(scratch) / "manifest.json", MANIFEST)
     return MANIFEST
