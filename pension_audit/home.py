@@ -17,11 +17,16 @@ OFFLINE_ENV = {
     "GX_ANALYTICS_ENABLED": "false",
 }
 
+# Step output is streamed as structured events already; capturing stdout into files costs a
+# `tail` process per step.
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
 nux:
   enabled: false
+compute_logs:
+  module: dagster._core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
 """
 
 
