@@ -16,12 +16,18 @@ bug; the suite is the second, independent line of defence plus the statistical c
 API::
 
     build_suite(feed) -> gx.ExpectationSuite
+    validate_periods(feed, df, previous_row_counts) -> dict[period, ValidationOutcome]
     validate(feed, df, previous_row_count=None) -> ValidationOutcome
     suite_as_json(feed) -> dict
     describe_suites() -> list[dict]
 
 GX is imported lazily (3-5 s) and one ephemeral context, with one suite / batch definition /
 validation definition per feed, is cached per process. Nothing is written to disk.
+
+A GX run costs ~0.5-1 s whatever the frame's size, so `validate_periods` runs the suite once
+over the rows of many periods (the unexpected `_row`s come back tagged with their period and
+are split per period) and the row-count check once over a small frame with one row per
+period; each period still gets its own `ValidationOutcome`.
 The outcome holds only row numbers (`_row`), counts, column names and declared vocabulary
 values, never a person's name or ID number.
 """
@@ -55,6 +61,7 @@ __all__ = [
     "describe_suites",
     "suite_as_json",
     "validate",
+    "validate_periods",
 ]
 
 STRUCTURAL = "structural"
@@ -82,8 +89,18 @@ _PERIOD_PATTERNS = {
     Cadence.MONTHLY: (r"^\d{4}-(?:0[1-9]|1[0-2])$", "YYYY-MM"),
     Cadence.ANNUAL: (r"^\d{4}$", "YYYY"),
 }
-_ROW_COUNT_PARAM = "min_row_count"
-_PERIOD_MONTHS_PARAM = "period_months"
+# Internal columns added to the validated frame (never reported): the partition a row
+# belongs to, the `_row` qualified by it, and per period column whether the row's value is
+# the month of its own `_period`.
+_PARTITION = "__partition"
+_ROW_IN_PARTITION = "__row_in_partition"
+# The one-row-per-period frame of the row-count check.
+_COUNT_ROWS = "rows"
+_COUNT_MINIMUM = "minimum_rows"
+
+
+def _matches_period_column(name: str) -> str:
+    return f"__{name}_matches_period"
 
 
 # --- the checks, as plain data (no GX needed) -------------------------------------------
@@ -99,6 +116,10 @@ class _Check:
     column: str | None = None
     # row condition as plain data: (("is_null", col) | ("in", col, values)), OR-ed together
     condition: tuple[tuple[Any, ...], ...] = ()
+    # the frame columns a derived (internal) checked column is computed from
+    inputs: tuple[str, ...] = ()
+    # checked on the one-row-per-period frame (row counts), not on the rows themselves
+    per_period: bool = False
 
 
 def _label(col: Column) -> str:
@@ -146,10 +167,11 @@ def _checks(feed: Feed) -> list[_Check]:
         _Check(
             f"unique:{ROW_KEY}",
             "ExpectColumnValuesToBeUnique",
-            {"column": ROW_KEY},
+            {"column": _ROW_IN_PARTITION},
             STRUCTURAL,
-            "血缘列 _row(文件行号)不得重复",
+            "血缘列 _row(文件行号)在同一期间内不得重复",
             ROW_KEY,
+            inputs=(ROW_KEY,),
         )
     )
     checks.append(
@@ -205,10 +227,11 @@ def _checks(feed: Feed) -> list[_Check]:
             _Check(
                 f"period:{col.name}",
                 "ExpectColumnValuesToBeInSet",
-                {"column": col.name, "value_set": {"$PARAMETER": _PERIOD_MONTHS_PARAM}},
+                {"column": _matches_period_column(col.name), "value_set": [True]},
                 STRUCTURAL,
-                f"{_label(col)}须与文件期间(_period)一致",
+                f"{_label(col)}须与本行的文件期间(_period)同月",
                 col.name,
+                inputs=(col.name, "_period"),
             )
         )
 
@@ -324,14 +347,15 @@ def _checks(feed: Feed) -> list[_Check]:
                 )
             )
 
-    # warn: row count not collapsing (threshold supplied per run) ------------------------
+    # warn: row count not collapsing (one row per period: its count and its minimum) --------
     checks.append(
         _Check(
             "row_count",
-            "ExpectTableRowCountToBeBetween",
-            {"min_value": {"$PARAMETER": _ROW_COUNT_PARAM}},
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": _COUNT_ROWS, "column_B": _COUNT_MINIMUM, "or_equal": True},
             WARN,
             f"行数不得少于上期的{ROW_COUNT_FLOOR:.0%}",
+            per_period=True,
         )
     )
     return checks
@@ -361,12 +385,15 @@ def _condition(spec: tuple[tuple[Any, ...], ...]) -> Any:
     return cond
 
 
-def _suite(feed: Feed, name: str) -> gx.ExpectationSuite:
+def _suite(feed: Feed, name: str, per_period: bool = False) -> gx.ExpectationSuite:
+    """The checks on the rows (default), or the checks on the one-row-per-period frame."""
     import great_expectations as gx
     from great_expectations.expectations.metadata_types import FailureSeverity
 
     suite = gx.ExpectationSuite(name=name, meta={"feed": feed.name, "title": feed.title})
     for check in _checks(feed):
+        if check.per_period != per_period:
+            continue
         kwargs = dict(check.kwargs)
         condition = _condition(check.condition)
         if condition is not None:
@@ -384,7 +411,8 @@ def _suite(feed: Feed, name: str) -> gx.ExpectationSuite:
 
 
 def build_suite(feed: Feed) -> gx.ExpectationSuite:
-    """The feed's suite, derived from its declaration only (a fresh, unsaved object)."""
+    """The feed's suite over its rows, derived from its declaration only (a fresh, unsaved
+    object). The row-count check runs separately, over one row per period."""
     with _active():
         return _suite(feed, f"pension_audit.{feed.name}")
 
@@ -414,8 +442,9 @@ def describe_suites(feeds: tuple[Feed, ...] = FEEDS) -> list[dict]:
 
 @dataclass
 class _Runner:
-    validation: Any  # gx.ValidationDefinition
-    checks: dict[str, _Check]
+    validation: Any  # gx.ValidationDefinition over the rows
+    counts: Any  # gx.ValidationDefinition over one row per period (row-count check)
+    checks: dict[str, _Check]  # all of them, in suite order
 
 
 _LOCK = threading.RLock()
@@ -477,14 +506,20 @@ def _runner(feed: Feed) -> _Runner:
         runner = _RUNNERS.get(key)
         if runner is not None:
             return runner
-        name = f"{feed.name}.{key}"
-        asset = source.add_dataframe_asset(name=name)
-        batch = asset.add_batch_definition_whole_dataframe(name=name)
-        suite = context.suites.add(_suite(feed, name))
-        validation = context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        )
-        runner = _Runner(validation, {c.key: c for c in _checks(feed)})
+        definitions = []
+        for name, per_period in (
+            (f"{feed.name}.{key}", False),
+            (f"{feed.name}.{key}.counts", True),
+        ):
+            asset = source.add_dataframe_asset(name=name)
+            batch = asset.add_batch_definition_whole_dataframe(name=name)
+            suite = context.suites.add(_suite(feed, name, per_period))
+            definitions.append(
+                context.validation_definitions.add(
+                    gx.ValidationDefinition(name=name, data=batch, suite=suite)
+                )
+            )
+        runner = _Runner(*definitions, {c.key: c for c in _checks(feed)})
         _RUNNERS[key] = runner
         return runner
 
@@ -592,28 +627,108 @@ def _coerce(kind: Kind, s: pd.Series) -> pd.Series | None:
     return None
 
 
-def _period_months(feed: Feed, df: pd.DataFrame) -> list:
-    """First days of the months named by `_period` (for the period-column check)."""
+def _period_start(value: Any) -> Any:
+    """First day of the month a `_period` names (YYYY-MM), or of its year (YYYY); None
+    when it names neither."""
     import pandas as pd
 
-    months = []
-    if "_period" in df.columns:
-        for value in df["_period"].dropna().unique():
-            try:
-                months.append(
-                    pd.Timestamp(f"{value}-01" if len(str(value)) == 7 else f"{value}-01-01")
-                )
-            except ValueError:
-                continue
-    return months or [pd.Timestamp("1900-01-01")]  # GX refuses an empty set
+    text = str(value)
+    try:
+        return pd.Timestamp(f"{text}-01" if len(text) == 7 else f"{text}-01-01")
+    except (TypeError, ValueError):
+        return None
+
+
+def _same(value: Any, expected: Any) -> bool:
+    try:
+        return bool(value == expected)
+    except (TypeError, ValueError):
+        return False
+
+
+def _derive(feed: Feed, frame: pd.DataFrame) -> None:
+    """Add the internal columns some checks look at (in place, on our own copy):
+
+    - the `_row` qualified by the row's partition (file row numbers repeat across periods);
+    - per period column, whether the row's value is the month of the row's own `_period`
+      (None where the value or `_period` is empty: not judged, as GX skips nulls).
+    """
+    import numpy as np
+    import pandas as pd
+
+    if ROW_KEY in frame.columns:
+        row = frame[ROW_KEY]
+        key = frame[_PARTITION].astype(str) + "\x1f" + row.astype(str)
+        frame[_ROW_IN_PARTITION] = key.astype(object).where(row.notna(), None)
+    name = feed.period_column
+    if name and name in frame.columns and "_period" in frame.columns:
+        starts = {p: _period_start(p) for p in frame["_period"].dropna().unique()}
+        expected = pd.to_datetime(frame["_period"].map(starts), errors="coerce")
+        value = frame[name]
+        if pd.api.types.is_datetime64_dtype(value.dtype):
+            same = value.to_numpy() == expected.to_numpy()  # NaT equals nothing
+        else:  # left uncoerced (e.g. text): compared value by value
+            same = np.array([_same(v, e) for v, e in zip(value, expected)], dtype=bool)
+        judged = (value.notna() & frame["_period"].notna()).to_numpy()
+        frame[_matches_period_column(name)] = pd.Series(
+            np.where(judged, same.astype(object), None), index=frame.index, dtype=object
+        )
+
+
+def _condition_mask(spec: tuple[tuple[Any, ...], ...], frame: pd.DataFrame) -> pd.Series:
+    """The row condition of a check (as `_condition` hands it to GX), evaluated in pandas."""
+    import pandas as pd
+
+    mask = pd.Series(not spec, index=frame.index)
+    for item in spec:
+        column = frame[item[1]]
+        if item[0] == "is_null":
+            mask |= column.isna()
+        elif item[0] == "not_null":
+            mask |= column.notna()
+        elif item[0] == "in":
+            mask |= column.isin(list(item[2]))
+        else:  # pragma: no cover
+            raise ValueError(item)
+    return mask
 
 
 def _missing_columns(check: _Check, columns: set[str]) -> list[str]:
-    needed = []
-    if check.column:
-        needed.append(check.column)
+    needed = list(check.inputs) if check.inputs else [check.column] if check.column else []
     needed += [item[1] for item in check.condition]
     return [c for c in needed if c not in columns]
+
+
+def validate_periods(
+    feed: Feed, df: pd.DataFrame, previous_row_counts: dict[str, int | None]
+) -> dict[str, ValidationOutcome]:
+    """Validate the rows of several periods of one feed with ONE run of the feed's suite
+    (plus one small run for the row-count check), reporting per period.
+
+    `df`: the feed's rows of those periods (the columns `validate` takes; `_period` tells
+    the periods apart; rows of periods not listed are ignored). `previous_row_counts`: every
+    period to report on (even one with no rows in `df`) -> the row count of the feed's
+    previous period, or None. A period's count below ROW_COUNT_FLOOR of a (non-zero)
+    previous count warns; with None there is no row-count result, as in `validate`.
+
+    Returns period -> the `ValidationOutcome` `validate` would give for that period's rows
+    alone: per period, a row check fails when the period has unexpected rows (or, for
+    checks with `mostly`, too many of them), `unexpected_count` / `unexpected_percent` are
+    that period's, `unexpected_rows` up to MAX_UNEXPECTED_ROWS of its `_row`s. Table-level
+    checks (the column set) apply to every period alike. Keys keep the order given.
+    """
+    import pandas as pd
+
+    periods = list(previous_row_counts)
+    if "_period" in df.columns:
+        rows = df[df["_period"].isin(periods)]
+        partition = rows["_period"]
+    elif len(periods) <= 1:  # no lineage column: the rows can only be the one period's
+        rows = df
+        partition = pd.Series(periods * len(df) if periods else [], index=df.index, dtype=object)
+    else:
+        raise ValueError("df has no _period column to tell several periods apart")
+    return _validate(feed, rows, partition, previous_row_counts)
 
 
 def validate(
@@ -623,99 +738,259 @@ def validate(
 
     `previous_row_count`: the previous period's row count; when given, a count below
     ROW_COUNT_FLOOR of it warns. The outcome is JSON-serialisable (`to_dict()`).
+    `validate_periods` for the single partition: every row of `df` counts as the
+    partition's, whatever its `_period` says (the lineage check reports a foreign one).
     """
+    import pandas as pd
+
+    partition = pd.Series([""] * len(df), index=df.index, dtype=object)
+    return _validate(feed, df, partition, {"": previous_row_count})[""]
+
+
+def _validate(
+    feed: Feed,
+    df: pd.DataFrame,
+    partition: pd.Series,
+    previous_row_counts: dict[Any, int | None],
+) -> dict[Any, ValidationOutcome]:
+    """Run the suite once over `df`, whose rows `partition` assigns to the keys of
+    `previous_row_counts`, and split the results per key."""
+    import pandas as pd
+
     runner = _runner(feed)
     frame = _prepare(feed, df)
-    row_count = len(frame)
-    min_rows = math.ceil(previous_row_count * ROW_COUNT_FLOOR) if previous_row_count else 0
-    params = {_ROW_COUNT_PARAM: min_rows, _PERIOD_MONTHS_PARAM: _period_months(feed, frame)}
-    result_format: dict[str, Any] = {
-        "result_format": "SUMMARY",
+    frame[_PARTITION] = partition.to_numpy()
+    frame = frame.reset_index(drop=True)
+    _derive(feed, frame)
+    columns = {str(c) for c in df.columns}
+    keys = list(previous_row_counts)
+    row_counts = {key: 0 for key in keys}
+    row_counts.update(frame[_PARTITION].value_counts().to_dict())
+
+    counts = [
+        (key, row_counts[key], math.ceil(previous * ROW_COUNT_FLOOR), previous)
+        for key, previous in previous_row_counts.items()
+        if previous
+    ]
+    count_frame = pd.DataFrame(
+        {
+            "_period": pd.Series([c[0] for c in counts], dtype=object),
+            _COUNT_ROWS: pd.Series([c[1] for c in counts], dtype="int64"),
+            _COUNT_MINIMUM: pd.Series([c[2] for c in counts], dtype="int64"),
+        }
+    )
+    index_columns = [_PARTITION] + ([ROW_KEY] if ROW_KEY in frame.columns else [])
+    with _active():
+        try:
+            row_result = runner.validation.run(
+                batch_parameters={"dataframe": frame},
+                result_format=_complete(index_columns),
+            )
+            count_result = (
+                runner.counts.run(
+                    batch_parameters={"dataframe": count_frame},
+                    result_format=_complete(["_period"]),
+                )
+                if len(count_frame)
+                else None
+            )
+        finally:
+            _forget_stored_results()
+
+    per_key: dict[Any, list[ExpectationResult]] = {key: [] for key in keys}
+    for suite_result in (row_result, count_result):
+        for res in suite_result.results if suite_result is not None else ():
+            check = runner.checks.get((res.expectation_config.meta or {}).get("check"))
+            if check is None:  # pragma: no cover - not one of ours
+                continue
+            if check.per_period:
+                split = _split_row_count(check, res, counts)
+            elif "column" in check.kwargs:
+                split = _split_rows(check, res, frame, keys, columns)
+            else:
+                split = {key: _table_result(check, res, columns) for key in keys}
+            for key, one in split.items():
+                per_key[key].append(one)
+
+    order = {key: i for i, key in enumerate(runner.checks)}
+    outcomes = {}
+    for key, results in per_key.items():
+        results.sort(key=lambda r: order.get(r.check, len(order)))
+        structural = all(r.success for r in results if r.severity == STRUCTURAL)
+        outcomes[key] = ValidationOutcome(
+            feed=feed.name,
+            row_count=int(row_counts[key]),
+            success_structural=structural,
+            success_all=structural and all(r.success for r in results),
+            results=results,
+        )
+    return outcomes
+
+
+def _complete(index_columns: list[str]) -> dict[str, Any]:
+    """COMPLETE, so that GX lists *every* unexpected row (SUMMARY stops at
+    partial_unexpected_count, which would make the per-period split wrong); the values
+    themselves are left out."""
+    return {
+        "result_format": "COMPLETE",
+        "unexpected_index_column_names": index_columns,
         "partial_unexpected_count": MAX_UNEXPECTED_ROWS,
+        "exclude_unexpected_values": True,
         "include_unexpected_rows": False,
         "return_unexpected_index_query": False,
     }
-    if ROW_KEY in frame.columns:
-        result_format["unexpected_index_column_names"] = [ROW_KEY]
-    with _active():
-        suite_result = runner.validation.run(
-            batch_parameters={"dataframe": frame},
-            expectation_parameters=params,
-            result_format=result_format,
-        )
-        _forget_stored_results()
 
-    columns = {str(c) for c in frame.columns}
-    results: list[ExpectationResult] = []
-    for res in suite_result.results:
-        config = res.expectation_config
-        check = runner.checks.get((config.meta or {}).get("check"))
-        if check is None:  # pragma: no cover - not one of ours
-            continue
-        if check.key == "row_count" and not previous_row_count:
-            continue  # nothing to compare against
-        results.append(_result(check, res, columns, previous_row_count, min_rows))
 
-    order = {key: i for i, key in enumerate(runner.checks)}
-    results.sort(key=lambda r: order.get(r.check, len(order)))
-    structural = all(r.success for r in results if r.severity == STRUCTURAL)
-    return ValidationOutcome(
-        feed=feed.name,
-        row_count=row_count,
-        success_structural=structural,
-        success_all=structural and all(r.success for r in results),
-        results=results,
+def _error(check: _Check, res: Any, columns: set[str]) -> str | None:
+    exceptions = _exceptions(res.exception_info)
+    if not exceptions:
+        return None
+    missing = _missing_columns(check, columns)
+    if missing:
+        return "缺少列:" + "、".join(missing)
+    # the exception class only: a message may quote a value from the data
+    return "校验无法执行:" + exceptions[0]
+
+
+def _base(check: _Check, res: Any, **fields: Any) -> ExpectationResult:
+    return ExpectationResult(
+        check=check.key,
+        expectation=str(res.expectation_config.type),
+        column=check.column,
+        severity=check.severity,
+        **{"description": check.description, **fields},
     )
 
 
-def _result(
-    check: _Check, res: Any, columns: set[str], previous: int | None, min_rows: int
-) -> ExpectationResult:
+def _table_result(check: _Check, res: Any, columns: set[str]) -> ExpectationResult:
+    """A table-level check (the column set): the same for every period."""
     body = res.result or {}
-    exceptions = _exceptions(res.exception_info)
-    raised = bool(exceptions)
+    error = _error(check, res, columns)
     description = check.description
-    observed: int | list[str] | None = None
-    error = None
-    rows: list[int] = []
-
-    if raised:
-        missing = _missing_columns(check, columns)
-        if missing:
-            error = "缺少列:" + "、".join(missing)
-        else:
-            # the exception class only: a message may quote a value from the data
-            error = "校验无法执行:" + exceptions[0]
+    observed: list[str] | None = None
     if check.key == "columns":
         details = body.get("details", {}).get("mismatched", {})
         missing = sorted(str(c) for c in details.get("missing", []) or [])
         observed = missing or None
         if missing:
             description += ";缺少:" + "、".join(missing)
-    elif check.key == "row_count":
-        observed = _as_int(body.get("observed_value"))
-        description += f"(上期 {int(previous or 0)} 行,下限 {min_rows} 行,本期 {observed} 行)"
-    else:
-        index_list = body.get("partial_unexpected_index_list") or []
-        for item in index_list[:MAX_UNEXPECTED_ROWS]:
-            value = item.get(ROW_KEY) if isinstance(item, dict) else item
-            as_int = _as_int(value)
-            if as_int is not None:
-                rows.append(as_int)
-
-    return ExpectationResult(
-        check=check.key,
-        expectation=str(res.expectation_config.type),
-        column=check.column,
-        severity=check.severity,
-        success=bool(res.success) and not raised,
+    return _base(
+        check,
+        res,
+        success=bool(res.success) and error is None,
         unexpected_count=_as_int(body.get("unexpected_count")),
         unexpected_percent=_as_float(body.get("unexpected_percent")),
-        unexpected_rows=rows,
+        unexpected_rows=[],
         description=description,
         observed=observed,
         error=error,
     )
+
+
+def _index_rows(index_list: Any) -> list[dict[str, Any]]:
+    """GX's unexpected_index_list as one dict per unexpected row. With
+    `exclude_unexpected_values` GX 1.x returns the columns instead ([{column: [values]}])."""
+    rows: list[dict[str, Any]] = []
+    for item in index_list or []:
+        if not isinstance(item, dict):
+            continue
+        if item and all(isinstance(v, list) for v in item.values()):
+            names = list(item)
+            rows += [dict(zip(names, values)) for values in zip(*item.values())]
+        else:
+            rows.append(item)
+    return rows
+
+
+def _split_rows(
+    check: _Check, res: Any, frame: pd.DataFrame, keys: list[Any], columns: set[str]
+) -> dict[Any, ExpectationResult]:
+    """A row check's result per partition, from GX's complete list of unexpected rows."""
+    body = res.result or {}
+    error = _error(check, res, columns)
+    index_list = _index_rows(body.get("unexpected_index_list"))
+    total = _as_int(body.get("unexpected_count"))
+    if error is None and (total or 0) != len(index_list):
+        # GX listed fewer rows than it counted: a per-period split would be wrong
+        error = "校验无法执行:未返回全部异常行"
+    if error is not None:
+        return {
+            key: _base(
+                check,
+                res,
+                success=False,
+                unexpected_count=total,
+                unexpected_percent=None,
+                unexpected_rows=[],
+                error=error,
+            )
+            for key in keys
+        }
+
+    unexpected: dict[Any, int] = {}
+    rows: dict[Any, list[int]] = {}
+    for item in index_list:
+        key = item.get(_PARTITION)
+        unexpected[key] = unexpected.get(key, 0) + 1
+        listed = rows.setdefault(key, [])
+        if len(listed) < MAX_UNEXPECTED_ROWS:
+            as_int = _as_int(item.get(ROW_KEY))
+            if as_int is not None:
+                listed.append(as_int)
+
+    # the denominators GX uses: rows in the check's domain (its row condition), and of
+    # those the ones with a value (map checks skip empty values, except the not-null check)
+    domain = _condition_mask(check.condition, frame)
+    considered = frame.loc[domain, _PARTITION].value_counts().to_dict()
+    valued = frame.loc[domain & frame[check.kwargs["column"]].notna(), _PARTITION]
+    with_value = valued.value_counts().to_dict()
+    mostly = float(check.kwargs.get("mostly", 1.0))
+    nulls_count = check.expectation == "ExpectColumnValuesToNotBeNull"
+
+    split = {}
+    for key in keys:
+        count = unexpected.get(key, 0)
+        total_rows = int(considered.get(key, 0))
+        base = total_rows if nulls_count else int(with_value.get(key, 0))
+        if total_rows == 0 or base == 0:
+            success, percent = True, None
+        else:
+            success = (base - count) / base >= mostly
+            percent = count / base * 100
+        split[key] = _base(
+            check,
+            res,
+            success=success,
+            unexpected_count=count,
+            unexpected_percent=_as_float(percent),
+            unexpected_rows=rows.get(key, []),
+        )
+    return split
+
+
+def _split_row_count(
+    check: _Check, res: Any, counts: list[tuple[Any, int, int, int]]
+) -> dict[Any, ExpectationResult]:
+    """The row-count check per period that has a previous count (one row each in the
+    frame GX saw); the others get no result."""
+    body = res.result or {}
+    error = _error(check, res, {"_period", _COUNT_ROWS, _COUNT_MINIMUM})
+    collapsed = {item.get("_period") for item in _index_rows(body.get("unexpected_index_list"))}
+    split = {}
+    for key, rows, minimum, previous in counts:
+        split[key] = _base(
+            check,
+            res,
+            success=error is None and key not in collapsed,
+            unexpected_count=None,
+            unexpected_percent=None,
+            unexpected_rows=[],
+            description=check.description
+            + f"(上期 {int(previous)} 行,下限 {minimum} 行,本期 {rows} 行)",
+            observed=rows,
+            error=error,
+        )
+    return split
 
 
 def _exceptions(info: Any) -> list[str]:

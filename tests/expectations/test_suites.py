@@ -444,7 +444,9 @@ def periods_frame(feed: Feed, sizes: dict[str, int]) -> pd.DataFrame:
         df = clean_frame(feed, max(n, 1)).iloc[:n].copy()
         df["_period"] = period
         if feed.period_column:
-            df[feed.period_column] = pd.Series([pd.Timestamp(f"{period}-01")] * n, dtype="datetime64[us]")
+            df[feed.period_column] = pd.Series(
+                [pd.Timestamp(f"{period}-01")] * n, dtype="datetime64[us]"
+            )
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
 
@@ -519,7 +521,9 @@ def test_a_row_whose_period_column_is_not_its_own_period_fails_only_that_period(
     feed = FEEDS_BY_NAME["payments"]
     df = periods_frame(feed, {"2024-04": 20, "2024-05": 20})
     # a May row dated April: April is a period of this frame, but not this row's
-    df.loc[(df["_period"] == "2024-05") & (df["_row"] == 7), "pay_month"] = pd.Timestamp("2024-04-01")
+    df.loc[(df["_period"] == "2024-05") & (df["_row"] == 7), "pay_month"] = pd.Timestamp(
+        "2024-04-01"
+    )
     outcomes = validate_periods(feed, df, {"2024-04": 20, "2024-05": 20})
     assert outcomes["2024-04"].success_all
     may = outcomes["2024-05"]

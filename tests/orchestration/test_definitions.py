@@ -14,7 +14,7 @@ from tests.conftest import write_csv
 
 def test_every_feed_is_an_asset_partitioned_by_its_cadence():
     graph = defs.resolve_asset_graph()
-    assert graph.get_all_asset_keys() == {feed_asset_key(f) for f in FEEDS}
+    assert {feed_asset_key(f) for f in FEEDS} <= graph.get_all_asset_keys()
     for feed in FEEDS:
         node = graph.get(feed_asset_key(feed))
         assert node.partitions_def == (MONTHLY if feed.is_monthly else YEARLY)
@@ -51,3 +51,22 @@ def test_sensor_requests_one_run_per_new_file_version(inbox, monkeypatch):
         os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
         resent = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
         assert len(resent.run_requests) == 1 and json.loads(resent.cursor)
+
+
+def test_lineage_runs_unbroken_from_each_feed_to_the_findings():
+    graph = defs.resolve_asset_graph()
+    for feed in FEEDS:
+        staging = dg.AssetKey(["staging", f"stg_{feed.name}"])
+        assert feed_asset_key(feed) in graph.get(staging).parent_keys
+    upstream = graph.get(dg.AssetKey(["marts", "findings"])).parent_keys
+    assert dg.AssetKey(["intermediate", "int_findings_triggered"]) in upstream
+    ancestors = set()
+    frontier = {dg.AssetKey(["marts", "findings"])}
+    while frontier:
+        key = frontier.pop()
+        for parent in graph.get(key).parent_keys:
+            if parent not in ancestors:
+                ancestors.add(parent)
+                if graph.has(parent):
+                    frontier.add(parent)
+    assert {feed_asset_key(f) for f in FEEDS if not f.enriches_only} <= ancestors
