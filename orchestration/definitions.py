@@ -15,11 +15,11 @@ ensure_manifest()  # the dbt assets below are built from it
 from orchestration.dbt_assets import DBT_OFFLINE, DBT_PROJECT, dbt_models  # noqa: E402
 from orchestration.feed_assets import FEED_ASSETS  # noqa: E402
 from orchestration.resources import DataHome  # noqa: E402
-from orchestration.sensors import MONTHLY_FEEDS_JOB, MONTHLY_SCHEDULE, inbox_sensor  # noqa: E402
+from orchestration.sensors import ANNUAL_FEEDS_JOB, MONTHLY_FEEDS_JOB, MONTHLY_SCHEDULE, inbox_sensor  # noqa: E402
 
 defs = dg.Definitions(
     assets=[*FEED_ASSETS.values(), dbt_models],
-    jobs=[MONTHLY_FEEDS_JOB],
+    jobs=[MONTHLY_FEEDS_JOB, ANNUAL_FEEDS_JOB],
     schedules=[MONTHLY_SCHEDULE],
     sensors=[inbox_sensor],
     resources={

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.feed_assets import FEED_ASSETS, MONTHLY, feed_asset_key
+from orchestration.feed_assets import MONTHLY, YEARLY, feed_asset_key
 from pension_audit.feeds import FEEDS
 from pension_audit.reader import scan_inbox
 
@@ -16,6 +16,13 @@ MONTHLY_FEEDS_JOB = dg.define_asset_job(
     selection=dg.AssetSelection.assets(*(feed_asset_key(f) for f in FEEDS if f.is_monthly)),
     partitions_def=MONTHLY,
     description="每月载入各月报数据源的当月文件",
+)
+
+ANNUAL_FEEDS_JOB = dg.define_asset_job(
+    "annual_feeds",
+    selection=dg.AssetSelection.assets(*(feed_asset_key(f) for f in FEEDS if not f.is_monthly)),
+    partitions_def=YEARLY,
+    description="载入各年报数据源的文件",
 )
 
 # The 5th of each month at 02:00: the month's files are in by then.
@@ -31,7 +38,7 @@ def inbox_path() -> Path:
     name="inbox_sensor",
     description="收件箱有新文件或文件被重新报送时，载入该数据源的对应期间",
     minimum_interval_seconds=60,
-    target=list(FEED_ASSETS.values()),
+    jobs=[MONTHLY_FEEDS_JOB, ANNUAL_FEEDS_JOB],
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def inbox_sensor(context: dg.SensorEvaluationContext):
@@ -46,8 +53,9 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
             continue
         seen[f.relative] = signature
         if f.well_named:
+            job = MONTHLY_FEEDS_JOB if f.feed.is_monthly else ANNUAL_FEEDS_JOB
             requests.append(dg.RunRequest(
-                run_key=f"{f.relative}@{signature}", partition_key=f.period,
+                job_name=job.name, run_key=f"{f.relative}@{signature}", partition_key=f.period,
                 asset_selection=[feed_asset_key(f.feed)], tags={"inbox_file": f.relative}))
         else:
             context.log.warning(f"文件名不合规，未载入：{f.relative}")

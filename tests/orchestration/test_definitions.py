@@ -12,6 +12,10 @@ from pension_audit.feeds import FEEDS
 from tests.conftest import write_csv
 
 
+def test_definitions_load_as_dagster_dev_loads_them():
+    dg.Definitions.validate_loadable(defs)
+
+
 def test_every_feed_is_an_asset_partitioned_by_its_cadence():
     graph = defs.resolve_asset_graph()
     assert {feed_asset_key(f) for f in FEEDS} <= graph.get_all_asset_keys()
@@ -42,8 +46,8 @@ def test_sensor_requests_one_run_per_new_file_version(inbox, monkeypatch):
     write_csv(inbox / "cdc_deaths/2025.csv", ["姓名"], "utf-8")   # badly named: reported, not run
     with dg.instance_for_test() as instance:
         first = inbox_sensor(dg.build_sensor_context(instance=instance))
-        assert [(r.partition_key, r.asset_selection) for r in first.run_requests] == [
-            ("2025-03", [dg.AssetKey(["raw", "payments"])])]
+        assert [(r.job_name, r.partition_key, r.asset_selection) for r in first.run_requests] == [
+            ("monthly_feeds", "2025-03", [dg.AssetKey(["raw", "payments"])])]
         again = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
         assert again.run_requests == []
         path = inbox / "payments/2025-03.csv"
