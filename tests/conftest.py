@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,11 +84,18 @@ def build_district(base: Path, scale: str, seed: int = 1) -> BuiltDistrict:
                          done.read_text(encoding="utf-8"))
 
 
+def session_dir(tmp_path_factory) -> Path:
+    """A folder of this test session, shared by its pytest-xdist workers (and by no other
+    session: a district built by another version of the code must never be reused)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def tiny_district(tmp_path_factory) -> BuiltDistrict:
-    return build_district(tmp_path_factory.getbasetemp().parent, "tiny")
+    return build_district(session_dir(tmp_path_factory), "tiny")
 
 
 @pytest.fixture(scope="session")
 def small_district(tmp_path_factory) -> BuiltDistrict:
-    return build_district(tmp_path_factory.getbasetemp().parent, "small")
+    return build_district(session_dir(tmp_path_factory), "small")

@@ -1,23 +1,34 @@
 -- 缴费未入库: a registration with no matching receipt, or a receipt with no matching
 -- registration, once its own window (two months after its month) has closed by T.
+-- Identical registrations (same 个人编号, 缴费年度, 登记日期 and amount) are one finding, as
+-- for cash collection.
+with unmatched as (
+    select
+        *,
+        case when side = 'registration'
+             then 'contribution_unmatched:' || person_no || ':' || cast(contribution_year as varchar) || ':'
+                  || cast(dated_on as varchar) || ':' || cast(amount as varchar)
+             else 'contribution_unmatched:' || receipt_no end as finding_key
+    from {{ ref('int_contribution_matches') }}
+    where matched_ref is null
+        and cast(date_trunc('month', dated_on) + interval 2 month as date) <= {{ as_of_month() }}
+)
+
 select
-    case when side = 'registration'
-         then 'contribution_unmatched:' || person_no || ':' || cast(contribution_year as varchar) || ':'
-              || cast(dated_on as varchar) || ':' || cast(amount as varchar)
-         else 'contribution_unmatched:' || receipt_no end as finding_key,
+    finding_key,
     'contribution_unmatched' as exception_type,
-    person_id,
-    person_no,
-    {{ month_text('dated_on') }} as event_period,
-    cast(date_trunc('month', dated_on) as date) as event_month,
-    dated_on as event_date,
+    any_value(person_id) as person_id,
+    any_value(person_no) as person_no,
+    {{ month_text('min(dated_on)') }} as event_period,
+    cast(date_trunc('month', min(dated_on)) as date) as event_month,
+    min(dated_on) as event_date,
     cast(null as date) as improper_after,
     cast(null as date) as improper_until,
-    cast(amount as decimal(14, 2)) as fixed_amount,
-    link as identity,
+    cast(sum(amount) as decimal(14, 2)) as fixed_amount,
+    case when bool_or(link = 'exact') then 'exact' else 'fuzzy' end as identity,
     cast(null as varchar) as conflict,
-    [source_ref] as evidence,
-    case when side = 'registration' then '缴费登记无对应入库' else '税务入库无对应登记：' || id_number end as detail
-from {{ ref('int_contribution_matches') }}
-where matched_ref is null
-    and cast(date_trunc('month', dated_on) + interval 2 month as date) <= {{ as_of_month() }}
+    list(source_ref order by source_ref) as evidence,
+    case when any_value(side) = 'registration' then '缴费登记无对应入库'
+         else '税务入库无对应登记：' || any_value(id_number) end as detail
+from unmatched
+group by finding_key
