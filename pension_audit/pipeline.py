@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable
@@ -75,11 +76,19 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
     files = file_log_rows(home, all_versions=True, since=started)
     if pending or not findings_built(home):
         echo("构建人员主索引与稽核疑点（dbt）…")
-        result = dg.materialize([dbt_models], instance=dg.DagsterInstance.get(),
-                                resources={"dbt": dbt_resource(home)}, run_config=QUIET_RUN_CONFIG,
-                                raise_on_error=False)
+        log = home.root / "dbt_logs" / "build.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
+            result = dg.materialize([dbt_models], instance=dg.DagsterInstance.get(),
+                                    resources={"dbt": dbt_resource(home)}, run_config=QUIET_RUN_CONFIG,
+                                    raise_on_error=False)
         if not result.success:
             failed_runs.append("dbt")
+            problems = [line for line in log.read_text(encoding="utf-8").splitlines()
+                        if " ERROR " in line or " FAIL " in line]
+            echo(f"  dbt 构建失败（完整日志：{log}）：")
+            for line in problems[:10]:
+                echo(f"    {line.strip()}")
     _report(echo, inbox, home, pending, files, failed_runs)
     return RunResult(list(pending), files, ok=not failed_runs)
 

@@ -3,9 +3,13 @@
     generate(out, scale, seed) -> dict
 
 writes `out/inbox/<feed>/<period>.<ext>` and `out/truth.json` (and returns the same
-dict). Scales are in `params.SCALES`. The district's life is built in `model.py`, the
-files' clean content in `tables.py`, and the files themselves (with every kind of
-messiness FEEDS.md lists, and planted quarantine rows) in `render.py`.
+dict). Scales are in `params.SCALES`. The district's life is built in `model.py` (with
+every finding type, and look-alikes that are none, planted by `plant.py`), the files'
+clean content in `tables.py`, and the files themselves (with every kind of messiness
+FEEDS.md lists, and planted quarantine rows) in `render.py`. `expected.py` reads the
+life model and the department files' content and writes, as truth["findings"], every
+finding an audit must report, shaped like the findings export; truth["look_alikes"]
+lists the planted cases that must not be findings.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..feeds import FEEDS_BY_NAME
-from . import broken, model, render, tables
+from . import broken, expected, model, render, tables
 from . import params as P
 from .model import RECEIVING, rng_for
 from .params import SCALES
@@ -62,7 +66,10 @@ def generate(out: Path, scale: str, seed: int) -> dict:
     first, last = am_label(d.first_am), am_label(d.last_am)
     files: dict[str, dict] = {}
     samples: dict[str, tables.FileData] = {}
+    department: list[tables.FileData] = []
     for fd in tables.files(d):
+        if fd.feed not in (*tables.SYSTEM_FEEDS, "finance_disbursements"):
+            department.append(fd)
         if fd.n == 0 and fd.feed not in ALWAYS_WRITTEN:
             continue
         samples.setdefault(fd.feed, fd)
@@ -82,6 +89,8 @@ def generate(out: Path, scale: str, seed: int) -> dict:
         "broken_files": broken_files,
         "people": int(d.people.participant.sum()),
         "receiving": receiving,
+        "findings": expected.findings(d, department),
+        "look_alikes": expected.look_alikes(d),
     }
     (out / "truth.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"

@@ -64,6 +64,15 @@ def typo(id18: str, rng: np.random.Generator) -> str:
     return id18[:17] + ("0" if id18[17] != "0" else "1")
 
 
+def safe_typo(id18: str, rng: np.random.Generator) -> str:
+    """A typing error that keeps the ID all digits: one sequence digit changed (the check
+    then always fails, since its weight is not a multiple of 11)."""
+    i = int(rng.integers(14, 17))
+    out = id18[:i] + str((int(id18[i]) + int(rng.integers(1, 10))) % 10) + id18[i + 1 :]
+    assert not is_valid(out)
+    return out
+
+
 ID_STYLES = ("15digit", "lower_x", "fullwidth", "inner_space", "outer_space", "quote")
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import ids as idt
 from . import params as P
+from . import plant
 from .timeline import NEVER, add_months, am_of, day_in_month, month_end, month_start, parse_am
 
 STATUS = ("参保缴费", "暂停缴费", "正常待遇", "暂停待遇", "终止参保")
@@ -114,6 +115,9 @@ class District:
     payments: pd.DataFrame  # the clean ledger: every row the pension system paid or tried to
     finance: pd.DataFrame
     finance_gaps: dict[int, int] = field(default_factory=dict)  # month -> cents off
+    forced_typos: dict[tuple[str, int], str] = field(default_factory=dict)  # (feed, pid) -> ID
+    look_alikes: list[dict] = field(default_factory=list)  # planted cases that are no finding
+    planted: dict = field(default_factory=dict)  # role -> record (see plant.py)
     _pause: np.ndarray | None = field(default=None, repr=False)  # records x years: 暂停缴费
 
     @property
@@ -174,6 +178,7 @@ class _Builder:
         self._sentences()
         self._nationality_other_pensions()
         self._police_other()
+        plant.choose(self)
         self._suspensions_prison()
         d = District(
             self.scale,
@@ -205,10 +210,15 @@ class _Builder:
         d.suspensions = pd.DataFrame(
             self.susp_rows, columns=["rec", "start_am", "end_am", "reason", "backpay"]
         )
+        d.forced_typos = self.forced_typos
+        d.look_alikes = self.plan["look_alikes"]
+        d.planted = self.plan["roles"]
         self._certifications(d)
+        plant.certifications(self, d)
         self._township_reports(d)
         self._contributions(d)
         self._payments(d)
+        plant.payments(self, d)
         self._finance(d)
         return d
 
@@ -381,21 +391,32 @@ class _Builder:
         enrolled[bad] = dd[bad] - 400
         pid = part.copy()
         # duplicate enrolments: a second record for the same person
-        n_dup = max(1, round(float(P.DUPLICATE_ENROLMENT_RATE * len(part))))
+        # at least three receiving through the window (the second record enrolled before
+        # it), one of each ID variant: 15-digit or clean, mistyped, clean
+        n_dup = max(3, round(float(P.DUPLICATE_ENROLMENT_RATE * len(part))))
         b60 = am_of(birth) + 720
-        recv_soon = np.flatnonzero((b60 < self.first) & pe.resident.to_numpy()[part] & np.isnat(dd))
-        cand = np.flatnonzero(pe.resident.to_numpy()[part])
-        dups = [int(rng.choice(recv_soon))]
-        dups += (
-            list(rng.choice(np.setdiff1d(cand, dups), size=n_dup - 1, replace=False))
-            if n_dup > 1
-            else []
+        recv_soon = np.flatnonzero(
+            (b60 < self.first - 1)
+            & pe.resident.to_numpy()[part]
+            & np.isnat(dd)
+            & (enrolled < self.start_day - 400)
         )
+        cand = np.flatnonzero(pe.resident.to_numpy()[part])
+        dups = list(rng.choice(recv_soon, size=3, replace=False))
+        dups += list(rng.choice(np.setdiff1d(cand, dups), size=n_dup - 3, replace=False))
         dups = np.array(dups, dtype=np.int64)
         dup_enrol = np.minimum(
             enrolled[dups] + rng.integers(200, 2500, len(dups)).astype("timedelta64[D]"),
             self.end_day - 60,
         )
+        early = (
+            enrolled[dups[:3]]
+            + (rng.random(3) * (self.start_day - 60 - enrolled[dups[:3]]).astype(np.int64))
+            .astype(np.int64)
+            .astype("timedelta64[D]")
+            + np.timedelta64(30, "D")
+        )
+        dup_enrol[:3] = np.minimum(early, self.start_day - 31)
         pid = np.concatenate([pid, part[dups]])
         enrolled = np.concatenate([enrolled, dup_enrol])
         n_rec = len(pid)
@@ -439,6 +460,8 @@ class _Builder:
             k = j % 3
             if k == 0 and born[r]:
                 stored_id[r] = idt.to_15(stored_id[r])
+            elif k == 1 and j < 3:
+                stored_id[r] = idt.safe_typo(stored_id[r], rng)
             elif k in (0, 1):
                 stored_id[r] = idt.typo(stored_id[r], rng)
         nm = np.flatnonzero(rng.random(n_rec) < P.NAME_MESS_RATE)
@@ -831,8 +854,11 @@ class _Builder:
         prim = self._primary_rec()
         final = s.groupby("case_no").tail(1)
         rows = []
+        planted = plant.planted_pids(self)
         for row in final.itertuples():
             rec = prim[row.pid]
+            if row.pid in planted:
+                continue
             if rec < 0 or row.penalty not in (
                 "有期徒刑",
                 "拘役",
@@ -973,6 +999,8 @@ class _Builder:
             ev.append(
                 (row.pid, "享受其他养老待遇", month_start(max(row.start_am, self.first - 12)))
             )
+        planted = plant.planted_pids(self)
+        ev = [e for e in ev if int(e[0]) not in planted]
         rows = []
         for p, sit, date in ev:
             date = np.datetime64(date, "D")
@@ -989,6 +1017,9 @@ class _Builder:
             rep_day = day_in_month(np.array([rep]), rng, 18, 28)[0]
             rep_day = max(rep_day, min(date, month_end(rep)))
             rows.append((p, prim[p], sit, shown, rep, rep_day, how, date))
+        for p, rec, sit, date, rep in self.plan["reports"]:
+            rep_day = max(day_in_month(np.array([rep]), rng, 18, 28)[0], date)
+            rows.append((p, rec, sit, date, rep, rep_day, "on_time", date))
         d.township_reports = pd.DataFrame(
             rows,
             columns=[
@@ -1055,7 +1086,7 @@ class _Builder:
                     }
                 )
             )
-        c = pd.concat(regs, ignore_index=True)
+        c = plant.registrations(self, pd.concat(regs, ignore_index=True))
         # 协办员: one per village
         villages = sorted(set(pe.village))
         vr = self.rng("agents")
@@ -1066,22 +1097,30 @@ class _Builder:
         }
         c["agent"] = [agent[v] for v in r.village.to_numpy()[c.rec.to_numpy()]]
         c["registered_on"] = c.registered_on.astype("datetime64[s]")
-        d.contributions = c.sort_values(["registered_on", "rec"], kind="stable").reset_index(
-            drop=True
+        d.contributions = (
+            c.drop(columns=["plant", "p_missing", "p_booked"])
+            .sort_values(["registered_on", "rec"], kind="stable")
+            .reset_index(drop=True)
         )
         # tax receipts
         t_rng = self.rng("tax")
         k = len(c)
         cash = c.channel.to_numpy() == "现金"
         missing = (t_rng.random(k) < P.TAX_MISSING_RATE) | (cash & (t_rng.random(k) < 0.5))
+        planted = c.plant.to_numpy().astype(bool)
+        missing = np.where(planted, c.p_missing.to_numpy().astype(bool), missing)
         keep = np.flatnonzero(~missing)
         booked = c.registered_on.to_numpy().astype("datetime64[D]")[keep] + t_rng.integers(
             -50, 56, len(keep)
         ).astype("timedelta64[D]")
         booked = np.maximum(booked, self.start_day)
+        booked = np.where(
+            planted[keep], c.p_booked.to_numpy().astype("datetime64[D]")[keep], booked
+        )
         tax = pd.DataFrame(
             {
                 "rec": c.rec.to_numpy()[keep],
+                "pid": r.pid.to_numpy()[c.rec.to_numpy()[keep]],
                 "year": c.year.to_numpy()[keep],
                 "amount": c.amount.to_numpy()[keep],
                 "channel": np.where(cash[keep], "大厅缴费", c.channel.to_numpy()[keep]),
@@ -1090,10 +1129,11 @@ class _Builder:
             }
         )
         n_orph = max(1, round(float(P.TAX_ORPHAN_RATE * k)))
-        o = t_rng.choice(k, size=n_orph, replace=False)
+        o = t_rng.choice(np.flatnonzero(~planted), size=n_orph, replace=False)
         orph = pd.DataFrame(
             {
                 "rec": c.rec.to_numpy()[o],
+                "pid": r.pid.to_numpy()[c.rec.to_numpy()[o]],
                 "year": c.year.to_numpy()[o],
                 "amount": _weighted(t_rng, P.CONTRIBUTION_TIERS, P.TIER_WEIGHTS, n_orph).astype(
                     np.int64
@@ -1105,7 +1145,7 @@ class _Builder:
                 "registration": -1,
             }
         )
-        tax = pd.concat([tax, orph], ignore_index=True)
+        tax = pd.concat([tax, orph, plant.extra_receipts(self)], ignore_index=True)
         tax = tax[tax.booked_on.to_numpy() <= self.end_day].sort_values(
             ["booked_on", "rec"], kind="stable"
         )
@@ -1188,11 +1228,14 @@ class _Builder:
         pay = d.payments
         paid = pay[pay.pay_status == 0].groupby("pay_am").amount.sum()
         rows = []
+        planted_gaps = plant.finance_gaps(self)
         for a in d.months:
             total = int(paid.get(a, 0))
             gap = 0
             if rng.random() < P.FINANCE_GAP_RATE:
                 gap = int(rng.integers(100, 5000)) * 100 * (1 if rng.random() < 0.5 else -1)
+            gap = planted_gaps.get(int(a), gap)
+            if gap:
                 d.finance_gaps[int(a)] = gap
             shares = np.array(list(P.FUND_SHARES.values()))
             amt = np.floor(total * shares).astype(np.int64)

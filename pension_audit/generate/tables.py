@@ -111,6 +111,16 @@ def month_label(a: int) -> str:
 def files(d: District) -> Iterator[FileData]:
     """Every feed's files for the window, in a fixed order."""
     pp = _People(d)
+    for fd in _files(d, pp):
+        for (feed, pid), typo in d.forced_typos.items():
+            if feed == fd.feed and fd.n:
+                fd.cols["id_number"] = np.where(
+                    fd.canon_id == pp.id[pid], typo, fd.cols["id_number"]
+                ).astype(object)
+        yield fd
+
+
+def _files(d: District, pp: _People) -> Iterator[FileData]:
     yield from _roster(d, pp)
     yield from _payments(d, pp)
     yield from _certifications(d, pp)
@@ -339,7 +349,7 @@ def _tax(d: District, pp: _People) -> Iterator[FileData]:
         if not len(x):
             continue
         rng = _rng(d, "tax_receipts", month_label(int(a)))
-        p = d.records.pid.to_numpy()[x.rec.to_numpy()]
+        p = x.pid.to_numpy()
         yield FileData(
             "tax_receipts",
             month_label(int(a)),

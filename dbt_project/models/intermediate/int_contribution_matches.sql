@@ -22,13 +22,15 @@ registrations as (
 receipts as (
     select
         -- A payer who is nobody on the roster is named by the receipt's ID.
-        t.source_ref, t._period, t._row, t.receipt_no, t.id_number, coalesce(x.person_id, t.id_number) as person_id, x.link,
+        t.source_ref, t._period, t._row, t.receipt_no, t.id_number, coalesce(x.person_id, t.id_number) as person_id,
+        case when x.link in ('exact', 'fuzzy') then x.link end as link,
         t.contribution_year, t.amount, t.booked_on,
         coalesce(x.person_id, t.id_number) || '|' || cast(t.contribution_year as varchar)
             || '|' || cast(t.amount as varchar) as group_key
     from {{ ref('stg_tax_receipts') }} as t
-    left join {{ ref('int_source_records_linked') }} as x
-        on x.source_ref = t.source_ref and x.link in ('exact', 'fuzzy')
+    left join {{ ref('int_source_records_linked') }} as x on x.source_ref = t.source_ref
+    -- A mistyped ID that links to nobody is quarantined (unresolved_id): no receipt to match.
+    where x.link is distinct from 'unresolved'
 ),
 
 regs as (

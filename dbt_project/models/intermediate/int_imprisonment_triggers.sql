@@ -11,7 +11,10 @@ select
     cast(date_trunc('month', c.custody_start) as date) as improper_after,
     cast(date_trunc('month', c.release_on) as date) as improper_until,
     cast(null as decimal(14, 2)) as fixed_amount,
-    c.link as identity,
+    -- Every row of the 案号 is behind the finding: exact when any of them linked exactly.
+    (select case when bool_or(a.link = 'exact') then 'exact' else 'fuzzy' end
+     from {{ linked('stg_court_sentences') }} as a
+     where a.person_id = c.person_id and a.case_no = c.case_no) as identity,
     cast(null as varchar) as conflict,
     (select list(a.source_ref order by a._period, a._row)
      from {{ linked('stg_court_sentences') }} as a
