@@ -55,8 +55,20 @@ def test_a_new_month_adds_only_what_it_reveals(tiny_district, tmp_path):
     after = findings(home.root)
 
     assert set(result.feeds_run) == {p.parent.name for p in held_back.glob("*/*")}
-    assert set(before) <= set(after)                        # nothing known is lost or re-keyed
     assert after == findings(tiny_district.home)           # same as loading everything at once
+    # A finding goes away only when the new month's own rows resolve it (a certification,
+    # a court judgment); it is never re-keyed.
+    con = duckdb.connect(str(home.root / "warehouse.duckdb"), read_only=True)
+    resolved_by_new_rows = {person for (person,) in con.execute("""
+        SELECT r.person_id FROM staging.stg_certifications c
+        JOIN intermediate.int_roster_records_identified r USING (person_no)
+        WHERE c._period = ? AND c.result = '通过'
+        UNION SELECT x.person_id FROM intermediate.int_source_records_linked x
+        WHERE x.feed = 'court_sentences' AND x.period = ?""", [last, last]).fetchall()}
+    con.close()
+    for key in set(before) - set(after):
+        exception_type, person = key.split(":")[:2]
+        assert exception_type in ("uncertified", "detention") and person in resolved_by_new_rows, key
     # What appears is what the month reveals: its own rows, or T moving past a deadline.
     revealed_by_time = {"contribution_unmatched", "uncertified", "subsidy_ineligible", "subsidy_missed"}
     con = duckdb.connect(str(home.root / "warehouse.duckdb"), read_only=True)
