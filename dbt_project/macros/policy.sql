@@ -26,3 +26,18 @@ strftime({{ expr }}, '%Y-%m')
  and (hamming({{ a }}, {{ b }}) = 1
       or (hamming({{ a }}, {{ b }}) = 2 and damerau_levenshtein({{ a }}, {{ b }}) = 1)))
 {%- endmacro %}
+
+{#
+  DOMAIN.md's one fuzzy rule: a mistyped ID is linked only when exactly one roster person has
+  the same normalised name and an ID one character or one adjacent swap away. `rows` and
+  `candidates` are relations with `name` and `id_number`; returns (row_key, person_id).
+#}
+{% macro unique_typo_match(rows, row_key, candidates, candidate_person) -%}
+select r.{{ row_key }} as row_key, min(c.{{ candidate_person }}) as person_id
+from {{ rows }} as r
+inner join {{ candidates }} as c
+    on c.name = r.name and c.id_number <> r.id_number
+    and {{ one_typo_apart('r.id_number', 'c.id_number') }}
+group by r.{{ row_key }}
+having count(distinct c.{{ candidate_person }}) = 1
+{%- endmacro %}

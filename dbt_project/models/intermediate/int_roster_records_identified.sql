@@ -17,33 +17,28 @@ records as (
     from latest
 ),
 
-typo_matches as (
-    select distinct r.person_no, a.id_number as matched_id
-    from records as r
-    inner join records as a
-        on a.is_anchor and a.name = r.name and a.id_number <> r.id_number
-    where not r.is_anchor
-        and r.doc_type in {{ resident_doc_types() }}
-        and {{ one_typo_apart('r.id_number', 'a.id_number') }}
+mistyped as (
+    select * from records where not is_anchor and doc_type in {{ resident_doc_types() }}
+),
+
+anchors as (
+    select * from records where is_anchor
 ),
 
 unique_typo_matches as (
-    select person_no, min(matched_id) as matched_id
-    from typo_matches
-    group by person_no
-    having count(*) = 1
+    {{ unique_typo_match('mistyped', 'person_no', 'anchors', 'id_number') }}
 )
 
 select
     r.person_no,
     case
         when r.is_anchor then r.id_number
-        when m.matched_id is not null then m.matched_id
+        when m.person_id is not null then m.person_id
         when r.id_number is not null then r.id_number
         else 'PN' || r.person_no
     end as person_id,
-    case when m.matched_id is not null then 'fuzzy' else 'exact' end as link,
-    not r.is_anchor and m.matched_id is null as invalid_id,
+    case when m.person_id is not null then 'fuzzy' else 'exact' end as link,
+    not r.is_anchor and m.person_id is null as invalid_id,
     r.doc_type,
     r.id_number,
     r.id_number_raw,
@@ -54,4 +49,4 @@ select
     r.month as last_roster_month,
     r.source_ref
 from records as r
-left join unique_typo_matches as m on m.person_no = r.person_no
+left join unique_typo_matches as m on m.row_key = r.person_no

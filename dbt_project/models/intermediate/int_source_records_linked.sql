@@ -49,21 +49,13 @@ exact as (
     inner join roster_numbers as n on n.id_number = d.id_number
 ),
 
-typo_candidates as (
-    select distinct d.source_ref, r.person_id
-    from department_rows as d
-    inner join roster_records as r
-        on r.name = d.name and r.id_number is not null and r.id_number <> d.id_number
-    where not d.id_number_valid
-        and d.source_ref not in (select source_ref from exact)
-        and {{ one_typo_apart('d.id_number', 'r.id_number') }}
+mistyped as (
+    select * from department_rows
+    where not id_number_valid and source_ref not in (select source_ref from exact)
 ),
 
 fuzzy as (
-    select source_ref, min(person_id) as person_id
-    from typo_candidates
-    group by source_ref
-    having count(*) = 1
+    {{ unique_typo_match('mistyped', 'source_ref', 'roster_records', 'person_id') }}
 ),
 
 by_id as (
@@ -81,7 +73,7 @@ by_id as (
         d.id_number
     from department_rows as d
     left join exact as e on e.source_ref = d.source_ref
-    left join fuzzy as f on f.source_ref = d.source_ref
+    left join fuzzy as f on f.row_key = d.source_ref
 )
 
 select * from by_person_no
