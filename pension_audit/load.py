@@ -14,12 +14,18 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from pension_audit.feeds import FEEDS, Column, Feed, Kind, LinkBy
 from pension_audit.normalize import connect
-from pension_audit.reader import FileRefused, FileRows, InboxFile, data_rows, file_hash, naming_problem
+from pension_audit.reader import (
+    FileRefused,
+    FileRows,
+    InboxFile,
+    data_rows,
+    file_hash,
+    naming_problem,
+)
 
 LINEAGE = (
     ("_feed", "VARCHAR"),
