@@ -20,9 +20,11 @@ def _echo_table(rows: list[tuple], headers: tuple[str, ...]) -> None:
     from rich.table import Table
 
     table = Table(*headers)
+    table.columns[0].no_wrap = True
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    Console().print(table)
+    # Piped output has no terminal width: give tables room rather than wrapping every cell.
+    Console(width=None if sys.stdout.isatty() else 140).print(table)
 
 
 @click.group(help="城乡居民基本养老保险待遇稽核平台")
@@ -115,11 +117,19 @@ def accountability(home: Path | None, year: int | None, fmt: str, out: Path | No
 @main.command(help="文件日志：每个文件版本的读取、载入、隔离情况")
 @click.option("--home", type=click.Path(path_type=Path), default=None)
 @click.option("--all-versions", is_flag=True, help="包括已被替换的旧版本")
-def files(home: Path | None, all_versions: bool) -> None:
-    from pension_audit.queries import file_log_rows
+@click.option("--summary", is_flag=True, help="按数据源汇总")
+def files(home: Path | None, all_versions: bool, summary: bool) -> None:
+    from pension_audit.queries import file_log_rows, file_log_summary
 
+    if summary:
+        _echo_table(file_log_summary(Home.at(home)),
+                    ("数据源", "期间", "已载入文件", "无法读取", "数据行", "入库", "隔离"))
+        return
     rows = file_log_rows(Home.at(home), all_versions)
-    _echo_table(rows, ("文件", "状态", "编码", "数据行", "载入", "隔离", "问题", "时间"))
+    _echo_table([r[:6] + (r[7],) for r in rows], ("文件", "状态", "编码", "数据行", "载入", "隔离", "时间"))
+    for r in rows:
+        if r[1] == "failed":
+            click.echo(f"✗ {r[6]}")
 
 
 def dagster_dev_hint(inbox: Path, home: Home) -> str:

@@ -58,3 +58,15 @@ def findings_summary(home: Home) -> list[tuple]:
         SELECT t.exception_type, t.label, count(f.finding_key), coalesce(sum(f.overpaid_amount), 0)
         FROM policy.finding_types t LEFT JOIN marts.findings f USING (exception_type)
         GROUP BY ALL ORDER BY count(f.finding_key) DESC, t.exception_type""")
+
+
+def file_log_summary(home: Home) -> list[tuple]:
+    """Per feed: the periods covered, files loaded and refused, rows read, loaded, quarantined."""
+    return _read(home, """
+        SELECT coalesce(feed, '(文件名不合规)'),
+               coalesce(min(period) FILTER (WHERE status = 'loaded') || ' 至 '
+                        || max(period) FILTER (WHERE status = 'loaded'), ''),
+               count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'failed'),
+               coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
+        FROM meta.file_log WHERE status <> 'replaced'
+        GROUP BY feed ORDER BY feed NULLS LAST""")
