@@ -42,6 +42,7 @@ class LinkBy(StrEnum):
 
     PERSON_NO = "person_no"
     ID_NUMBER = "id_number"
+    NOBODY = "nobody"  # about money, not people (finance disbursements)
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ FEEDS: tuple[Feed, ...] = (
         ),
     ),
     Feed(
-        "finance_disbursements", "待遇资金拨付", "区财政局", Cadence.MONTHLY, "xlsx", "utf-8", LinkBy.ID_NUMBER,
+        "finance_disbursements", "待遇资金拨付", "区财政局", Cadence.MONTHLY, "xlsx", "utf-8", LinkBy.NOBODY,
         (
             Column("disbursed_month", "拨付年月", Kind.MONTH, True),
             Column("disbursed_on", "拨付日期", Kind.DATE, True),
@@ -360,7 +361,8 @@ FEEDS: tuple[Feed, ...] = (
 FEEDS_BY_NAME: dict[str, Feed] = {feed.name: feed for feed in FEEDS}
 
 # Why a row or a file was refused. Row reasons go to the quarantine table; file reasons to
-# the file log. Chinese labels are what inspectors and data engineers read.
+# the file log. Chinese labels are what inspectors and data engineers read. (The person
+# master adds `unresolved_id` for department rows whose mistyped ID matches nobody.)
 ROW_REASONS: dict[str, str] = {
     "unrecoverable_id": "证件号码无法识别(如被Excel截断为科学计数法)",
     "invalid_date": "日期或年月无法识别",
