@@ -216,15 +216,9 @@ class FileRows:
 def data_rows(feed: Feed, path: Path, data: bytes) -> FileRows:
     rows, encoding = read_rows(path, data)
     layout = find_header(feed, rows)
-    numbers: list[int] = []
-    values: dict[str, list[str | None]] = {c.name: [] for c in feed.columns}
-    for number, cells in rows:
-        if number <= layout.header_row or not any(c and c.strip() for c in cells) or is_footer(cells):
-            continue
-        numbers.append(number)
-        for index, col in layout.columns.items():
-            values[col.name].append(cells[index] if index < len(cells) else None)
-        for col in feed.columns:
-            if col not in layout.columns.values():
-                values[col.name].append(None)
-    return FileRows(encoding, layout, numbers, values)
+    kept = [(number, cells) for number, cells in rows
+            if number > layout.header_row and any(c and c.strip() for c in cells) and not is_footer(cells)]
+    values: dict[str, list[str | None]] = {c.name: [None] * len(kept) for c in feed.columns}
+    for index, col in layout.columns.items():
+        values[col.name] = [cells[index] if index < len(cells) else None for _, cells in kept]
+    return FileRows(encoding, layout, [number for number, _ in kept], values)
