@@ -132,10 +132,5 @@ def files(home: Path | None, all_versions: bool, summary: bool) -> None:
             click.echo(f"✗ {r[6]}")
 
 
-def dagster_dev_hint(inbox: Path, home: Home) -> str:
-    return (f"PENSION_AUDIT_HOME={home.root} PENSION_AUDIT_INBOX={inbox} DAGSTER_HOME={home.dagster_home} "
-            f".venv/bin/dagster dev -m orchestration.definitions")
-
-
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

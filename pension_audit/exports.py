@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pension_audit.home import Home
-from pension_audit.normalize import connect
+from pension_audit.queries import has_table, read
 
 
 @dataclass(frozen=True)
@@ -69,18 +69,10 @@ class NotBuilt(Exception):
 
 def _query(home: Home, mart: str, fields: tuple[Field, ...], where: str = "", params=None,
            order: str = "1") -> list[tuple]:
-    if not home.warehouse.exists():
-        raise NotBuilt(str(home.warehouse))
-    con = connect(str(home.warehouse), read_only=True)
-    try:
-        exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' "
-                             "AND table_name = ?", [mart]).fetchone()[0]
-        if not exists:
-            raise NotBuilt(mart)
-        cols = ", ".join(f"{f.sql} AS {f.name}" for f in fields)
-        return con.execute(f"SELECT {cols} FROM marts.{mart} {where} ORDER BY {order}", params).fetchall()
-    finally:
-        con.close()
+    if not has_table(home, "marts", mart):
+        raise NotBuilt(mart)
+    cols = ", ".join(f"{f.sql} AS {f.name}" for f in fields)
+    return read(home, f"SELECT {cols} FROM marts.{mart} {where} ORDER BY {order}", params)
 
 
 def findings(home: Home, xlsx: bool = False) -> tuple[tuple[Field, ...], list[tuple]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from pension_audit.home import Home
 from pension_audit.load import Warehouse
 from pension_audit.queries import file_log_rows, findings_built, findings_summary
-from pension_audit.reader import by_period, file_hash, naming_problem, scan_inbox
+from pension_audit.reader import InboxFile, by_period, file_hash, naming_problem, scan_inbox
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
@@ -24,10 +24,10 @@ class RunResult:
     ok: bool
 
 
-def pending_periods(wh: Warehouse, inbox: Path) -> dict[str, list[str]]:
+def pending_periods(wh: Warehouse, inbox_files: list[InboxFile]) -> dict[str, list[str]]:
     """Per feed, the periods whose files are new or changed since the last run."""
     pending: dict[str, set[str]] = {}
-    for (feed, period), files in by_period(scan_inbox(inbox)).items():
+    for (feed, period), files in by_period(inbox_files).items():
         single = len(files) == 1
         if any(not wh.seen(f.relative, file_hash(f.path.read_bytes()), counting_duplicates=not single)
                for f in files):
@@ -48,11 +48,12 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
 
     os.environ["DAGSTER_HOME"] = str(home.prepare_dagster())
     started = dt.datetime.now().replace(microsecond=0)
+    inbox_files = scan_inbox(inbox)
     with Warehouse(home.warehouse) as wh:
-        for f in scan_inbox(inbox):
+        for f in inbox_files:
             if not f.well_named:
                 wh.refuse(f, "bad_name", naming_problem(f))
-        pending = pending_periods(wh, inbox)
+        pending = pending_periods(wh, inbox_files)
 
     failed_runs = []
     if pending:
@@ -93,9 +94,13 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
     return RunResult(list(pending), files, ok=not failed_runs)
 
 
-def _report(echo, inbox: Path, home: Home, pending, files, failed_runs) -> None:
-    from pension_audit.cli import dagster_dev_hint
+def dagster_dev_hint(inbox: Path, home: Home) -> str:
+    """The command that opens the Dagster UI on this data home and inbox."""
+    return (f"PENSION_AUDIT_HOME={home.root} PENSION_AUDIT_INBOX={inbox} DAGSTER_HOME={home.dagster_home} "
+            f".venv/bin/dagster dev -m orchestration.definitions")
 
+
+def _report(echo, inbox: Path, home: Home, pending, files, failed_runs) -> None:
     if not pending and not files:
         echo("没有新文件或重新报送的文件，无需载入。")
     loaded = [f for f in files if f[1] == "loaded"]

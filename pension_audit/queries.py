@@ -6,7 +6,8 @@ from pension_audit.home import Home
 from pension_audit.normalize import connect
 
 
-def _read(home: Home, sql: str, params: list | None = None) -> list[tuple]:
+def read(home: Home, sql: str, params: list | None = None) -> list[tuple]:
+    """Run one query on a read-only connection; nothing when there is no warehouse yet."""
     if not home.warehouse.exists():
         return []
     con = connect(str(home.warehouse), read_only=True)
@@ -22,14 +23,14 @@ def quarantine_rows(home: Home) -> list[tuple]:
     unresolved = """
         UNION ALL
         SELECT feed, period, row_number, column_name, value, reason FROM marts.unresolved_ids""" \
-        if _has_table(home, "marts", "unresolved_ids") else ""
-    return _read(home, f"""
+        if has_table(home, "marts", "unresolved_ids") else ""
+    return read(home, f"""
         SELECT feed, period, row_number, column_name, value, reason FROM meta.quarantine {unresolved}
         ORDER BY 1, 2, 3, 4""")
 
 
-def _has_table(home: Home, schema: str, table: str) -> bool:
-    return bool(_read(home, "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+def has_table(home: Home, schema: str, table: str) -> bool:
+    return bool(read(home, "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
                       [schema, table]))
 
 
@@ -40,21 +41,21 @@ def file_log_rows(home: Home, all_versions: bool = False, since=None) -> list[tu
         where.append("ingested_at >= ?")
         params.append(since)
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    return _read(home, f"""
+    return read(home, f"""
         SELECT path, status, encoding, rows_read, rows_loaded, rows_quarantined,
                coalesce(message, ''), strftime(ingested_at, '%Y-%m-%d %H:%M:%S')
         FROM meta.file_log {clause} ORDER BY path, ingested_at""", params)
 
 
 def findings_built(home: Home) -> bool:
-    return _has_table(home, "marts", "findings")
+    return has_table(home, "marts", "findings")
 
 
 def findings_summary(home: Home) -> list[tuple]:
     """Per finding type: code, Chinese label, count, money involved."""
     if not findings_built(home):
         return []
-    return _read(home, """
+    return read(home, """
         SELECT t.exception_type, t.label, count(f.finding_key), coalesce(sum(f.overpaid_amount), 0)
         FROM policy.finding_types t LEFT JOIN marts.findings f USING (exception_type)
         GROUP BY ALL ORDER BY count(f.finding_key) DESC, t.exception_type""")
@@ -62,7 +63,7 @@ def findings_summary(home: Home) -> list[tuple]:
 
 def file_log_summary(home: Home) -> list[tuple]:
     """Per feed: the periods covered, files loaded and refused, rows read, loaded, quarantined."""
-    return _read(home, """
+    return read(home, """
         SELECT coalesce(feed, '(文件名不合规)'),
                coalesce(min(period) FILTER (WHERE status = 'loaded') || ' 至 '
                         || max(period) FILTER (WHERE status = 'loaded'), ''),
