@@ -36,7 +36,9 @@ LINEAGE = (
 )
 SQL_TYPES = {Kind.DATE: "DATE", Kind.MONTH: "DATE", Kind.YEAR: "INTEGER", Kind.AMOUNT: "DECIMAL(14, 2)"}
 ID_KINDS = (Kind.ID, Kind.DOC_ID, Kind.DISABILITY_CERT)
-DISABILITY_CERT_PATTERN = "([0-9]{17}[0-9X]|[0-9]{15})[1-7][1-4](B[1-9])?"
+# 残疾人证号: the holder's ID (18 characters, or the old 15), category 1–7, grade 1–4, reissue B1–B9.
+HOLDER_ID_PATTERN = "([0-9]{17}[0-9X]|[0-9]{15})"
+DISABILITY_CERT_PATTERN = HOLDER_ID_PATTERN + "[1-7][1-4](B[1-9])?"
 
 META_DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -125,17 +127,17 @@ def parse_sql(col: Column) -> str:
     raise AssertionError(col.kind)
 
 
-def derived_sql(feed: Feed) -> str:
+def derived_sql(feed: Feed) -> list[str]:
     """Columns computed from typed ones: ID validity, and the holder's ID inside a
     残疾人证号 (its first 18 characters, or 15 upgraded)."""
     derived = []
     for col in feed.columns:
         if col.kind is Kind.DISABILITY_CERT:
-            holder = f"pa_id18(regexp_extract({_quote(col.name)}, '^([0-9]{{17}}[0-9X]|[0-9]{{15}})', 1))"
+            holder = f"pa_id18(regexp_extract({_quote(col.name)}, {_lit('^' + HOLDER_ID_PATTERN)}, 1))"
             derived += [f"{holder} AS id_number", f"pa_id_valid({holder}) AS id_number_valid"]
         if col.kind in ID_KINDS:
             derived.append(f"pa_id_valid({_quote(col.name)}) AS {_quote(col.name + '_valid')}")
-    return ", ".join(derived) or "NULL AS __nothing"
+    return derived
 
 
 KIND_REASONS = {
@@ -338,7 +340,8 @@ class Warehouse:
         typed = ", ".join(f"{parse_sql(c)} AS {_quote(c.name)}" for c in feed.columns)
         self._sql(f"""
             CREATE OR REPLACE TEMP TABLE typed AS
-            SELECT *, {derived_sql(feed)} FROM (SELECT *, {typed} FROM (SELECT _row, {half} FROM incoming))""")
+            SELECT {', '.join(['*', *derived_sql(feed)])}
+            FROM (SELECT *, {typed} FROM (SELECT _row, {half} FROM incoming))""")
 
         checks = [
             f"SELECT _row, {_lit(col.name)} AS col, {_lit(col.header)} AS header, "
