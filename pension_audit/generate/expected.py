@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import ids as idt
 from .model import CONTRIBUTING, RECEIVING, District
+from .render import fmt_amount
 from .tables import FileData
 from .timeline import NEVER, am_of, month_start
 
@@ -287,7 +288,7 @@ class _Audit:
                 else (label(months[0]) if months else ""),
                 "last_improper_month": label(months[-1]) if months else "",
                 "improper_months": len(months),
-                "overpaid_amount": f"{amount / 100:.2f}",
+                "overpaid_amount": fmt_amount(amount, thousands=False),
                 "identity": identity,
             }
         )
@@ -311,50 +312,28 @@ class _Audit:
         self.disbursement_gap()
         return sorted(self.out, key=lambda f: tuple(str(f[k]) for k in FIELDS))
 
+    def _dated(self, feed: str, date_column: str, where: tuple[str, str] | None = None) -> list[tuple]:
+        """(person, link, date) of a feed's linked rows, optionally where a column has a value."""
+        x = self.rows(feed)
+        if not len(x):
+            return []
+        if where:
+            x = x[x[where[0]] == where[1]]
+        return [(p, lk, d) for p, lk, d in zip(x.person, x.link, x[date_column]) if isinstance(p, str)]
+
     def _death_candidates(self) -> list[tuple]:
-        out = []
-        for feed in ("cdc_deaths", "civil_affairs_cremations"):
-            x = self.rows(feed)
-            out += [
-                (p, lk, dd)
-                for p, lk, dd in zip(x.person, x.link, x.get("death_date", []))
-                if isinstance(p, str)
-            ]
+        out = self._dated("cdc_deaths", "death_date") + self._dated("civil_affairs_cremations", "death_date")
         x = self.rows("police_deregistrations")
         if len(x):
             x = x[x.reason == "死亡"]
             for p, lk, dd, on in zip(x.person, x.link, x.death_date, x.deregistered_on):
                 if isinstance(p, str):
                     out.append((p, lk, on if pd.isna(dd) else dd))
-        x = self.rows("township_reports")
-        if len(x):
-            x = x[x.situation == "死亡"]
-            out += [
-                (p, lk, dd)
-                for p, lk, dd in zip(x.person, x.link, x.event_date)
-                if isinstance(p, str)
-            ]
-        return out
+        return out + self._dated("township_reports", "event_date", ("situation", "死亡"))
 
     def _nationality_candidates(self) -> list[tuple]:
-        out = []
-        x = self.rows("police_deregistrations")
-        if len(x):
-            x = x[x.reason == "加入外国国籍"]
-            out += [
-                (p, lk, on)
-                for p, lk, on in zip(x.person, x.link, x.deregistered_on)
-                if isinstance(p, str)
-            ]
-        x = self.rows("township_reports")
-        if len(x):
-            x = x[x.situation == "丧失国籍"]
-            out += [
-                (p, lk, dd)
-                for p, lk, dd in zip(x.person, x.link, x.event_date)
-                if isinstance(p, str)
-            ]
-        return out
+        return (self._dated("police_deregistrations", "deregistered_on", ("reason", "加入外国国籍"))
+                + self._dated("township_reports", "event_date", ("situation", "丧失国籍")))
 
     def earliest_event(self, kind: str, candidates: list[tuple]) -> None:
         by: dict[str, list] = defaultdict(list)

@@ -86,7 +86,10 @@ def fmt_month(a: int, style: str) -> str:
 
 
 def fmt_amount(cents: int, thousands: bool) -> str:
-    return f"{cents / 100:,.2f}" if thousands else f"{cents / 100:.2f}"
+    """Yuan to the fen from integer fen, without passing through a float."""
+    yuan, fen = divmod(abs(int(cents)), 100)
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{yuan:,}.{fen:02d}" if thousands else f"{sign}{yuan}.{fen:02d}"
 
 
 def _by_unique(values: np.ndarray, empty: np.ndarray, fn) -> np.ndarray:
