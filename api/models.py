@@ -1,0 +1,559 @@
+"""The case store: what the bureau decided and did about each finding (SQLAlchemy 2.0).
+
+Two kinds of tables live here. Published tables (findings and what the workflow needs to
+know about their persons) are written only by the publishing step, from the warehouse.
+Casework tables (cases, proposals, holds, settlements, demands, repayments, visits,
+referrals) are written only by the service layer, and every change to them is recorded in
+the append-only audit log.
+
+Money is stored as integer fen and read back as `Decimal`: exact on SQLite and PostgreSQL.
+Months are 'YYYY-MM' text, which sorts as time does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+FEN = Decimal("0.01")
+
+
+class Money(TypeDecorator):
+    """Yuan as `Decimal` in Python, integer fen in the database."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | int | str | None, dialect) -> int | None:
+        if value is None:
+            return None
+        amount = Decimal(value)
+        if amount != amount.quantize(FEN):
+            raise ValueError(f"金额 {value} 超出分位精度")
+        return int(amount * 100)
+
+    def process_result_value(self, value: int | None, dialect) -> Decimal | None:
+        return None if value is None else (Decimal(value) / 100).quantize(FEN)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+Month = String(7)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    """Enums stored as their value (readable in SQL), checked by the database."""
+    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=24,
+                validate_strings=True)
+
+
+class Role(enum.StrEnum):
+    inspector = "inspector"  # 区社保局经办
+    reviewer = "reviewer"  # 区社保局复核
+    township_officer = "township_officer"  # 乡镇社会事务办
+    hr_bureau = "hr_bureau"  # 区人社局
+    data_engineer = "data_engineer"  # 数据工程师
+    admin = "admin"  # 系统管理员
+
+
+ROLE_LABELS = {
+    Role.inspector: "区社保局经办",
+    Role.reviewer: "区社保局复核",
+    Role.township_officer: "乡镇社会事务办",
+    Role.hr_bureau: "区人社局",
+    Role.data_engineer: "数据工程师",
+    Role.admin: "系统管理员",
+}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    township_code: Mapped[str | None] = mapped_column(String(9))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+# ---------------------------------------------------------------- published from the warehouse
+
+
+class Publication(Base):
+    """One publishing of the findings mart into the case store."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    as_of_month: Mapped[str] = mapped_column(Month)
+    next_pay_month: Mapped[str] = mapped_column(Month)
+    opened: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    reopened: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FindingStatus(enum.StrEnum):
+    open = "open"  # in the latest build
+    resolved_by_data = "resolved_by_data"  # gone from a later build: kept, never deleted
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+
+    finding_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    exception_type: Mapped[str] = mapped_column(String(32), index=True)
+    exception_label: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(64))
+    township_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    person_no: Mapped[str | None] = mapped_column(String(20))
+    event_period: Mapped[str] = mapped_column(String(7), index=True)
+    event_date: Mapped[dt.date | None] = mapped_column(Date)
+    first_improper_month: Mapped[str | None] = mapped_column(Month)
+    last_improper_month: Mapped[str | None] = mapped_column(Month)
+    improper_months: Mapped[int] = mapped_column(Integer, default=0)
+    overpaid_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    identity: Mapped[str] = mapped_column(String(8))
+    conflict: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    detail: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[FindingStatus] = mapped_column(_enum(FindingStatus), default=FindingStatus.open,
+                                                  index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # of the figures, see FindingVersion
+    first_published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+
+    case: Mapped[Case | None] = relationship(back_populates="findings")
+    months: Mapped[list[FindingMonth]] = relationship(cascade="all, delete-orphan",
+                                                      order_by="FindingMonth.month")
+
+
+class FindingVersion(Base):
+    """The figures of a finding as each build gave them: a changed amount never overwrites."""
+
+    __tablename__ = "finding_versions"
+
+    finding_key: Mapped[str] = mapped_column(ForeignKey("findings.finding_key"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    event_period: Mapped[str] = mapped_column(String(7))
+    first_improper_month: Mapped[str | None] = mapped_column(Month)
+    last_improper_month: Mapped[str | None] = mapped_column(Month)
+    improper_months: Mapped[int] = mapped_column(Integer)
+    overpaid_amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class FindingMonth(Base):
+    """Money one record received for one improper month of a finding."""
+
+    __tablename__ = "finding_months"
+
+    finding_key: Mapped[str] = mapped_column(ForeignKey("findings.finding_key"), primary_key=True)
+    person_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    month: Mapped[str] = mapped_column(Month, primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class HoldRecommendation(Base):
+    """The records a finding says must not be paid, and for which months (dbt decides)."""
+
+    __tablename__ = "hold_recommendations"
+
+    finding_key: Mapped[str] = mapped_column(ForeignKey("findings.finding_key"), primary_key=True)
+    person_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    reason_code: Mapped[str] = mapped_column(String(4))
+    hold_from: Mapped[str] = mapped_column(Month)
+    hold_until: Mapped[str | None] = mapped_column(Month)  # inclusive; open when None
+    custodial: Mapped[bool] = mapped_column(Boolean, default=False)  # never back-paid
+
+
+class SettlementBasis(Base):
+    """What settling a finding's person offsets against (dbt decides)."""
+
+    __tablename__ = "settlement_basis"
+
+    finding_key: Mapped[str] = mapped_column(ForeignKey("findings.finding_key"), primary_key=True)
+    balance_month: Mapped[str | None] = mapped_column(Month)
+    account_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    own_contribution_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    receiving_at_event: Mapped[bool] = mapped_column(Boolean, default=False)
+    died_in_custody: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PersonRecord(Base):
+    """A roster record (个人编号) of a person with findings, as on the roster of T."""
+
+    __tablename__ = "person_records"
+
+    person_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str | None] = mapped_column(String(64))
+    id_number: Mapped[str | None] = mapped_column(String(32))
+    township_code: Mapped[str | None] = mapped_column(String(9))
+    status: Mapped[str | None] = mapped_column(String(16))
+    roster_month: Mapped[str | None] = mapped_column(Month)
+    basic_pension: Mapped[Decimal | None] = mapped_column(Money)
+    account_pension: Mapped[Decimal | None] = mapped_column(Money)
+    account_balance: Mapped[Decimal | None] = mapped_column(Money)
+    kept: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PersonEvent(Base):
+    """A person's timeline (deaths, sentences, certifications…) with each evidence row."""
+
+    __tablename__ = "person_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(32), index=True)
+    event_type: Mapped[str] = mapped_column(String(32))
+    event_date: Mapped[dt.date | None] = mapped_column(Date)
+    detail: Mapped[str | None] = mapped_column(Text)
+    source_ref: Mapped[str] = mapped_column(String(120))
+    link: Mapped[str | None] = mapped_column(String(8))
+
+
+class PolicyParameter(Base):
+    """policy.policy_parameters as of the last publishing (versioned by effective date)."""
+
+    __tablename__ = "policy_parameters"
+
+    parameter: Mapped[str] = mapped_column(String(64), primary_key=True)
+    effective_from: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    value: Mapped[Decimal] = mapped_column(Money)
+    unit: Mapped[str | None] = mapped_column(String(8))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class BasicPensionStandard(Base):
+    __tablename__ = "basic_pension_standards"
+
+    effective_from: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    basic_pension: Mapped[Decimal] = mapped_column(Money)
+
+
+class FindingType(Base):
+    """policy.finding_types: label and the settlement each type calls for."""
+
+    __tablename__ = "finding_types"
+
+    exception_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(32))
+    has_improper_months: Mapped[bool] = mapped_column(Boolean)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+# ---------------------------------------------------------------------------------- casework
+
+
+class CaseStatus(enum.StrEnum):
+    open = "open"  # 调查核实中
+    suspended = "suspended"  # 已暂停发放
+    terminated = "terminated"  # 已注销（终止发放）
+    resumed = "resumed"  # 已恢复发放（经核实仍具备资格）
+    settled = "settled"  # 已清算抵扣
+    recovering = "recovering"  # 追缴中
+    referred = "referred"  # 已移交区人社局
+    closed = "closed"  # 已办结
+
+
+CASE_STATUS_LABELS = {
+    CaseStatus.open: "调查核实中",
+    CaseStatus.suspended: "已暂停发放",
+    CaseStatus.terminated: "已注销",
+    CaseStatus.resumed: "已恢复发放",
+    CaseStatus.settled: "已清算抵扣",
+    CaseStatus.recovering: "追缴中",
+    CaseStatus.referred: "已移交区人社局",
+    CaseStatus.closed: "已办结",
+}
+
+
+class Case(Base):
+    """One case per person (or per finding when a finding has no person)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(200), unique=True)  # person_id or finding key
+    person_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    name: Mapped[str | None] = mapped_column(String(64))
+    township_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.open, index=True)
+    custody_rule: Mapped[str | None] = mapped_column(String(16))  # '44号' or '国发〔2014〕8号'
+    needs_decision: Mapped[str | None] = mapped_column(Text)  # flagged for a person to decide
+    opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    findings: Mapped[list[Finding]] = relationship(back_populates="case", order_by="Finding.finding_key")
+    proposals: Mapped[list[Proposal]] = relationship(back_populates="case", order_by="Proposal.id")
+    holds: Mapped[list[PayrollHold]] = relationship(back_populates="case", order_by="PayrollHold.id")
+    settlements: Mapped[list[Settlement]] = relationship(order_by="Settlement.id")
+    demands: Mapped[list[Demand]] = relationship(back_populates="case", order_by="Demand.id")
+    visits: Mapped[list[Visit]] = relationship(order_by="Visit.id")
+    back_payments: Mapped[list[BackPayment]] = relationship(order_by="BackPayment.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ProposalKind(enum.StrEnum):
+    suspension = "suspension"  # 暂停发放
+    resumption = "resumption"  # 恢复发放（补发）
+    cancellation = "cancellation"  # 注销（终止发放）
+    offset = "offset"  # 清算抵扣
+    write_off = "write_off"  # 核销
+
+
+PROPOSAL_LABELS = {
+    ProposalKind.suspension: "暂停发放",
+    ProposalKind.resumption: "恢复发放",
+    ProposalKind.cancellation: "注销登记",
+    ProposalKind.offset: "清算抵扣",
+    ProposalKind.write_off: "核销",
+}
+
+
+class ProposalStatus(enum.StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class Proposal(Base):
+    """A decision one person proposes and another approves or rejects (article 40)."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind))
+    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus), default=ProposalStatus.pending)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # months, amounts, demand id…
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    case: Mapped[Case] = relationship(back_populates="proposals")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PayrollHold(Base):
+    """A record not to be paid from `from_month` (暂停 12xx or 终止 14xx) until `until_month`
+    (exclusive; open while None)."""
+
+    __tablename__ = "payroll_holds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    person_id: Mapped[str | None] = mapped_column(String(32))
+    person_no: Mapped[str] = mapped_column(String(20), index=True)
+    reason_code: Mapped[str] = mapped_column(String(4))
+    reason_label: Mapped[str] = mapped_column(String(64))
+    from_month: Mapped[str] = mapped_column(Month)
+    until_month: Mapped[str | None] = mapped_column(Month)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
+    ended_by_proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+
+    case: Mapped[Case] = relationship(back_populates="holds")
+
+    __table_args__ = (Index("ix_payroll_holds_months", "from_month", "until_month"),)
+
+
+class BackPayment(Base):
+    """Back pay on resumption: the suspended months at the standard of each, never a
+    custodial month (article 27)."""
+
+    __tablename__ = "back_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    person_no: Mapped[str] = mapped_column(String(20))
+    month: Mapped[str] = mapped_column(Month)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
+
+
+class Settlement(Base):
+    """The account settlement of a case: overpayment offset against the balance, then the
+    funeral subsidy; the rest is demanded (articles 20, 28, 29)."""
+
+    __tablename__ = "settlements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"))
+    overpaid: Mapped[Decimal] = mapped_column(Money)
+    account_balance: Mapped[Decimal] = mapped_column(Money)  # what the rule leaves to offset
+    balance_offset: Mapped[Decimal] = mapped_column(Money)
+    funeral_subsidy: Mapped[Decimal] = mapped_column(Money)
+    subsidy_offset: Mapped[Decimal] = mapped_column(Money)
+    remaining: Mapped[Decimal] = mapped_column(Money)
+    balance_refund: Mapped[Decimal] = mapped_column(Money)  # balance left to heirs / the person
+    subsidy_payable: Mapped[Decimal] = mapped_column(Money)
+    custody_rule: Mapped[str | None] = mapped_column(String(16))
+
+
+class DemandStatus(enum.StrEnum):
+    open = "open"  # 待退还
+    repaid = "repaid"  # 已足额退还，待核销
+    written_off = "written_off"  # 已核销
+    referred = "referred"  # 逾期未退还，已移交区人社局
+
+
+class Demand(Base):
+    """A recovery demand (追缴通知书, article 29) or return notice (返还通知书, article 28)."""
+
+    __tablename__ = "demands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    notice_kind: Mapped[str] = mapped_column(String(16))  # 'recovery' 追缴 | 'return' 返还
+    addressee: Mapped[str] = mapped_column(String(64))
+    addressee_relation: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date, index=True)
+    status: Mapped[DemandStatus] = mapped_column(_enum(DemandStatus), default=DemandStatus.open, index=True)
+    issued_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="demands")
+    repayments: Mapped[list[Repayment]] = relationship(order_by="Repayment.id")
+
+    @property
+    def repaid(self) -> Decimal:
+        return sum((r.amount for r in self.repayments), Decimal("0.00"))
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.repaid
+
+
+class Repayment(Base):
+    """Money returned against a demand, recorded from its deposit voucher (缴存凭证)."""
+
+    __tablename__ = "repayments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id"), index=True)
+    voucher_no: Mapped[str] = mapped_column(String(64), unique=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Referral(Base):
+    """An overdue demand handed to the 区人社局 (article 29.4)."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    referred_on: Mapped[dt.date] = mapped_column(Date)
+    outstanding: Mapped[Decimal] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Visit(Base):
+    """A recovery visit: two or more staff present and a recording kept (article 30)."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    visited_on: Mapped[dt.date] = mapped_column(Date)
+    staff: Mapped[list[Any]] = mapped_column(JSON)  # usernames, two or more, distinct
+    evidence_ref: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class AuditEntry(Base):
+    """Append-only: who changed what, when, the record before and after, and why (article 16).
+    The database refuses UPDATE and DELETE on this table (triggers in the migration)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(64))  # username, or 'system' for publishing
+    action: Mapped[str] = mapped_column(String(48))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(200))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    person_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class DocumentNumber(Base):
+    """文号 sequences per document kind and year (issue 5 numbers its notices here)."""
+
+    __tablename__ = "document_numbers"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_log_is_append_only(session: Session, flush_context, instances) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise PermissionError("审计日志只能追加，不能修改或删除")
