@@ -21,11 +21,18 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:
+            dbapi_connection.isolation_level = None  # we say BEGIN ourselves, below
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA busy_timeout = 30000")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection) -> None:
+            # A writer takes SQLite's write lock when it begins, so two writers queue instead
+            # of failing when the first commits (SQLITE_BUSY_SNAPSHOT); readers stay deferred.
+            connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -43,8 +50,10 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, writing: bool = False) -> sessionmaker[Session]:
+    """Sessions for reading, or for writing (on SQLite they take the write lock up front)."""
+    bind = engine.execution_options(sqlite_begin="BEGIN IMMEDIATE") if writing else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager

@@ -63,7 +63,7 @@ Month = String(7)
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -209,6 +209,7 @@ class HoldRecommendation(Base):
     finding_key: Mapped[str] = mapped_column(ForeignKey("findings.finding_key"), primary_key=True)
     person_no: Mapped[str] = mapped_column(String(20), primary_key=True)
     reason_code: Mapped[str] = mapped_column(String(4))
+    reason_label: Mapped[str] = mapped_column(String(64))
     hold_from: Mapped[str] = mapped_column(Month)
     hold_until: Mapped[str | None] = mapped_column(Month)  # inclusive; open when None
     custodial: Mapped[bool] = mapped_column(Boolean, default=False)  # never back-paid
@@ -341,7 +342,7 @@ class Case(Base):
     visits: Mapped[list[Visit]] = relationship(order_by="Visit.id")
     back_payments: Mapped[list[BackPayment]] = relationship(order_by="BackPayment.id")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class ProposalKind(enum.StrEnum):
@@ -387,7 +388,7 @@ class Proposal(Base):
 
     case: Mapped[Case] = relationship(back_populates="proposals")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class PayrollHold(Base):

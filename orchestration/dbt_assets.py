@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from pension_audit.home import Home
 
@@ -18,7 +24,8 @@ DBT_OFFLINE = ROOT / "orchestration" / "dbt-offline"
 
 class LayeredTranslator(DagsterDbtTranslator):
     """Models are keyed by their layer (schema) and name: staging/stg_roster,
-    marts/findings. Sources keep the key their `meta.dagster.asset_key` names (raw/<feed>)."""
+    marts/findings. Sources keep the key their `meta.dagster.asset_key` names (raw/<feed>; both
+    tables of the `casework` source name the one asset that writes them, case_store/decisions)."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -30,7 +37,8 @@ class LayeredTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT,
-            dagster_dbt_translator=LayeredTranslator())
+            dagster_dbt_translator=LayeredTranslator(
+                settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)))
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build (run and test) the selected models into the warehouse."""
     yield from dbt.cli(["build"], context=context).stream()

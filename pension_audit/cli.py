@@ -132,5 +132,80 @@ def files(home: Path | None, all_versions: bool, summary: bool) -> None:
             click.echo(f"✗ {r[6]}")
 
 
+@main.command(help="启动案件办理服务（FastAPI；默认案件库为数据目录下的 SQLite）")
+@click.option("--home", type=click.Path(path_type=Path), default=None)
+@click.option("--database-url", default=None, help="案件库地址，如 postgresql+psycopg://user@host/db")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+def serve(home: Path | None, database_url: str | None, host: str, port: int) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    app = create_app(_settings(home, database_url))
+    click.echo(f"案件办理服务：http://{host}:{port}/docs （接口文档）")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _settings(home: Path | None, database_url: str | None):
+    from api.settings import Settings
+
+    overrides = {k: v for k, v in (("home", str(home) if home else None), ("database_url", database_url)) if v}
+    return Settings(**overrides)
+
+
+@main.group(help="用户管理")
+def users() -> None:
+    pass
+
+
+@users.command("add", help="新增用户（密码从 PENSION_AUDIT_PASSWORD 或交互输入读取）")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="姓名")
+@click.option("--role", type=click.Choice(("inspector", "reviewer", "township_officer", "hr_bureau",
+                                           "data_engineer", "admin")), required=True,
+              help="inspector 区社保局经办；reviewer 区社保局复核；township_officer 乡镇社会事务办；"
+                   "hr_bureau 区人社局；data_engineer 数据工程师；admin 系统管理员")
+@click.option("--township", "township_code", default=None, help="乡镇（街道）代码（乡镇用户必填）")
+@click.option("--password", envvar="PENSION_AUDIT_PASSWORD", prompt="密码", hide_input=True,
+              confirmation_prompt=True)
+@click.option("--home", type=click.Path(path_type=Path), default=None)
+@click.option("--database-url", default=None)
+def users_add(username: str, display_name: str, role: str, township_code: str | None, password: str,
+              home: Path | None, database_url: str | None) -> None:
+    from api.db import make_engine, migrate, session_factory, transaction
+    from api.errors import Problem
+    from api.models import ROLE_LABELS, Role
+    from api.services.users import add_user
+
+    engine = make_engine(_settings(home, database_url).store_url)
+    migrate(engine)
+    try:
+        with transaction(session_factory(engine, writing=True)) as session:
+            add_user(session, username, display_name, Role(role), password, township_code)
+    except Problem as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"已新增用户 {username}（{display_name}，{ROLE_LABELS[Role(role)]}"
+               f"{'，' + township_code if township_code else ''}）")
+
+
+@main.command("refer-overdue", help="将逾期未足额退还的追缴移交区人社局（每日运行）")
+@click.option("--home", type=click.Path(path_type=Path), default=None)
+@click.option("--database-url", default=None)
+def refer_overdue(home: Path | None, database_url: str | None) -> None:
+    import datetime as dt
+
+    from api.db import make_engine, migrate, session_factory, transaction
+    from api.services.cases import refer_overdue as refer
+
+    engine = make_engine(_settings(home, database_url).store_url)
+    migrate(engine)
+    with transaction(session_factory(engine, writing=True)) as session:
+        referrals = refer(session, dt.date.today())
+        for r in referrals:
+            click.echo(f"  案件 {r.case_id}：{r.reason}")
+    click.echo(f"移交区人社局 {len(referrals)} 件")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from pension_audit.home import Home
 from pension_audit.queries import has_table, read
@@ -104,11 +105,14 @@ def write_json(fields, rows, stream) -> None:
     stream.write("\n")
 
 
-def write_xlsx(fields, rows, path: Path, sheet: str) -> None:
-    """Chinese headers, a frozen header row, sensible widths, amounts as numbers to the fen."""
+def write_xlsx(fields, rows, path: Path | BinaryIO, sheet: str) -> None:
+    """Chinese headers, a frozen header row, sensible widths, amounts as numbers to the fen.
+    `path` may be a file or an in-memory stream (an HTTP download)."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    in_file = isinstance(path, Path)
+    book = xlsxwriter.Workbook(str(path) if in_file else path,
+                               {"constant_memory": True} if in_file else {"in_memory": True})
     ws = book.add_worksheet(sheet)
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     money = book.add_format({"num_format": "#,##0.00"})

@@ -22,6 +22,7 @@ class RunResult:
     feeds_run: list[str]
     files: list[tuple]  # file log rows written by this run
     ok: bool
+    published: dict[str, object] | None = None  # what publishing into the case store reported
 
 
 def pending_periods(wh: Warehouse, inbox_files: list[InboxFile]) -> dict[str, list[str]]:
@@ -42,6 +43,8 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
     from orchestration.dbt_manifest import ensure_manifest
 
     ensure_manifest()
+    from api.settings import Settings
+    from orchestration.case_store_assets import case_store_decisions, case_store_findings
     from orchestration.dbt_assets import dbt_models, dbt_resource
     from orchestration.feed_assets import FEED_ASSETS
     from orchestration.resources import DataHome
@@ -56,9 +59,11 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
         pending = pending_periods(wh, inbox_files)
 
     failed_runs = []
+    resources = {"data_home": DataHome(home=str(home.root), inbox=str(inbox),
+                                       database_url=Settings().database_url or "")}
+    published = None
     if pending:
         instance = dg.DagsterInstance.get()
-        resources = {"data_home": DataHome(home=str(home.root), inbox=str(inbox))}
         with Progress(transient=False) as progress:
             task = progress.add_task("载入数据源", total=len(pending))
             for feed, periods in pending.items():
@@ -76,6 +81,11 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
 
     files = file_log_rows(home, all_versions=True, since=started)
     if pending or not findings_built(home):
+        # The case store's decisions go into the warehouse first: the dbt source `casework`.
+        decided = dg.materialize([case_store_decisions], instance=dg.DagsterInstance.get(), resources=resources,
+                                 run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+        if not decided.success:
+            failed_runs.append("case_store/decisions")
         echo("构建人员主索引与稽核疑点（dbt）…")
         log = home.root / "dbt_logs" / "build.log"
         log.parent.mkdir(parents=True, exist_ok=True)
@@ -90,8 +100,21 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
             echo(f"  dbt 构建失败（完整日志：{log}）：")
             for line in problems[:10]:
                 echo(f"    {line.strip()}")
-    _report(echo, inbox, home, pending, files, failed_runs)
-    return RunResult(list(pending), files, ok=not failed_runs)
+        else:
+            published = _publish(dg, case_store_findings, resources, failed_runs)
+    _report(echo, inbox, home, pending, files, failed_runs, published)
+    return RunResult(list(pending), files, ok=not failed_runs, published=published)
+
+
+def _publish(dg, asset, resources, failed_runs: list[str]) -> dict[str, object] | None:
+    """Publish the build into the case store; what it reported (counts, where the store is)."""
+    result = dg.materialize([asset], instance=dg.DagsterInstance.get(), resources=resources,
+                            run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+    if not result.success:
+        failed_runs.append("case_store/findings")
+        return None
+    (materialization,) = result.asset_materializations_for_node(asset.op.name)
+    return {key: value.value for key, value in materialization.metadata.items()}
 
 
 def dagster_dev_hint(inbox: Path, home: Home) -> str:
@@ -100,7 +123,7 @@ def dagster_dev_hint(inbox: Path, home: Home) -> str:
             f".venv/bin/dagster dev -m orchestration.definitions")
 
 
-def _report(echo, inbox: Path, home: Home, pending, files, failed_runs) -> None:
+def _report(echo, inbox: Path, home: Home, pending, files, failed_runs, published=None) -> None:
     if not pending and not files:
         echo("没有新文件或重新报送的文件，无需载入。")
     loaded = [f for f in files if f[1] == "loaded"]
@@ -116,8 +139,15 @@ def _report(echo, inbox: Path, home: Home, pending, files, failed_runs) -> None:
         echo(f"稽核疑点 {sum(n for _, _, n, _ in summary)} 条，涉及金额 {sum(a for *_, a in summary):,.2f} 元：")
         for code, label, count, amount in summary:
             echo(f"  {label}（{code}）：{count} 条，{amount:,.2f} 元")
+    if published:
+        reopened = f"，重新出现 {published['reopened']} 条" if published["reopened"] else ""
+        echo(f"发布到案件库：新增 {published['opened']} 条，变更 {published['changed']} 条，"
+             f"数据已消除 {published['resolved']} 条，未变 {published['unchanged']} 条{reopened}"
+             f"（数据截至 {published['as_of_month']}，停发自 {published['next_pay_month']} 起）")
     echo("查看结果：")
     echo(f"  数据仓库（DuckDB）：{home.warehouse}")
+    if published:
+        echo(f"  案件库：  {published['case_store']}")
     echo(f"  文件日志：pension-audit files --home {home.root}")
     echo(f"  隔离区：  pension-audit quarantine --home {home.root} --format csv")
     echo(f"  稽核疑点：pension-audit findings --home {home.root} --format xlsx --out 疑点清单.xlsx")

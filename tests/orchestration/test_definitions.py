@@ -74,3 +74,16 @@ def test_lineage_runs_unbroken_from_each_feed_to_the_findings():
                 if graph.has(parent):
                     frontier.add(parent)
     assert {feed_asset_key(f) for f in FEEDS if not f.enriches_only} <= ancestors
+
+
+def test_the_case_store_sits_at_both_ends_of_the_dbt_build():
+    """Decisions flow in through the dbt source `casework`; the marts the workflow reads flow
+    out into the case store."""
+    graph = defs.resolve_asset_graph()
+    decisions, published = dg.AssetKey(["case_store", "decisions"]), dg.AssetKey(["case_store", "findings"])
+    for staging in ("stg_case_findings", "stg_payroll_holds"):
+        assert decisions in graph.get(dg.AssetKey(["staging", staging])).parent_keys
+    assert {dg.AssetKey(["marts", name]) for name in
+            ("findings", "hold_recommendations", "settlement_basis", "person_timeline")} <= \
+        graph.get(published).parent_keys
+    assert graph.get(decisions).partitions_def is None and graph.get(published).partitions_def is None

@@ -23,6 +23,7 @@ def test_run_loads_files_records_checks_and_a_rerun_does_nothing(inbox, tmp_path
     first = runner.invoke(main, ["run", "--inbox", str(inbox), "--home", str(home)])
     assert first.exit_code == 0, first.output
     assert "本次载入 4 个文件：10 行入库，1 行进入隔离区；1 个文件无法读取。" in first.output
+    assert "发布到案件库：新增" in first.output and (home / "cases.sqlite").exists()
     assert "cdc_deaths/2025-03.xlsx：第 1 行表头缺少必填列：有效证件号码、死亡日期" in first.output
 
     # Real materialisations on the instance in the data home: one run per feed, whole range.

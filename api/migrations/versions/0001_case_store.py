@@ -4,11 +4,10 @@ Revision ID: 0001
 Revises: 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import api.models
-
 
 revision = '0001'
 down_revision = None
@@ -281,6 +280,7 @@ def upgrade() -> None:
     sa.Column('finding_key', sa.String(length=200), nullable=False),
     sa.Column('person_no', sa.String(length=20), nullable=False),
     sa.Column('reason_code', sa.String(length=4), nullable=False),
+    sa.Column('reason_label', sa.String(length=64), nullable=False),
     sa.Column('hold_from', sa.String(length=7), nullable=False),
     sa.Column('hold_until', sa.String(length=7), nullable=True),
     sa.Column('custodial', sa.Boolean(), nullable=False),

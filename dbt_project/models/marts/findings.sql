@@ -1,6 +1,7 @@
 -- The unified findings: one row per finding, with a key that survives rebuilds, its
 -- improper months, the overpaid amount to the fen, the identity confidence, conflicts
--- between sources and the evidence rows (trigger rows, then the payments counted).
+-- between sources and the evidence rows (trigger rows, then the payments counted), and
+-- where the case store has got with it (case_state: new, on_hold, or its case's status).
 with triggers as (
     select * from {{ ref('int_findings_triggered') }}
 ),
@@ -23,6 +24,19 @@ record_township as (
     from {{ ref('int_roster_months') }}
     where month <= {{ as_of_month() }}
     qualify row_number() over (partition by person_no order by month desc) = 1
+),
+
+cased as (
+    select finding_key, case_id, case_status from {{ ref('stg_case_findings') }}
+),
+
+-- Held now: a hold of the case store covers the next pay month, T + 1 (until is exclusive).
+held_now as (
+    select coalesce(h.person_id, r.person_id) as person_id, h.person_no
+    from {{ ref('stg_payroll_holds') }} as h
+    left join {{ ref('int_roster_records_identified') }} as r on r.person_no = h.person_no
+    cross join (select cast(as_of_month + interval 1 month as date) as month from {{ ref('int_as_of') }}) as next_pay
+    where h.from_month <= next_pay.month and (h.until_month is null or h.until_month > next_pay.month)
 )
 
 select
@@ -48,10 +62,19 @@ select
     t.identity,
     t.conflict,
     list_concat(t.evidence, coalesce(m.payment_refs, cast([] as varchar[]))) as evidence,
-    t.detail
+    t.detail,
+    c.case_id,
+    case
+        when c.case_id is not null then c.case_status
+        when exists (select 1 from held_now as h
+                     where h.person_id = t.person_id or (t.person_id is null and h.person_no = t.person_no))
+            then 'on_hold'
+        else 'new'
+    end as case_state
 from triggers as t
 inner join {{ ref('finding_types') }} as ft on ft.exception_type = t.exception_type
 left join months as m on m.finding_key = t.finding_key
 left join {{ ref('persons') }} as p on p.person_id = t.person_id
 left join record_township as rt on rt.person_no = t.person_no
+left join cased as c on c.finding_key = t.finding_key
 where not ft.has_improper_months or m.improper_months > 0

@@ -1,0 +1,42 @@
+"""The FastAPI application: `pension-audit serve`, or `create_app()` in tests."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.db import make_engine, migrate, session_factory
+from api.routers import auth, cases, findings, payroll
+from api.settings import Settings
+
+DESCRIPTION = """城乡居民基本养老保险待遇稽核：疑点、案件办理（暂停、恢复、注销、清算抵扣、追缴、核销、移交）
+与发放停发名单。错误一律返回 `{"code": 稳定代码, "message": 中文说明}`。"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings.store_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        engine.dispose()
+
+    migrate(engine)
+    app = FastAPI(title="松山区城乡居民养老保险待遇稽核平台", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.read_sessions = session_factory(engine)
+    app.state.write_sessions = session_factory(engine, writing=True)
+    errors.install(app)
+    for module in (auth, findings, cases, payroll):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["系统"], summary="健康检查")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

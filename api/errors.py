@@ -1,0 +1,124 @@
+"""Honest errors: every refusal is a 4xx with a stable code for programs and a Chinese
+message for people. Nothing a client sends may produce a 500."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class Problem(Exception):
+    """A request the service refuses, and why."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class NotFound(Problem):
+    status = 404
+
+    def __init__(self, what: str = "记录"):
+        super().__init__("not_found", f"未找到该{what}，或您无权查看")
+
+
+class Forbidden(Problem):
+    status = 403
+
+
+class Conflict(Problem):
+    status = 409
+
+
+class Invalid(Problem):
+    status = 422
+
+
+def stale(kind: str, current: int) -> Conflict:
+    return Conflict("stale_version", f"该{kind}已被他人更新（当前版本 {current}），请刷新后重试")
+
+
+HTTP_MESSAGES = {
+    401: ("unauthenticated", "请先登录"),
+    403: ("forbidden", "无权执行此操作"),
+    404: ("not_found", "未找到该页面或记录"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    406: ("not_acceptable", "不支持请求的格式"),
+    415: ("unsupported_media_type", "不支持的请求内容类型"),
+}
+
+FIELD_ERRORS = {
+    "missing": "必填",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长",
+    "string_pattern_mismatch": "格式不正确",
+    "int_parsing": "应为整数",
+    "decimal_parsing": "应为金额（元，最多两位小数）",
+    "decimal_max_places": "金额最多两位小数",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "enum": "不在允许的取值范围内",
+    "literal_error": "不在允许的取值范围内",
+    "greater_than": "应大于零",
+    "greater_than_equal": "超出允许范围",
+    "less_than_equal": "超出允许范围",
+    "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "list_type": "应为列表",
+}
+
+
+def _field_message(error: dict) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "form"))
+    reason = FIELD_ERRORS.get(error.get("type", ""), "取值无效")
+    return f"{where or '请求'}：{reason}"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(_request: Request, exc: Problem) -> JSONResponse:
+        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        return JSONResponse({
+            "code": "invalid_request",
+            "message": "请求有误：" + "；".join(_field_message(e) for e in errors[:10]),
+            "fields": [{"field": ".".join(str(p) for p in e.get("loc", ())), "type": e.get("type")}
+                       for e in errors],
+        }, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, message = HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求无法处理"))
+        if isinstance(exc.detail, dict):
+            code, message = exc.detail.get("code", code), exc.detail.get("message", message)
+        return JSONResponse({"code": code, "message": message}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
+        return JSONResponse({"code": "stale_version", "message": "记录已被他人同时更新，请刷新后重试"},
+                            status_code=409)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, _exc: IntegrityError) -> JSONResponse:
+        return JSONResponse({"code": "conflict", "message": "与已有记录冲突（可能重复提交），请刷新后重试"},
+                            status_code=409)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        if "locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
+            return JSONResponse({"code": "busy", "message": "系统繁忙，请稍后重试"}, status_code=409)
+        raise exc

@@ -1,0 +1,1 @@
+"""HTTP routes per domain: they parse and authorise; the services decide."""

@@ -1,0 +1,61 @@
+"""Findings and persons: lists with filters and pages, a finding's evidence, a person's view."""
+
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import CurrentUser, ReadSession
+from api.models import Finding, FindingStatus
+from api.schemas import (
+    FindingDetail,
+    FindingOut,
+    Message,
+    Page,
+    PersonOut,
+)
+from api.services import findings as service
+
+router = APIRouter(tags=["稽核疑点"], responses={401: {"model": Message}, 403: {"model": Message}})
+
+Key = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+@router.get("/findings", response_model=Page[FindingOut], summary="疑点清单（可筛选、分页）")
+def list_findings(
+    user: CurrentUser, session: ReadSession,
+    exception_type: Annotated[str | None, Query(max_length=32, description="疑点类型代码")] = None,
+    township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
+    month: Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$", description="事件期间")] = None,
+    status: FindingStatus | None = None,
+    person_id: Annotated[str | None, Query(max_length=32, description="人员标识（证件号码）")] = None,
+    min_amount: Annotated[Decimal | None, Query(ge=0, max_digits=11, decimal_places=2)] = None,
+    max_amount: Annotated[Decimal | None, Query(ge=0, max_digits=11, decimal_places=2)] = None,
+    sort: Annotated[str, Query(pattern=r"^-?(amount|period|type|township)$")] = "amount",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Page[FindingOut]:
+    f = service.FindingFilter(exception_type, township_code, month, status, min_amount, max_amount, person_id)
+    items, total = service.list_findings(session, user, f, page, size, sort)
+    return Page(items=[FindingOut.model_validate(i) for i in items], total=total, page=page, size=size)
+
+
+@router.get("/findings/{finding_key}", response_model=FindingDetail, responses={404: {"model": Message}},
+            summary="疑点详情：证据行、各月金额、历次版本")
+def get_finding(finding_key: Key, user: CurrentUser, session: ReadSession) -> FindingDetail:
+    finding: Finding = service.get_finding(session, user, finding_key)
+    detail = FindingDetail.model_validate(finding)
+    detail.versions = service.finding_versions(session, finding_key)
+    return detail
+
+
+@router.get("/persons/{person_id}", response_model=PersonOut, responses={404: {"model": Message}},
+            summary="人员视图：参保记录、事件时间线与证据、不当发放月份、案件")
+def get_person(person_id: Annotated[str, Path(min_length=1, max_length=32)], user: CurrentUser,
+               session: ReadSession) -> PersonOut:
+    view = service.person_view(session, user, person_id)
+    return PersonOut(person_id=view.person_id, name=view.name, id_number=view.id_number,
+                     township_code=view.township_code, records=view.records, events=view.events,
+                     findings=view.findings, improper_money=view.money, cases=view.cases)
+
+

@@ -1,0 +1,347 @@
+"""What the API accepts and returns. Money is a decimal string to the fen; months 'YYYY-MM'."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from api.models import CaseStatus, DemandStatus, FindingStatus, ProposalKind, ProposalStatus, Role
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def _printable(value: str) -> str:
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("含有控制字符")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+Reason = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
+Month = Annotated[str, Field(pattern=MONTH_PATTERN, examples=["2026-01"])]
+Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Amount = Annotated[Decimal, Field(gt=0, max_digits=11, decimal_places=2)]
+Day = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
+
+T = TypeVar("T")
+
+
+class Orm(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Message(BaseModel):
+    code: str
+    message: str
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    username: str
+    display_name: str
+    role: Role
+    township_code: str | None
+
+
+class UserCreate(BaseModel):
+    username: Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+    display_name: ShortText
+    role: Role
+    township_code: Annotated[str | None, Field(pattern=r"^\d{9}$")] = None
+    password: Annotated[str, Field(min_length=8, max_length=128)]
+
+
+class UserOut(Orm):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    township_code: str | None
+    active: bool
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    size: int
+
+
+class FindingOut(Orm):
+    finding_key: str
+    exception_type: str
+    exception_label: str
+    person_id: str | None
+    id_number: str | None
+    name: str | None
+    township_code: str | None
+    person_no: str | None
+    event_period: str
+    event_date: dt.date | None
+    first_improper_month: str | None
+    last_improper_month: str | None
+    improper_months: int
+    overpaid_amount: Decimal
+    identity: str
+    status: FindingStatus
+    version: int
+    case_id: int | None
+
+
+class FindingMonthOut(Orm):
+    person_no: str
+    month: str
+    amount: Decimal
+
+
+class FindingVersionOut(Orm):
+    version: int
+    publication_id: int
+    event_period: str
+    first_improper_month: str | None
+    last_improper_month: str | None
+    improper_months: int
+    overpaid_amount: Decimal
+
+
+class FindingDetail(FindingOut):
+    conflict: str | None
+    evidence: list[str]
+    detail: str | None
+    first_published_at: dt.datetime
+    last_published_at: dt.datetime
+    resolved_at: dt.datetime | None
+    months: list[FindingMonthOut]
+    versions: list[FindingVersionOut] = []
+
+
+class PersonRecordOut(Orm):
+    person_no: str
+    township_code: str | None
+    status: str | None
+    roster_month: str | None
+    basic_pension: Decimal | None
+    account_pension: Decimal | None
+    account_balance: Decimal | None
+    kept: bool
+
+
+class PersonEventOut(Orm):
+    event_type: str
+    event_date: dt.date | None
+    detail: str | None
+    source_ref: str
+    link: str | None
+
+
+class CaseBrief(Orm):
+    id: int
+    status: CaseStatus
+    township_code: str | None
+    version: int
+
+
+class PersonOut(BaseModel):
+    person_id: str
+    name: str | None
+    id_number: str | None
+    township_code: str | None
+    records: list[PersonRecordOut]
+    events: list[PersonEventOut]
+    findings: list[FindingOut]
+    improper_money: list[FindingMonthOut]
+    cases: list[CaseBrief]
+
+
+class ProposalOut(Orm):
+    id: int
+    case_id: int
+    kind: ProposalKind
+    status: ProposalStatus
+    terms: dict[str, Any]
+    reason: str
+    proposed_by: int
+    proposed_at: dt.datetime
+    decided_by: int | None
+    decided_at: dt.datetime | None
+    decision_note: str | None
+    version: int
+
+
+class HoldOut(Orm):
+    id: int
+    person_no: str
+    reason_code: str
+    reason_label: str
+    from_month: str
+    until_month: str | None
+    proposal_id: int
+
+
+class SettlementOut(Orm):
+    id: int
+    overpaid: Decimal
+    account_balance: Decimal
+    balance_offset: Decimal
+    funeral_subsidy: Decimal
+    subsidy_offset: Decimal
+    remaining: Decimal
+    balance_refund: Decimal
+    subsidy_payable: Decimal
+    custody_rule: str | None
+
+
+class RepaymentOut(Orm):
+    id: int
+    demand_id: int
+    voucher_no: str
+    amount: Decimal
+    paid_on: dt.date
+    recorded_by: int
+
+
+class DemandOut(Orm):
+    id: int
+    case_id: int
+    notice_kind: str
+    addressee: str
+    addressee_relation: str
+    amount: Decimal
+    repaid: Decimal
+    outstanding: Decimal
+    issued_on: dt.date
+    deadline: dt.date
+    status: DemandStatus
+    repayments: list[RepaymentOut]
+
+
+class VisitOut(Orm):
+    id: int
+    visited_on: dt.date
+    staff: list[str]
+    evidence_ref: str
+    note: str | None
+
+
+class BackPaymentOut(Orm):
+    person_no: str
+    month: str
+    amount: Decimal
+
+
+class CaseOut(Orm):
+    id: int
+    person_id: str | None
+    name: str | None
+    township_code: str | None
+    status: CaseStatus
+    status_label: str
+    custody_rule: str | None
+    needs_decision: str | None
+    opened_at: dt.datetime
+    version: int
+    overpaid: Decimal
+    findings: list[FindingOut]
+    proposals: list[ProposalOut]
+    holds: list[HoldOut]
+    settlements: list[SettlementOut]
+    demands: list[DemandOut]
+    visits: list[VisitOut]
+    back_payments: list[BackPaymentOut]
+    allowed_actions: list[str]
+
+
+class CaseOpen(BaseModel):
+    finding_key: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Reason
+
+
+class ProposalCreate(BaseModel):
+    kind: ProposalKind
+    case_version: Version
+    reason: Reason
+    from_month: Month | None = None  # suspension / cancellation: default the next 发放年月
+    resume_month: Month | None = None  # resumption: default the next 发放年月
+    custody_rule: Annotated[str, Field(max_length=16)] | None = None  # offset, death in custody
+    demand_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None  # write-off
+
+
+class Decision(BaseModel):
+    approve: bool
+    version: Version
+    note: Annotated[str, Field(max_length=2000), AfterValidator(_printable)] | None = None
+
+
+class DemandCreate(BaseModel):
+    case_version: Version
+    addressee: ShortText
+    relation: Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_printable)]
+    reason: Annotated[str, Field(max_length=2000), AfterValidator(_printable)] | None = None
+
+
+class RepaymentCreate(BaseModel):
+    voucher_no: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_printable)]
+    amount: Amount
+    paid_on: Day
+
+
+class VisitCreate(BaseModel):
+    visited_on: Day
+    staff: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)]
+    evidence_ref: Annotated[str, Field(max_length=200), AfterValidator(_printable)]
+    note: Annotated[str, Field(max_length=2000), AfterValidator(_printable)] | None = None
+
+
+class CaseClose(BaseModel):
+    case_version: Version
+    reason: Reason
+
+
+class AuditOut(Orm):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    case_id: int | None
+    person_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str | None
+
+
+class ReferralOut(Orm):
+    id: int
+    demand_id: int
+    case_id: int
+    referred_on: dt.date
+    outstanding: Decimal
+    reason: str
+
+
+class HoldRowOut(BaseModel):
+    section: str
+    person_no: str
+    person_id: str | None
+    id_number: str | None
+    name: str | None
+    township_code: str | None
+    reason_code: str
+    reason_label: str
+    hold_kind: str
+    from_month: str
+    until_month: str | None
+    case_id: int | None
+    finding_key: str | None
+
+
+class HoldList(BaseModel):
+    month: str
+    held: list[HoldRowOut]
+    pending_review: list[HoldRowOut]

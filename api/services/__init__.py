@@ -1,0 +1,1 @@
+"""The service layer owns the workflow: routers parse and authorise, services decide."""

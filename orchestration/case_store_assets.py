@@ -1,0 +1,87 @@
+"""The case store at both ends of the dbt build.
+
+`case_store/decisions` copies what the bureau decided (cases and their status, records held
+from payment) into the warehouse; the dbt source `casework` names it as its asset, so every
+dbt build starts from it. `case_store/findings` publishes the marts the workflow reads
+(findings, hold recommendations, settlement basis, timelines) into the case store, which is
+where the lineage ends: feed → staging → intermediate → marts → case store.
+"""
+
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from orchestration.resources import DataHome
+
+DECISIONS_KEY = dg.AssetKey(["case_store", "decisions"])
+FINDINGS_KEY = dg.AssetKey(["case_store", "findings"])
+PUBLISHED_MARTS = [dg.AssetKey(["marts", name])
+                   for name in ("findings", "hold_recommendations", "settlement_basis", "person_timeline")]
+
+
+def store_label(url: str) -> str:
+    """Where the case store is, for people: a SQLite file's path, else the URL without password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or url
+    return parsed.render_as_string(hide_password=True)
+
+
+@contextmanager
+def case_store(data_home: DataHome) -> Iterator[Engine]:
+    """The case store, its schema brought up to date."""
+    from api.db import make_engine, migrate
+
+    engine = make_engine(data_home.store_url())
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@dg.asset(
+    key=DECISIONS_KEY,
+    group_name="case_store",
+    description="案件库中的办案决定（疑点所属案件及其状态、暂停发放名单）写入数据仓库 casework，供 dbt 计算办理状态",
+)
+def case_store_decisions(data_home: DataHome) -> dg.MaterializeResult:
+    from api.publish import export_decisions
+
+    with case_store(data_home) as engine:
+        cased, holds = export_decisions(engine, data_home.warehouse_path)
+    return dg.MaterializeResult(metadata={
+        "case_findings": dg.MetadataValue.int(cased),
+        "payroll_holds": dg.MetadataValue.int(holds),
+        "case_store": dg.MetadataValue.text(store_label(data_home.store_url())),
+    })
+
+
+@dg.asset(
+    key=FINDINGS_KEY,
+    group_name="case_store",
+    deps=PUBLISHED_MARTS,
+    description="把本次构建的稽核疑点、停发建议、清算依据与人员时间线发布到案件库（按疑点键更新，不删除）",
+)
+def case_store_findings(data_home: DataHome) -> dg.MaterializeResult:
+    from api.publish import publish
+
+    with case_store(data_home) as engine:
+        summary = publish(engine, data_home.warehouse_path)
+    return dg.MaterializeResult(metadata={
+        "as_of_month": dg.MetadataValue.text(summary.as_of_month),
+        "next_pay_month": dg.MetadataValue.text(summary.next_pay_month),
+        "opened": dg.MetadataValue.int(summary.opened),
+        "changed": dg.MetadataValue.int(summary.changed),
+        "unchanged": dg.MetadataValue.int(summary.unchanged),
+        "resolved": dg.MetadataValue.int(summary.resolved),
+        "reopened": dg.MetadataValue.int(summary.reopened),
+        "case_store": dg.MetadataValue.text(store_label(data_home.store_url())),
+    })
+
+
+CASE_STORE_ASSETS = [case_store_decisions, case_store_findings]

@@ -1,0 +1,140 @@
+"""A case store per test, on SQLite and on PostgreSQL, holding the tiny district's findings as
+the pipeline publishes them, and an API client that signs in as each role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from api.publish import publish
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from api.app import create_app
+from api.db import make_engine, migrate, session_factory, transaction
+from api.deps import today
+from api.models import Role
+from api.services.users import add_user
+from api.settings import Settings
+
+POSTGRES = os.environ.get("PENSION_AUDIT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PASSWORD = "correct horse battery"
+TODAY = dt.date(2026, 1, 10)
+
+
+def postgres_available() -> bool:
+    try:
+        with create_engine(POSTGRES).connect() as c:
+            c.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means: not here
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    if not postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and is not reachable at {POSTGRES}")
+        pytest.skip(f"no PostgreSQL at {POSTGRES}")
+    return POSTGRES
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh database on the machine's PostgreSQL, dropped afterwards."""
+    name = f"pa_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    yield postgres_server.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+STAFF = {
+    "jingban": ("张经办", Role.inspector, None),
+    "jingban2": ("李经办", Role.inspector, None),
+    "fuhe": ("王复核", Role.reviewer, None),
+    "fuhe2": ("赵复核", Role.reviewer, None),
+    "renshe": ("区人社局刘科长", Role.hr_bureau, None),
+    "shuju": ("数据组陈工", Role.data_engineer, None),
+    "admin": ("系统管理员", Role.admin, None),
+}
+
+
+@dataclass
+class Clock:
+    day: dt.date = TODAY
+
+
+@dataclass
+class Api:
+    """The API as a user sees it: sign in as someone, then call routes as them."""
+
+    client: TestClient
+    engine: object
+    clock: Clock
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def login(self, username: str) -> dict[str, str]:
+        if username not in self.tokens:
+            r = self.client.post("/auth/token", data={"username": username, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            self.tokens[username] = r.json()["access_token"]
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+    def get(self, who: str, url: str, **kw):
+        return self.client.get(url, headers=self.login(who), **kw)
+
+    def post(self, who: str, url: str, json: dict | None = None, **kw):
+        return self.client.post(url, headers=self.login(who), json=json, **kw)
+
+
+def add_staff(engine, township_code: str) -> None:
+    with transaction(session_factory(engine, writing=True)) as s:
+        for username, (name, role, _) in STAFF.items():
+            add_user(s, username, name, role, PASSWORD, None)
+        add_user(s, "xiangzhen", "乡镇经办员", Role.township_officer, PASSWORD, township_code)
+        other = "150404001" if township_code != "150404001" else "150404002"
+        add_user(s, "xiangzhen_other", "外乡镇经办员", Role.township_officer, PASSWORD, other)
+
+
+@pytest.fixture
+def store(store_url: str, tiny_district):
+    """A case store with the tiny district's findings published into it."""
+    engine = make_engine(store_url)
+    migrate(engine)
+    publish(engine, tiny_district.home / "warehouse.duckdb")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def api(store, store_url: str, tiny_district) -> Iterator[Api]:
+    from sqlalchemy import select
+
+    from api.models import Finding
+
+    with session_factory(store)() as s:
+        township = s.scalar(select(Finding.township_code).where(Finding.exception_type == "death")
+                            .order_by(Finding.finding_key).limit(1))
+    add_staff(store, township)
+    app = create_app(Settings(database_url=store_url, home=str(tiny_district.home)))
+    clock = Clock()
+    app.dependency_overrides[today] = lambda: clock.day
+    with TestClient(app) as client:
+        yield Api(client, store, clock)
