@@ -8,8 +8,9 @@ from fastapi import FastAPI
 
 from api import errors
 from api.db import make_engine, migrate, session_factory
-from api.routers import auth, cases, findings, payroll
+from api.routers import auth, cases, documents, findings, payroll
 from api.settings import Settings
+from api.web import routes as web
 
 DESCRIPTION = """城乡居民基本养老保险待遇稽核：疑点、案件办理（暂停、恢复、注销、清算抵扣、追缴、核销、移交）
 与发放停发名单。错误一律返回 `{"code": 稳定代码, "message": 中文说明}`。"""
@@ -32,8 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_sessions = session_factory(engine)
     app.state.write_sessions = session_factory(engine, writing=True)
     errors.install(app)
-    for module in (auth, findings, cases, payroll):
+    for module in (auth, findings, cases, payroll, documents):
         app.include_router(module.router)
+    web.install(app)  # the web console: pages under /web, its stylesheet under /web/static
 
     @app.get("/health", tags=["系统"], summary="健康检查")
     def health() -> dict[str, str]:

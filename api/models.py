@@ -558,3 +558,25 @@ def _audit_log_is_append_only(session: Session, flush_context, instances) -> Non
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEntry):
             raise PermissionError("审计日志只能追加，不能修改或删除")
+
+
+class IssuedDocument(Base):
+    """A numbered document as first issued (issue 5): its 文号 and date stay the same however
+    often it is rendered again. One per document kind and subject (a demand, a case, a roster
+    record); the numbers come from `DocumentNumber`."""
+
+    __tablename__ = "issued_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # recovery_notice, return_notice, …
+    subject: Mapped[str] = mapped_column(String(200))  # 'demand:12', 'case:5', 'record:1504…'
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    document_no: Mapped[str] = mapped_column(String(64))  # 松社保追字〔2026〕第3号
+    issued_on: Mapped[dt.date] = mapped_column(Date)  # the date the document bears
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the command line
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+
+    __table_args__ = (Index("ux_issued_documents_subject", "kind", "subject", unique=True),
+                      Index("ux_issued_documents_number", "kind", "year", "number", unique=True))

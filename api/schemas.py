@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from api.models import CaseStatus, DemandStatus, FindingStatus, ProposalKind, ProposalStatus, Role
+from api.services.payroll import HoldRow
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -325,23 +326,7 @@ class ReferralOut(Orm):
     reason: str
 
 
-class HoldRowOut(BaseModel):
-    section: str
-    person_no: str
-    person_id: str | None
-    id_number: str | None
-    name: str | None
-    township_code: str | None
-    reason_code: str
-    reason_label: str
-    hold_kind: str
-    from_month: str
-    until_month: str | None
-    case_id: int | None
-    finding_key: str | None
-
-
 class HoldList(BaseModel):
     month: str
-    held: list[HoldRowOut]
-    pending_review: list[HoldRowOut]
+    held: list[HoldRow]
+    pending_review: list[HoldRow]

@@ -85,3 +85,28 @@ def case_store_findings(data_home: DataHome) -> dg.MaterializeResult:
 
 
 CASE_STORE_ASSETS = [case_store_decisions, case_store_findings]
+
+
+@dg.op(description="把逾期未足额退还的追缴移交区人社局（第二十九条第四项）")
+def refer_overdue_demands(context: dg.OpExecutionContext, data_home: DataHome) -> int:
+    import datetime as dt
+
+    from api.db import session_factory, transaction
+    from api.services.cases import refer_overdue
+
+    with case_store(data_home) as engine, transaction(session_factory(engine, writing=True)) as session:
+        referrals = refer_overdue(session, dt.date.today())
+        for referral in referrals:
+            context.log.info(f"案件 {referral.case_id}：{referral.reason}")
+    return len(referrals)
+
+
+@dg.job(description="每日将逾期追缴移交区人社局")
+def referral_job() -> None:
+    refer_overdue_demands()
+
+
+# Every morning before office hours: a demand whose deadline passed yesterday is referred today.
+REFERRAL_SCHEDULE = dg.ScheduleDefinition(job=referral_job, cron_schedule="0 6 * * *",
+                                          execution_timezone="Asia/Shanghai",
+                                          description="每日6时移交逾期未退还的追缴")

@@ -207,5 +207,68 @@ def refer_overdue(home: Path | None, database_url: str | None) -> None:
     click.echo(f"移交区人社局 {len(referrals)} 件")
 
 
+REPORT_NAMES = {
+    "recovery-notice": "冒领社会保险待遇追缴通知书（--case 或 --demand）",
+    "return-notice": "社会保险待遇返还通知书（--case 或 --demand）",
+    "deregistration-notice": "申请注销登记告知书（--case）",
+    "benefit-notice": "待遇领取告知书（--month，及 --township 或 --person）",
+    "suspension-list": "待遇暂停名单（--month）",
+    "resumption-list": "待遇恢复名单（--month）",
+    "inspection-summary": "稽核情况月报（--month [--township]）",
+    "certification-report": "资格认证报告书（--year --township）",
+    "accountability-report": "乡镇问责报告（--year 或 --month）",
+}
+
+
+@main.command(help="生成文书：通知书、告知书为 PDF；名单、报告为 PDF 或 XLSX（按 --out 的扩展名）。\n\n\b\n名称：\n"
+              + "\n".join(f"  {k:<23}{v}" for k, v in REPORT_NAMES.items()))
+@click.argument("name", type=click.Choice(tuple(REPORT_NAMES)), metavar="名称")
+@click.option("--year", type=int, default=None, help="年度")
+@click.option("--month", default=None, help="年月 YYYY-MM")
+@click.option("--township", default=None, help="乡镇（街道）代码（9位）")
+@click.option("--case", "case_id", type=int, default=None, help="案件号")
+@click.option("--demand", "demand_id", type=int, default=None, help="追缴、返还通知编号（默认取案件最近一份）")
+@click.option("--person", "person_no", default=None, help="个人编号（待遇领取告知书）")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="输出文件：.pdf 或 .xlsx（名单、报告）")
+@click.option("--home", type=click.Path(path_type=Path), default=None, help="数据目录（默认 ./data）")
+@click.option("--database-url", default=None, help="案件库地址（默认数据目录下的 SQLite）")
+def report(name: str, year: int | None, month: str | None, township: str | None, case_id: int | None,
+           demand_id: int | None, person_no: str | None, out: Path, home: Path | None,
+           database_url: str | None) -> None:
+    import datetime as dt
+    import re
+
+    from api.db import make_engine, migrate, session_factory, transaction
+    from api.errors import Problem
+    from api.services.documents import KINDS, build
+
+    if month is not None and not re.fullmatch(r"(19|20)\d{2}-(0[1-9]|1[0-2])", month):
+        raise click.BadParameter("应为 YYYY-MM，如 2026-01", param_hint="--month")
+    if township is not None and not re.fullmatch(r"\d{9}", township):
+        raise click.BadParameter("应为9位乡镇（街道）代码", param_hint="--township")
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "xlsx"):
+        raise click.BadParameter("输出文件的扩展名应为 .pdf 或 .xlsx", param_hint="--out")
+    if fmt == "xlsx" and not KINDS[name].is_list:
+        raise click.ClickException(f"{KINDS[name].label}没有 XLSX 格式（通知书只有 PDF）")
+    settings = _settings(home, database_url)
+    engine = make_engine(settings.store_url)
+    migrate(engine)
+    try:
+        with transaction(session_factory(engine, writing=True)) as session:
+            document = build(name, session, settings.data_home, None, dt.date.today(), year=year, month=month,
+                             township=township, case_id=case_id, demand_id=demand_id, person_no=person_no)
+            content = document.xlsx() if fmt == "xlsx" else document.pdf()
+    except Problem as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        engine.dispose()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    number = document.context.get("document_no")
+    click.echo(f"已生成{document.title}{'（' + number + '）' if number else ''}：{out}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

@@ -148,6 +148,8 @@ def _report(echo, inbox: Path, home: Home, pending, files, failed_runs, publishe
     echo(f"  数据仓库（DuckDB）：{home.warehouse}")
     if published:
         echo(f"  案件库：  {published['case_store']}")
+        echo(f"  案件办理：pension-audit users add <用户名> --name <姓名> --role inspector --home {home.root}；"
+             f"pension-audit serve --home {home.root}")
     echo(f"  文件日志：pension-audit files --home {home.root}")
     echo(f"  隔离区：  pension-audit quarantine --home {home.root} --format csv")
     echo(f"  稽核疑点：pension-audit findings --home {home.root} --format xlsx --out 疑点清单.xlsx")

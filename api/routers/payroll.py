@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import CurrentUser, ReadSession
-from api.schemas import MONTH_PATTERN, HoldList, HoldRowOut, Message
+from api.schemas import MONTH_PATTERN, HoldList, Message
 from api.services import payroll
 from api.services.access import require
 from pension_audit.exports import Field, write_csv, write_xlsx
@@ -45,8 +45,8 @@ def holds(user: CurrentUser, session: ReadSession,
     require(user, "payroll")
     rows = payroll.holds_for_month(session, month)
     if format == "json":
-        return HoldList(month=month, held=[HoldRowOut(**r.__dict__) for r in rows if r.section == "held"],
-                        pending_review=[HoldRowOut(**r.__dict__) for r in rows if r.section != "held"])
+        return HoldList(month=month, held=[r for r in rows if r.section == "held"],
+                        pending_review=[r for r in rows if r.section != "held"])
     values = [tuple("" if v is None else v for v in astuple(r)) for r in rows]
     if format == "csv":
         buffer = io.StringIO()

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from api.publish import publish
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
@@ -19,6 +18,7 @@ from api.app import create_app
 from api.db import make_engine, migrate, session_factory, transaction
 from api.deps import today
 from api.models import Role
+from api.publish import publish
 from api.services.users import add_user
 from api.settings import Settings
 
@@ -138,3 +138,17 @@ def api(store, store_url: str, tiny_district) -> Iterator[Api]:
     app.dependency_overrides[today] = lambda: clock.day
     with TestClient(app) as client:
         yield Api(client, store, clock)
+
+
+def later_publication(api: Api, months: int) -> str:
+    """As if the pipeline had published `months` more months of payments: the next 发放年月."""
+    from sqlalchemy import select
+
+    from api.models import Publication
+    from api.services.policy import add_months
+
+    with session_factory(api.engine, writing=True)() as s, s.begin():
+        last = s.scalar(select(Publication).order_by(Publication.id.desc()).limit(1))
+        s.add(Publication(as_of_month=add_months(last.as_of_month, months),
+                          next_pay_month=add_months(last.next_pay_month, months)))
+        return add_months(last.next_pay_month, months)

@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 
 from api.db import session_factory
 from api.models import Finding, PayrollHold
-from tests.api.conftest import Api
+from tests.api.conftest import Api, later_publication
 
 
 def open_case(api: Api, exception_type: str, who: str = "jingban") -> dict:
@@ -152,18 +152,6 @@ def test_the_hold_list_downloads_as_csv_and_xlsx(api: Api):
     sheet = CalamineWorkbook.from_filelike(__import__("io").BytesIO(xlsx.content)).get_sheet_by_index(0).to_python()
     assert sheet[0][:3] == ["类别", "个人编号", "人员标识"]
     assert sheet[1][0] == "停发"
-
-
-def later_publication(api: Api, months: int) -> str:
-    """As if the pipeline had published `months` more months of payments."""
-    from api.models import Publication
-    from api.services.policy import add_months
-
-    with session_factory(api.engine, writing=True)() as s, s.begin():
-        last = s.scalar(select(Publication).order_by(Publication.id.desc()).limit(1))
-        s.add(Publication(as_of_month=add_months(last.as_of_month, months),
-                          next_pay_month=add_months(last.next_pay_month, months)))
-        return add_months(last.next_pay_month, months)
 
 
 def test_an_acquitted_detainee_is_back_paid_every_suspended_month_at_its_standard(api: Api):

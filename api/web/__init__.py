@@ -1,0 +1,1 @@
+"""The web console for inspection staff (server-rendered, in Chinese)."""

@@ -1,0 +1,632 @@
+"""The web console: server-rendered pages in Chinese over the same service layer and the same
+permissions as the API. Pages read through a ReadSession; forms post to routes that call the
+case service inside a write transaction, re-render the form with the service's message when it
+refuses, and redirect when it accepts (POST/redirect/GET).
+
+Signing in sets an httpOnly `pa_token` cookie (SameSite=Strict), the same token the API
+accepts as a bearer token. SameSite=Strict is the CSRF defence: a browser never sends the
+cookie with a request started by another site, so a forged form post arrives signed out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.deps import CurrentUser, ReadSession, Today
+from api.errors import NotFound, Problem
+from api.models import (
+    CASE_STATUS_LABELS,
+    PROPOSAL_LABELS,
+    ROLE_LABELS,
+    CaseStatus,
+    DemandStatus,
+    FindingStatus,
+    ProposalKind,
+    ProposalStatus,
+    User,
+)
+from api.security import revoke
+from api.services import cases as case_service
+from api.services import console, users
+from api.services import findings as finding_service
+from api.services.access import can, require
+from api.web.charts import trend_svg
+from pension_audit.exports import Field, write_xlsx
+
+HERE = Path(__file__).resolve().parent
+COOKIE = "pa_token"
+PAGE_SIZE = 50
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
+                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+templates = Jinja2Templates(env=env)
+
+
+def _money(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value):,.2f}"
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{float(value) * 100:.1f}%"
+
+
+def _when(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+env.filters.update(money=_money, percent=_percent, when=_when, township=console.township_label)
+env.globals.update(STATUS=CASE_STATUS_LABELS, PROPOSALS=PROPOSAL_LABELS, ROLES=ROLE_LABELS)
+
+
+class WebRoute(APIRoute):
+    """A refusal becomes a page, not JSON: signed out → the login page; anything else the
+    service refuses (403, 404, 409…) → the error page with its Chinese message."""
+
+    def get_route_handler(self) -> Callable:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Problem as exc:
+                if exc.status == 401:
+                    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse(f"/web/login?next={quote(target)}", status_code=303)
+                return page(request, "error.html", getattr(request.state, "user", None), exc.status,
+                            title="无法完成", message=exc.message)
+
+        return guarded
+
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def _user(request: Request, user: CurrentUser) -> User:
+    request.state.user = user
+    return user
+
+
+WebUser = Annotated[User, Depends(_user)]
+
+
+def page(request: Request, name: str, user: User | None, code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {
+        "user": user, "menu": console.menu(user) if user else [],
+        "path": request.url.path, **context}, status_code=code)
+
+
+@contextmanager
+def writing(request: Request) -> Iterator[Session]:
+    """The same write transaction as the API's WriteSession: committed when the block ends,
+    rolled back when the service refuses."""
+    with request.app.state.write_sessions() as session, session.begin():
+        yield session
+
+
+def warehouse(request: Request) -> console.Warehouse:
+    return console.Warehouse(request.app.state.settings.data_home)
+
+
+def refusal(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, Problem):
+        return exc.status, exc.message
+    if isinstance(exc, StaleDataError):
+        return 409, "记录已被他人同时更新，请刷新后重试"
+    if isinstance(exc, IntegrityError):
+        return 409, "与已有记录冲突（可能重复提交），请刷新后重试"
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
+        return 409, "系统繁忙，请稍后重试"
+    raise exc
+
+
+SUBMITTED = (Problem, StaleDataError, IntegrityError, OperationalError)
+
+
+# ------------------------------------------------------------------------------ sign in
+
+
+@router.get("/")
+def root() -> RedirectResponse:
+    return RedirectResponse("/web/", status_code=303)
+
+
+@router.get("/web/")
+def home(user: WebUser) -> RedirectResponse:
+    return RedirectResponse(console.landing(user), status_code=303)
+
+
+@router.get("/web/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "") -> HTMLResponse:
+    return page(request, "login.html", None, title="登录", next=next, error=None, username="")
+
+
+@router.post("/web/login")
+def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+          next: Annotated[str, Form()] = "") -> Response:
+    if not username.strip() or not password:
+        return page(request, "login.html", None, 422, title="登录", next=next, username=username,
+                    error="请输入用户名和密码")
+    try:
+        with writing(request) as session:
+            user, token = users.login(session, username.strip(), password,
+                                      request.app.state.settings.token_hours)
+            session.expunge(user)
+    except Problem as exc:
+        return page(request, "login.html", None, exc.status, title="登录", next=next, username=username,
+                    error=exc.message)
+    target = next if next.startswith("/web/") and not next.startswith("/web/login") else console.landing(user)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, token, max_age=request.app.state.settings.token_hours * 3600,
+                        httponly=True, samesite="strict", path="/")
+    return response
+
+
+@router.post("/web/logout")
+def logout(request: Request) -> RedirectResponse:
+    token = request.cookies.get(COOKIE)
+    if token:
+        with writing(request) as session:
+            revoke(session, token)
+    response = RedirectResponse("/web/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+# ---------------------------------------------------------------------------- dashboard
+
+
+@router.get("/web/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
+    data = console.dashboard(session, user)
+    freshness = None
+    if can(user, "feeds"):
+        with warehouse(request) as wh:
+            freshness = console.feed_freshness(wh, data.as_of)
+    return page(request, "dashboard.html", user, title="工作台", d=data, chart=trend_svg(data.trend),
+                freshness=freshness, show_freshness=can(user, "feeds"))
+
+
+# ----------------------------------------------------------------------------- findings
+
+
+FINDING_EXPORT = (
+    Field("exception_label", "疑点类型", "", 18),
+    Field("name", "姓名", "", 10),
+    Field("id_number", "证件号码", "", 21),
+    Field("person_no", "个人编号", "", 12),
+    Field("township", "乡镇(街道)", "", 12),
+    Field("event_period", "事件期间", "", 10),
+    Field("first_improper_month", "首个不当发放月", "", 12),
+    Field("last_improper_month", "末个不当发放月", "", 12),
+    Field("improper_months", "不当发放月数", "", 10),
+    Field("overpaid_amount", "涉及金额(元)", "", 14),
+    Field("identity", "身份匹配", "", 9),
+    Field("status", "状态", "", 10),
+    Field("case_id", "案件号", "", 8),
+    Field("finding_key", "疑点编号", "", 40),
+)
+FINDING_STATUS = {FindingStatus.open: "待处理", FindingStatus.resolved_by_data: "数据已更正"}
+SORT_LABELS = {"amount": "金额从高到低", "-amount": "金额从低到高", "period": "事件期间从近到远",
+               "-period": "事件期间从远到近", "type": "疑点类型", "township": "乡镇（街道）"}
+
+
+def _finding_filter(session: Session, q: dict[str, str]) -> tuple[finding_service.FindingFilter, list[str]]:
+    problems = []
+    types = dict(console.finding_types(session))
+    exception_type = q.get("type") or None
+    if exception_type and exception_type not in types:
+        problems.append("疑点类型不在允许的取值范围内")
+        exception_type = None
+    township = q.get("township") or None
+    if township and township not in users.township_names():
+        problems.append("乡镇（街道）代码不是本区的乡镇（街道）")
+        township = None
+    month = (q.get("month") or "").strip() or None
+    if month and not PERIOD.match(month):
+        problems.append("事件期间应为 YYYY-MM（或年度 YYYY）")
+        month = None
+    status = q.get("status") or None
+    if status and status not in FindingStatus.__members__:
+        problems.append("状态不在允许的取值范围内")
+        status = None
+    amounts = []
+    for key, label in (("min", "最低金额"), ("max", "最高金额")):
+        raw = (q.get(key) or "").strip()
+        value = None
+        if raw:
+            try:
+                value = Decimal(raw)
+                if value < 0 or value != value.quantize(Decimal("0.01")):
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.append(f"{label}应为不小于零的金额（元，最多两位小数）")
+                value = None
+        amounts.append(value)
+    return finding_service.FindingFilter(exception_type, township, month,
+                                         FindingStatus(status) if status else None, *amounts), problems
+
+
+def _query(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.query_params.items() if v != ""}
+
+
+@router.get("/web/findings", response_class=HTMLResponse)
+def findings(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
+    q = _query(request)
+    f, problems = _finding_filter(session, q)
+    sort = q.get("sort", "amount")
+    sort = sort if sort in finding_service.SORTS else "amount"
+    try:
+        number = max(1, min(int(q.get("page", "1")), 100_000))
+    except ValueError:
+        number = 1
+    rows, total = finding_service.list_findings(session, user, f, number, PAGE_SIZE, sort)
+    pages = max(1, -(-total // PAGE_SIZE))
+    base = {k: v for k, v in q.items() if k != "page"}
+
+    def link(n: int) -> str:
+        return "/web/findings?" + urlencode({**base, "page": n})
+
+    townships = users.township_names()
+    if user.township_code:
+        townships = {user.township_code: townships.get(user.township_code, user.township_code)}
+    return page(request, "findings.html", user, title="疑点清单", rows=rows, total=total, page_no=number,
+                pages=pages, link=link, q=q, problems=problems, types=console.finding_types(session),
+                townships=townships, sorts=SORT_LABELS, sort=sort, statuses=FINDING_STATUS,
+                export="/web/findings/export.xlsx?" + urlencode(base), can_handle=can(user, "handle"))
+
+
+@router.get("/web/findings/export.xlsx")
+def findings_export(request: Request, user: WebUser, session: ReadSession) -> Response:
+    f, _ = _finding_filter(session, _query(request))
+    sort = request.query_params.get("sort", "amount")
+    rows, _total = finding_service.list_findings(session, user, f, 1, 100_000,
+                                                 sort if sort in finding_service.SORTS else "amount")
+    values = [(r.exception_label, r.name or "", r.id_number or "", r.person_no or "",
+               console.township_label(r.township_code), r.event_period, r.first_improper_month or "",
+               r.last_improper_month or "", r.improper_months, r.overpaid_amount,
+               "模糊匹配" if r.identity == "fuzzy" else "精确匹配", FINDING_STATUS[r.status],
+               r.case_id or "", r.finding_key) for r in rows]
+    buffer = io.BytesIO()
+    write_xlsx(FINDING_EXPORT, values, buffer, "疑点清单")
+    return Response(buffer.getvalue(),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=\"findings.xlsx\"; "
+                                                    "filename*=UTF-8''" + quote("疑点清单.xlsx")})
+
+
+@router.post("/web/cases/open")
+def open_case(request: Request, user: WebUser, finding_key: Annotated[str, Form()] = "",
+              reason: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
+    back = back if back.startswith("/web/") else "/web/findings"
+    if not reason.strip():
+        return _redirect(back, error="请填写立案理由")
+    try:
+        with writing(request) as session:
+            case, created = case_service.open_case(session, user, finding_key, reason.strip())
+            case_id = case.id
+    except SUBMITTED as exc:
+        return _redirect(back, error=refusal(exc)[1])
+    return _redirect(f"/web/cases/{case_id}", ok="已立案" if created else "疑点已并入本人案件")
+
+
+def _redirect(path: str, **params: str) -> RedirectResponse:
+    sep = "&" if "?" in path else "?"
+    return RedirectResponse(path + (sep + urlencode(params) if params else ""), status_code=303)
+
+
+# ------------------------------------------------------------------------------- persons
+
+
+@router.get("/web/persons/{person_id}", response_class=HTMLResponse)
+def person(request: Request, person_id: str, user: WebUser, session: ReadSession) -> HTMLResponse:
+    if len(person_id) > 32:
+        raise NotFound("人员")
+    view = finding_service.person_view(session, user, person_id)
+    refs = sorted({e.source_ref for e in view.events} | {ref for f in view.findings for ref in f.evidence})
+    with warehouse(request) as wh:
+        strip = console.payment_strip(wh, [r.person_no for r in view.records], view.money,
+                                      console.dashboard_as_of(session))
+        files = console.evidence_files(wh, refs)
+    fuzzy = any(f.identity == "fuzzy" for f in view.findings) or any(e.link == "fuzzy" for e in view.events)
+    return page(request, "person.html", user, title=f"人员：{view.name or view.person_id}", v=view,
+                strip=strip, files=files, fuzzy=fuzzy, events=console.EVENT_LABELS,
+                can_handle=can(user, "handle"), error=request.query_params.get("error"))
+
+
+# --------------------------------------------------------------------------------- cases
+
+
+@router.get("/web/cases", response_class=HTMLResponse)
+def cases(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
+    status = request.query_params.get("status") or None
+    if status and status not in CaseStatus.__members__:
+        status = None
+    try:
+        number = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        number = 1
+    rows, total = console.case_list(session, user, status, number, PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return page(request, "cases.html", user, title="案件办理", rows=rows, total=total, page_no=number,
+                pages=pages, status=status,
+                link=lambda n: "/web/cases?" + urlencode({**({"status": status} if status else {}), "page": n}))
+
+
+def render_case(request: Request, user: User, case_id: int, status: int = 200, error: str | None = None,
+                form: dict[str, str] | None = None, where: str | None = None) -> HTMLResponse:
+    with request.app.state.read_sessions() as session:
+        case = case_service.get_case(session, user, case_id)
+        actions = case_service.allowed_actions(case, user)
+        pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
+        context = {
+            "case": case, "actions": actions, "overpaid": case_service.overpaid(session, case),
+            "history": console.case_history(session, case.id), "names": console.user_names(session),
+            "pending": pending, "proposable": [k for k in ProposalKind if f"propose_{k.value}" in actions],
+            "repaid_demands": [d for d in case.demands if d.status == DemandStatus.repaid],
+            "open_demands": [d for d in case.demands if d.status == DemandStatus.open],
+            "settled_types": case_service.SETTLED_AGAINST_ACCOUNT, "custody_rules": case_service.CUSTODY_RULES,
+            "ok": request.query_params.get("ok"), "error": error or request.query_params.get("error"),
+            "form": form or {}, "where": where, "next_pay": _next_pay(session),
+            "demand_labels": {DemandStatus.open: "待退还", DemandStatus.repaid: "已足额退还，待核销",
+                              DemandStatus.written_off: "已核销", DemandStatus.referred: "已移交区人社局"},
+            "proposal_status": {ProposalStatus.pending: "待复核", ProposalStatus.approved: "已批准",
+                                ProposalStatus.rejected: "已驳回"},
+        }
+        return page(request, "case.html", user, status, title=f"案件 {case.id}：{case.name or ''}", **context)
+
+
+def _next_pay(session: Session) -> str | None:
+    try:
+        return case_service.policy.latest_publication(session).next_pay_month
+    except Problem:
+        return None
+
+
+@router.get("/web/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: int, user: WebUser) -> HTMLResponse:
+    if not 1 <= case_id < 2**31:
+        raise NotFound("案件")
+    return render_case(request, user, case_id)
+
+
+def _submit(request: Request, user: User, case_id: int, where: str, form: dict[str, str],
+            work: Callable[[Session], Any], done: str) -> Response:
+    """Run one service call in a write transaction; on refusal show the case page again with
+    the message beside the form that was sent; on success redirect to the case page."""
+    try:
+        with writing(request) as session:
+            work(session)
+    except SUBMITTED as exc:
+        status, message = refusal(exc)
+        return render_case(request, user, case_id, status, message, form, where)
+    return _redirect(f"/web/cases/{case_id}", ok=done)
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+class FormError(Problem):
+    status = 422
+
+    def __init__(self, message: str):
+        super().__init__("invalid_form", message)
+
+
+@router.post("/web/cases/{case_id}/proposals")
+def propose(request: Request, case_id: int, user: WebUser, today: Today,
+            kind: Annotated[str, Form()] = "", case_version: Annotated[str, Form()] = "",
+            reason: Annotated[str, Form()] = "", from_month: Annotated[str, Form()] = "",
+            resume_month: Annotated[str, Form()] = "", custody_rule: Annotated[str, Form()] = "",
+            demand_id: Annotated[str, Form()] = "") -> Response:
+    form = {"kind": kind, "reason": reason, "from_month": from_month, "resume_month": resume_month}
+
+    def work(session: Session) -> None:
+        if kind not in ProposalKind.__members__:
+            raise FormError("申请类别不在允许的取值范围内")
+        if not reason.strip():
+            raise FormError("请填写申请理由")
+        options: dict[str, Any] = {}
+        for name, value in (("from_month", from_month), ("resume_month", resume_month)):
+            if value.strip():
+                if not MONTH.match(value.strip()):
+                    raise FormError("年月应为 YYYY-MM，例如 2026-01")
+                options[name] = value.strip()
+        if custody_rule:
+            options["custody_rule"] = custody_rule
+        if demand_id:
+            options["demand_id"] = _int(demand_id)
+        case_service.propose(session, user, case_id, ProposalKind(kind), _int(case_version) or 0,
+                             reason.strip(), options, today)
+
+    label = PROPOSAL_LABELS.get(ProposalKind(kind), "") if kind in ProposalKind.__members__ else ""
+    return _submit(request, user, case_id, f"propose_{kind}", form, work, f"已提出{label}申请，待他人复核")
+
+
+@router.post("/web/proposals/{proposal_id}/decision")
+def decide(request: Request, proposal_id: int, user: WebUser, today: Today,
+           case_id: Annotated[str, Form()] = "", version: Annotated[str, Form()] = "",
+           decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
+    target = _int(case_id) or 0
+
+    def work(session: Session) -> None:
+        if decision not in ("approve", "reject"):
+            raise FormError("请选择批准或驳回")
+        if decision == "reject" and not note.strip():
+            raise FormError("驳回时请填写复核意见")
+        case_service.decide(session, user, proposal_id, decision == "approve", _int(version) or 0,
+                            note.strip() or None, today)
+
+    return _submit(request, user, target, f"decide_{proposal_id}", {"note": note}, work,
+                   "已批准" if decision == "approve" else "已驳回")
+
+
+@router.post("/web/cases/{case_id}/demands")
+def issue_demand(request: Request, case_id: int, user: WebUser, today: Today,
+                 case_version: Annotated[str, Form()] = "", addressee: Annotated[str, Form()] = "",
+                 relation: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
+    form = {"addressee": addressee, "relation": relation, "reason": reason}
+
+    def work(session: Session) -> None:
+        if not addressee.strip() or not relation.strip():
+            raise FormError("请填写被通知人及其与当事人的关系")
+        if len(addressee) > 64 or len(relation) > 32:
+            raise FormError("被通知人姓名或关系过长")
+        case_service.issue_demand(session, user, case_id, _int(case_version) or 0, addressee.strip(),
+                                  relation.strip(), today, reason.strip() or None)
+
+    return _submit(request, user, case_id, "issue_demand", form, work, "已下达通知")
+
+
+@router.post("/web/demands/{demand_id}/repayments")
+def record_repayment(request: Request, demand_id: int, user: WebUser, today: Today,
+                     case_id: Annotated[str, Form()] = "", voucher_no: Annotated[str, Form()] = "",
+                     amount: Annotated[str, Form()] = "", paid_on: Annotated[str, Form()] = "") -> Response:
+    form = {"voucher_no": voucher_no, "amount": amount, "paid_on": paid_on}
+
+    def work(session: Session) -> None:
+        if not voucher_no.strip():
+            raise FormError("请填写缴存凭证号")
+        try:
+            value = Decimal(amount.strip().replace(",", ""))
+            if value <= 0 or value != value.quantize(Decimal("0.01")) or value >= Decimal("1e9"):
+                raise InvalidOperation
+        except InvalidOperation:
+            raise FormError("退还金额应为大于零的金额（元，最多两位小数）") from None
+        day = _day(paid_on)
+        case_service.record_repayment(session, user, demand_id, voucher_no.strip(), value, day, today)
+
+    return _submit(request, user, _int(case_id) or 0, f"repay_{demand_id}", form, work, "已登记退还")
+
+
+def _day(value: str) -> dt.date:
+    try:
+        if not DAY.match(value.strip()):
+            raise ValueError
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise FormError("日期应为 YYYY-MM-DD，例如 2026-01-10") from None
+
+
+@router.post("/web/cases/{case_id}/visits")
+def record_visit(request: Request, case_id: int, user: WebUser, today: Today,
+                 visited_on: Annotated[str, Form()] = "", staff: Annotated[str, Form()] = "",
+                 evidence_ref: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
+    form = {"visited_on": visited_on, "staff": staff, "evidence_ref": evidence_ref, "note": note}
+
+    def work(session: Session) -> None:
+        names = [s for s in re.split(r"[\s,，、;；]+", staff) if s]
+        visit = case_service.VisitForm(_day(visited_on), names, evidence_ref, note.strip() or None)
+        case_service.record_visit(session, user, case_id, visit, today)
+
+    return _submit(request, user, case_id, "record_visit", form, work, "已登记走访")
+
+
+@router.post("/web/cases/{case_id}/close")
+def close_case(request: Request, case_id: int, user: WebUser, case_version: Annotated[str, Form()] = "",
+               reason: Annotated[str, Form()] = "") -> Response:
+    def work(session: Session) -> None:
+        if not reason.strip():
+            raise FormError("请填写办结理由")
+        case_service.close_case(session, user, case_id, _int(case_version) or 0, reason.strip())
+
+    return _submit(request, user, case_id, "close", {"reason": reason}, work, "已办结")
+
+
+# ------------------------------------------------------------------------ accountability
+
+
+@router.get("/web/accountability", response_class=HTMLResponse)
+def accountability(request: Request, user: WebUser) -> HTMLResponse:
+    require(user, "referrals")
+    with warehouse(request) as wh:
+        years = console.accountability_years(wh)
+        if not years:
+            return page(request, "accountability.html", user, title="乡镇问责", years=[], rows=None,
+                        months=[], year=None, month=None)
+        year = _int(request.query_params.get("year", "")) or years[0]
+        year = year if year in years else years[0]
+        month = request.query_params.get("month") or None
+        month = month if month and MONTH.match(month) and month.startswith(str(year)) else None
+        rows = console.accountability_month(wh, month) if month else console.accountability_year(wh, year)
+        months = console.accountability_months(wh, year)
+    return page(request, "accountability.html", user, title="乡镇问责", years=years, year=year, month=month,
+                months=months, rows=rows)
+
+
+@router.get("/web/accountability/events", response_class=HTMLResponse)
+def accountability_events(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
+    require(user, "referrals")
+    township = request.query_params.get("township") or None
+    if township and township not in users.township_names():
+        raise NotFound("乡镇（街道）")
+    year = _int(request.query_params.get("year", ""))
+    month = request.query_params.get("month") or None
+    month = month if month and MONTH.match(month) else None
+    with warehouse(request) as wh:
+        rows = console.accountability_events(wh, session, township, year, month)
+    return page(request, "accountability_events.html", user, title="迟报、漏报明细", rows=rows,
+                township=township, year=year, month=month, can_read=can(user, "read"))
+
+
+# --------------------------------------------------------------------------------- feeds
+
+
+@router.get("/web/feeds", response_class=HTMLResponse)
+def feeds(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
+    require(user, "feeds")
+    with warehouse(request) as wh:
+        periods = console.feed_periods(wh)
+        freshness = console.feed_freshness(wh, console.dashboard_as_of(session))
+        unplaced = console.unplaced_files(wh)
+    grouped: dict[str, list] = {}
+    for p in periods or []:
+        grouped.setdefault(p.feed, []).append(p)
+    return page(request, "feeds.html", user, title="数据源", grouped=grouped, available=periods is not None,
+                freshness=freshness, unplaced=unplaced, titles=console.feed_titles())
+
+
+@router.get("/web/feeds/{feed}/{period}", response_class=HTMLResponse)
+def feed_period(request: Request, feed: str, period: str, user: WebUser) -> HTMLResponse:
+    require(user, "feeds")
+    with warehouse(request) as wh:
+        detail = console.feed_period_detail(wh, feed, period)
+    if detail is None or not detail.files:
+        raise NotFound("数据源期间")
+    return page(request, "feed_period.html", user, title=f"{detail.title} {period}", d=detail)
+
+
+def install(app: FastAPI) -> None:
+    """The console's pages and their stylesheet, on the API's app."""
+    app.include_router(router)
+    app.mount("/web/static", StaticFiles(directory=HERE / "static"), name="web-static")

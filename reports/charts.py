@@ -1,0 +1,96 @@
+"""Charts for the documents, as SVG drawn by matplotlib (its object API: no pyplot, no global
+state, safe in a server). Text stays text in the SVG (`svg.fonttype: none`) in the documents'
+own CJK font, so WeasyPrint sets it with the font the PDF already embeds and the words of a
+chart can be read back from the PDF."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+
+from reports.render import CJK_FONT, font_file
+
+INK = "#1f3b73"
+ALERT = "#b22222"
+
+
+@functools.cache
+def _font_registered() -> None:
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(font_file())
+
+
+def _figure(width_mm: float, height_mm: float):
+    from matplotlib.figure import Figure
+
+    _font_registered()
+    figure = Figure(figsize=(width_mm / 25.4, height_mm / 25.4))
+    return figure
+
+
+def _svg(figure) -> str:
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pension-audit"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _style():
+    import matplotlib
+
+    return matplotlib.rc_context({"font.family": CJK_FONT, "font.size": 8, "axes.unicode_minus": False,
+                                  "axes.spines.top": False, "axes.spines.right": False})
+
+
+def on_time_rates(rows: Sequence[tuple[str, float | None]], title: str) -> str:
+    """Horizontal bars: each township's on-time rate (townships with no events are left out)."""
+    shown = sorted(((name, rate) for name, rate in rows if rate is not None), key=lambda r: (r[1], r[0]))
+    with _style():
+        figure = _figure(130, max(45, 7 * len(shown) + 22))
+        ax = figure.add_subplot()
+        names = [name for name, _ in shown]
+        rates = [float(rate) * 100 for _, rate in shown]
+        bars = ax.barh(range(len(shown)), rates, color=[ALERT if r < 100 else INK for r in rates], height=0.6)
+        ax.set_yticks(range(len(shown)), names)
+        ax.set_xlim(0, 110)
+        ax.set_xlabel("按时上报率（%）")
+        ax.set_title(title, fontsize=9)
+        for bar, rate in zip(bars, rates, strict=True):
+            ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{rate:.1f}%",
+                    va="center", fontsize=7)
+        if not shown:
+            ax.text(55, 0, "本期无应报事件", ha="center", va="center")
+            ax.set_yticks([])
+        figure.tight_layout()
+        return _svg(figure)
+
+
+def losses_by_month(rows: Sequence[tuple[str, Decimal]], title: str) -> str:
+    """Columns: the loss attributable to late and missed reports, by month of the event."""
+    with _style():
+        figure = _figure(130, 70)
+        ax = figure.add_subplot()
+        labels = [label for label, _ in rows]
+        values = [float(value) for _, value in rows]
+        bars = ax.bar(range(len(rows)), values, color=ALERT, width=0.6)
+        ax.set_xticks(range(len(rows)), labels, rotation=0)
+        ax.set_ylabel("可归责损失（元）")
+        ax.set_title(title, fontsize=9)
+        top = max(values, default=0)
+        ax.set_ylim(0, top * 1.18 if top else 1)
+        for bar, value in zip(bars, values, strict=True):
+            if value:
+                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), f"{value:,.2f}",
+                        ha="center", va="bottom", fontsize=6.5)
+        figure.tight_layout()
+        return _svg(figure)

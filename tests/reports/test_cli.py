@@ -1,0 +1,36 @@
+"""`pension-audit report`: the same documents from the command line, with the same 文号."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pension_audit.cli import main
+from tests.api.conftest import Api
+from tests.reports.support import get_pdf, pdf_text, settled_demand
+
+
+def test_the_command_line_writes_the_documents_and_keeps_the_numbers(api: Api, store_url: str, tiny_district,
+                                                                      tmp_path: Path):
+    case, demand = settled_demand(api, "death", "林晓梅", "子女")
+    runner = CliRunner()
+    common = ["--home", str(tiny_district.home), "--database-url", store_url]
+    out = tmp_path / "追缴通知书.pdf"
+    result = runner.invoke(main, ["report", "recovery-notice", "--case", str(case["id"]), "--out", str(out), *common])
+    assert result.exit_code == 0, result.output
+    assert "松社保追字〔2026〕第1号" in result.output
+    assert "松社保追字〔2026〕第1号" in pdf_text(out.read_bytes())
+    assert "松社保追字〔2026〕第1号" in pdf_text(get_pdf(api, "jingban", f"/documents/recovery-notice/{demand['id']}"))
+    xlsx = tmp_path / "问责.xlsx"
+    result = runner.invoke(main, ["report", "accountability-report", "--year", "2025", "--out", str(xlsx), *common])
+    assert result.exit_code == 0, result.output
+    assert xlsx.read_bytes()[:2] == b"PK"
+    wrong = runner.invoke(main, ["report", "suspension-list", "--month", "2026-1", "--out", str(out), *common])
+    assert wrong.exit_code == 2 and "应为 YYYY-MM" in wrong.output
+    missing = runner.invoke(main, ["report", "suspension-list", "--out", str(out), *common])
+    assert missing.exit_code == 1 and "待遇暂停名单需要参数 --month" in missing.output
+    notice_as_xlsx = runner.invoke(main, ["report", "recovery-notice", "--case", str(case["id"]),
+                                          "--out", str(tmp_path / "x.xlsx"), *common])
+    assert notice_as_xlsx.exit_code == 1 and "没有 XLSX 格式" in notice_as_xlsx.output
+    assert "冒领社会保险待遇追缴通知书" in runner.invoke(main, ["report", "--help"]).output

@@ -1,0 +1,173 @@
+"""The notices a person or family receives, as the bureau issues them: numbered, dated in
+Chinese, the amount in figures and in capitals, the ID number masked, the place of the seal;
+the 追缴通知书 with its 回执. What the PDF says is read back and compared with the case store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from api.db import session_factory
+from api.models import AuditEntry, Case, Demand, DocumentNumber, IssuedDocument, Settlement
+from reports.chinese import amount_in_capitals, amount_in_figures, mask_id
+from tests.api.conftest import Api
+from tests.reports.support import flat, get_pdf, keep, pdf_text, settled_demand
+
+OFFICE = "赤峰市松山区社会保险事业管理局"
+ISSUED = "二〇二六年一月十日"  # api.clock.day, 2026-01-10
+
+
+def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_receipt(api: Api):
+    case, demand = settled_demand(api, "death", "林晓梅", "子女（法定继承人）")
+    pdf = get_pdf(api, "jingban", f"/documents/recovery-notice/{demand['id']}")
+    keep(pdf, "recovery-notice")
+    text = pdf_text(pdf)
+    one = flat(text)
+    with session_factory(api.engine)() as s:
+        stored = s.get(Demand, demand["id"])
+        settlement = s.scalars(select(Settlement).where(Settlement.case_id == case["id"])).one()
+        id_number = stored.case.findings[0].id_number
+    assert "冒领社会保险待遇追缴通知书" in text
+    assert "松社保追字〔2026〕第1号" in text
+    assert "林晓梅（子女（法定继承人））：" in one
+    assert case["name"] in text
+    assert mask_id(id_number) in text and id_number not in one, "the ID number is masked"
+    assert amount_in_figures(stored.amount) in text
+    assert amount_in_capitals(stored.amount) in one
+    assert stored.amount == settlement.remaining > 0
+    assert f"个人账户中抵扣{amount_in_figures(settlement.balance_offset)}元" in one
+    if settlement.subsidy_offset > 0:
+        assert f"从丧葬补助金中抵扣{amount_in_figures(settlement.subsidy_offset)}元" in one
+    assert f"冒领待遇合计人民币{amount_in_figures(settlement.overpaid)}元" in one
+    assert f"{stored.deadline.year}年{stored.deadline.month}月{stored.deadline.day}日前" in one
+    assert stored.deadline == dt.date(2026, 1, 10) + dt.timedelta(days=30)
+    assert OFFICE in text and ISSUED in text and "（盖章）" in text
+    assert "第二十九条" in one and "区人社局" in one
+    # The detachable receipt, for the heir's signature.
+    assert "冒领社会保险待遇追缴通知书回执" in one and "沿虚线剪下" in one
+    assert "签收人（签字）" in one and "送达人（签字，两名以上工作人员在场）" in one
+    assert one.count("松社保追字〔2026〕第1号") >= 3, "heading, receipt heading and receipt text"
+
+
+def test_a_recovery_notice_keeps_its_number_and_the_next_one_takes_the_next(api: Api):
+    _, first = settled_demand(api, "death", "林晓梅", "子女")
+    _, second = settled_demand(api, "imprisonment", "服刑人员家属", "配偶")
+    assert "第1号" in pdf_text(get_pdf(api, "jingban", f"/documents/recovery-notice/{first['id']}"))
+    again = pdf_text(get_pdf(api, "fuhe", f"/documents/recovery-notice/{first['id']}"))
+    assert "松社保追字〔2026〕第1号" in again, "rendered again, same 文号"
+    text = pdf_text(get_pdf(api, "jingban", f"/documents/recovery-notice/{second['id']}"))
+    assert "松社保追字〔2026〕第2号" in text
+    assert "被判处刑罚" in flat(text) and "及家属" in flat(text)
+    with session_factory(api.engine)() as s:
+        assert s.scalar(select(DocumentNumber.last_number).where(DocumentNumber.kind == "recovery_notice",
+                                                                 DocumentNumber.year == 2026)) == 2
+        issued = s.scalars(select(IssuedDocument).order_by(IssuedDocument.number)).all()
+        assert [(d.subject, d.document_no) for d in issued] == [
+            (f"demand:{first['id']}", "松社保追字〔2026〕第1号"), (f"demand:{second['id']}", "松社保追字〔2026〕第2号")]
+        assert all(d.issued_on == dt.date(2026, 1, 10) for d in issued)
+        numbered = s.scalar(select(func.count()).where(AuditEntry.action == "document_numbered"))
+        assert numbered == 2, "numbering a notice is in the audit log, once"
+    # A return demand is not a recovery notice (and the other way round).
+    r = api.get("jingban", f"/documents/return-notice/{first['id']}")
+    assert r.status_code == 404 and "recovery-notice" in r.json()["message"]
+
+
+def test_a_return_notice_after_a_lost_nationality_asks_the_person_to_return_the_rest(api: Api):
+    _, demand = settled_demand(api, "nationality", "冯金", "本人")
+    assert demand["notice_kind"] == "return"
+    pdf = get_pdf(api, "jingban", f"/documents/return-notice/{demand['id']}")
+    keep(pdf, "return-notice")
+    text = pdf_text(pdf)
+    one = flat(text)
+    with session_factory(api.engine)() as s:
+        stored = s.get(Demand, demand["id"])
+        settlement = stored.case.settlements[-1]
+        id_number = stored.case.findings[0].id_number
+    assert "社会保险待遇返还通知书" in text and "松社保返字〔2026〕第1号" in text
+    assert one.startswith("社会保险待遇返还通知书松社保返字〔2026〕第1号") or "冯金：" in one
+    assert "丧失中华人民共和国国籍" in one
+    assert mask_id(id_number) in text and id_number not in one
+    assert f"个人账户直接抵扣{amount_in_figures(settlement.balance_offset)}元" in one
+    assert amount_in_figures(stored.amount) in text and amount_in_capitals(stored.amount) in one
+    assert "第二十八条" in one and "移交有关部门依法处理" in one
+    assert OFFICE in text and ISSUED in text and "（盖章）" in text
+    assert "回执" not in one, "article 28 asks for no receipt"
+
+
+def test_a_deregistration_notice_goes_to_the_heir_with_a_deadline(api: Api):
+    from tests.reports.support import approve, finding, open_case
+
+    f = finding(api, "death")
+    case = open_case(api, f["finding_key"])
+    approve(api, case, "cancellation")
+    pdf = get_pdf(api, "jingban", f"/documents/deregistration-notice/{case['id']}")
+    keep(pdf, "deregistration-notice")
+    text = pdf_text(pdf)
+    one = flat(text)
+    assert "申请注销登记告知书" in text and "松社保注字〔2026〕第1号" in text
+    assert f"{f['name']}的指定受益人或法定继承人：" in one
+    assert mask_id(f["id_number"]) in text and f["id_number"] not in one
+    day = dt.date.fromisoformat(f["event_date"])
+    assert f"于{day.year}年{day.month}月{day.day}日死亡" in one
+    assert "已自2026年1月起停止发放" in one, "the cancellation's hold starts at the next 发放年月"
+    assert "2026年2月9日前" in one and "30日内" in one, "the issuer's deadline from the day it is issued"
+    assert "第十九条" in one and "注销登记表" in one
+    overpaid = Decimal(f["overpaid_amount"])
+    assert f"计人民币{amount_in_figures(overpaid)}元（大写：{amount_in_capitals(overpaid)}）" in one
+    assert OFFICE in text and ISSUED in text and "（盖章）" in text
+    # Issued once: the same number and date the day after.
+    api.clock.day = dt.date(2026, 1, 11)
+    again = pdf_text(get_pdf(api, "jingban", f"/documents/deregistration-notice/{case['id']}"))
+    assert "松社保注字〔2026〕第1号" in again and ISSUED in again
+    # A case with nothing to deregister gets no such notice.
+    other = open_case(api, finding(api, "imprisonment")["finding_key"])
+    r = api.get("jingban", f"/documents/deregistration-notice/{other['id']}")
+    assert r.status_code == 409 and r.json()["code"] == "not_applicable"
+
+
+def test_benefit_notices_go_to_each_new_recipient_of_the_month(api: Api, tiny_district):
+    from pension_audit.home import Home
+    from pension_audit.queries import read
+
+    starts = read(Home.at(tiny_district.home), """
+        SELECT strftime(month, '%Y-%m'), township_code, count(*) FROM intermediate.int_roster_months
+        WHERE month = benefit_start_month AND status = '正常待遇' AND month > DATE '2025-01-01'
+        GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 1""")
+    assert starts, "the tiny district has new recipients after its first month"
+    month, township, count = starts[0]
+    people = read(Home.at(tiny_district.home), """
+        SELECT person_no, name, id_number, basic_pension + account_pension FROM intermediate.int_roster_months
+        WHERE month = ? AND benefit_start_month = ? AND status = '正常待遇' AND township_code = ?
+        ORDER BY person_no""", [dt.date.fromisoformat(month + "-01")] * 2 + [township])
+    pdf = get_pdf(api, "jingban", "/documents/benefit-notice", month=month, township=township)
+    keep(pdf, "benefit-notice")
+    from pypdf import PdfReader
+
+    pages = [flat(p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= count
+    for number, (no, name, id_number, monthly) in enumerate(people, 1):
+        page = next(p for p in pages if no in p)
+        assert f"松社保待字〔2026〕第{number}号" in page
+        assert f"{name}：" in page and mask_id(id_number) in page and id_number not in page
+        assert f"自{int(month[:4])}年{int(month[5:])}月起按月领取待遇" in page
+        assert f"月待遇标准人民币{amount_in_figures(monthly)}元（大写：{amount_in_capitals(monthly)}）" in page
+        assert "第二十六条" in page and "指定受益人" in page and ISSUED in page and "（盖章）" in page
+    r = api.get("jingban", "/documents/benefit-notice", params={"month": "2025-03", "township": "150404999"})
+    assert r.status_code == 404
+
+
+def test_a_township_officer_gets_only_their_townships_notices(api: Api):
+    township = api.get("xiangzhen", "/findings", params={"exception_type": "death"}).json()["items"][0]["township_code"]
+    case, demand = settled_demand(api, "death", "家属", "配偶", township_code=township)
+    with session_factory(api.engine)() as s:
+        assert s.get(Case, case["id"]).township_code == township
+    for who, status in (("xiangzhen", 200), ("xiangzhen_other", 404), ("renshe", 200), ("shuju", 403)):
+        for url in (f"/documents/recovery-notice/{demand['id']}", f"/documents/deregistration-notice/{case['id']}"):
+            r = api.get(who, url)
+            assert r.status_code == status, (who, url, r.text)
+            if status == 404:
+                assert r.json() == {"code": "not_found", "message": r.json()["message"]}
+                assert "未找到" in r.json()["message"]

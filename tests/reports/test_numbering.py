@@ -1,0 +1,64 @@
+"""文号: a sequence per document kind and year; a document keeps the number and date it was
+first issued with, on SQLite and PostgreSQL. And the 0003 migration creates what the model
+says."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from api.db import make_engine, migrate, session_factory, transaction
+from api.models import AuditEntry, DocumentNumber, IssuedDocument
+from api.services.documents import document_number
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request, tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'cases.sqlite'}" if request.param == "sqlite" \
+        else request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def number(engine, kind: str, subject: str, day: dt.date) -> tuple[str, dt.date]:
+    with transaction(session_factory(engine, writing=True)) as s:
+        issued = document_number(s, kind, subject, day, None)
+        return issued.document_no, issued.issued_on
+
+
+def test_each_kind_counts_per_year_and_a_document_keeps_its_number(engine):
+    day = dt.date(2026, 1, 10)
+    assert number(engine, "recovery_notice", "demand:7", day) == ("松社保追字〔2026〕第1号", day)
+    assert number(engine, "recovery_notice", "demand:9", day)[0] == "松社保追字〔2026〕第2号"
+    assert number(engine, "return_notice", "demand:8", day)[0] == "松社保返字〔2026〕第1号"
+    assert number(engine, "recovery_notice", "demand:7", dt.date(2026, 3, 1)) == ("松社保追字〔2026〕第1号", day), \
+        "issued again: same number, same date"
+    assert number(engine, "recovery_notice", "demand:11", dt.date(2027, 1, 4))[0] == "松社保追字〔2027〕第1号"
+    assert number(engine, "deregistration_notice", "case:3", day)[0] == "松社保注字〔2026〕第1号"
+    assert number(engine, "benefit_notice", "record:1504040001", day)[0] == "松社保待字〔2026〕第1号"
+    with session_factory(engine)() as s:
+        sequences = {(d.kind, d.year): d.last_number for d in s.scalars(select(DocumentNumber))}
+        assert sequences == {("recovery_notice", 2026): 2, ("recovery_notice", 2027): 1, ("return_notice", 2026): 1,
+                             ("deregistration_notice", 2026): 1, ("benefit_notice", 2026): 1}
+        assert s.scalar(select(func.count()).select_from(IssuedDocument)) == 6
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "document_numbered")).all()
+        assert len(entries) == 6 and {e.actor for e in entries} == {"system"}
+
+
+def test_the_migration_creates_the_table_the_model_describes(tmp_path: Path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from api.models import Base
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+    migrate(engine)
+    with engine.connect() as c:
+        diff = compare_metadata(MigrationContext.configure(c), Base.metadata)
+    mine = [d for d in diff if "issued_documents" in repr(d)]
+    assert mine == [], mine
