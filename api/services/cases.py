@@ -179,7 +179,7 @@ def decide(session: Session, user: User, proposal_id: int, approve: bool, versio
     touch(case)
     if approve:
         case_before = audit.snapshot(case)
-        APPLY[proposal.kind](session, case, proposal, today)
+        APPLY[proposal.kind](session, user, case, proposal)
         audit.record(session, user, f"applied_{proposal.kind.value}", case, case_before, note,
                      case.id, case.person_id)
     audit.record(session, user, "approved" if approve else "rejected", proposal, before, note,
@@ -226,14 +226,29 @@ def _cancellation_terms(session: Session, case: Case, options: dict, today: dt.d
     return {"from_month": _hold_start(session, options), "records": records}
 
 
-def _apply_holds(session: Session, case: Case, proposal: Proposal, today: dt.date) -> None:
-    start = proposal.terms["from_month"]
+def _changed(session: Session, user: User, action: str, obj: Any, before: dict | None, case: Case,
+             proposal: Proposal) -> None:
+    """What an approved proposal did to one record, in the audit log beside the proposal."""
+    audit.record(session, user, action, obj, before, f"第 {proposal.id} 号申请（{PROPOSAL_LABELS[proposal.kind]}）",
+                 case.id, case.person_id)
+
+
+def _end_holds(session: Session, user: User, case: Case, proposal: Proposal, month: str) -> None:
     for hold in _active_holds(case):
-        hold.until_month, hold.ended_by_proposal_id = start, proposal.id
+        before = audit.snapshot(hold)
+        hold.until_month, hold.ended_by_proposal_id = month, proposal.id
+        _changed(session, user, "hold_ended", hold, before, case, proposal)
+
+
+def _apply_holds(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+    start = proposal.terms["from_month"]
+    _end_holds(session, user, case, proposal, start)
     for r in proposal.terms["records"]:
-        session.add(PayrollHold(case_id=case.id, person_id=case.person_id, person_no=r["person_no"],
-                                reason_code=r["reason_code"], reason_label=r["reason_label"],
-                                from_month=start, proposal_id=proposal.id))
+        hold = PayrollHold(case_id=case.id, person_id=case.person_id, person_no=r["person_no"],
+                           reason_code=r["reason_code"], reason_label=r["reason_label"],
+                           from_month=start, proposal_id=proposal.id)
+        session.add(hold)
+        _changed(session, user, "hold_started", hold, None, case, proposal)
     case.status = CaseStatus.suspended if proposal.kind == ProposalKind.suspension else CaseStatus.terminated
 
 
@@ -277,13 +292,13 @@ def _custodial_ranges(session: Session, case: Case) -> list[tuple[str, str]]:
                                          HoldRecommendation.custodial.is_(True)))]
 
 
-def _apply_resumption(session: Session, case: Case, proposal: Proposal, today: dt.date) -> None:
-    resume = proposal.terms["resume_month"]
-    for hold in _active_holds(case):
-        hold.until_month, hold.ended_by_proposal_id = resume, proposal.id
+def _apply_resumption(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+    _end_holds(session, user, case, proposal, proposal.terms["resume_month"])
     for b in proposal.terms["back_pay"]:
-        session.add(BackPayment(case_id=case.id, person_no=b["person_no"], month=b["month"],
-                                amount=Decimal(b["amount"]), proposal_id=proposal.id))
+        payment = BackPayment(case_id=case.id, person_no=b["person_no"], month=b["month"],
+                              amount=Decimal(b["amount"]), proposal_id=proposal.id)
+        session.add(payment)
+        _changed(session, user, "back_pay_recorded", payment, None, case, proposal)
     case.status = CaseStatus.resumed
 
 
@@ -336,12 +351,14 @@ def _offset_terms(session: Session, case: Case, options: dict, today: dt.date) -
     }
 
 
-def _apply_offset(session: Session, case: Case, proposal: Proposal, today: dt.date) -> None:
+def _apply_offset(session: Session, user: User, case: Case, proposal: Proposal) -> None:
     t = proposal.terms
-    session.add(Settlement(
+    settlement = Settlement(
         case_id=case.id, proposal_id=proposal.id, custody_rule=t["custody_rule"],
         **{k: Decimal(t[k]) for k in ("overpaid", "account_balance", "balance_offset", "funeral_subsidy",
-                                      "subsidy_offset", "remaining", "balance_refund", "subsidy_payable")}))
+                                      "subsidy_offset", "remaining", "balance_refund", "subsidy_payable")})
+    session.add(settlement)
+    _changed(session, user, "settlement_recorded", settlement, None, case, proposal)
     if t["custody_rule"]:
         case.custody_rule, case.needs_decision = t["custody_rule"], None
     case.status = CaseStatus.settled if Decimal(t["remaining"]) > 0 else CaseStatus.closed
@@ -358,9 +375,11 @@ def _write_off_terms(session: Session, case: Case, options: dict, today: dt.date
             "vouchers": [r.voucher_no for r in demand.repayments]}
 
 
-def _apply_write_off(session: Session, case: Case, proposal: Proposal, today: dt.date) -> None:
+def _apply_write_off(session: Session, user: User, case: Case, proposal: Proposal) -> None:
     demand = _demand_of(case, proposal.terms["demand_id"])
+    before = audit.snapshot(demand)
     demand.status = DemandStatus.written_off
+    _changed(session, user, "demand_written_off", demand, before, case, proposal)
     if all(d.status == DemandStatus.written_off for d in case.demands):
         case.status = CaseStatus.closed
 

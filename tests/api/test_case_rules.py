@@ -281,3 +281,19 @@ def test_a_death_settles_against_the_balance_of_the_death_month_then_the_funeral
     assert Decimal(terms["account_balance"]) == basis.account_balance
     assert terms["funeral_subsidy"] == ("1000.00" if basis.receiving_at_event else "0.00")
     assert Decimal(terms["overpaid"]) == Decimal(case["overpaid"])
+
+
+def test_every_hold_a_decision_starts_or_ends_is_in_the_audit_log_with_its_before(api: Api):
+    case = open_case(api, "detention")
+    decide(api, propose(api, case, "suspension"))
+    resume = later_publication(api, 1)
+    case = api.get("jingban", f"/cases/{case['id']}").json()
+    decide(api, propose(api, case, "resumption"))
+    log = api.get("jingban", f"/cases/{case['id']}/audit").json()
+    started = [e for e in log if e["action"] == "hold_started"]
+    ended = [e for e in log if e["action"] == "hold_ended"]
+    assert started and len(ended) == len(started)
+    assert all(e["actor"] == "fuhe" and "申请" in e["reason"] for e in started + ended)
+    assert all(e["before"]["until_month"] is None and e["after"]["until_month"] == resume for e in ended)
+    assert [e["action"] for e in log].count("back_pay_recorded") == len(
+        api.get("jingban", f"/cases/{case['id']}").json()["back_payments"]) > 0
