@@ -52,7 +52,9 @@ def issuer_on(day: dt.date) -> Issuer:
 
 
 @functools.cache
+@functools.cache
 def township_names() -> dict[str, str]:
+    """The district's townships, from the same seed the warehouse loads."""
     with TOWNSHIPS.open(encoding="utf-8") as f:
         return {r["township_code"]: r["township_name"] for r in csv.DictReader(f)}
 

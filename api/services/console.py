@@ -28,9 +28,9 @@ from api.models import (
 )
 from api.services import policy
 from api.services.access import can, scope_cases, scope_findings
-from api.services.users import township_names
 from pension_audit.feeds import FEEDS, FEEDS_BY_NAME, FILE_REASONS, ROW_REASONS, Cadence, Kind
 from pension_audit.home import Home
+from reports.issuers import township_names
 
 ZERO = Decimal("0.00")
 

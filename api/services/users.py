@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from functools import cache
-from pathlib import Path
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +9,7 @@ from api.errors import Conflict, Invalid, Problem
 from api.models import ROLE_LABELS, Role, User
 from api.security import authenticate, hash_password, issue_token
 from api.services import audit
+from reports.issuers import township_names
 
 
 def add_user(session: Session, username: str, display_name: str, role: Role, password: str,
@@ -33,14 +30,6 @@ def add_user(session: Session, username: str, display_name: str, role: Role, pas
     entry = audit.record(session, actor, "user_created", user, None, None)
     entry.after = {k: v for k, v in entry.after.items() if k != "password_hash"}
     return user
-
-
-@cache
-def township_names() -> dict[str, str]:
-    """The district's townships, from the same seed the warehouse loads."""
-    seed = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "townships.csv"
-    with seed.open(encoding="utf-8") as f:
-        return {row["township_code"]: row["township_name"] for row in csv.DictReader(f)}
 
 
 class BadLogin(Problem):

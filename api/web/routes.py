@@ -49,6 +49,7 @@ from api.services import findings as finding_service
 from api.services.access import can, require
 from api.web.charts import trend_svg
 from pension_audit.exports import Field, write_xlsx
+from reports.issuers import township_names
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "pa_token"
@@ -244,7 +245,7 @@ def _finding_filter(session: Session, q: dict[str, str]) -> tuple[finding_servic
         problems.append("疑点类型不在允许的取值范围内")
         exception_type = None
     township = q.get("township") or None
-    if township and township not in users.township_names():
+    if township and township not in township_names():
         problems.append("乡镇（街道）代码不是本区的乡镇（街道）")
         township = None
     month = (q.get("month") or "").strip() or None
@@ -293,7 +294,7 @@ def findings(request: Request, user: WebUser, session: ReadSession) -> HTMLRespo
     def link(n: int) -> str:
         return "/web/findings?" + urlencode({**base, "page": n})
 
-    townships = users.township_names()
+    townships = township_names()
     if user.township_code:
         townships = {user.township_code: townships.get(user.township_code, user.township_code)}
     return page(request, "findings.html", user, title="疑点清单", rows=rows, total=total, page_no=number,
@@ -588,7 +589,7 @@ def accountability(request: Request, user: WebUser) -> HTMLResponse:
 def accountability_events(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
     require(user, "referrals")
     township = request.query_params.get("township") or None
-    if township and township not in users.township_names():
+    if township and township not in township_names():
         raise NotFound("乡镇（街道）")
     year = _int(request.query_params.get("year", ""))
     month = request.query_params.get("month") or None
