@@ -14,8 +14,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
-
 from pension_audit.feeds import FEEDS, Column, Feed, Kind, LinkBy
 from pension_audit.normalize import connect
 from pension_audit.reader import (
@@ -92,6 +90,22 @@ def _raw(col: Column) -> str:
     return _quote(f"__raw_{col.name}")
 
 
+def _clean(col: Column) -> str:
+    """An ID cell cleaned once (pa_id_clean) before the tests that read it."""
+    return _quote(f"__clean_{col.name}")
+
+
+def halfwidth_sql(feed: Feed) -> str:
+    """Every cell made half-width. Full-width characters are rare: one test per row finds
+    the rows that have any, and only their cells are translated."""
+    row = "concat_ws(chr(1), " + ", ".join(_raw(c) for c in feed.columns) + ")"
+    cells = ", ".join(f"CASE WHEN __fullwidth THEN pa_halfwidth({_raw(c)}) ELSE {_raw(c)} END AS {_raw(c)}"
+                      for c in feed.columns)
+    cleaned = "".join(f", pa_id_clean({_raw(c)}) AS {_clean(c)}" for c in feed.columns if c.kind in ID_KINDS)
+    return (f"SELECT *{cleaned} FROM (SELECT _row, {cells} FROM "
+            f"(SELECT *, pa_has_fullwidth({row}) AS __fullwidth FROM incoming))")
+
+
 def parse_sql(col: Column) -> str:
     """The expression that types one declared column from its half-width raw text."""
     r = _raw(col)
@@ -101,10 +115,9 @@ def parse_sql(col: Column) -> str:
         case Kind.NAME:
             return f"pa_name({r})"
         case Kind.ID | Kind.DOC_ID:
-            return f"pa_id({r})"
+            return f"pa_id_of({_clean(col)})"
         case Kind.DISABILITY_CERT:
-            return (f"CASE WHEN regexp_full_match(pa_id_clean({r}), {_lit(DISABILITY_CERT_PATTERN)}) "
-                    f"THEN pa_id_clean({r}) END")
+            return f"CASE WHEN regexp_full_match({_clean(col)}, {_lit(DISABILITY_CERT_PATTERN)}) THEN {_clean(col)} END"
         case Kind.PERSON_NO:
             return f"pa_digits({r}, 10)"
         case Kind.TOWNSHIP:
@@ -299,7 +312,7 @@ class Warehouse:
         try:
             replaced = self._drop_period(feed, period, now)
             loaded, quarantined = self._load_rows(feed, period, digest, rows, now)
-            counts = (len(rows.numbers), loaded, quarantined)
+            counts = (rows.count, loaded, quarantined)
             self._log(file, digest, len(data), "loaded", now, rows, counts)
             self._sql("COMMIT")
         except BaseException:
@@ -325,9 +338,7 @@ class Warehouse:
 
     def _load_rows(self, feed: Feed, period: str, digest: str, rows: FileRows,
                    now: dt.datetime) -> tuple[int, int]:
-        incoming = pa.table({"_row": pa.array(rows.numbers, pa.int32()),
-                             **{f"__raw_{name}": pa.array(vals, pa.string()) for name, vals in rows.values.items()}})
-        self.con.register("incoming", incoming)
+        self.con.register("incoming", rows.table)
         try:
             return self._load_registered(feed, period, digest, rows, now)
         finally:
@@ -336,12 +347,11 @@ class Warehouse:
     def _load_registered(self, feed: Feed, period: str, digest: str, rows: FileRows,
                          now: dt.datetime) -> tuple[int, int]:
         period_start = f"{period}-01" if feed.is_monthly else f"{period}-01-01"
-        half = ", ".join(f"pa_halfwidth({_raw(c)}) AS {_raw(c)}" for c in feed.columns)
         typed = ", ".join(f"{parse_sql(c)} AS {_quote(c.name)}" for c in feed.columns)
         self._sql(f"""
             CREATE OR REPLACE TEMP TABLE typed AS
             SELECT {', '.join(['*', *derived_sql(feed)])}
-            FROM (SELECT *, {typed} FROM (SELECT _row, {half} FROM incoming))""")
+            FROM (SELECT *, {typed} FROM ({halfwidth_sql(feed)}))""")
 
         checks = [
             f"SELECT _row, {_lit(col.name)} AS col, {_lit(col.header)} AS header, "
@@ -364,5 +374,5 @@ class Warehouse:
             FROM typed WHERE _row NOT IN (SELECT _row FROM problems) ORDER BY _row""",
             [feed.name, period, digest, now])
         quarantined = self._sql("SELECT count(DISTINCT _row) FROM problems")[0][0]
-        return len(rows.numbers) - quarantined, quarantined
+        return rows.count - quarantined, quarantined
 

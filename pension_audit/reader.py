@@ -1,19 +1,24 @@
 """Reading files as departments send them: finding them, decoding them, finding the header.
 
-Everything here works on a whole file and returns plain rows of text with their physical
-row numbers (what a person sees in Excel or a text editor). Typing and normalising the
-values is `load.py`'s job, in DuckDB, over whole columns.
+Everything here works on a whole file and returns its data rows as Arrow columns of text,
+with their physical row numbers (what a person sees in Excel or a text editor). Typing and
+normalising the values is `load.py`'s job, in DuckDB, over whole columns.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pension_audit.feeds import FEEDS_BY_NAME, FILE_REASONS, Column, Feed
 
@@ -133,19 +138,18 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
-def read_rows(path: Path, data: bytes) -> tuple[list[tuple[int, list[str | None]]], str]:
-    """All rows of the file's first sheet as (physical row number, cells), and the encoding."""
+def read_rows(path: Path, data: bytes) -> tuple[list[list[str | None]], str]:
+    """All rows of the file's first sheet (row i is physical row i + 1), and the encoding.
+    Cells are text as it arrived; blank cells may be None or whitespace."""
     if not data.strip():
         raise FileRefused("empty", "文件为空")
     if path.suffix.lower() == ".xlsx":
         return _xlsx_rows(data), "xlsx"
     text, encoding = decode(data)
-    rows = [(i, [c if c.strip() else None for c in cells])
-            for i, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]
-    return rows, encoding
+    return list(csv.reader(io.StringIO(text, newline=""))), encoding
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
+def _xlsx_rows(data: bytes) -> list[list[str | None]]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -153,7 +157,11 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
         cells = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several types for a damaged workbook
         raise FileRefused("unreadable", f"XLSX 已损坏或不是 Excel 文件（{type(exc).__name__}: {exc}）") from exc
-    return [(i, [cell_text(v) for v in row]) for i, row in enumerate(cells, start=1)]
+    return [[cell_text(v) for v in row] for row in cells]
+
+
+def is_filled(cell: str | None) -> bool:
+    return bool(cell and cell.strip())
 
 
 # --- header ----------------------------------------------------------------------------------
@@ -171,20 +179,21 @@ class Layout:
     ignored: tuple[str, ...]  # unknown headers, ignored
 
 
-def find_header(feed: Feed, rows: list[tuple[int, list[str | None]]]) -> Layout:
+def find_header(feed: Feed, rows: list[list[str | None]]) -> Layout:
     """The header is the first row, among the first few non-blank ones, that names every
     required column; a title row above it and unknown extra columns are ignored."""
     lookup = {header_key(h): col for col in feed.columns for h in col.headers}
     best: tuple[int, dict[int, Column], list[str]] | None = None
-    candidates = [(n, cells) for n, cells in rows if any(cells)][:HEADER_SEARCH_ROWS]
+    candidates = itertools.islice(((n, cells) for n, cells in enumerate(rows, start=1)
+                                   if any(map(is_filled, cells))), HEADER_SEARCH_ROWS)
     for number, cells in candidates:
         mapped: dict[int, Column] = {}
         ignored = []
         for index, cell in enumerate(cells):
-            col = lookup.get(header_key(cell)) if cell else None
+            col = lookup.get(header_key(cell)) if is_filled(cell) else None
             if col is not None and col not in mapped.values():
                 mapped[index] = col
-            elif cell:
+            elif is_filled(cell):
                 ignored.append(cell.strip())
         if best is None or len(mapped) > len(best[1]):
             best = (number, mapped, ignored)
@@ -197,28 +206,46 @@ def find_header(feed: Feed, rows: list[tuple[int, list[str | None]]]) -> Layout:
     raise FileRefused("missing_columns", f"第 {best[0]} 行表头缺少必填列：{'、'.join(missing)}")
 
 
-def is_footer(cells: list[str | None]) -> bool:
-    filled = [c.strip() for c in cells if c and c.strip()]
-    return 0 < len(filled) <= 2 and filled[0].startswith(FOOTER_PREFIXES)
+FOOTER_PATTERN = "^(" + "|".join(FOOTER_PREFIXES) + ")"
 
 
 @dataclass(frozen=True)
 class FileRows:
-    """The data rows of one file, each cell mapped to its declared column. A header with
+    """The data rows of one file as an Arrow table: `_row` (the physical row number) and
+    `__raw_<column>` (cell text, None when blank) for every declared column. A header with
     no rows below it is a department saying it has nothing to report this period."""
 
     encoding: str
     layout: Layout
-    numbers: list[int]
-    values: dict[str, list[str | None]]  # column name -> cell text per data row
+    table: pa.Table
+
+    @property
+    def count(self) -> int:
+        return self.table.num_rows
 
 
 def data_rows(feed: Feed, path: Path, data: bytes) -> FileRows:
+    """Below the header, every row that is neither blank nor a footer (制表单位：…, 合计：…:
+    one or two filled cells, the first starting with a footer word). Decided over whole
+    columns with Arrow: a roster file is over a hundred thousand rows."""
     rows, encoding = read_rows(path, data)
     layout = find_header(feed, rows)
-    kept = [(number, cells) for number, cells in rows
-            if number > layout.header_row and any(c and c.strip() for c in cells) and not is_footer(cells)]
-    values: dict[str, list[str | None]] = {c.name: [None] * len(kept) for c in feed.columns}
-    for index, col in layout.columns.items():
-        values[col.name] = [cells[index] if index < len(cells) else None for _, cells in kept]
-    return FileRows(encoding, layout, [number for number, _ in kept], values)
+    below = rows[layout.header_row:]
+    width = max([len(rows[layout.header_row - 1]), *map(len, below)])
+    cells = [pa.array(column, pa.string()) for column in itertools.zip_longest(*below)] if below else []
+    cells += [pa.nulls(len(below), pa.string())] * (width - len(cells))
+    filled = [pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(c), ""), False) for c in cells]
+    count = functools.reduce(pc.add, (pc.cast(f, pa.int32()) for f in filled), pa.scalar(0, pa.int32()))
+    first = pc.coalesce(*(pc.if_else(f, pc.utf8_trim_whitespace(c), None) for f, c in zip(filled, cells)),
+                        pa.scalar(None, pa.string()))
+    footer = pc.and_(pc.less_equal(count, 2), pc.fill_null(pc.match_substring_regex(first, FOOTER_PATTERN), False))
+    keep = pc.and_(pc.greater(count, 0), pc.invert(footer)) if cells else pa.array([], pa.bool_())
+    numbers = pa.array(range(layout.header_row + 1, layout.header_row + 1 + len(below)), pa.int32())
+    columns = {"_row": numbers.filter(keep)}
+    by_name = {col.name: index for index, col in layout.columns.items()}
+    for col in feed.columns:
+        index = by_name.get(col.name)
+        column = (pc.if_else(filled[index], cells[index], None).filter(keep) if index is not None
+                  else pa.nulls(len(columns["_row"]), pa.string()))
+        columns[f"__raw_{col.name}"] = column
+    return FileRows(encoding, layout, pa.table(columns))
