@@ -12,7 +12,9 @@ import click
 
 from pension_audit.home import Home, go_offline
 
-SCALES = ("tiny", "small", "district")
+# The generator's scales (pension_audit.generate.params.SCALES; a test keeps them equal):
+# importing the generator here would cost every command a second of pandas.
+SCALES = ("tiny", "small", "district", "province")
 
 
 def _echo_table(rows: list[tuple], headers: tuple[str, ...]) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from pension_audit.feeds import FEEDS_BY_NAME
 from pension_audit.home import Home
 from pension_audit.load import Warehouse
 from pension_audit.queries import file_log_rows, findings_built, findings_summary
@@ -23,6 +26,37 @@ class RunResult:
     files: list[tuple]  # file log rows written by this run
     ok: bool
     published: dict[str, object] | None = None  # what publishing into the case store reported
+    seconds: dict[str, float] = field(default_factory=dict)  # phase -> wall seconds
+
+
+PHASE_LABELS = {"scan": "扫描收件箱", "load": "载入与校验", "decisions": "案件决定回写",
+                "dbt": "dbt 构建", "publish": "发布到案件库"}
+
+
+class Stopwatch:
+    """Wall time per phase of a run, shown to the data engineer and kept in the home's
+    last_run.json (the benchmarks read it)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._started = time.perf_counter()
+
+    @contextlib.contextmanager
+    def phase(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - started, 3)
+
+    def finish(self, home: Home) -> dict[str, float]:
+        self.seconds["total"] = round(time.perf_counter() - self._started, 3)
+        (home.root / "last_run.json").write_text(json.dumps(self.seconds, indent=2), encoding="utf-8")
+        return self.seconds
+
+    def summary(self) -> str:
+        parts = [f"{PHASE_LABELS[k]} {v:.1f}" for k, v in self.seconds.items() if k in PHASE_LABELS]
+        return f"用时 {self.seconds.get('total', 0):.1f} 秒（{'，'.join(parts)}）"
 
 
 def pending_periods(wh: Warehouse, inbox_files: list[InboxFile]) -> dict[str, list[str]]:
@@ -34,6 +68,17 @@ def pending_periods(wh: Warehouse, inbox_files: list[InboxFile]) -> dict[str, li
                for f in files):
             pending.setdefault(feed, set()).add(period)
     return {feed: sorted(periods) for feed, periods in sorted(pending.items())}
+
+
+def load_batches(pending: dict[str, list[str]]) -> list[tuple[list[str], str, str]]:
+    """The Dagster runs that load the pending periods: one per cadence, over the range from
+    the earliest to the latest pending period of its feeds (a run's fixed cost is seconds;
+    files in the range that did not change are skipped by their hash)."""
+    by_cadence: dict[bool, list[str]] = {}
+    for feed in pending:
+        by_cadence.setdefault(FEEDS_BY_NAME[feed].is_monthly, []).append(feed)
+    return [(feeds, min(pending[f][0] for f in feeds), max(pending[f][-1] for f in feeds))
+            for feeds in by_cadence.values()]
 
 
 def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -> RunResult:
@@ -50,13 +95,15 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
     from orchestration.resources import DataHome
 
     os.environ["DAGSTER_HOME"] = str(home.prepare_dagster())
+    watch = Stopwatch()
     started = dt.datetime.now().replace(microsecond=0)
-    inbox_files = scan_inbox(inbox)
-    with Warehouse(home.warehouse) as wh:
-        for f in inbox_files:
-            if not f.well_named:
-                wh.refuse(f, "bad_name", naming_problem(f))
-        pending = pending_periods(wh, inbox_files)
+    with watch.phase("scan"):
+        inbox_files = scan_inbox(inbox)
+        with Warehouse(home.warehouse) as wh:
+            for f in inbox_files:
+                if not f.well_named:
+                    wh.refuse(f, "bad_name", naming_problem(f))
+            pending = pending_periods(wh, inbox_files)
 
     failed_runs = []
     resources = {"data_home": DataHome(home=str(home.root), inbox=str(inbox),
@@ -64,32 +111,34 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
     published = None
     if pending:
         instance = dg.DagsterInstance.get()
-        with Progress(transient=False) as progress:
-            task = progress.add_task("载入数据源", total=len(pending))
-            for feed, periods in pending.items():
-                progress.update(task, description=f"载入 {feed}（{len(periods)} 个期间）")
-                if len(periods) == 1:
-                    where = {"partition_key": periods[0]}
-                else:
-                    where = {"tags": {"dagster/asset_partition_range_start": periods[0],
-                                      "dagster/asset_partition_range_end": periods[-1]}}
-                result = dg.materialize([FEED_ASSETS[feed]], instance=instance, resources=resources,
+        with watch.phase("load"), Progress(transient=False) as progress:
+            batches = load_batches(pending)
+            task = progress.add_task("载入数据源", total=len(batches))
+            for feeds, first, last in batches:
+                progress.update(task, description=f"载入 {len(feeds)} 个数据源（{first} 至 {last}）")
+                where = ({"partition_key": first} if first == last else
+                         {"tags": {"dagster/asset_partition_range_start": first,
+                                   "dagster/asset_partition_range_end": last}})
+                assets = [FEED_ASSETS[feed] for feed in feeds]
+                result = dg.materialize(assets, instance=instance, resources=resources,
                                         run_config=QUIET_RUN_CONFIG, raise_on_error=False, **where)
-                if not result.success:
-                    failed_runs.append(feed)
+                failed_steps = {event.step_key for event in result.get_step_failure_events()}
+                failed_runs += [feed for feed, asset in zip(feeds, assets, strict=True)
+                                if asset.op.name in failed_steps or (not result.success and not failed_steps)]
                 progress.advance(task)
 
     files = file_log_rows(home, all_versions=True, since=started)
     if pending or not findings_built(home):
         # The case store's decisions go into the warehouse first: the dbt source `casework`.
-        decided = dg.materialize([case_store_decisions], instance=dg.DagsterInstance.get(), resources=resources,
-                                 run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+        with watch.phase("decisions"):
+            decided = dg.materialize([case_store_decisions], instance=dg.DagsterInstance.get(),
+                                     resources=resources, run_config=QUIET_RUN_CONFIG, raise_on_error=False)
         if not decided.success:
             failed_runs.append("case_store/decisions")
         echo("构建人员主索引与稽核疑点（dbt）…")
         log = home.root / "dbt_logs" / "build.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
+        with watch.phase("dbt"), log.open("w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
             result = dg.materialize([dbt_models], instance=dg.DagsterInstance.get(),
                                     resources={"dbt": dbt_resource(home)}, run_config=QUIET_RUN_CONFIG,
                                     raise_on_error=False)
@@ -101,9 +150,12 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
             for line in problems[:10]:
                 echo(f"    {line.strip()}")
         else:
-            published = _publish(dg, case_store_findings, resources, failed_runs)
+            with watch.phase("publish"):
+                published = _publish(dg, case_store_findings, resources, failed_runs)
+    seconds = watch.finish(home)
     _report(echo, inbox, home, pending, files, failed_runs, published)
-    return RunResult(list(pending), files, ok=not failed_runs, published=published)
+    echo(watch.summary())
+    return RunResult(list(pending), files, ok=not failed_runs, published=published, seconds=seconds)
 
 
 def _publish(dg, asset, resources, failed_runs: list[str]) -> dict[str, object] | None:

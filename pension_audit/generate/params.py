@@ -20,6 +20,9 @@ SCALES: dict[str, Scale] = {
     "tiny": Scale(people=300, months=12, start="2025-01"),
     "small": Scale(people=5_000, months=24, start="2024-01"),
     "district": Scale(people=120_000, months=36, start="2023-01"),
+    # About 1,000,000 receiving (a third of those enrolled), one year: the scale a province
+    # adopting the platform brings (issue 7); generating it takes minutes and gigabytes.
+    "province": Scale(people=3_000_000, months=12, start="2025-01"),
 }
 
 # 基础养老金 (元/月) by calendar year: national minimum plus the region's top-up. A year

@@ -227,3 +227,11 @@ def test_rows_not_listed_as_quarantined_are_clean(tiny):
                 assert str(row[idx[feed.period_column]]).replace("-", "") == info["period"].replace(
                     "-", ""
                 )
+
+
+def test_the_command_offers_every_scale():
+    from pension_audit import cli
+    from pension_audit.generate.params import SCALES
+
+    assert cli.SCALES == tuple(SCALES)
+    assert SCALES["province"].people // 3 >= 1_000_000 - 1  # about a million receiving
