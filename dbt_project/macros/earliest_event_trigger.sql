@@ -10,7 +10,7 @@ select
     '{{ exception_type }}:' || person_id as finding_key,
     '{{ exception_type }}' as exception_type,
     person_id,
-    cast(null as varchar) as person_no,
+    cast(null as string) as person_no,
     {{ month_text('min(event_date)') }} as event_period,
     cast(date_trunc('month', min(event_date)) as date) as event_month,
     min(event_date) as event_date,
@@ -19,14 +19,15 @@ select
     cast(null as decimal(14, 2)) as fixed_amount,
     case when bool_or(link = 'exact') then 'exact' else 'fuzzy' end as identity,
     case
-        when date_diff('day', min(event_date) filter (where not stand_in),
-                       max(event_date) filter (where not stand_in)) > {{ policy('death_date_conflict_days') }}
+        when {{ days_between('min(event_date) filter (where not stand_in)',
+                             'max(event_date) filter (where not stand_in)') }} > {{ policy('death_date_conflict_days') }}
         then '各来源日期相差'
-             || date_diff('day', min(event_date) filter (where not stand_in), max(event_date) filter (where not stand_in))
-             || '天：' || string_agg(feed || ' ' || cast(event_date as varchar), '；' order by event_date, feed)
+             || cast({{ days_between('min(event_date) filter (where not stand_in)',
+                                     'max(event_date) filter (where not stand_in)') }} as string)
+             || '天：' || {{ agg_text("feed || ' ' || cast(event_date as string)", '；', ['event_date', 'feed']) }}
     end as conflict,
-    list(source_ref order by feed, period, row_number) as evidence,
-    cast(null as varchar) as detail
+    {{ agg_list('source_ref', ['feed', 'period', 'row_number']) }} as evidence,
+    cast(null as string) as detail
 from {{ candidates }}
 group by person_id
 {% endmacro %}

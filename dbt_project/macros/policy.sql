@@ -10,21 +10,9 @@
 (select as_of_month from {{ ref('int_as_of') }})
 {%- endmacro %}
 
-{# Months as YYYY-MM text, for keys and the export. #}
-{% macro month_text(expr) -%}
-strftime({{ expr }}, '%Y-%m')
-{%- endmacro %}
-
 {# Resident document types: their numbers are 公民身份号码 and follow its check digit. #}
 {% macro resident_doc_types() -%}
 ('居民身份证', '社会保障卡', '港澳台居民居住证')
-{%- endmacro %}
-
-{# Two 18-character IDs that differ in one character or by one swap of adjacent ones. #}
-{% macro one_typo_apart(a, b) -%}
-(length({{ a }}) = 18 and length({{ b }}) = 18
- and (hamming({{ a }}, {{ b }}) = 1
-      or (hamming({{ a }}, {{ b }}) = 2 and damerau_levenshtein({{ a }}, {{ b }}) = 1)))
 {%- endmacro %}
 
 {#

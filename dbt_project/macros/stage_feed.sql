@@ -21,7 +21,7 @@ select
     {%- else -%}
     cast(_period as integer) as file_year,
     {%- endif %}
-    _feed || '/' || _period || '#' || cast(_row as varchar) as source_ref
+    _feed || '/' || _period || '#' || cast(_row as string) as source_ref
 from source
 where _period not in (select period from blocked)
 {% endmacro %}

@@ -4,17 +4,17 @@
 -- after it. Registrations, in 登记日期 order, each take the earliest eligible unmatched
 -- receipt. Windows move forward with the registration date, so "earliest unmatched" is
 -- always the next receipt after the last one taken (or after the window start): the walk
--- below carries only that pointer.
-with recursive
+-- (macro contribution_walk) carries only that pointer.
+with
 
 registrations as (
     select
         c.source_ref, c._period, c._row, c.person_no, r.person_id,
         c.contribution_year, c.amount, c.registered_on,
-        cast(date_trunc('month', c.registered_on) - interval 2 month as date) as window_start,
-        cast(date_trunc('month', c.registered_on) + interval 3 month - interval 1 day as date) as window_end,
-        coalesce(r.person_id, 'PN' || c.person_no) || '|' || cast(c.contribution_year as varchar)
-            || '|' || cast(c.amount as varchar) as group_key
+        {{ add_months("cast(date_trunc('month', c.registered_on) as date)", -2) }} as window_start,
+        cast({{ add_months("cast(date_trunc('month', c.registered_on) as date)", 3) }} - interval 1 day as date) as window_end,
+        coalesce(r.person_id, 'PN' || c.person_no) || '|' || cast(c.contribution_year as string)
+            || '|' || cast(c.amount as string) as group_key
     from {{ ref('stg_contributions') }} as c
     left join {{ ref('int_roster_records_identified') }} as r on r.person_no = c.person_no
 ),
@@ -25,8 +25,8 @@ receipts as (
         t.source_ref, t._period, t._row, t.receipt_no, t.id_number, coalesce(x.person_id, t.id_number) as person_id,
         case when x.link in ('exact', 'fuzzy') then x.link end as link,
         t.contribution_year, t.amount, t.booked_on,
-        coalesce(x.person_id, t.id_number) || '|' || cast(t.contribution_year as varchar)
-            || '|' || cast(t.amount as varchar) as group_key
+        coalesce(x.person_id, t.id_number) || '|' || cast(t.contribution_year as string)
+            || '|' || cast(t.amount as string) as group_key
     from {{ ref('stg_tax_receipts') }} as t
     left join {{ ref('int_source_records_linked') }} as x on x.source_ref = t.source_ref
     -- A mistyped ID that links to nobody is quarantined (unresolved_id): no receipt to match.
@@ -50,25 +50,27 @@ first_from_window_start as (
     group by r.group_key, r.n
 ),
 
-walk (group_key, n, pointer, taken) as (
-    select distinct group_key, cast(0 as bigint), cast(0 as bigint), cast(null as bigint) from regs
-    union all
-    select
-        w.group_key,
-        r.n,
-        case when c.booked_on <= r.window_end then c.idx else w.pointer end,
-        case when c.booked_on <= r.window_end then c.idx end
-    from walk as w
-    inner join regs as r on r.group_key = w.group_key and r.n = w.n + 1
+last_by_window_end as (
+    select r.group_key, r.n, max(c.idx) as last_idx
+    from regs as r
+    inner join recs as c on c.group_key = r.group_key and c.booked_on <= r.window_end
+    group by r.group_key, r.n
+),
+
+steps as (
+    select r.group_key, r.n, f.first_idx, l.last_idx
+    from regs as r
     left join first_from_window_start as f on f.group_key = r.group_key and f.n = r.n
-    left join recs as c
-        on c.group_key = r.group_key
-        and c.idx = case when f.first_idx is null then null else greatest(w.pointer + 1, f.first_idx) end
+    left join last_by_window_end as l on l.group_key = r.group_key and l.n = r.n
+),
+
+walk as (
+    {{ contribution_walk('steps') }}
 )
 
 select
     'registration' as side,
-    r.source_ref, r.person_id, r.person_no, cast(null as varchar) as receipt_no, cast(null as varchar) as id_number,
+    r.source_ref, r.person_id, r.person_no, cast(null as string) as receipt_no, cast(null as string) as id_number,
     'exact' as link, r.contribution_year, r.amount,
     r.registered_on as dated_on, matched.source_ref as matched_ref
 from regs as r
@@ -79,7 +81,7 @@ union all
 
 select
     'receipt',
-    c.source_ref, c.person_id, cast(null as varchar), c.receipt_no, c.id_number,
+    c.source_ref, c.person_id, cast(null as string), c.receipt_no, c.id_number,
     coalesce(c.link, 'exact'), c.contribution_year, c.amount,
     c.booked_on, r.source_ref
 from recs as c

@@ -6,12 +6,12 @@ with unmatched as (
     select
         *,
         case when side = 'registration'
-             then 'contribution_unmatched:' || person_no || ':' || cast(contribution_year as varchar) || ':'
-                  || cast(dated_on as varchar) || ':' || cast(amount as varchar)
+             then 'contribution_unmatched:' || person_no || ':' || cast(contribution_year as string) || ':'
+                  || cast(dated_on as string) || ':' || cast(amount as string)
              else 'contribution_unmatched:' || receipt_no end as finding_key
     from {{ ref('int_contribution_matches') }}
     where matched_ref is null
-        and cast(date_trunc('month', dated_on) + interval 2 month as date) <= {{ as_of_month() }}
+        and {{ add_months("cast(date_trunc('month', dated_on) as date)", 2) }} <= {{ as_of_month() }}
 )
 
 select
@@ -26,8 +26,8 @@ select
     cast(null as date) as improper_until,
     cast(sum(amount) as decimal(14, 2)) as fixed_amount,
     case when bool_or(link = 'exact') then 'exact' else 'fuzzy' end as identity,
-    cast(null as varchar) as conflict,
-    list(source_ref order by source_ref) as evidence,
+    cast(null as string) as conflict,
+    {{ agg_list('source_ref', ['source_ref']) }} as evidence,
     case when any_value(side) = 'registration' then '缴费登记无对应入库'
          else '税务入库无对应登记：' || any_value(id_number) end as detail
 from unmatched

@@ -12,10 +12,10 @@ judged as (
 )
 
 select
-    'detention:' || r.person_id || ':' || cast(r.event_date as varchar) as finding_key,
+    'detention:' || r.person_id || ':' || cast(r.event_date as string) as finding_key,
     'detention' as exception_type,
     r.person_id,
-    cast(null as varchar) as person_no,
+    cast(null as string) as person_no,
     {{ month_text('r.event_date') }} as event_period,
     cast(date_trunc('month', r.event_date) as date) as event_month,
     r.event_date,
@@ -23,9 +23,9 @@ select
     cast(null as date) as improper_until,
     cast(null as decimal(14, 2)) as fixed_amount,
     case when bool_or(r.link = 'exact') then 'exact' else 'fuzzy' end as identity,
-    cast(null as varchar) as conflict,
-    list(r.source_ref order by r.feed, r.period, r.row_number) as evidence,
-    cast(null as varchar) as detail
+    cast(null as string) as conflict,
+    {{ agg_list('r.source_ref', ['r.feed', 'r.period', 'r.row_number']) }} as evidence,
+    cast(null as string) as detail
 from reports as r
 where not exists (select 1 from judged as j where j.person_id = r.person_id and j.event_date = r.event_date)
 group by r.person_id, r.event_date

@@ -11,8 +11,8 @@ select
     cast(null as decimal(14, 2)) as fixed_amount,
     -- Whether this really is the same person rests on how the extra record was linked.
     any_value(extra.link) as identity,
-    cast(null as varchar) as conflict,
-    [any_value(kept_record.source_ref), any_value(extra.source_ref)] as evidence,
+    cast(null as string) as conflict,
+    {{ list_of(['any_value(kept_record.source_ref)', 'any_value(extra.source_ref)']) }} as evidence,
     '保留记录 ' || any_value(k.kept_person_no) as detail
 from {{ ref('int_duplicate_enrollment_months') }} as m
 inner join {{ ref('int_person_records_kept') }} as k on k.person_id = m.person_id

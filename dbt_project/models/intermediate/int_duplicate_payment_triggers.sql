@@ -10,8 +10,8 @@ select
     cast(null as date) as improper_until,
     cast(null as decimal(14, 2)) as fixed_amount,
     'exact' as identity,
-    cast(null as varchar) as conflict,
-    cast([] as varchar[]) as evidence,
-    cast(null as varchar) as detail
+    cast(null as string) as conflict,
+    {{ list_of() }} as evidence,
+    cast(null as string) as detail
 from {{ ref('int_duplicate_payment_months') }}
 group by finding_key, person_no

@@ -7,7 +7,7 @@ select
     sum(p.amount) filter (where p.pay_status = '成功') as received,
     count(*) filter (where p.pay_status = '成功' and p.pay_type = '正常发放') as normal_payments,
     max(p.amount) filter (where p.pay_status = '成功' and p.pay_type = '正常发放') as largest_normal_payment,
-    list(p.source_ref order by p._period, p._row) filter (where p.pay_status = '成功') as payment_refs
+    {{ agg_list('p.source_ref', ['p._period', 'p._row'], filter="p.pay_status = '成功'") }} as payment_refs
 from {{ ref('stg_payments') }} as p
 left join {{ ref('int_roster_records_identified') }} as x on x.person_no = p.person_no
 group by p.person_no, x.person_id, p.for_month

@@ -30,12 +30,20 @@ candidates as (
     left join latest_month as l on l.person_id = r.person_id
     left join {{ ref('int_roster_months') }} as held
         on held.person_no = r.person_no and held.month = l.month
+),
+
+ranked as (
+    select
+        candidates.person_id,
+        candidates.person_no,
+        record_counts.records,
+        row_number() over (
+            partition by candidates.person_id order by candidates.enrolled_on asc nulls last, candidates.person_no
+        ) as rank_in_person
+    from candidates
+    inner join record_counts on record_counts.person_id = candidates.person_id
 )
 
-select
-    candidates.person_id,
-    candidates.person_no as kept_person_no,
-    record_counts.records
-from candidates
-inner join record_counts on record_counts.person_id = candidates.person_id
-qualify row_number() over (partition by candidates.person_id order by enrolled_on, person_no) = 1
+select person_id, person_no as kept_person_no, records
+from ranked
+where rank_in_person = 1

@@ -1,4 +1,9 @@
 -- Each roster record (个人编号) as the month-end snapshot of each month showed it.
+with ranked as (
+    select *, row_number() over (partition by person_no, file_month order by _row desc) as newest
+    from {{ ref('stg_roster') }}
+)
+
 select
     person_no,
     file_month as month,
@@ -20,5 +25,5 @@ select
     sex,
     birth_date,
     source_ref
-from {{ ref('stg_roster') }}
-qualify row_number() over (partition by person_no, file_month order by _row desc) = 1
+from ranked
+where newest = 1

@@ -3,10 +3,13 @@
 -- person. A resident ID with a wrong check digit is linked fuzzily to the one roster person
 -- with the same name whose ID is one typo away (a duplicate enrolment); otherwise it
 -- stands as its own person, flagged invalid_id.
-with latest as (
-    select *
+with ranked as (
+    select *, row_number() over (partition by person_no order by month desc) as newest
     from {{ ref('int_roster_months') }}
-    qualify row_number() over (partition by person_no order by month desc) = 1
+),
+
+latest as (
+    select * from ranked where newest = 1
 ),
 
 records as (

@@ -20,7 +20,7 @@ by_person_no as (
         s.person_no, r.person_id,
         case when r.person_id is null then 'unlinked' else 'exact' end as link,
         'person_no' as via,
-        cast(null as varchar) as id_number
+        cast(null as string) as id_number
     from {{ ref('stg_' ~ feed) }} as s
     left join roster_records as r on r.person_no = s.person_no
     {% if not loop.last %}union all{% endif %}
@@ -61,12 +61,12 @@ fuzzy as (
 by_id as (
     select
         d.feed, d.period, d.file_hash, d.row_number, d.source_ref,
-        cast(null as varchar) as person_no,
+        cast(null as string) as person_no,
         coalesce(e.person_id, f.person_id) as person_id,
         case
             when e.person_id is not null then 'exact'
             when f.person_id is not null then 'fuzzy'
-            when not d.id_number_valid and regexp_full_match(d.id_number, '[0-9]{17}[0-9X]') then 'unresolved'
+            when not d.id_number_valid and {{ full_match('d.id_number', '[0-9]{17}[0-9X]') }} then 'unresolved'
             else 'not_enrolled'
         end as link,
         case when e.person_id is not null then 'id_number' when f.person_id is not null then 'fuzzy_id' end as via,

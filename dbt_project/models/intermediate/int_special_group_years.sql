@@ -26,10 +26,10 @@ family_planning as (
     inner join years as y on f.recognised_year <= y.year
 )
 
-select person_id, year, list(source_ref order by feed, period, row_number) as evidence
+select person_id, year, {{ agg_list('source_ref', ['feed', 'period', 'row_number']) }} as evidence
 from (
     select * from assistance
     union all select * from disability
     union all select * from family_planning
-)
+) as listed
 group by person_id, year

@@ -16,7 +16,7 @@ lists as (
 
 paid_by_government as (
     select person_id, contribution_year as year, sum(amount) as amount,
-           list(source_ref order by _period, _row) as evidence
+           {{ agg_list('source_ref', ['_period', '_row']) }} as evidence
     from contributions
     where channel = '政府代缴'
     group by person_id, contribution_year
@@ -31,20 +31,20 @@ contributing_in_december as (
 )
 
 select
-    'subsidy_ineligible:' || g.person_id || ':' || cast(g.year as varchar) as finding_key,
+    'subsidy_ineligible:' || g.person_id || ':' || cast(g.year as string) as finding_key,
     'subsidy_ineligible' as exception_type,
     g.person_id,
-    cast(null as varchar) as person_no,
-    cast(g.year as varchar) as event_period,
+    cast(null as string) as person_no,
+    cast(g.year as string) as event_period,
     make_date(g.year, 1, 1) as event_month,
     make_date(g.year, 12, 31) as event_date,
     cast(null as date) as improper_after,
     cast(null as date) as improper_until,
     cast(g.amount as decimal(14, 2)) as fixed_amount,
     'exact' as identity,
-    cast(null as varchar) as conflict,
+    cast(null as string) as conflict,
     g.evidence,
-    cast(null as varchar) as detail
+    cast(null as string) as detail
 from paid_by_government as g
 left join lists as l on l.person_id = g.person_id and l.year = g.year
 where l.person_id is null
@@ -52,20 +52,20 @@ where l.person_id is null
 union all
 
 select
-    'subsidy_missed:' || d.person_id || ':' || cast(d.year as varchar),
+    'subsidy_missed:' || d.person_id || ':' || cast(d.year as string),
     'subsidy_missed',
     d.person_id,
-    cast(null as varchar),
-    cast(d.year as varchar),
+    cast(null as string),
+    cast(d.year as string),
     make_date(d.year, 1, 1),
     make_date(d.year, 12, 31),
     cast(null as date),
     cast(null as date),
     cast(null as decimal(14, 2)),
     'exact',
-    cast(null as varchar),
-    list_concat(l.evidence, [d.source_ref]),
-    cast(null as varchar)
+    cast(null as string),
+    {{ list_concat('l.evidence', list_of(['d.source_ref'])) }},
+    cast(null as string)
 from contributing_in_december as d
 inner join lists as l on l.person_id = d.person_id and l.year = d.year
 left join paid_by_government as g on g.person_id = d.person_id and g.year = d.year

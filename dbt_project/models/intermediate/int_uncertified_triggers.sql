@@ -44,20 +44,20 @@ started_in_year as (
 )
 
 select
-    'uncertified:' || t.person_id || ':' || cast((select cert_year from as_of) as varchar) as finding_key,
+    'uncertified:' || t.person_id || ':' || cast((select cert_year from as_of) as string) as finding_key,
     'uncertified' as exception_type,
     t.person_id,
-    cast(null as varchar) as person_no,
-    cast((select cert_year from as_of) as varchar) as event_period,
+    cast(null as string) as person_no,
+    cast((select cert_year from as_of) as string) as event_period,
     make_date((select cert_year from as_of), 1, 1) as event_month,
     make_date((select cert_year from as_of), 11, 30) as event_date,
     cast(null as date) as improper_after,
     cast(null as date) as improper_until,
     cast(null as decimal(14, 2)) as fixed_amount,
     'exact' as identity,
-    cast(null as varchar) as conflict,
-    [n.source_ref, t.source_ref] as evidence,
-    cast(null as varchar) as detail
+    cast(null as string) as conflict,
+    {{ list_of(['n.source_ref', 't.source_ref']) }} as evidence,
+    cast(null as string) as detail
 from receiving_at_t as t
 inner join receiving_in_november as n on n.person_id = t.person_id
 where t.person_id not in (select person_id from certified)

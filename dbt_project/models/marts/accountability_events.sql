@@ -21,16 +21,22 @@ raw_events as (
 
 receiving_record as (
     -- The record that was 正常待遇 on the roster of the event month (the kept one first).
-    select e.*, m.person_no, m.township_code, m.source_ref as roster_ref
-    from raw_events as e
-    inner join {{ ref('int_roster_records_identified') }} as r on r.person_id = e.person_id
-    inner join {{ ref('int_roster_months') }} as m
-        on m.person_no = r.person_no and m.month = e.event_month and m.status = '正常待遇'
-    left join {{ ref('int_person_records_kept') }} as k on k.person_id = e.person_id
-    where e.event_month >= (select first_roster_month from as_of)
-    qualify row_number() over (
-        partition by e.event_type, e.finding_key
-        order by (m.person_no = k.kept_person_no) desc, m.person_no) = 1
+    select event_type, person_id, event_month, event_date, finding_key, report_situations,
+           person_no, township_code, roster_ref
+    from (
+        select
+            e.*, m.person_no, m.township_code, m.source_ref as roster_ref,
+            row_number() over (
+                partition by e.event_type, e.finding_key
+                order by (m.person_no = k.kept_person_no) desc nulls last, m.person_no) as preference
+        from raw_events as e
+        inner join {{ ref('int_roster_records_identified') }} as r on r.person_id = e.person_id
+        inner join {{ ref('int_roster_months') }} as m
+            on m.person_no = r.person_no and m.month = e.event_month and m.status = '正常待遇'
+        left join {{ ref('int_person_records_kept') }} as k on k.person_id = e.person_id
+        where e.event_month >= (select first_roster_month from as_of)
+    ) as ranked
+    where preference = 1
 ),
 
 reports as (
@@ -40,12 +46,12 @@ reports as (
 
 first_report as (
     select e.event_type, e.finding_key, min(r.report_month) as report_month,
-           arg_min(r.source_ref, r.report_month) as report_ref
+           min_by(r.source_ref, r.report_month) as report_ref
     from receiving_record as e
     inner join reports as r
         on r.person_id = e.person_id
         and r.reporter_code = e.township_code
-        and list_contains(string_split(e.report_situations, ','), r.situation)
+        and (',' || e.report_situations || ',') like ('%,' || r.situation || ',%')
         and r.report_month >= e.event_month
     group by e.event_type, e.finding_key
 ),
@@ -55,11 +61,11 @@ classified as (
         e.*,
         f.report_month,
         f.report_ref,
-        cast(e.event_month + to_months(cast({{ policy('township_report_grace_months') }} as integer)) as date) as due_month,
+        {{ add_months('e.event_month', "cast(" ~ policy('township_report_grace_months') ~ " as integer)") }} as due_month,
         case
-            when f.report_month <= e.event_month + to_months(cast({{ policy('township_report_grace_months') }} as integer)) then 'on_time'
+            when f.report_month <= {{ add_months('e.event_month', "cast(" ~ policy('township_report_grace_months') ~ " as integer)") }} then 'on_time'
             when f.report_month is not null then 'late'
-            when (select as_of_month from as_of) > e.event_month + to_months(cast({{ policy('township_report_grace_months') }} as integer)) then 'missed'
+            when (select as_of_month from as_of) > {{ add_months('e.event_month', "cast(" ~ policy('township_report_grace_months') ~ " as integer)") }} then 'missed'
             else 'pending'
         end as report_status
     from receiving_record as e
@@ -73,7 +79,7 @@ loss as (
     from classified as c
     inner join {{ ref('int_improper_months') }} as m on m.finding_key = c.finding_key
     where c.report_status in ('late', 'missed')
-        and m.for_month >= c.event_month + to_months(cast({{ policy('attributable_loss_from_months') }} as integer))
+        and m.for_month >= {{ add_months('c.event_month', "cast(" ~ policy('attributable_loss_from_months') ~ " as integer)") }}
     group by c.finding_key, c.event_type
 )
 

@@ -38,7 +38,7 @@ certified as (
 
 coverage as (
     select n.year, n.township_code,
-           count(c.person_id) * 1.0 / count(*) as certification_coverage
+           cast(count(c.person_id) as double) / count(*) as certification_coverage
     from november as n
     left join certified as c on c.year = n.year and c.person_id = n.person_id
     group by n.year, n.township_code
@@ -64,7 +64,7 @@ money as (
         from {{ ref('findings') }} as f
         inner join {{ ref('int_improper_months') }} as m on m.finding_key = f.finding_key
         where f.township_code is not null
-    )
+    ) as record_months
     group by year, township_code
 )
 
@@ -78,13 +78,13 @@ select
     coalesce(e.late, 0) as late,
     coalesce(e.missed, 0) as missed,
     coalesce(e.pending, 0) as pending,
-    case when coalesce(e.events, 0) > 0 then round(e.on_time * 1.0 / e.events, 4) end as on_time_rate,
+    case when coalesce(e.events, 0) > 0 then round(cast(e.on_time as double) / e.events, 4) end as on_time_rate,
     cast(coalesce(e.attributable_loss, 0) as decimal(14, 2)) as attributable_loss,
     coalesce(m.improper_months, 0) as improper_months,
     cast(coalesce(m.overpaid_amount, 0) as decimal(14, 2)) as overpaid_amount,
     round(c.certification_coverage, 4) as certification_coverage,
     rank() over (partition by y.year order by coalesce(e.attributable_loss, 0) desc,
-                 case when coalesce(e.events, 0) > 0 then e.on_time * 1.0 / e.events end asc nulls last) as loss_rank
+                 case when coalesce(e.events, 0) > 0 then cast(e.on_time as double) / e.events end asc nulls last) as loss_rank
 from {{ ref('townships') }} as t
 cross join (select distinct year from years) as y
 left join recipients as r on r.township_code = t.township_code and r.year = y.year

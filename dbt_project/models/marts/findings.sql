@@ -13,17 +13,20 @@ months as (
         max(for_month) as last_month,
         count(distinct for_month) as improper_months,
         sum(amount) as amount,
-        list(distinct {{ month_text('for_month') }} order by {{ month_text('for_month') }}) as month_list,
-        flatten(list(payment_refs order by for_month, person_no)) as payment_refs
+        {{ agg_distinct_sorted(month_text('for_month')) }} as month_list,
+        flatten({{ agg_list('payment_refs', ['for_month', 'person_no']) }}) as payment_refs
     from {{ ref('int_improper_months') }}
     group by finding_key
 ),
 
 record_township as (
     select person_no, township_code
-    from {{ ref('int_roster_months') }}
-    where month <= {{ as_of_month() }}
-    qualify row_number() over (partition by person_no order by month desc) = 1
+    from (
+        select person_no, township_code, row_number() over (partition by person_no order by month desc) as newest
+        from {{ ref('int_roster_months') }}
+        where month <= {{ as_of_month() }}
+    ) as ranked
+    where newest = 1
 ),
 
 cased as (
@@ -57,11 +60,11 @@ select
          else {{ month_text('m.first_month') }} end as first_improper_month,
     {{ month_text('m.last_month') }} as last_improper_month,
     coalesce(m.improper_months, 0) as improper_months,
-    coalesce(m.month_list, cast([] as varchar[])) as improper_month_list,
+    coalesce(m.month_list, {{ list_of() }}) as improper_month_list,
     cast(coalesce(m.amount, t.fixed_amount, 0) as decimal(14, 2)) as overpaid_amount,
     t.identity,
     t.conflict,
-    list_concat(t.evidence, coalesce(m.payment_refs, cast([] as varchar[]))) as evidence,
+    {{ list_concat('t.evidence', 'coalesce(m.payment_refs, ' ~ list_of() ~ ')') }} as evidence,
     t.detail,
     c.case_id,
     case

@@ -13,11 +13,16 @@ with findings as (
 
 -- The reason code of each finding: a scheme's own code first (other_pension 企业职工 1407).
 reasons as (
-    select f.finding_key, r.reason_code, r.reason_label
-    from findings as f
-    inner join {{ ref('suspension_reason_codes') }} as r
-        on r.exception_type = f.exception_type and (r.scheme is null or r.scheme = f.detail)
-    qualify row_number() over (partition by f.finding_key order by r.scheme is null) = 1
+    select finding_key, reason_code, reason_label
+    from (
+        select
+            f.finding_key, r.reason_code, r.reason_label,
+            row_number() over (partition by f.finding_key order by r.scheme is null) as preference
+        from findings as f
+        inner join {{ ref('suspension_reason_codes') }} as r
+            on r.exception_type = f.exception_type and (r.scheme is null or r.scheme = f.detail)
+    ) as ranked
+    where preference = 1
 ),
 
 -- A person's records: those on the roster at or before T.

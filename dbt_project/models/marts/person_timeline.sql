@@ -26,7 +26,7 @@ events as (
            case reason when '死亡' then 'deregistration_death' when '加入外国国籍' then 'nationality_loss'
                        when '服现役' then 'military_service' else 'deregistration' end,
            deregistered_on,
-           '户籍注销：' || reason || coalesce('（死亡日期 ' || cast(death_date as varchar) || '）', ''),
+           '户籍注销：' || reason || coalesce('（死亡日期 ' || cast(death_date as string) || '）', ''),
            feed, period, row_number, source_ref, link
     from {{ linked('stg_police_deregistrations') }}
     union all
@@ -43,7 +43,7 @@ events as (
                 else 'sentence_revision' end,
            coalesce(custody_on, term_start, effective_on),
            case_no || ' ' || penalty || coalesce(' ' || term, '') || coalesce(' 缓刑' || probation, '')
-               || coalesce(' ' || execution, '') || coalesce(' 至 ' || cast(term_end as varchar), ''),
+               || coalesce(' ' || execution, '') || coalesce(' 至 ' || cast(term_end as string), ''),
            feed, period, row_number, source_ref, link
     from court
     union all

@@ -16,11 +16,14 @@ kept_record as (
 ),
 
 at_as_of as (
-    select m.*
-    from {{ ref('int_roster_months') }} as m
-    inner join kept as k on k.kept_person_no = m.person_no
-    where m.month <= {{ as_of_month() }}
-    qualify row_number() over (partition by m.person_no order by m.month desc) = 1
+    select *
+    from (
+        select m.*, row_number() over (partition by m.person_no order by m.month desc) as newest
+        from {{ ref('int_roster_months') }} as m
+        inner join kept as k on k.kept_person_no = m.person_no
+        where m.month <= {{ as_of_month() }}
+    ) as ranked
+    where newest = 1
 ),
 
 per_person as (
@@ -28,7 +31,7 @@ per_person as (
         person_id,
         bool_and(invalid_id) as invalid_id,
         bool_or(link = 'fuzzy') as has_fuzzy_records,
-        list(person_no order by person_no) as person_nos
+        {{ agg_list('person_no', ['person_no']) }} as person_nos
     from records
     group by person_id
 )
