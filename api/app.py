@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.read_sessions = session_factory(engine)
     app.state.write_sessions = session_factory(engine, writing=True)
+    # SQLite has one write lock: the API's writers queue for it in turn (api.deps._writing).
+    app.state.write_gate = threading.Lock() if engine.dialect.name == "sqlite" else None
     errors.install(app)
     for module in (auth, findings, cases, payroll, documents):
         app.include_router(module.router)

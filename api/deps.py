@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
+import anyio.to_thread
+from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Request
+from fastapi.concurrency import contextmanager_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -22,9 +27,27 @@ def _reading(request: Request) -> Iterator[Session]:
         yield session
 
 
-def _writing(request: Request) -> Iterator[Session]:
+@contextmanager
+def _write_transaction(request: Request) -> Iterator[Session]:
     with request.app.state.write_sessions() as session, session.begin():
         yield session
+
+
+async def _writing(request: Request) -> AsyncIterator[Session]:
+    """On SQLite, writing requests queue for the store's one write lock here, on the event loop,
+    holding neither a thread nor a connection while they wait. Were they to wait in a thread
+    (SQLite's busy handler), enough of them would take every thread of the pool, and the
+    writer holding the lock could not get one to finish its request: all stall until timeout."""
+    gate: threading.Lock | None = request.app.state.write_gate
+    if gate is not None:
+        with CancelScope(shield=True):  # once acquired, released below, whatever happens
+            await anyio.to_thread.run_sync(gate.acquire, limiter=CapacityLimiter(1))
+    try:
+        async with contextmanager_in_threadpool(_write_transaction(request)) as session:
+            yield session
+    finally:
+        if gate is not None:
+            gate.release()
 
 
 ReadSession = Annotated[Session, Depends(_reading)]
@@ -45,6 +68,11 @@ def _current_user(request: Request, session: ReadSession,
     if user is None:
         raise Unauthenticated()
     session.expunge(user)
+    # Hand the connection back before the route runs (the route's reads take one again). A
+    # route that writes takes a second connection, and on SQLite waits for the write lock:
+    # holding this one meanwhile, enough concurrent writers would empty the pool and wait on
+    # each other until its timeout.
+    session.rollback()
     return user
 
 

@@ -174,6 +174,9 @@ class Finding(Base):
     months: Mapped[list[FindingMonth]] = relationship(cascade="all, delete-orphan",
                                                       order_by="FindingMonth.month")
 
+    # The findings list's default order (largest amount first), read off an index.
+    __table_args__ = (Index("ix_findings_amount", "overpaid_amount", "finding_key"),)
+
 
 class FindingVersion(Base):
     """The figures of a finding as each build gave them: a changed amount never overwrites."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from api.errors import NotFound
 from api.models import (
@@ -34,6 +34,14 @@ class FindingFilter:
     max_amount: Decimal | None = None
     person_id: str | None = None
 
+
+# What a list shows of a finding (the API's FindingOut, the console's table and export): the
+# evidence, texts and timestamps stay unread until a finding is opened.
+LISTED = (Finding.finding_key, Finding.exception_type, Finding.exception_label, Finding.person_id,
+          Finding.id_number, Finding.name, Finding.township_code, Finding.person_no, Finding.event_period,
+          Finding.event_date, Finding.first_improper_month, Finding.last_improper_month,
+          Finding.improper_months, Finding.overpaid_amount, Finding.identity, Finding.status,
+          Finding.version, Finding.case_id)
 
 SORTS = {
     "amount": Finding.overpaid_amount.desc(),
@@ -63,7 +71,8 @@ def list_findings(session: Session, user: User, f: FindingFilter, page: int, siz
     if f.person_id:
         query = query.where(Finding.person_id == f.person_id)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(SORTS.get(sort, SORTS["amount"]), Finding.finding_key)
+    rows = session.scalars(query.options(load_only(*LISTED))
+                           .order_by(SORTS.get(sort, SORTS["amount"]), Finding.finding_key)
                            .offset((page - 1) * size).limit(size)).all()
     return list(rows), total or 0
 
