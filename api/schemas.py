@@ -12,6 +12,8 @@ from api.models import CaseStatus, DemandStatus, FindingStatus, ProposalKind, Pr
 from api.services.payroll import HoldRow
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Keys and IDs in paths: no control characters (PostgreSQL refuses a NUL in text).
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
 
 
 def _printable(value: str) -> str:
@@ -258,7 +260,7 @@ class CaseOut(Orm):
 
 
 class CaseOpen(BaseModel):
-    finding_key: Annotated[str, Field(min_length=1, max_length=200)]
+    finding_key: ShortText
     reason: Reason
 
 

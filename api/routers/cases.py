@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query
 from api.deps import CurrentUser, ReadSession, Today, WriteSession
 from api.models import Case, CaseStatus, Demand, Proposal, Referral, Repayment, Visit
 from api.schemas import (
+    NO_CONTROL_CHARACTERS,
     AuditOut,
     CaseClose,
     CaseOpen,
@@ -133,7 +134,7 @@ def case_audit(case_id: Id, user: CurrentUser, session: ReadSession) -> list:
 
 @router.get("/persons/{person_id}/audit", response_model=list[AuditOut], tags=["稽核疑点"],
             summary="人员的审计日志")
-def person_audit(person_id: Annotated[str, Path(min_length=1, max_length=32)], user: CurrentUser,
+def person_audit(person_id: Annotated[str, Path(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)], user: CurrentUser,
                  session: ReadSession) -> list:
     from api.services.findings import person_view
 

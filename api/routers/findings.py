@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 from api.deps import CurrentUser, ReadSession
 from api.models import Finding, FindingStatus
 from api.schemas import (
+    NO_CONTROL_CHARACTERS,
     FindingDetail,
     FindingOut,
     Message,
@@ -18,7 +19,7 @@ from api.services import findings as service
 
 router = APIRouter(tags=["稽核疑点"], responses={401: {"model": Message}, 403: {"model": Message}})
 
-Key = Annotated[str, Path(min_length=1, max_length=200)]
+Key = Annotated[str, Path(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS)]
 
 
 @router.get("/findings", response_model=Page[FindingOut], summary="疑点清单（可筛选、分页）")
@@ -51,7 +52,7 @@ def get_finding(finding_key: Key, user: CurrentUser, session: ReadSession) -> Fi
 
 @router.get("/persons/{person_id}", response_model=PersonOut, responses={404: {"model": Message}},
             summary="人员视图：参保记录、事件时间线与证据、不当发放月份、案件")
-def get_person(person_id: Annotated[str, Path(min_length=1, max_length=32)], user: CurrentUser,
+def get_person(person_id: Annotated[str, Path(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)], user: CurrentUser,
                session: ReadSession) -> PersonOut:
     view = service.person_view(session, user, person_id)
     return PersonOut(person_id=view.person_id, name=view.name, id_number=view.id_number,

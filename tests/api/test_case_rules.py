@@ -297,3 +297,11 @@ def test_every_hold_a_decision_starts_or_ends_is_in_the_audit_log_with_its_befor
     assert all(e["before"]["until_month"] is None and e["after"]["until_month"] == resume for e in ended)
     assert [e["action"] for e in log].count("back_pay_recorded") == len(
         api.get("jingban", f"/cases/{case['id']}").json()["back_payments"]) > 0
+
+
+def test_a_key_with_a_control_character_is_refused_not_a_server_error(api: Api):
+    # PostgreSQL refuses a NUL inside text; the API says what is wrong before it gets there.
+    opened = api.post("jingban", "/cases", {"finding_key": "death:1\x00", "reason": "核查"})
+    assert opened.status_code == 422
+    assert api.get("jingban", "/findings/death%3A1%00").status_code == 422
+    assert api.get("jingban", "/persons/P%00").status_code == 422
