@@ -66,7 +66,7 @@ def timed_run(cmd: list[str], log: Path) -> tuple[float, float]:
     peak = 0
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         done = threading.Event()
 
         def sample() -> None:
@@ -116,13 +116,14 @@ def main() -> None:
     parser.add_argument("--no-report", action="store_true")
     args = parser.parse_args()
 
-    cli = str(Path(sys.executable).with_name("pension-audit"))
+    # The checkout this script is in, whatever the virtualenv's editable install points at.
+    cli = [sys.executable, "-m", "pension_audit.cli"]
     args.work.mkdir(parents=True, exist_ok=True)
     generated = args.generated
     if generated is None:
         generated = args.work / f"generated-{args.scale}"
         if not (generated / "truth.json").exists():
-            subprocess.run([cli, "generate", "--out", str(generated), "--scale", args.scale], check=True)
+            subprocess.run([*cli, "generate", "--out", str(generated), "--scale", args.scale], check=True, cwd=ROOT)
     inbox, later, home = args.work / "inbox", args.work / "later", args.work / "home"
     month, cold_files = split_inbox(generated, inbox, later)
     shutil.rmtree(home, ignore_errors=True)
@@ -138,7 +139,7 @@ def main() -> None:
                     dest = inbox / path.relative_to(later)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     os.link(path, dest)
-        seconds, rss = timed_run([cli, "run", "--inbox", str(inbox), "--home", str(home)],
+        seconds, rss = timed_run([*cli, "run", "--inbox", str(inbox), "--home", str(home)],
                                  args.work / f"{name}.log")
         phases = json.loads((home / "last_run.json").read_text())
         runs[name] = (seconds, rss, phases)
