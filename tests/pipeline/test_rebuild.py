@@ -77,3 +77,48 @@ def test_a_new_month_adds_only_what_it_reveals(tiny_district, tmp_path):
     for key in set(after) - set(before):
         touches_new_month = any(ref.split("/")[1].startswith(last) for ref in evidence[key])
         assert touches_new_month or after[key][0] in revealed_by_time, (key, evidence[key])
+
+
+def roster_months(warehouse) -> set[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return set(con.execute("SELECT * EXCLUDE (source_ref) FROM intermediate.int_roster_months").fetchall())
+    finally:
+        con.close()
+
+
+def test_a_resent_old_month_rebuilds_that_month_as_a_full_build_would(tiny_district, tmp_path):
+    """int_roster_months is incremental by month: a corrected file for an old month replaces
+    that month only, and the table equals what a full rebuild makes of the same data."""
+    import subprocess
+
+    from orchestration.dbt_assets import DBT_OFFLINE, DBT_PROJECT
+
+    inbox, home = tmp_path / "inbox", Home.at(tmp_path / "home")
+    shutil.copytree(tiny_district.inbox, inbox)
+    shutil.copytree(tiny_district.home, home.root, ignore=shutil.ignore_patterns("dbt_target", "dbt_logs"))
+    old = sorted(inbox.glob("roster/*.csv"))[2]
+    lines = old.read_bytes().decode("gb18030").splitlines()
+    header = next(i for i, line in enumerate(lines) if "个人编号" in line or "个人编码" in line or "人员编号" in line)
+    column = next(i for i, h in enumerate(lines[header].split(",")) if h.strip() in ("个人编号", "个人编码", "人员编号"))
+    last = max(i for i, line in enumerate(lines) if i > header and line.split(",")[column:column + 1] != []
+               and line.split(",")[column].strip().isdigit())
+    person_no = lines.pop(last).split(",")[column].strip()  # the month re-sent without one record
+    old.write_bytes(("\n".join(lines) + "\n").encode("gb18030"))
+
+    before = roster_months(home.warehouse)
+    result = run_pipeline(inbox, home, echo=lambda _: None)
+    assert result.ok and result.feeds_run == ["roster"]
+    incremental = roster_months(home.warehouse)
+
+    full = tmp_path / "full.duckdb"
+    shutil.copy(home.warehouse, full)
+    env = {**os.environ, "PENSION_AUDIT_WAREHOUSE": str(full), "DBT_TARGET_PATH": str(tmp_path / "target")}
+    subprocess.run([str(DBT_OFFLINE), "run", "--select", "int_roster_months", "--full-refresh",
+                    "--project-dir", str(DBT_PROJECT.project_dir), "--profiles-dir", str(DBT_PROJECT.profiles_dir)],
+                   env=env, check=True, capture_output=True)
+    assert incremental == roster_months(full)
+    month = old.stem + "-01"
+    assert not any(row[0] == person_no and str(row[1]) == month for row in incremental)
+    assert any(row[0] == person_no and str(row[1]) == month for row in before)
+    assert {r for r in incremental if str(r[1]) != month} == {r for r in before if str(r[1]) != month}
