@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from pension_audit.feeds import FEEDS, Column, Feed, Kind, LinkBy
 from pension_audit.normalize import connect
@@ -210,6 +212,8 @@ class Warehouse:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = connect(str(self.path))
         self._sql("SET enable_progress_bar = false")
+        # The same bound on DuckDB's buffers as dbt's (dbt_project/profiles.yml).
+        self._sql(f"SET memory_limit = {_lit(os.environ.get('PENSION_AUDIT_DUCKDB_MEMORY', '1GB'))}")
         self.ensure_schema()
 
     def _sql(self, sql: str, params: list | None = None) -> list[tuple]:
@@ -219,7 +223,7 @@ class Warehouse:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> Warehouse:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
