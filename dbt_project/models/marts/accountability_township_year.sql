@@ -9,7 +9,7 @@ with roster as (
 ),
 
 years as (
-    select distinct year(month) as year, max(month) over (partition by year(month)) as last_month
+    select distinct cast(year(month) as bigint) as year, max(month) over (partition by year(month)) as last_month
     from roster
 ),
 
@@ -83,8 +83,9 @@ select
     coalesce(m.improper_months, 0) as improper_months,
     cast(coalesce(m.overpaid_amount, 0) as decimal(14, 2)) as overpaid_amount,
     round(c.certification_coverage, 4) as certification_coverage,
-    rank() over (partition by y.year order by coalesce(e.attributable_loss, 0) desc,
-                 case when coalesce(e.events, 0) > 0 then cast(e.on_time as double) / e.events end asc nulls last) as loss_rank
+    cast(rank() over (partition by y.year order by coalesce(e.attributable_loss, 0) desc,
+                      case when coalesce(e.events, 0) > 0 then cast(e.on_time as double) / e.events end asc nulls last)
+         as bigint) as loss_rank
 from {{ ref('townships') }} as t
 cross join (select distinct year from years) as y
 left join recipients as r on r.township_code = t.township_code and r.year = y.year
