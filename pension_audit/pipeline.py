@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import multiprocessing
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +83,24 @@ def load_batches(pending: dict[str, list[str]]) -> list[tuple[list[str], str, st
             for feeds in by_cadence.values()]
 
 
+def load_feeds(data_home: dict[str, str], feeds: list[str], first: str, last: str) -> list[str]:
+    """Materialise the feed assets over the partitions first..last in one Dagster run;
+    the feeds whose step failed. `data_home`: the DataHome resource's fields."""
+    import dagster as dg
+
+    from orchestration.feed_assets import FEED_ASSETS
+    from orchestration.resources import DataHome
+
+    where = ({"partition_key": first} if first == last else
+             {"tags": {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}})
+    assets = [FEED_ASSETS[feed] for feed in feeds]
+    result = dg.materialize(assets, instance=dg.DagsterInstance.get(), resources={"data_home": DataHome(**data_home)},
+                            run_config=QUIET_RUN_CONFIG, raise_on_error=False, **where)
+    failed_steps = {event.step_key for event in result.get_step_failure_events()}
+    return [feed for feed, asset in zip(feeds, assets, strict=True)
+            if asset.op.name in failed_steps or (not result.success and not failed_steps)]
+
+
 def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -> RunResult:
     import dagster as dg
     from rich.progress import Progress
@@ -91,7 +111,6 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
     from api.settings import Settings
     from orchestration.case_store_assets import case_store_decisions, case_store_findings
     from orchestration.dbt_assets import dbt_models, dbt_resource
-    from orchestration.feed_assets import FEED_ASSETS
     from orchestration.resources import DataHome
 
     os.environ["DAGSTER_HOME"] = str(home.prepare_dagster())
@@ -106,25 +125,21 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
             pending = pending_periods(wh, inbox_files)
 
     failed_runs = []
-    resources = {"data_home": DataHome(home=str(home.root), inbox=str(inbox),
-                                       database_url=Settings().database_url or "")}
+    home_fields = {"home": str(home.root), "inbox": str(inbox), "database_url": Settings().database_url or ""}
+    resources = {"data_home": DataHome(**home_fields)}
     published = None
     if pending:
-        instance = dg.DagsterInstance.get()
-        with watch.phase("load"), Progress(transient=False) as progress:
+        # Loading runs in a child process: it leaves behind hundreds of megabytes (Great
+        # Expectations' frames, Arrow buffers) that this process would otherwise hold while
+        # dbt runs beside it. The child's memory goes back when it exits.
+        spawn = multiprocessing.get_context("spawn")
+        with (watch.phase("load"), Progress(transient=False) as progress,
+              ProcessPoolExecutor(max_workers=1, mp_context=spawn) as loader):
             batches = load_batches(pending)
             task = progress.add_task("载入数据源", total=len(batches))
             for feeds, first, last in batches:
                 progress.update(task, description=f"载入 {len(feeds)} 个数据源（{first} 至 {last}）")
-                where = ({"partition_key": first} if first == last else
-                         {"tags": {"dagster/asset_partition_range_start": first,
-                                   "dagster/asset_partition_range_end": last}})
-                assets = [FEED_ASSETS[feed] for feed in feeds]
-                result = dg.materialize(assets, instance=instance, resources=resources,
-                                        run_config=QUIET_RUN_CONFIG, raise_on_error=False, **where)
-                failed_steps = {event.step_key for event in result.get_step_failure_events()}
-                failed_runs += [feed for feed, asset in zip(feeds, assets, strict=True)
-                                if asset.op.name in failed_steps or (not result.success and not failed_steps)]
+                failed_runs += loader.submit(load_feeds, home_fields, feeds, first, last).result()
                 progress.advance(task)
 
     files = file_log_rows(home, all_versions=True, since=started)
