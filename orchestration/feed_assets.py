@@ -40,8 +40,8 @@ def feed_asset_key(feed: Feed) -> dg.AssetKey:
 
 # Rows validated per Great Expectations run: GX costs about a second a run whatever its size,
 # and its DataFrame about 1 KiB a row, so a cold start over years of a 100,000-person roster
-# goes in batches of about this many rows (peak memory stays well under a gigabyte).
-VALIDATION_BATCH_ROWS = 400_000
+# goes in batches of about this many rows (its frames stay within a few hundred megabytes).
+VALIDATION_BATCH_ROWS = 250_000
 
 
 def validation_batches(row_counts: dict[str, int], limit: int = VALIDATION_BATCH_ROWS) -> list[list[str]]:

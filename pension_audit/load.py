@@ -212,8 +212,9 @@ class Warehouse:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = connect(str(self.path))
         self._sql("SET enable_progress_bar = false")
-        # The same bound on DuckDB's buffers as dbt's (dbt_project/profiles.yml).
-        self._sql(f"SET memory_limit = {_lit(os.environ.get('PENSION_AUDIT_DUCKDB_MEMORY', '1GB'))}")
+        # A bound on DuckDB's buffers: loading goes a file at a time and needs little (dbt has
+        # its own bound, dbt_project/profiles.yml).
+        self._sql(f"SET memory_limit = {_lit(os.environ.get('PENSION_AUDIT_LOADER_MEMORY', '512MB'))}")
         self.ensure_schema()
 
     def _sql(self, sql: str, params: list | None = None) -> list[tuple]:
