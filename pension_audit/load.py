@@ -98,8 +98,9 @@ def _clean(col: Column) -> str:
 
 
 def halfwidth_sql(feed: Feed) -> str:
-    """Every cell made half-width. Full-width characters are rare: one test per row finds
-    the rows that have any, and only their cells are translated."""
+    """Every cell made half-width, and every ID cell cleaned once (pa_id_clean) for the tests
+    that read it. Full-width characters are rare: one test per row finds the rows that have
+    any, and only their cells are translated."""
     row = "concat_ws(chr(1), " + ", ".join(_raw(c) for c in feed.columns) + ")"
     cells = ", ".join(f"CASE WHEN __fullwidth THEN pa_halfwidth({_raw(c)}) ELSE {_raw(c)} END AS {_raw(c)}"
                       for c in feed.columns)
