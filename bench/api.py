@@ -46,7 +46,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -67,6 +66,7 @@ from api.db import make_engine, migrate, session_factory, transaction
 from api.models import Finding, HoldRecommendation, Role
 from api.publish import publish
 from api.services.users import add_user
+from bench.console import build_small, free_port
 from bench.report import machine_info, machine_markdown, write_section
 
 PASSWORD = "bench password 1"
@@ -75,14 +75,6 @@ PERSON_SAMPLE = 500
 
 
 # ------------------------------------------------------------------------------ set-up
-
-
-def build_small(work: Path) -> Path:
-    cli = str(Path(sys.executable).with_name("pension-audit"))
-    subprocess.run([cli, "generate", "--out", str(work / "district"), "--scale", "small"], check=True)
-    subprocess.run([cli, "run", "--inbox", str(work / "district" / "inbox"), "--home", str(work / "home")],
-                   check=True)
-    return work / "home"
 
 
 @dataclass
@@ -115,12 +107,6 @@ def prepare_store(home: Path, url: str) -> Store:
     sample = rng.sample(persons, min(PERSON_SAMPLE, len(persons)))
     rng.shuffle(case_findings)
     return Store(findings, sample, case_findings, len(persons))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
