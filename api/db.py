@@ -18,8 +18,8 @@ def make_engine(url: str) -> Engine:
         pool = {}
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            # Up to a connection per request thread (anyio's threadpool runs 40): requests
-            # do not queue for the pool on top of the threadpool.
+            # More connections than request threads (Settings.threads): requests never queue
+            # for the pool on top of the threadpool.
             pool = {"poolclass": QueuePool, "pool_size": 10, "max_overflow": 40}
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 

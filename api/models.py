@@ -136,6 +136,16 @@ class Publication(Base):
     reopened: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class StoreRevision(Base):
+    """A number per table that changes with every write to it (database triggers, migration
+    0005): the findings list's kept answers (api/cache.py) are good while it stands still."""
+
+    __tablename__ = "store_revision"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+
 class FindingStatus(enum.StrEnum):
     open = "open"  # in the latest build
     resolved_by_data = "resolved_by_data"  # gone from a later build: kept, never deleted

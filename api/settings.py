@@ -13,6 +13,7 @@ class Settings(BaseSettings):
     home: str | None = None  # the data folder; ./data by default
     database_url: str | None = None  # the case store; SQLite in the data folder by default
     token_hours: int = 12
+    threads: int = 4  # worker threads for the routes (see api.app's lifespan)
 
     @property
     def data_home(self) -> Home:

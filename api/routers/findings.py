@@ -3,8 +3,9 @@
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
+from api.cache import AnswerCache, findings_revision
 from api.deps import CurrentUser, ReadSession
 from api.models import Finding, FindingStatus
 from api.schemas import (
@@ -16,6 +17,7 @@ from api.schemas import (
     PersonOut,
 )
 from api.services import findings as service
+from api.services.access import findings_scope
 
 router = APIRouter(tags=["稽核疑点"], responses={401: {"model": Message}, 403: {"model": Message}})
 
@@ -24,7 +26,7 @@ Key = Annotated[str, Path(min_length=1, max_length=200, pattern=NO_CONTROL_CHARA
 
 @router.get("/findings", response_model=Page[FindingOut], summary="疑点清单（可筛选、分页）")
 def list_findings(
-    user: CurrentUser, session: ReadSession,
+    request: Request, user: CurrentUser, session: ReadSession,
     exception_type: Annotated[str | None, Query(max_length=32, description="疑点类型代码")] = None,
     township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
     month: Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$", description="事件期间")] = None,
@@ -35,10 +37,18 @@ def list_findings(
     sort: Annotated[str, Query(pattern=r"^-?(amount|period|type|township)$")] = "amount",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> Page[FindingOut]:
+) -> Response:
     f = service.FindingFilter(exception_type, township_code, month, status, min_amount, max_amount, person_id)
-    items, total = service.list_findings(session, user, f, page, size, sort)
-    return Page(items=[FindingOut.model_validate(i) for i in items], total=total, page=page, size=size)
+    question = (findings_scope(user), f, page, size, sort)
+    answers: AnswerCache = request.app.state.findings_answers
+    revision = findings_revision(session)  # first read of this transaction: the list is read as of it
+    body = answers.get(revision, question)
+    if body is None:
+        items, total = service.list_findings(session, user, f, page, size, sort)
+        body = Page[FindingOut](items=[FindingOut.model_validate(i) for i in items], total=total, page=page,
+                                size=size).model_dump_json().encode()
+        answers.put(revision, question, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/findings/{finding_key}", response_model=FindingDetail, responses={404: {"model": Message}},

@@ -41,11 +41,15 @@ def require(user: User, action: str) -> None:
         raise Forbidden("forbidden_role", f"您的岗位无权{ACTION_LABELS[action]}")
 
 
-def scope_findings(query: Select, user: User) -> Select:
+def findings_scope(user: User) -> str | None:
+    """Whose findings a user sees: one township's (its code), or everyone's (None)."""
     require(user, "read")
-    if user.role == Role.township_officer:
-        query = query.where(Finding.township_code == user.township_code)
-    return query
+    return user.township_code if user.role == Role.township_officer else None
+
+
+def scope_findings(query: Select, user: User) -> Select:
+    township = findings_scope(user)
+    return query if township is None else query.where(Finding.township_code == township)
 
 
 def scope_cases(query: Select, user: User) -> Select:

@@ -1,0 +1,63 @@
+"""The findings list keeps its answers only while the findings stand still: whatever changes
+them — a case action, publishing, SQL from another program — the next list shows the change,
+on SQLite and PostgreSQL, and one user's kept answer never reaches a user who sees less."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+
+from api.cache import AnswerCache
+from tests.api.conftest import Api
+
+
+def first_death(api: Api, who: str = "jingban") -> dict:
+    return api.get(who, "/findings", params={"exception_type": "death"}).json()["items"][0]
+
+
+def test_a_case_taken_up_shows_in_the_next_list_at_once(api: Api):
+    finding = first_death(api)
+    assert finding["case_id"] is None
+    assert first_death(api) == finding  # asked again: the same answer
+
+    r = api.post("jingban", "/cases", {"finding_key": finding["finding_key"], "reason": "立案核查"})
+    assert r.status_code == 201, r.text
+    assert first_death(api)["case_id"] == r.json()["id"]
+
+
+def test_a_change_written_by_another_program_shows_in_the_next_list(api: Api, store_url: str):
+    finding = first_death(api)
+    other_program = create_engine(store_url)
+    with other_program.begin() as c:
+        c.execute(text("UPDATE findings SET status = 'resolved_by_data' WHERE finding_key = :k"),
+                  {"k": finding["finding_key"]})
+    other_program.dispose()
+    again = api.get("jingban", "/findings", params={"exception_type": "death", "status": "resolved_by_data"})
+    assert [f["finding_key"] for f in again.json()["items"]] == [finding["finding_key"]]
+    assert first_death(api)["status"] == "resolved_by_data"
+
+
+def test_a_township_officer_is_not_sent_the_answer_kept_for_the_whole_district(api: Api):
+    everyone = api.get("jingban", "/findings", params={"size": 500}).json()
+    township = api.get("xiangzhen", "/findings", params={"size": 500}).json()
+    other = api.get("xiangzhen_other", "/findings", params={"size": 500}).json()
+    assert township["total"] < everyone["total"]
+    assert len({f["township_code"] for f in township["items"]}) == 1
+    assert {f["finding_key"] for f in township["items"]}.isdisjoint(f["finding_key"] for f in other["items"])
+
+
+def test_an_answer_read_before_a_newer_revision_is_not_kept():
+    answers = AnswerCache()
+    answers.put(2, "page 1", b"new")
+    answers.put(1, "page 1", b"old")  # a request that read the store before the change
+    assert answers.get(2, "page 1") == b"new"
+    assert answers.get(1, "page 1") is None
+
+
+def test_kept_answers_stay_within_their_bound_least_recently_used_going_first():
+    answers = AnswerCache(max_bytes=10)
+    answers.put(1, "a", b"12345")
+    answers.put(1, "b", b"12345")
+    answers.get(1, "a")
+    answers.put(1, "c", b"12345")
+    assert answers.get(1, "a") == b"12345" and answers.get(1, "c") == b"12345"
+    assert answers.get(1, "b") is None
