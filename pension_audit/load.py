@@ -9,12 +9,16 @@ replaces exactly its period; the replaced version stays in the log.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
+
+import pyarrow as pa
 
 from pension_audit.feeds import FEEDS, Column, Feed, Kind, LinkBy
 from pension_audit.normalize import connect
@@ -63,6 +67,12 @@ CREATE TABLE IF NOT EXISTS meta.check_results (
     description VARCHAR, checked_at TIMESTAMP NOT NULL
 );
 """
+
+
+CHECK_RESULT_COLUMNS = pa.schema([
+    ("period", pa.string()), ("expectation", pa.string()), ("column_name", pa.string()), ("severity", pa.string()),
+    ("success", pa.bool_()), ("unexpected_count", pa.int32()), ("unexpected_rows", pa.string()),
+    ("description", pa.string())])
 
 
 def feed_table_columns(feed: Feed) -> list[tuple[str, str]]:
@@ -222,6 +232,16 @@ class Warehouse:
         """Run one statement to completion (DuckDB 2 keeps unfinished results open)."""
         return self.con.execute(sql, params).fetchall()
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._sql("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self._sql("ROLLBACK")
+            raise
+        self._sql("COMMIT")
+
     def close(self) -> None:
         self.con.close()
 
@@ -275,16 +295,28 @@ class Warehouse:
             "ORDER BY period DESC LIMIT 1", [feed.name, period])
         return rows[0][0] if rows else None
 
-    def record_checks(self, feed: Feed, period: str, outcome) -> None:
-        """Keep each expectation's result for the loaded version of a period."""
-        digest = self._sql("SELECT file_hash FROM meta.file_log WHERE feed = ? AND period = ? "
-                           "AND status = 'loaded'", [feed.name, period])[0][0]
-        now = dt.datetime.now().replace(microsecond=0)
-        self._sql("DELETE FROM meta.check_results WHERE feed = ? AND period = ?", [feed.name, period])
-        for r in outcome.results:
-            self._sql("INSERT INTO meta.check_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      [feed.name, period, digest, r.expectation, r.column, r.severity, r.success,
-                       r.unexpected_count, json.dumps(r.unexpected_rows), r.description, now])
+    def record_checks(self, feed: Feed, outcomes: dict[str, object]) -> None:
+        """Keep each expectation's result for the loaded version of each period (period ->
+        its validation outcome), in one statement and one commit."""
+        results = pa.Table.from_pylist([
+            {"period": period, "expectation": r.expectation, "column_name": r.column, "severity": r.severity,
+             "success": r.success, "unexpected_count": r.unexpected_count,
+             "unexpected_rows": json.dumps(r.unexpected_rows), "description": r.description}
+            for period, outcome in outcomes.items() for r in outcome.results], schema=CHECK_RESULT_COLUMNS)
+        self.con.register("check_rows", results)
+        try:
+            with self._transaction():
+                self._sql("DELETE FROM meta.check_results WHERE feed = ? AND period IN (SELECT unnest(?))",
+                          [feed.name, list(outcomes)])
+                self._sql("""
+                    INSERT INTO meta.check_results
+                    SELECT ?, c.period, f.file_hash, c.expectation, c.column_name, c.severity, c.success,
+                           c.unexpected_count, c.unexpected_rows::JSON, c.description, ?
+                    FROM check_rows c JOIN meta.file_log f
+                      ON f.feed = ? AND f.period = c.period AND f.status = 'loaded'""",
+                          [feed.name, dt.datetime.now().replace(microsecond=0), feed.name])
+        finally:
+            self.con.unregister("check_rows")
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -314,16 +346,11 @@ class Warehouse:
             self._log(file, digest, len(data), "failed", now, reason=exc.reason, message=message)
             return FileOutcome(file.relative, feed.name, period, "failed", reason=exc.reason, message=message)
 
-        self._sql("BEGIN TRANSACTION")
-        try:
+        with self._transaction():
             replaced = self._drop_period(feed, period, now)
             loaded, quarantined = self._load_rows(feed, period, digest, rows, now)
             counts = (rows.count, loaded, quarantined)
             self._log(file, digest, len(data), "loaded", now, rows, counts)
-            self._sql("COMMIT")
-        except BaseException:
-            self._sql("ROLLBACK")
-            raise
         return FileOutcome(file.relative, feed.name, period, "loaded", *counts, replaced=replaced)
 
     def _drop_period(self, feed: Feed, period: str, now: dt.datetime) -> bool:
