@@ -54,3 +54,23 @@ def test_run_loads_files_records_checks_and_a_rerun_does_nothing(inbox, tmp_path
         "feed,period,row,column,value,reason",
         "cdc_deaths,2025-02,2,id_number,1.50404195503E+17,unrecoverable_id",
     ]
+
+
+def test_a_feed_whose_step_fails_is_named_and_the_others_in_its_run_still_load(inbox, tmp_path, monkeypatch):
+    import duckdb
+
+    from pension_audit.load import Warehouse
+    from pension_audit.pipeline import load_feeds
+
+    write_csv(inbox / "payments/2025-01.csv", PAYMENTS + ["1504040001,王芳,2025-01,正常发放,203.00,成功,2025-01"])
+    write_xlsx(inbox / "cdc_deaths/2025-01.xlsx",
+               [["姓名", "有效证件号码", "死亡日期"], ["李四", "150102880730303", "2025-01-04"]])
+    home = Home.at(str(tmp_path / "home"))
+    monkeypatch.setenv("DAGSTER_HOME", str(home.prepare_dagster()))
+    with Warehouse(home.warehouse) as wh:  # a damaged warehouse: the deaths table lost a column
+        wh.con.execute("ALTER TABLE raw.cdc_deaths DROP COLUMN death_date").fetchall()
+
+    fields = {"home": str(home.root), "inbox": str(inbox), "database_url": ""}
+    assert load_feeds(fields, ["cdc_deaths", "payments"], "2025-01", "2025-01") == ["cdc_deaths"]
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM raw.payments").fetchone() == (1,)
