@@ -226,3 +226,54 @@ def test_a_duplicate_period_loads_once_one_file_is_removed(inbox, warehouse):
     assert {o.status for o in ingest_all(warehouse, inbox).values()} == {"unchanged"}   # idempotent
     (inbox / "other_pensions/2025-03.xlsx").unlink()
     assert ingest_all(warehouse, inbox)[csv_file.relative_to(inbox).as_posix()].status == "loaded"
+
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_regular_csv_and_an_irregular_one_read_the_same(tmp_path, newline):
+    """A file whose records are all as wide as the header is read by Arrow's CSV reader; one
+    with a row of another width (here a footer) by Python's csv module: the same rows, row
+    numbers and cells either way."""
+    from pension_audit.feeds import FEEDS_BY_NAME
+    from pension_audit.reader import _read_regular_csv, data_rows
+
+    def read(text: str):
+        path = tmp_path / "2025-03.csv"
+        path.write_bytes(text.replace("\n", newline).encode("gb18030"))
+        return data_rows(FEEDS_BY_NAME["cdc_deaths"], path, path.read_bytes())
+
+    regular = ("序号,姓名,有效证件号码,死亡日期,备注\n"
+               '1,王芳,11010519491231002X,2025-03-05,"住址：一组,二号"\n'
+               "\n"
+               '2,"李""四",150102880730303,2025年3月7日,"两行\n备注"\n'
+               "3, ,150102198807303035,2025-03-09,\n")
+    assert _read_regular_csv(regular) is not None and _read_regular_csv(regular + "合计：3人\n") is None
+    arrow = read(regular)
+    csv_module = read(regular + "合计：3人\n")
+    assert arrow.table.equals(csv_module.table)
+    assert arrow.table.column("_row").to_pylist() == [2, 4, 5]
+    assert arrow.table.column("__raw_name").to_pylist() == ["王芳", '李"四', None]
+
+
+CSV_LINES = [
+    "2025年3月死亡人员名单",
+    "序号,性别,姓名,有效证件号码,死亡日期,联系电话",
+    "1,女,王芳,11010519491231002X,2025-03-05,13800000000",
+    "",
+    "2,男,李四,150102880730303,2025年3月7日",        # a short row
+    "3,男, ,150102198807303035,2025-03-09,,,多余",  # a blank name, cells past the header
+    "制表单位：区疾控中心",
+    "合计：3人",
+]
+
+
+def test_an_irregular_csv_keeps_the_row_numbers_of_its_blank_and_title_rows(tmp_path):
+    from pension_audit.feeds import FEEDS_BY_NAME
+    from pension_audit.reader import data_rows
+
+    path = tmp_path / "2025-03.csv"
+    path.write_text("\n".join(CSV_LINES), encoding="utf-8")
+    rows = data_rows(FEEDS_BY_NAME["cdc_deaths"], path, path.read_bytes())
+    assert rows.layout.header_row == 2
+    assert rows.table.column("_row").to_pylist() == [3, 5, 6]
+    assert rows.table.column("__raw_name").to_pylist() == ["王芳", "李四", None]
