@@ -39,8 +39,8 @@ PHASES = ("scan", "load", "decisions", "dbt", "publish")
 MEMORY_SETTINGS = ("PENSION_AUDIT_LOADER_MEMORY", "PENSION_AUDIT_DUCKDB_MEMORY")  # shown when set
 
 
-def _tree_rss_kib(root: int) -> int:
-    """Resident memory of a process and all its descendants, KiB."""
+def _tree_rss_kib(root: int) -> dict[int, int]:
+    """Resident memory of a process and each of its descendants, KiB by pid."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -54,26 +54,44 @@ def _tree_rss_kib(root: int) -> int:
         pid = int(entry.name)
         children.setdefault(int(fields.get("PPid", "0").strip()), []).append(pid)
         rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
-    total, stack = 0, [root]
+    tree, stack = {}, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        tree[pid] = rss.get(pid, 0)
         stack += children.get(pid, [])
-    return total
+    return tree
 
 
-def timed_run(cmd: list[str], log: Path) -> tuple[float, float]:
-    """Run a command; its wall seconds and the peak RSS of its process tree, GiB."""
-    peak = 0
+def _label(pid: int, root: int) -> str:
+    """What a process of the run is: the run itself, its loader child, dbt, or its command."""
+    if pid == root:
+        return "run"
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return str(pid)
+    if "multiprocessing" in cmdline:
+        return "loader"
+    if "dbt" in cmdline:
+        return "dbt"
+    return cmdline.split(" ", 1)[0].rsplit("/", 1)[-1] or str(pid)
+
+
+def timed_run(cmd: list[str], log: Path) -> tuple[float, float, str]:
+    """Run a command; its wall seconds, the peak RSS of its process tree (GiB), and how that
+    peak divided among its processes."""
+    peak, at_peak = 0, {}
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, at_peak
             while not done.is_set():
-                peak = max(peak, _tree_rss_kib(proc.pid))
+                tree = _tree_rss_kib(proc.pid)
+                if sum(tree.values()) > peak:
+                    peak, at_peak = sum(tree.values()), tree
                 done.wait(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -84,7 +102,8 @@ def timed_run(cmd: list[str], log: Path) -> tuple[float, float]:
     seconds = time.perf_counter() - started
     if code != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({code}); see {log}")
-    return seconds, peak / 2**20
+    parts = " + ".join(f"{_label(pid, proc.pid)} {kib / 2**20:.2f}" for pid, kib in at_peak.items() if kib > 2**14)
+    return seconds, peak / 2**20, parts
 
 
 def split_inbox(generated: Path, inbox: Path, later: Path) -> tuple[str, list[Path]]:
@@ -135,6 +154,7 @@ def main() -> None:
     floor = min(measure(cold_files)[0] for _ in range(2))
     print(f"floor: {floor:.1f} s over {len(cold_files)} files")
     runs: dict[str, tuple[float, float, dict]] = {}
+    at_peak: dict[str, str] = {}  # run -> its processes' RSS at its peak, GiB
     for name in args.runs.split(","):
         if name == "increment":
             for path in later.rglob("*"):
@@ -142,11 +162,12 @@ def main() -> None:
                     dest = inbox / path.relative_to(later)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     os.link(path, dest)
-        seconds, rss = timed_run([*cli, "run", "--inbox", str(inbox), "--home", str(home)],
-                                 args.work / f"{name}.log")
+        seconds, rss, parts = timed_run([*cli, "run", "--inbox", str(inbox), "--home", str(home)],
+                                        args.work / f"{name}.log")
         phases = json.loads((home / "last_run.json").read_text())
         runs[name] = (seconds, rss, phases)
-        print(f"{name}: {seconds:.1f} s, peak RSS {rss:.2f} GiB, phases {phases}")
+        at_peak[name] = parts
+        print(f"{name}: {seconds:.1f} s, peak RSS {rss:.2f} GiB ({parts}), phases {phases}")
 
     cold = runs["cold"][0]
     peak = max(rss for _, rss, _ in runs.values())
@@ -167,7 +188,9 @@ def main() -> None:
     verdicts = ["| 指标 measure | 实测 measured | 目标 target | |", "|---|---:|---:|---|"]
     verdicts += [f"| {label} | {value} | {target} | {'达标 ✓' if ok else '未达标 ✗'} |"
                  for label, value, target, ok in checks]
-    table = "\n".join(lines) + "\n\n" + "\n".join(verdicts)
+    table = ("\n".join(lines) + "\n\n"
+             + "\n".join(f"- 峰值时各进程 processes at the peak（{name}，GiB）：{parts}" for name, parts in at_peak.items())
+             + "\n\n" + "\n".join(verdicts))
     print(table)
     if not args.no_report:
         truth = json.loads((generated / "truth.json").read_text())
