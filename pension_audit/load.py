@@ -225,7 +225,7 @@ class Warehouse:
         self._sql("SET enable_progress_bar = false")
         # A bound on DuckDB's buffers: loading goes a file at a time and needs little (dbt has
         # its own bound, dbt_project/profiles.yml).
-        self._sql(f"SET memory_limit = {_lit(os.environ.get('PENSION_AUDIT_LOADER_MEMORY', '512MB'))}")
+        self._sql(f"SET memory_limit = {_lit(os.environ.get('PENSION_AUDIT_LOADER_MEMORY', '256MB'))}")
         self.ensure_schema()
 
     def _sql(self, sql: str, params: list | None = None) -> list[tuple]:

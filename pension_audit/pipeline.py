@@ -110,7 +110,6 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
     ensure_manifest()
     from api.settings import Settings
     from orchestration.case_store_assets import case_store_decisions, case_store_findings
-    from orchestration.dbt_assets import dbt_models, dbt_resource
     from orchestration.resources import DataHome
 
     os.environ["DAGSTER_HOME"] = str(home.prepare_dagster())
@@ -144,6 +143,10 @@ def run_pipeline(inbox: Path, home: Home, echo: Callable[[str], None] = print) -
 
     files = file_log_rows(home, all_versions=True, since=started)
     if pending or not findings_built(home):
+        # Imported now, not before loading: the dbt assets hold the parsed manifest (~100 MB)
+        # that this process would otherwise carry beside the loader.
+        from orchestration.dbt_assets import dbt_models, dbt_resource
+
         # The case store's decisions go into the warehouse first: the dbt source `casework`.
         with watch.phase("decisions"):
             decided = dg.materialize([case_store_decisions], instance=dg.DagsterInstance.get(),
