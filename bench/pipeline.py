@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +71,8 @@ def _label(pid: int, root: int) -> str:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return str(pid)
+    if "resource_tracker" in cmdline:
+        return "resource_tracker"
     if "multiprocessing" in cmdline:
         return "loader"
     if "dbt" in cmdline:
@@ -90,8 +93,10 @@ def timed_run(cmd: list[str], log: Path) -> tuple[float, float, str]:
             nonlocal peak, at_peak
             while not done.is_set():
                 tree = _tree_rss_kib(proc.pid)
-                if sum(tree.values()) > peak:
-                    peak, at_peak = sum(tree.values()), tree
+                if sum(tree.values()) > peak:  # named now: a process may be gone by the end
+                    peak, at_peak = sum(tree.values()), Counter()
+                    for pid, kib in tree.items():
+                        at_peak[_label(pid, proc.pid)] += kib
                 done.wait(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -102,7 +107,7 @@ def timed_run(cmd: list[str], log: Path) -> tuple[float, float, str]:
     seconds = time.perf_counter() - started
     if code != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({code}); see {log}")
-    parts = " + ".join(f"{_label(pid, proc.pid)} {kib / 2**20:.2f}" for pid, kib in at_peak.items() if kib > 2**14)
+    parts = " + ".join(f"{label} {kib / 2**20:.2f}" for label, kib in at_peak.items() if kib > 2**14)
     return seconds, peak / 2**20, parts
 
 
