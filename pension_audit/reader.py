@@ -173,11 +173,15 @@ def _read_regular_csv(text: str) -> list[pa.Array] | None:
         return "skip"
 
     names = [str(i) for i in range(width)]
-    table = pcsv.read_csv(
-        pa.BufferReader(text.encode("utf-8")),
-        read_options=pcsv.ReadOptions(column_names=names),
-        parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=note),
-        convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())))
+    try:
+        table = pcsv.read_csv(
+            pa.BufferReader(text.encode("utf-8")),
+            read_options=pcsv.ReadOptions(column_names=names),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                            invalid_row_handler=note),
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())))
+    except pa.ArrowInvalid:  # e.g. a quote never closed, or a first line with no cell
+        return None
     return None if irregular else [column.combine_chunks() for column in table.columns]
 
 
