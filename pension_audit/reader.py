@@ -164,7 +164,7 @@ def _read_regular_csv(text: str) -> list[pa.Array] | None:
     a file with a title row, a short row or a long one: Python's csv module reads it."""
     if "\x00" in text:
         return None  # the csv module's own error names it
-    width = len(next(csv.reader([text.split("\n", 1)[0]]), []))
+    width = len(next(csv.reader(io.StringIO(text, newline="")), []))  # the first record's
     irregular = False
 
     def note(_row) -> str:
@@ -197,10 +197,7 @@ class _Rows:
     def __getitem__(self, index: int) -> list[str | None]:
         if not 0 <= index < len(self):
             raise IndexError(index)
-        cells = [column[index].as_py() for column in self.columns]
-        while cells and cells[-1] is None:
-            cells.pop()
-        return cells
+        return [column[index].as_py() for column in self.columns]
 
 
 def _xlsx_rows(data: bytes) -> list[list[str | None]]:
@@ -286,12 +283,12 @@ def data_rows(feed: Feed, path: Path, data: bytes) -> FileRows:
     layout = find_header(feed, _Rows(sheet))
     cells = [column.slice(layout.header_row) for column in sheet]
     below = len(cells[0])
-    filled = [pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(c), ""), False) for c in cells]
+    trimmed = [pc.utf8_trim_whitespace(c) for c in cells]
+    filled = [pc.fill_null(pc.not_equal(t, ""), False) for t in trimmed]
     count = functools.reduce(pc.add, (pc.cast(f, pa.int32()) for f in filled), pa.scalar(0, pa.int32()))
-    first = pc.coalesce(*(pc.if_else(f, pc.utf8_trim_whitespace(c), None) for f, c in zip(filled, cells)),
-                        pa.scalar(None, pa.string()))
+    first = pc.coalesce(*(pc.if_else(f, t, None) for f, t in zip(filled, trimmed)), pa.scalar(None, pa.string()))
     footer = pc.and_(pc.less_equal(count, 2), pc.fill_null(pc.match_substring_regex(first, FOOTER_PATTERN), False))
-    keep = pc.and_(pc.greater(count, 0), pc.invert(footer)) if cells else pa.array([], pa.bool_())
+    keep = pc.and_(pc.greater(count, 0), pc.invert(footer))  # a header was found: there is a column
     numbers = pa.array(range(layout.header_row + 1, layout.header_row + 1 + below), pa.int32())
     columns = {"_row": numbers.filter(keep)}
     by_name = {col.name: index for index, col in layout.columns.items()}

@@ -228,7 +228,6 @@ def test_a_duplicate_period_loads_once_one_file_is_removed(inbox, warehouse):
     assert ingest_all(warehouse, inbox)[csv_file.relative_to(inbox).as_posix()].status == "loaded"
 
 
-
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_a_regular_csv_and_an_irregular_one_read_the_same(tmp_path, newline):
     """A file whose records are all as wide as the header is read by Arrow's CSV reader; one
