@@ -61,3 +61,18 @@ def test_kept_answers_stay_within_their_bound_least_recently_used_going_first():
     answers.put(1, "c", b"12345")
     assert answers.get(1, "a") == b"12345" and answers.get(1, "c") == b"12345"
     assert answers.get(1, "b") is None
+
+
+def test_routes_run_on_the_configured_number_of_worker_threads(tmp_path):
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    async def worker_threads() -> int:
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'cases.sqlite'}", home=str(tmp_path), threads=3))
+    with TestClient(app) as client:
+        assert client.portal.call(worker_threads) == 3
