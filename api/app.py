@@ -10,10 +10,10 @@ from fastapi import FastAPI
 
 from api import errors
 from api.cache import AnswerCache
-from api.db import make_engine, migrate, session_factory
 from api.routers import auth, cases, documents, findings, payroll
-from api.settings import Settings
 from api.web import routes as web
+from casework.db import make_engine, migrate, session_factory
+from pension_audit.settings import Settings
 
 DESCRIPTION = """城乡居民基本养老保险待遇稽核：疑点、案件办理（暂停、恢复、注销、清算抵扣、追缴、核销、移交）
 与发放停发名单。错误一律返回 `{"code": 稳定代码, "message": 中文说明}`。"""

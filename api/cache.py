@@ -15,7 +15,7 @@ from collections.abc import Hashable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.models import StoreRevision
+from casework.models import StoreRevision
 
 
 def findings_revision(session: Session) -> int:

@@ -15,9 +15,10 @@ from fastapi.concurrency import contextmanager_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from api.errors import Problem
-from api.models import User
-from api.security import user_for_token
+from casework.errors import Problem
+from casework.models import User
+from casework.security import user_for_token
+from pension_audit.settings import bureau_today
 
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -80,8 +81,8 @@ CurrentUser = Annotated[User, Depends(_current_user)]
 
 
 def today() -> dt.date:
-    """The bureau's calendar day; tests move it to see deadlines pass."""
-    return dt.date.today()
+    """The bureau's calendar day (北京时间); tests move it to see deadlines pass."""
+    return bureau_today()
 
 
 Today = Annotated[dt.date, Depends(today)]

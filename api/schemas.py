@@ -8,8 +8,15 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from api.models import CaseStatus, DemandStatus, FindingStatus, ProposalKind, ProposalStatus, Role
-from api.services.payroll import HoldRow
+from casework.models import (
+    CaseStatus,
+    DemandStatus,
+    FindingStatus,
+    ProposalKind,
+    ProposalStatus,
+    Role,
+)
+from casework.services.payroll import HoldRow
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 # Keys and IDs in paths: no control characters (PostgreSQL refuses a NUL in text).

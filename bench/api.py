@@ -62,12 +62,12 @@ sys.path.insert(0, str(ROOT))  # before bench/, so that `api` is the package, no
 import httpx
 from sqlalchemy import func, select
 
-from api.db import make_engine, migrate, session_factory, transaction
-from api.models import Finding, HoldRecommendation, Role
-from api.publish import publish
-from api.services.users import add_user
 from bench.console import build_small, free_port
 from bench.report import machine_info, machine_markdown, write_section
+from casework.db import make_engine, migrate, session_factory, transaction
+from casework.models import Finding, HoldRecommendation, Role
+from casework.services.users import add_user
+from orchestration.publish import publish
 
 PASSWORD = "bench password 1"
 TARGET_P99_MS = 50  # findings list at 50 concurrent clients, district scale (issue 7)

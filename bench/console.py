@@ -28,10 +28,10 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.db import make_engine, migrate, session_factory, transaction
-from api.models import Finding, Role
-from api.publish import publish
-from api.services.users import add_user
+from casework.db import make_engine, migrate, session_factory, transaction
+from casework.models import Finding, Role
+from casework.services.users import add_user
+from orchestration.publish import publish
 
 PASSWORD = "bench password 1"
 BUDGET_MS = 300

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.floor import measure
 from bench.report import machine_markdown, write_section
-from pension_audit.feeds import FEEDS_BY_NAME
+from pension_audit.ingest.feeds import FEEDS_BY_NAME
 
 SECTION = "流水线 pipeline：冷启动与增量"
 TARGETS = {"cold_to_floor": 3.0, "increment_to_cold": 0.10, "rss_gib": 2.0}

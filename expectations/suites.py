@@ -1,4 +1,4 @@
-"""Great Expectations suites for the seventeen feeds, derived from `pension_audit.feeds`.
+"""Great Expectations suites for the seventeen feeds, derived from `pension_audit.ingest.feeds`.
 
 One suite per feed, generated from its declaration only (no per-feed lists here): adding a
 column or a feed in `feeds.py` changes the suite with it. Every expectation carries
@@ -45,11 +45,13 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pension_audit.feeds import FEEDS, RESIDENT_DOC_TYPES, Cadence, Column, Feed, Kind
+import numpy as np
+import pandas as pd
+
+from pension_audit.ingest.feeds import FEEDS, RESIDENT_DOC_TYPES, Cadence, Column, Feed, Kind
 
 if TYPE_CHECKING:  # pragma: no cover
     import great_expectations as gx
-    import pandas as pd
 
 __all__ = [
     "LINEAGE_COLUMNS",
@@ -607,7 +609,6 @@ def _prepare(feed: Feed, df: pd.DataFrame) -> pd.DataFrame:
 def _coerce(kind: Kind, s: pd.Series) -> pd.Series | None:
     """The column in a vectorisable type, or None to leave it as it is (the range check
     then reports what it makes of it)."""
-    import pandas as pd
 
     try:
         if kind in (Kind.DATE, Kind.MONTH):
@@ -630,7 +631,6 @@ def _coerce(kind: Kind, s: pd.Series) -> pd.Series | None:
 def _period_start(value: Any) -> Any:
     """First day of the month a `_period` names (YYYY-MM), or of its year (YYYY); None
     when it names neither."""
-    import pandas as pd
 
     text = str(value)
     try:
@@ -653,8 +653,6 @@ def _derive(feed: Feed, frame: pd.DataFrame) -> None:
     - per period column, whether the row's value is the month of the row's own `_period`
       (None where the value or `_period` is empty: not judged, as GX skips nulls).
     """
-    import numpy as np
-    import pandas as pd
 
     if ROW_KEY in frame.columns:
         row = frame[ROW_KEY]
@@ -677,7 +675,6 @@ def _derive(feed: Feed, frame: pd.DataFrame) -> None:
 
 def _condition_mask(spec: tuple[tuple[Any, ...], ...], frame: pd.DataFrame) -> pd.Series:
     """The row condition of a check (as `_condition` hands it to GX), evaluated in pandas."""
-    import pandas as pd
 
     mask = pd.Series(not spec, index=frame.index)
     for item in spec:
@@ -717,7 +714,6 @@ def validate_periods(
     that period's, `unexpected_rows` up to MAX_UNEXPECTED_ROWS of its `_row`s. Table-level
     checks (the column set) apply to every period alike. Keys keep the order given.
     """
-    import pandas as pd
 
     periods = list(previous_row_counts)
     if "_period" in df.columns:
@@ -741,7 +737,6 @@ def validate(
     `validate_periods` for the single partition: every row of `df` counts as the
     partition's, whatever its `_period` says (the lineage check reports a foreign one).
     """
-    import pandas as pd
 
     partition = pd.Series([""] * len(df), index=df.index, dtype=object)
     return _validate(feed, df, partition, {"": previous_row_count})[""]
@@ -755,7 +750,6 @@ def _validate(
 ) -> dict[Any, ValidationOutcome]:
     """Run the suite once over `df`, whose rows `partition` assigns to the keys of
     `previous_row_counts`, and split the results per key."""
-    import pandas as pd
 
     runner = _runner(feed)
     frame = _prepare(feed, df)

@@ -15,7 +15,11 @@ import dagster as dg
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from casework.db import make_engine, migrate, session_factory, transaction
+from casework.services.cases import refer_overdue
+from orchestration.publish import export_decisions, publish
 from orchestration.resources import DataHome
+from pension_audit.settings import bureau_today
 
 DECISIONS_KEY = dg.AssetKey(["case_store", "decisions"])
 FINDINGS_KEY = dg.AssetKey(["case_store", "findings"])
@@ -34,9 +38,7 @@ def store_label(url: str) -> str:
 @contextmanager
 def case_store(data_home: DataHome) -> Iterator[Engine]:
     """The case store, its schema brought up to date."""
-    from api.db import make_engine, migrate
-
-    engine = make_engine(data_home.store_url())
+    engine = make_engine(data_home.settings().store_url)
     try:
         migrate(engine)
         yield engine
@@ -50,14 +52,12 @@ def case_store(data_home: DataHome) -> Iterator[Engine]:
     description="案件库中的办案决定（疑点所属案件及其状态、暂停发放名单）写入数据仓库 casework，供 dbt 计算办理状态",
 )
 def case_store_decisions(data_home: DataHome) -> dg.MaterializeResult:
-    from api.publish import export_decisions
-
     with case_store(data_home) as engine:
-        cased, holds = export_decisions(engine, data_home.warehouse_path)
+        cased, holds = export_decisions(engine, data_home.settings().warehouse_path)
     return dg.MaterializeResult(metadata={
         "case_findings": dg.MetadataValue.int(cased),
         "payroll_holds": dg.MetadataValue.int(holds),
-        "case_store": dg.MetadataValue.text(store_label(data_home.store_url())),
+        "case_store": dg.MetadataValue.text(store_label(data_home.settings().store_url)),
     })
 
 
@@ -68,10 +68,8 @@ def case_store_decisions(data_home: DataHome) -> dg.MaterializeResult:
     description="把本次构建的稽核疑点、停发建议、清算依据与人员时间线发布到案件库（按疑点键更新，不删除）",
 )
 def case_store_findings(data_home: DataHome) -> dg.MaterializeResult:
-    from api.publish import publish
-
     with case_store(data_home) as engine:
-        summary = publish(engine, data_home.warehouse_path)
+        summary = publish(engine, data_home.settings().warehouse_path)
     return dg.MaterializeResult(metadata={
         "as_of_month": dg.MetadataValue.text(summary.as_of_month),
         "next_pay_month": dg.MetadataValue.text(summary.next_pay_month),
@@ -80,7 +78,7 @@ def case_store_findings(data_home: DataHome) -> dg.MaterializeResult:
         "unchanged": dg.MetadataValue.int(summary.unchanged),
         "resolved": dg.MetadataValue.int(summary.resolved),
         "reopened": dg.MetadataValue.int(summary.reopened),
-        "case_store": dg.MetadataValue.text(store_label(data_home.store_url())),
+        "case_store": dg.MetadataValue.text(store_label(data_home.settings().store_url)),
     })
 
 
@@ -89,13 +87,8 @@ CASE_STORE_ASSETS = [case_store_decisions, case_store_findings]
 
 @dg.op(description="把逾期未足额退还的追缴移交区人社局（第二十九条第四项）")
 def refer_overdue_demands(context: dg.OpExecutionContext, data_home: DataHome) -> int:
-    import datetime as dt
-
-    from api.db import session_factory, transaction
-    from api.services.cases import refer_overdue
-
     with case_store(data_home) as engine, transaction(session_factory(engine, writing=True)) as session:
-        referrals = refer_overdue(session, dt.date.today())
+        referrals = refer_overdue(session, bureau_today())
         for referral in referrals:
             context.log.info(f"案件 {referral.case_id}：{referral.reason}")
     return len(referrals)

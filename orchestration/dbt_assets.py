@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets, downstream of the feed assets: one unbroken lineage
-from each file's feed asset through staging and intermediate models to the findings."""
+from each file's feed asset through staging and intermediate models to the published marts."""
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,15 +10,11 @@ from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliResource,
-    DbtProject,
     dbt_assets,
 )
 
-from pension_audit.home import Home
-
-ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT = DbtProject(project_dir=ROOT / "dbt_project", profiles_dir=ROOT / "dbt_project")
-DBT_OFFLINE = ROOT / "orchestration" / "dbt-offline"
+from orchestration.dbt_project import DBT_EXECUTABLE, DBT_PROJECT
+from orchestration.resources import DataHome
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -36,17 +31,21 @@ class LayeredTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("schema") or "dbt"
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT,
-            dagster_dbt_translator=LayeredTranslator(
-                settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)))
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Build (run and test) the selected models into the warehouse."""
-    yield from dbt.cli(["build"], context=context).stream()
+def build_dbt_models(manifest: Path) -> dg.AssetsDefinition:
+    """The dbt models as one multi-asset, from a prepared manifest (built when the definitions
+    are, never at import)."""
+
+    @dbt_assets(manifest=manifest, project=DBT_PROJECT, name="dbt_models",
+                dagster_dbt_translator=LayeredTranslator(
+                    settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)))
+    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, data_home: DataHome):
+        """Build (run and test) the selected models into the data home's warehouse."""
+        settings = data_home.settings()
+        yield from dbt.cli(["build", "--vars", settings.dbt_vars()], context=context,
+                           target_path=settings.home / "dbt_target").stream()
+
+    return dbt_models
 
 
-def dbt_resource(home: Home) -> DbtCliResource:
-    """dbt writing into the data home's warehouse; its target and logs live there too."""
-    os.environ["PENSION_AUDIT_HOME"] = str(home.root)
-    os.environ["DBT_LOG_PATH"] = str(home.root / "dbt_logs")
-    os.environ["DBT_TARGET_PATH"] = str(home.root / "dbt_target")
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(DBT_OFFLINE))
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(DBT_EXECUTABLE))

@@ -1,18 +1,15 @@
-"""The one way into the platform's Dagster code: `dagster dev -m orchestration.definitions`."""
+"""The one way into the platform's Dagster code: `dagster dev -m orchestration.definitions`.
+
+The definitions are built when Dagster loads them, not at import: the settings are read then,
+and the dbt manifest prepared (parsed under `dagster dev`, and wherever it is stale)."""
 
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
-
-from orchestration.dbt_manifest import ensure_manifest
-from pension_audit.home import go_offline
-
-go_offline()
-ensure_manifest()  # the dbt assets below are built from it
 
 from orchestration.case_store_assets import CASE_STORE_ASSETS, REFERRAL_SCHEDULE, referral_job
-from orchestration.dbt_assets import DBT_OFFLINE, DBT_PROJECT, dbt_models
+from orchestration.dbt_assets import build_dbt_models, dbt_resource
+from orchestration.dbt_project import DBT_PROJECT, PREPARER, prepare_manifest
 from orchestration.feed_assets import FEED_ASSETS
 from orchestration.resources import DataHome
 from orchestration.sensors import (
@@ -21,16 +18,21 @@ from orchestration.sensors import (
     MONTHLY_SCHEDULE,
     inbox_sensor,
 )
+from pension_audit.settings import Settings
 
-defs = dg.Definitions(
-    assets=[*FEED_ASSETS.values(), dbt_models, *CASE_STORE_ASSETS],
-    jobs=[MONTHLY_FEEDS_JOB, ANNUAL_FEEDS_JOB, referral_job],
-    schedules=[MONTHLY_SCHEDULE, REFERRAL_SCHEDULE],
-    sensors=[inbox_sensor],
-    resources={
-        "data_home": DataHome(
-            home=dg.EnvVar("PENSION_AUDIT_HOME"), inbox=dg.EnvVar("PENSION_AUDIT_INBOX")),
-        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(DBT_OFFLINE)),
-    },
-    executor=dg.in_process_executor,
-)
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    PREPARER.prepare_if_dev(DBT_PROJECT)  # under `dagster dev`: parse on every load
+    return dg.Definitions(
+        assets=[*FEED_ASSETS.values(), build_dbt_models(prepare_manifest()), *CASE_STORE_ASSETS],
+        jobs=[MONTHLY_FEEDS_JOB, ANNUAL_FEEDS_JOB, referral_job],
+        schedules=[MONTHLY_SCHEDULE, REFERRAL_SCHEDULE],
+        sensors=[inbox_sensor],
+        resources={"data_home": DataHome.from_settings(settings), "dbt": dbt_resource()},
+        executor=dg.in_process_executor,
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(Settings())

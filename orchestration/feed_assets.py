@@ -11,10 +11,11 @@ import warnings
 
 import dagster as dg
 
+from expectations.suites import validate_periods as validate_with_suite
 from orchestration.resources import DataHome
-from pension_audit.feeds import FEEDS, Feed, Kind
-from pension_audit.load import FileOutcome, Warehouse, feed_table_columns
-from pension_audit.reader import by_period, scan_inbox
+from pension_audit.ingest.feeds import FEEDS, Feed, Kind
+from pension_audit.ingest.load import FileOutcome, Warehouse, feed_table_columns
+from pension_audit.ingest.reader import by_period, scan_inbox
 
 # Single-run backfills are "beta" in Dagster 1.13; they are what makes a cold start one run.
 warnings.filterwarnings("ignore", message=".*backfill_policy.*", category=Warning)
@@ -72,8 +73,6 @@ def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str,
     """Run the feed's expectation suite over the freshly loaded periods, a batch of periods
     per run, and store each period's results beside its data, so later layers and the
     console can see which partitions are blocked."""
-    from expectations.suites import validate_periods as validate_all
-
     outcomes: dict[str, object] = {}
     counts = dict(wh.con.execute(
         f"SELECT _period, count(*) FROM {feed.table} WHERE _period IN (SELECT unnest(?)) GROUP BY _period",
@@ -84,7 +83,7 @@ def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str,
             f"SELECT {columns} FROM {feed.table} WHERE _period IN (SELECT unnest($batch)) ORDER BY _period, _row",
             params={"batch": batch}).to_arrow_table().to_pandas(date_as_object=False)
         previous = {period: wh.previous_row_count(feed, period) for period in batch}
-        outcomes |= validate_all(feed, df, previous)
+        outcomes |= validate_with_suite(feed, df, previous)
         del df
     wh.record_checks(feed, {period: outcomes[period] for period in periods})
     return outcomes
@@ -123,7 +122,7 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
         ],
     )
     def _feed_asset(context: dg.AssetExecutionContext, data_home: DataHome):
-        groups = by_period(scan_inbox(data_home.inbox_path))
+        groups = by_period(scan_inbox(data_home.settings().inbox_path))
         outcomes: list[FileOutcome] = []
         with data_home.warehouse() as wh:
             for period in context.partition_keys:

@@ -1,35 +1,32 @@
-"""The data home and inbox as a Dagster resource: the only thing assets know of the world."""
+"""The deployment's settings as a Dagster resource: the only thing assets know of the world."""
 
-
-from pathlib import Path
+from __future__ import annotations
 
 import dagster as dg
 
-from pension_audit.home import Home
-from pension_audit.load import Warehouse
+from pension_audit.ingest.load import Warehouse
+from pension_audit.settings import Settings
 
 
 class DataHome(dg.ConfigurableResource):
-    """Where files arrive (`inbox`), where everything built from them lives (`home`), and the
-    case store findings are published into (`database_url`; empty: PENSION_AUDIT_DATABASE_URL,
-    else `cases.sqlite` in the data home, as the API's settings say)."""
+    """Where files arrive (`inbox`), where everything built from them lives (`home`), the case
+    store findings are published into (`database_url`; empty: SQLite in the home) and DuckDB's
+    memory bounds: the fields of `Settings` a run needs, as Dagster configuration."""
 
     home: str
     inbox: str
     database_url: str = ""
+    duckdb_memory: str = "1GB"
+    loader_memory: str = "256MB"
 
-    @property
-    def inbox_path(self) -> Path:
-        return Path(self.inbox)
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DataHome:
+        return cls(home=str(settings.home), inbox=str(settings.inbox_path), database_url=settings.database_url or "",
+                   duckdb_memory=settings.duckdb_memory, loader_memory=settings.loader_memory)
 
-    @property
-    def warehouse_path(self) -> Path:
-        return Home.at(self.home).warehouse
+    def settings(self) -> Settings:
+        return Settings(home=self.home, inbox=self.inbox, database_url=self.database_url or None,
+                        duckdb_memory=self.duckdb_memory, loader_memory=self.loader_memory)
 
     def warehouse(self) -> Warehouse:
-        return Warehouse(self.warehouse_path)
-
-    def store_url(self) -> str:
-        from api.settings import Settings
-
-        return self.database_url or Settings(home=self.home).store_url
+        return Warehouse(self.settings().warehouse_path, memory_limit=self.loader_memory)

@@ -2,14 +2,13 @@
 
 
 import json
-import os
-from pathlib import Path
 
 import dagster as dg
 
 from orchestration.feed_assets import MONTHLY, YEARLY, feed_asset_key
-from pension_audit.feeds import FEEDS
-from pension_audit.reader import scan_inbox
+from orchestration.resources import DataHome
+from pension_audit.ingest.feeds import FEEDS
+from pension_audit.ingest.reader import scan_inbox
 
 MONTHLY_FEEDS_JOB = dg.define_asset_job(
     "monthly_feeds",
@@ -30,10 +29,6 @@ MONTHLY_SCHEDULE = dg.build_schedule_from_partitioned_job(
     MONTHLY_FEEDS_JOB, day_of_month=5, hour_of_day=2, description="每月5日凌晨载入上月文件")
 
 
-def inbox_path() -> Path:
-    return Path(os.environ.get("PENSION_AUDIT_INBOX", "data/inbox"))
-
-
 @dg.sensor(
     name="inbox_sensor",
     description="收件箱有新文件或文件被重新报送时，载入该数据源的对应期间",
@@ -41,12 +36,12 @@ def inbox_path() -> Path:
     jobs=[MONTHLY_FEEDS_JOB, ANNUAL_FEEDS_JOB],
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def inbox_sensor(context: dg.SensorEvaluationContext):
+def inbox_sensor(context: dg.SensorEvaluationContext, data_home: DataHome):
     """One run per new file version: the cursor remembers each file's size and mtime, and
     the run key makes a file version run once even if the cursor is lost."""
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     requests = []
-    for f in scan_inbox(inbox_path()):
+    for f in scan_inbox(data_home.settings().inbox_path):
         stat = f.path.stat()
         signature = f"{stat.st_size}:{stat.st_mtime_ns}"
         if seen.get(f.relative) == signature:

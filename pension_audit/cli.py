@@ -5,22 +5,43 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 import click
+import uvicorn
+from rich.console import Console
+from rich.table import Table
 
-from pension_audit.home import Home, go_offline
+from api.app import create_app
+from casework.db import make_engine, migrate, session_factory, transaction
+from casework.errors import Problem
+from casework.models import ROLE_LABELS, Role
+from casework.services.cases import refer_overdue as refer
+from casework.services.users import add_user
+from orchestration import exports
+from orchestration.run import run_pipeline
+from orchestration.warehouse_queries import file_log_rows, file_log_summary, quarantine_rows
+from pension_audit.generate import generate as generate_district
+from pension_audit.settings import Settings, bureau_today
+from reports.documents import KINDS, build
+from reports.tables import export
 
-# The generator's scales (pension_audit.generate.params.SCALES; a test keeps them equal):
-# importing the generator here would cost every command a second of pandas.
+# The generator's scales (pension_audit.generate.params.SCALES; a test keeps them equal).
 SCALES = ("tiny", "small", "district", "province")
+
+HOME = click.option("--home", type=click.Path(path_type=Path), default=None, help="数据目录（默认 ./data）")
+DATABASE_URL = click.option("--database-url", default=None,
+                            help="案件库地址，如 postgresql+psycopg://user@host/db（默认数据目录下的 SQLite）")
+
+
+def settings_for(home: Path | None = None, database_url: str | None = None, **values: object) -> Settings:
+    """The settings, with what the command line said in place of what they say."""
+    return Settings().with_overrides(home=home, database_url=database_url, **values)
 
 
 def _echo_table(rows: list[tuple], headers: tuple[str, ...]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table(*headers)
     table.columns[0].no_wrap = True
     for row in rows:
@@ -31,7 +52,7 @@ def _echo_table(rows: list[tuple], headers: tuple[str, ...]) -> None:
 
 @click.group(help="城乡居民基本养老保险待遇稽核平台")
 def main() -> None:
-    go_offline()
+    pass
 
 
 @main.command(help="生成一个模拟区县的全部数据源文件（含各类不规范数据）及其真值文件")
@@ -39,8 +60,6 @@ def main() -> None:
 @click.option("--scale", type=click.Choice(SCALES), default="tiny", show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 def generate(out: Path, scale: str, seed: int) -> None:
-    from pension_audit.generate import generate as generate_district
-
     truth = generate_district(out, scale, seed)
     files = truth["files"]
     rows = sum(f["data_rows"] for f in files.values())
@@ -52,24 +71,22 @@ def generate(out: Path, scale: str, seed: int) -> None:
     click.echo(f"  真值文件：{out / 'truth.json'}")
 
 
-@main.command(help="载入收件箱中新的或重新报送的文件（在本进程内运行 Dagster 资产）")
-@click.option("--inbox", type=click.Path(path_type=Path, exists=True, file_okay=False), required=True)
-@click.option("--home", type=click.Path(path_type=Path), default=None, help="数据目录（默认 ./data）")
-def run(inbox: Path, home: Path | None) -> None:
-    from pension_audit.pipeline import run_pipeline
-
-    result = run_pipeline(inbox.resolve(), Home.at(home), echo=click.echo)
+@main.command(help="载入收件箱中新的或重新报送的文件，构建稽核结果并发布到案件库（在本进程内运行 Dagster 资产）")
+@click.option("--inbox", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
+              help="收件箱目录（默认 数据目录/inbox）")
+@HOME
+@DATABASE_URL
+def run(inbox: Path | None, home: Path | None, database_url: str | None) -> None:
+    result = run_pipeline(settings_for(home, database_url, inbox=inbox), echo=click.echo)
     sys.exit(0 if result.ok else 1)
 
 
 @main.command(help="导出隔离区：无法读取的数据行及原因")
-@click.option("--home", type=click.Path(path_type=Path), default=None)
+@HOME
 @click.option("--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件（默认标准输出）")
 def quarantine(home: Path | None, fmt: str, out: Path | None) -> None:
-    from pension_audit.queries import quarantine_rows
-
-    rows = quarantine_rows(Home.at(home))
+    rows = quarantine_rows(settings_for(home).warehouse_path)
     stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     try:
         if fmt == "csv":
@@ -86,11 +103,9 @@ def quarantine(home: Path | None, fmt: str, out: Path | None) -> None:
 
 
 def _export(kind: str, home: Path | None, fmt: str, out: Path | None, **kwargs) -> None:
-    from pension_audit import exports
-
     try:
-        fields, rows = getattr(exports, kind)(Home.at(home), xlsx=fmt == "xlsx", **kwargs)
-        exports.export(fields, rows, fmt, out, {"findings": "稽核疑点", "accountability": "乡镇问责"}[kind], sys.stdout)
+        fields, rows = getattr(exports, kind)(settings_for(home).warehouse_path, xlsx=fmt == "xlsx", **kwargs)
+        export(fields, rows, fmt, out, {"findings": "稽核疑点", "accountability": "乡镇问责"}[kind], sys.stdout)
     except exports.NotBuilt:
         raise click.ClickException("尚未构建稽核结果：请先运行 pension-audit run --inbox <收件箱>") from None
     except ValueError as exc:
@@ -100,7 +115,7 @@ def _export(kind: str, home: Path | None, fmt: str, out: Path | None, **kwargs) 
 
 
 @main.command(help="导出稽核疑点清单（CSV 表头固定；XLSX 为中文表头，供稽核人员使用）")
-@click.option("--home", type=click.Path(path_type=Path), default=None)
+@HOME
 @click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "json")), default="csv", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件（CSV/JSON 默认标准输出）")
 def findings(home: Path | None, fmt: str, out: Path | None) -> None:
@@ -108,7 +123,7 @@ def findings(home: Path | None, fmt: str, out: Path | None) -> None:
 
 
 @main.command(help="导出乡镇问责统计：每个乡镇每年一行")
-@click.option("--home", type=click.Path(path_type=Path), default=None)
+@HOME
 @click.option("--year", type=int, default=None, help="只导出该年度")
 @click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "json")), default="csv", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None)
@@ -117,17 +132,15 @@ def accountability(home: Path | None, year: int | None, fmt: str, out: Path | No
 
 
 @main.command(help="文件日志：每个文件版本的读取、载入、隔离情况")
-@click.option("--home", type=click.Path(path_type=Path), default=None)
+@HOME
 @click.option("--all-versions", is_flag=True, help="包括已被替换的旧版本")
 @click.option("--summary", is_flag=True, help="按数据源汇总")
 def files(home: Path | None, all_versions: bool, summary: bool) -> None:
-    from pension_audit.queries import file_log_rows, file_log_summary
-
+    warehouse = settings_for(home).warehouse_path
     if summary:
-        _echo_table(file_log_summary(Home.at(home)),
-                    ("数据源", "期间", "已载入文件", "无法读取", "数据行", "入库", "隔离"))
+        _echo_table(file_log_summary(warehouse), ("数据源", "期间", "已载入文件", "无法读取", "数据行", "入库", "隔离"))
         return
-    rows = file_log_rows(Home.at(home), all_versions)
+    rows = file_log_rows(warehouse, all_versions)
     _echo_table([r[:6] + (r[7],) for r in rows], ("文件", "状态", "编码", "数据行", "载入", "隔离", "时间"))
     for r in rows:
         if r[1] == "failed":
@@ -135,25 +148,28 @@ def files(home: Path | None, all_versions: bool, summary: bool) -> None:
 
 
 @main.command(help="启动案件办理服务（FastAPI；默认案件库为数据目录下的 SQLite）")
-@click.option("--home", type=click.Path(path_type=Path), default=None)
-@click.option("--database-url", default=None, help="案件库地址，如 postgresql+psycopg://user@host/db")
+@HOME
+@DATABASE_URL
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
-def serve(home: Path | None, database_url: str | None, host: str, port: int) -> None:
-    import uvicorn
-
-    from api.app import create_app
-
-    app = create_app(_settings(home, database_url))
-    click.echo(f"案件办理服务：http://{host}:{port}/docs （接口文档）")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
-
-
-def _settings(home: Path | None, database_url: str | None):
-    from api.settings import Settings
-
-    overrides = {k: v for k, v in (("home", str(home) if home else None), ("database_url", database_url)) if v}
-    return Settings(**overrides)
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="服务进程数（默认 1；多于 1 个时案件库须为 PostgreSQL）")
+def serve(home: Path | None, database_url: str | None, host: str, port: int, workers: int | None) -> None:
+    settings = settings_for(home, database_url, workers=workers)
+    if settings.workers > 1 and settings.uses_sqlite:
+        raise click.ClickException("SQLite 案件库只能由一个服务进程使用：多进程（--workers 大于 1）请改用 PostgreSQL"
+                                   "（--database-url postgresql+psycopg://…）")
+    engine = make_engine(settings.store_url)
+    migrate(engine)  # once, before any worker starts
+    engine.dispose()
+    click.echo(f"案件办理服务：http://{host}:{port}/web/ （网页）  http://{host}:{port}/docs （接口文档）")
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    # Worker processes build their app from the settings in their environment: hand them ours.
+    os.environ.update(settings.environment())
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=settings.workers,
+                log_level="warning")
 
 
 @main.group(help="用户管理")
@@ -164,48 +180,42 @@ def users() -> None:
 @users.command("add", help="新增用户（密码从 PENSION_AUDIT_PASSWORD 或交互输入读取）")
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="姓名")
-@click.option("--role", type=click.Choice(("inspector", "reviewer", "township_officer", "hr_bureau",
-                                           "data_engineer", "admin")), required=True,
+@click.option("--role", type=click.Choice(tuple(Role)), required=True,
               help="inspector 区社保局经办；reviewer 区社保局复核；township_officer 乡镇社会事务办；"
                    "hr_bureau 区人社局；data_engineer 数据工程师；admin 系统管理员")
 @click.option("--township", "township_code", default=None, help="乡镇（街道）代码（乡镇用户必填）")
 @click.option("--password", envvar="PENSION_AUDIT_PASSWORD", prompt="密码", hide_input=True,
               confirmation_prompt=True)
-@click.option("--home", type=click.Path(path_type=Path), default=None)
-@click.option("--database-url", default=None)
+@HOME
+@DATABASE_URL
 def users_add(username: str, display_name: str, role: str, township_code: str | None, password: str,
               home: Path | None, database_url: str | None) -> None:
-    from api.db import make_engine, migrate, session_factory, transaction
-    from api.errors import Problem
-    from api.models import ROLE_LABELS, Role
-    from api.services.users import add_user
-
-    engine = make_engine(_settings(home, database_url).store_url)
+    engine = make_engine(settings_for(home, database_url).store_url)
     migrate(engine)
     try:
         with transaction(session_factory(engine, writing=True)) as session:
             add_user(session, username, display_name, Role(role), password, township_code)
     except Problem as exc:
         raise click.ClickException(exc.message) from None
+    finally:
+        engine.dispose()
     click.echo(f"已新增用户 {username}（{display_name}，{ROLE_LABELS[Role(role)]}"
                f"{'，' + township_code if township_code else ''}）")
 
 
 @main.command("refer-overdue", help="将逾期未足额退还的追缴移交区人社局（每日运行）")
-@click.option("--home", type=click.Path(path_type=Path), default=None)
-@click.option("--database-url", default=None)
+@HOME
+@DATABASE_URL
 def refer_overdue(home: Path | None, database_url: str | None) -> None:
-    import datetime as dt
-
-    from api.db import make_engine, migrate, session_factory, transaction
-    from api.services.cases import refer_overdue as refer
-
-    engine = make_engine(_settings(home, database_url).store_url)
+    engine = make_engine(settings_for(home, database_url).store_url)
     migrate(engine)
-    with transaction(session_factory(engine, writing=True)) as session:
-        referrals = refer(session, dt.date.today())
-        for r in referrals:
-            click.echo(f"  案件 {r.case_id}：{r.reason}")
+    try:
+        with transaction(session_factory(engine, writing=True)) as session:
+            referrals = refer(session, bureau_today())
+            for r in referrals:
+                click.echo(f"  案件 {r.case_id}：{r.reason}")
+    finally:
+        engine.dispose()
     click.echo(f"移交区人社局 {len(referrals)} 件")
 
 
@@ -220,6 +230,7 @@ REPORT_NAMES = {
     "certification-report": "资格认证报告书（--year --township）",
     "accountability-report": "乡镇问责报告（--year 或 --month）",
 }
+MONTH = re.compile(r"(19|20)\d{2}-(0[1-9]|1[0-2])")
 
 
 @main.command(help="生成文书：通知书、告知书为 PDF；名单、报告为 PDF 或 XLSX（按 --out 的扩展名）。\n\n\b\n名称：\n"
@@ -233,19 +244,12 @@ REPORT_NAMES = {
 @click.option("--person", "person_no", default=None, help="个人编号（待遇领取告知书）")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="输出文件：.pdf 或 .xlsx（名单、报告）")
-@click.option("--home", type=click.Path(path_type=Path), default=None, help="数据目录（默认 ./data）")
-@click.option("--database-url", default=None, help="案件库地址（默认数据目录下的 SQLite）")
+@HOME
+@DATABASE_URL
 def report(name: str, year: int | None, month: str | None, township: str | None, case_id: int | None,
            demand_id: int | None, person_no: str | None, out: Path, home: Path | None,
            database_url: str | None) -> None:
-    import datetime as dt
-    import re
-
-    from api.db import make_engine, migrate, session_factory, transaction
-    from api.errors import Problem
-    from api.services.documents import KINDS, build
-
-    if month is not None and not re.fullmatch(r"(19|20)\d{2}-(0[1-9]|1[0-2])", month):
+    if month is not None and not MONTH.fullmatch(month):
         raise click.BadParameter("应为 YYYY-MM，如 2026-01", param_hint="--month")
     if township is not None and not re.fullmatch(r"\d{9}", township):
         raise click.BadParameter("应为9位乡镇（街道）代码", param_hint="--township")
@@ -254,12 +258,12 @@ def report(name: str, year: int | None, month: str | None, township: str | None,
         raise click.BadParameter("输出文件的扩展名应为 .pdf 或 .xlsx", param_hint="--out")
     if fmt == "xlsx" and not KINDS[name].is_list:
         raise click.ClickException(f"{KINDS[name].label}没有 XLSX 格式（通知书只有 PDF）")
-    settings = _settings(home, database_url)
+    settings = settings_for(home, database_url)
     engine = make_engine(settings.store_url)
     migrate(engine)
     try:
         with transaction(session_factory(engine, writing=True)) as session:
-            document = build(name, session, settings.data_home, None, dt.date.today(), year=year, month=month,
+            document = build(name, session, settings.warehouse_path, None, bureau_today(), year=year, month=month,
                              township=township, case_id=case_id, demand_id=demand_id, person_no=person_no)
             content = document.xlsx() if fmt == "xlsx" else document.pdf()
     except Problem as exc:

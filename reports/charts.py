@@ -11,6 +11,10 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
 from reports.render import CJK_FONT, font_file
 
 INK = "#1f3b73"
@@ -19,22 +23,16 @@ ALERT = "#b22222"
 
 @functools.cache
 def _font_registered() -> None:
-    from matplotlib import font_manager
-
     font_manager.fontManager.addfont(font_file())
 
 
 def _figure(width_mm: float, height_mm: float):
-    from matplotlib.figure import Figure
-
     _font_registered()
     figure = Figure(figsize=(width_mm / 25.4, height_mm / 25.4))
     return figure
 
 
 def _svg(figure) -> str:
-    import matplotlib
-
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pension-audit"}):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -46,8 +44,6 @@ def data_uri(svg: str) -> str:
 
 
 def _style():
-    import matplotlib
-
     return matplotlib.rc_context({"font.family": CJK_FONT, "font.size": 8, "axes.unicode_minus": False,
                                   "axes.spines.top": False, "axes.spines.right": False})
 

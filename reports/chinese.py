@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+import cn2an
+
 PLAIN_DIGITS = "〇一二三四五六七八九"
 FEN = Decimal("0.01")
 
@@ -20,8 +22,6 @@ FEN = Decimal("0.01")
 def amount_in_capitals(amount: Decimal | int | str) -> str:
     """壹仟贰佰叁拾肆元伍角陆分 for 1234.56; 负 in front of a negative amount. An amount past the
     fen is refused (cn2an would silently drop the rest)."""
-    import cn2an
-
     value = Decimal(amount)
     if value != value.quantize(FEN):
         raise ValueError(f"金额 {amount} 超出分位精度")

@@ -1,7 +1,7 @@
 """Who issues the documents, as data versioned by effective date (`issuers.csv` beside this
-file), and the townships' names (the warehouse's own seed, `dbt_project/seeds/townships.csv`).
+file).
 
-`issuers.csv` columns: effective_from; office (the issuing office's full name, DOMAIN.md's
+`issuers.csv` columns: effective_from; office (the issuing office's full name, docs/rules.md's
 default 赤峰市松山区社会保险事业管理局); abbreviation (the first part of every 文号: 松社保);
 deregistration_deadline_days (the time a 申请注销登记告知书 gives to apply, article 19: 限期);
 repayment_account_name, repayment_bank, repayment_account_no (the 指定账户 of articles 28–29;
@@ -18,7 +18,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ISSUERS = HERE / "issuers.csv"
-TOWNSHIPS = HERE.parent / "dbt_project" / "seeds" / "townships.csv"
 
 
 @dataclass(frozen=True)
@@ -49,17 +48,3 @@ def issuer_on(day: dt.date) -> Issuer:
     if not found:
         raise LookupError(f"{ISSUERS.name} 中没有 {day} 生效的发文机关")
     return found[-1]
-
-
-@functools.cache
-@functools.cache
-def township_names() -> dict[str, str]:
-    """The district's townships, from the same seed the warehouse loads."""
-    with TOWNSHIPS.open(encoding="utf-8") as f:
-        return {r["township_code"]: r["township_name"] for r in csv.DictReader(f)}
-
-
-def township_name(code: str | None) -> str:
-    if not code:
-        return ""
-    return township_names().get(code, code)

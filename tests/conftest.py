@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import xlsxwriter
 
-from pension_audit.home import go_offline
-
-go_offline()
+from orchestration.dbt_project import DBT_EXECUTABLE, PROJECT_DIR
 
 
 def write_csv(path: Path, lines: list[str], encoding: str = "gb18030") -> Path:
@@ -99,3 +98,13 @@ def tiny_district(tmp_path_factory) -> BuiltDistrict:
 @pytest.fixture(scope="session")
 def small_district(tmp_path_factory) -> BuiltDistrict:
     return build_district(session_dir(tmp_path_factory), "small")
+
+
+def run_dbt(args: list[str], scratch: Path, warehouse: Path) -> subprocess.CompletedProcess:
+    """dbt (offline) on the given warehouse, with private target and log folders under
+    `scratch`, so it never collides with another dbt process."""
+    return subprocess.run(
+        [str(DBT_EXECUTABLE), *args, "--vars", json.dumps({"warehouse": str(warehouse)}),
+         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+         "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900, check=False)

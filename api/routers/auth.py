@@ -7,10 +7,10 @@ from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 
 from api.deps import CurrentUser, ReadSession, WriteSession
-from api.models import User
 from api.schemas import Message, Token, UserCreate, UserOut
-from api.services import users
-from api.services.access import require
+from casework.models import User
+from casework.services import users
+from casework.services.access import require
 
 router = APIRouter(tags=["登录与用户"])
 

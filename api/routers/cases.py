@@ -3,9 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from sqlalchemy import func, select
 
 from api.deps import CurrentUser, ReadSession, Today, WriteSession
-from api.models import Case, CaseStatus, Demand, Proposal, Referral, Repayment, Visit
 from api.schemas import (
     NO_CONTROL_CHARACTERS,
     AuditOut,
@@ -25,9 +25,10 @@ from api.schemas import (
     VisitCreate,
     VisitOut,
 )
-from api.services import cases as service
-from api.services.access import require, scope_cases
-from api.services.findings import audit_entries
+from casework.models import Case, CaseStatus, Demand, Proposal, Referral, Repayment, Visit
+from casework.services import cases as service
+from casework.services.access import require, scope_cases
+from casework.services.findings import audit_entries, person_view
 
 router = APIRouter(tags=["案件办理"], responses={
     401: {"model": Message}, 403: {"model": Message}, 404: {"model": Message},
@@ -52,8 +53,6 @@ def list_cases(user: CurrentUser, session: ReadSession, status: CaseStatus | Non
                township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
                page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                size: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[CaseOut]:
-    from sqlalchemy import func, select
-
     query = scope_cases(select(Case), user)
     if status:
         query = query.where(Case.status == status)
@@ -136,16 +135,12 @@ def case_audit(case_id: Id, user: CurrentUser, session: ReadSession) -> list:
             summary="人员的审计日志")
 def person_audit(person_id: Annotated[str, Path(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)], user: CurrentUser,
                  session: ReadSession) -> list:
-    from api.services.findings import person_view
-
     person_view(session, user, person_id)  # 404 unless the user may see this person
     return audit_entries(session, person_id=person_id)
 
 
 @router.get("/referrals", response_model=list[ReferralOut], summary="移交区人社局的逾期追缴")
 def list_referrals(user: CurrentUser, session: ReadSession) -> list[Referral]:
-    from sqlalchemy import select
-
     require(user, "referrals")
     return list(session.scalars(select(Referral).order_by(Referral.id)))
 

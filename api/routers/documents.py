@@ -4,6 +4,7 @@ A notice is numbered (文号) the first time it is rendered, and keeps its numbe
 afterwards; that is why the notice routes write. The same documents come from the command
 line: `pension-audit report <name> …`."""
 
+import pathlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -11,8 +12,7 @@ from fastapi.responses import Response
 
 from api.deps import CurrentUser, ReadSession, Today, WriteSession
 from api.schemas import Message
-from api.services import documents as service
-from pension_audit.home import Home
+from reports import documents as service
 
 router = APIRouter(prefix="/documents", tags=["文书"], responses={
     200: {"content": {"application/pdf": {}}},
@@ -31,8 +31,8 @@ Township = Annotated[str, Query(pattern=r"^\d{9}$", description="乡镇（街道
 Format = Literal["pdf", "xlsx"]
 
 
-def _home(request: Request) -> Home:
-    return request.app.state.settings.data_home
+def _home(request: Request) -> pathlib.Path:
+    return request.app.state.settings.warehouse_path
 
 
 def respond(document: service.Document, format: Format = "pdf") -> Response:

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.cache import AnswerCache, findings_revision
 from api.deps import CurrentUser, ReadSession
-from api.models import Finding, FindingStatus
 from api.schemas import (
     NO_CONTROL_CHARACTERS,
     FindingDetail,
@@ -16,8 +15,9 @@ from api.schemas import (
     Page,
     PersonOut,
 )
-from api.services import findings as service
-from api.services.access import findings_scope
+from casework.models import Finding, FindingStatus
+from casework.services import findings as service
+from casework.services.access import findings_scope
 
 router = APIRouter(tags=["稽核疑点"], responses={401: {"model": Message}, 403: {"model": Message}})
 

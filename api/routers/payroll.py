@@ -10,9 +10,9 @@ from fastapi.responses import Response
 
 from api.deps import CurrentUser, ReadSession
 from api.schemas import MONTH_PATTERN, HoldList, Message
-from api.services import payroll
-from api.services.access import require
-from pension_audit.exports import Field, write_csv, write_xlsx
+from casework.services import payroll
+from casework.services.access import require
+from reports.tables import Field, write_csv, write_xlsx
 
 router = APIRouter(tags=["待遇发放"], responses={401: {"model": Message}, 403: {"model": Message},
                                               422: {"model": Message}})

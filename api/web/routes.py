@@ -30,8 +30,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.deps import CurrentUser, ReadSession, Today
-from api.errors import NotFound, Problem
-from api.models import (
+from api.web.charts import trend_svg
+from casework.errors import NotFound, Problem
+from casework.models import (
     CASE_STATUS_LABELS,
     PROPOSAL_LABELS,
     ROLE_LABELS,
@@ -40,16 +41,16 @@ from api.models import (
     FindingStatus,
     ProposalKind,
     ProposalStatus,
+    Role,
     User,
 )
-from api.security import revoke
-from api.services import cases as case_service
-from api.services import console, users
-from api.services import findings as finding_service
-from api.services.access import can, require
-from api.web.charts import trend_svg
-from pension_audit.exports import Field, write_xlsx
-from reports.issuers import township_names
+from casework.security import revoke
+from casework.services import cases as case_service
+from casework.services import console, users
+from casework.services import findings as finding_service
+from casework.services.access import can, require
+from casework.services.townships import township_names
+from reports.tables import Field, write_xlsx
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "pa_token"
@@ -85,6 +86,26 @@ env.filters.update(money=_money, percent=_percent, when=_when, township=console.
 env.globals.update(STATUS=CASE_STATUS_LABELS, PROPOSALS=PROPOSAL_LABELS, ROLES=ROLE_LABELS)
 
 
+def landing(user: User) -> str:
+    """Where each role starts."""
+    return {Role.township_officer: "/web/findings", Role.hr_bureau: "/web/accountability",
+            Role.data_engineer: "/web/feeds"}.get(user.role, "/web/dashboard")
+
+
+def menu(user: User) -> list[tuple[str, str]]:
+    items = []
+    if can(user, "read") and user.role.value in ("inspector", "reviewer", "admin"):
+        items.append(("/web/dashboard", "工作台"))
+    if can(user, "read"):
+        items += [("/web/findings", "疑点清单"), ("/web/cases", "案件办理")]
+    if can(user, "referrals"):
+        items.append(("/web/accountability", "乡镇问责"))
+    if can(user, "feeds"):
+        items.append(("/web/feeds", "数据源"))
+    return items
+
+
+
 class WebRoute(APIRoute):
     """A refusal becomes a page, not JSON: signed out → the login page; anything else the
     service refuses (403, 404, 409…) → the error page with its Chinese message."""
@@ -118,7 +139,7 @@ WebUser = Annotated[User, Depends(_user)]
 
 def page(request: Request, name: str, user: User | None, code: int = 200, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, {
-        "user": user, "menu": console.menu(user) if user else [],
+        "user": user, "menu": menu(user) if user else [],
         "path": request.url.path, **context}, status_code=code)
 
 
@@ -131,7 +152,7 @@ def writing(request: Request) -> Iterator[Session]:
 
 
 def warehouse(request: Request) -> console.Warehouse:
-    return console.Warehouse(request.app.state.settings.data_home)
+    return console.Warehouse(request.app.state.settings.warehouse_path)
 
 
 def refusal(exc: Exception) -> tuple[int, str]:
@@ -159,7 +180,7 @@ def root() -> RedirectResponse:
 
 @router.get("/web/")
 def home(user: WebUser) -> RedirectResponse:
-    return RedirectResponse(console.landing(user), status_code=303)
+    return RedirectResponse(landing(user), status_code=303)
 
 
 @router.get("/web/login", response_class=HTMLResponse)
@@ -181,7 +202,7 @@ def login(request: Request, username: Annotated[str, Form()] = "", password: Ann
     except Problem as exc:
         return page(request, "login.html", None, exc.status, title="登录", next=next, username=username,
                     error=exc.message)
-    target = next if next.startswith("/web/") and not next.startswith("/web/login") else console.landing(user)
+    target = next if next.startswith("/web/") and not next.startswith("/web/login") else landing(user)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(COOKIE, token, max_age=request.app.state.settings.token_hours * 3600,
                         httponly=True, samesite="strict", path="/")

@@ -16,7 +16,7 @@
 {%- endmacro %}
 
 {#
-  DOMAIN.md's one fuzzy rule: a mistyped ID is linked only when exactly one roster person has
+  docs/rules.md's one fuzzy rule: a mistyped ID is linked only when exactly one roster person has
   the same normalised name and an ID one character or one adjacent swap away. `rows` and
   `candidates` are relations with `name` and `id_number`; returns (row_key, person_id).
 #}

@@ -15,12 +15,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from api.app import create_app
-from api.db import make_engine, migrate, session_factory, transaction
 from api.deps import today
-from api.models import Role
-from api.publish import publish
-from api.services.users import add_user
-from api.settings import Settings
+from casework.db import make_engine, migrate, session_factory, transaction
+from casework.models import Role
+from casework.services.users import add_user
+from orchestration.publish import publish
+from pension_audit.settings import Settings
 
 POSTGRES = os.environ.get("PENSION_AUDIT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery"
@@ -127,7 +127,7 @@ def store(store_url: str, tiny_district):
 def api(store, store_url: str, tiny_district) -> Iterator[Api]:
     from sqlalchemy import select
 
-    from api.models import Finding
+    from casework.models import Finding
 
     with session_factory(store)() as s:
         township = s.scalar(select(Finding.township_code).where(Finding.exception_type == "death")
@@ -144,8 +144,8 @@ def later_publication(api: Api, months: int) -> str:
     """As if the pipeline had published `months` more months of payments: the next 发放年月."""
     from sqlalchemy import select
 
-    from api.models import Publication
-    from api.services.policy import add_months
+    from casework.models import Publication
+    from casework.services.policy import add_months
 
     with session_factory(api.engine, writing=True)() as s, s.begin():
         last = s.scalar(select(Publication).order_by(Publication.id.desc()).limit(1))

@@ -10,7 +10,7 @@ import pytest
 
 from tests.api.conftest import Api
 
-# What the procedure does with each type (DOMAIN.md "Settlement and recovery").
+# What the procedure does with each type (docs/rules.md "Settlement and recovery").
 PLANS = {
     "death": ["cancellation", "offset", "demand", "repay", "write_off"],
     "nationality": ["cancellation", "offset", "demand", "repay", "write_off"],

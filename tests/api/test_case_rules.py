@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, text
 
-from api.db import session_factory
-from api.models import Finding, PayrollHold
+from casework.db import session_factory
+from casework.models import Finding, PayrollHold
 from tests.api.conftest import Api, later_publication
 
 
@@ -155,7 +155,7 @@ def test_the_hold_list_downloads_as_csv_and_xlsx(api: Api):
 
 
 def test_an_acquitted_detainee_is_back_paid_every_suspended_month_at_its_standard(api: Api):
-    from api.models import PersonRecord
+    from casework.models import PersonRecord
 
     case = open_case(api, "detention")
     start = propose(api, case, "suspension")
@@ -164,7 +164,7 @@ def test_an_acquitted_detainee_is_back_paid_every_suspended_month_at_its_standar
     case = api.get("jingban", f"/cases/{case['id']}").json()
     terms = propose(api, case, "resumption")["terms"]
     held = {h["person_no"] for h in case["holds"]}
-    from api.services.policy import months_from
+    from casework.services.policy import months_from
 
     months = months_from(start["terms"]["from_month"], resume)
     assert len(months) == 3
@@ -183,10 +183,10 @@ def test_a_released_prisoner_is_not_back_paid_the_months_in_custody(api: Api):
     resume = later_publication(api, 2)
     case = api.get("jingban", f"/cases/{case['id']}").json()
     terms = propose(api, case, "resumption")["terms"]
-    from api.services.policy import months_from
+    from casework.services.policy import months_from
 
     suspended = months_from(start["terms"]["from_month"], resume)
-    from api.models import HoldRecommendation
+    from casework.models import HoldRecommendation
 
     with session_factory(api.engine)() as s:
         custody = [(r.hold_from, r.hold_until or "9999-12") for r in s.scalars(select(HoldRecommendation).where(
@@ -235,7 +235,7 @@ def test_errors_are_4xx_with_a_code_and_a_chinese_message(api: Api):
 
 
 def test_published_findings_keep_their_case_when_the_pipeline_publishes_again(api: Api, tiny_district):
-    from api.publish import publish
+    from orchestration.publish import publish
 
     case = open_case(api, "death")
     summary = publish(api.engine, tiny_district.home / "warehouse.duckdb")
@@ -246,7 +246,7 @@ def test_published_findings_keep_their_case_when_the_pipeline_publishes_again(ap
 
 def test_a_death_in_custody_leaves_only_the_own_contributions_and_no_funeral_subsidy(api: Api):
     """44号 by default, flagged for a person to decide; 国发〔2014〕8号 when they so decide."""
-    from api.models import SettlementBasis
+    from casework.models import SettlementBasis
 
     finding = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
     with session_factory(api.engine, writing=True)() as s, s.begin():
@@ -268,7 +268,7 @@ def test_a_death_in_custody_leaves_only_the_own_contributions_and_no_funeral_sub
 
 
 def test_a_death_settles_against_the_balance_of_the_death_month_then_the_funeral_subsidy(api: Api):
-    from api.models import SettlementBasis
+    from casework.models import SettlementBasis
 
     finding = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
     with session_factory(api.engine)() as s:

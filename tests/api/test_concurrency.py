@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api.db import session_factory
-from api.models import PayrollHold
+from casework.db import session_factory
+from casework.models import PayrollHold
 from tests.api.conftest import Api
 
 

@@ -68,7 +68,7 @@ def test_routes_run_on_the_configured_number_of_worker_threads(tmp_path):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.settings import Settings
+    from pension_audit.settings import Settings
 
     async def worker_threads() -> int:
         return anyio.to_thread.current_default_thread_limiter().total_tokens

@@ -9,7 +9,6 @@ shared district.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
 from decimal import Decimal
@@ -19,8 +18,8 @@ import duckdb
 import pytest
 from sqlalchemy import Engine, select, text
 
-from api.db import make_engine, migrate, session_factory, transaction
-from api.models import (
+from casework.db import make_engine, migrate, session_factory, transaction
+from casework.models import (
     AuditEntry,
     Case,
     CaseStatus,
@@ -33,7 +32,8 @@ from api.models import (
     Role,
     User,
 )
-from api.publish import export_decisions, publish
+from orchestration.publish import export_decisions, publish
+from tests.conftest import run_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = "event_period, first_improper_month, last_improper_month, improper_months, overpaid_amount"
@@ -370,14 +370,7 @@ def test_a_new_finding_joins_the_case_already_open_for_its_person(tiny_district,
 
 
 def dbt(args: list[str], scratch: Path, warehouse: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PENSION_AUDIT_HOME": str(scratch),
-           "PENSION_AUDIT_WAREHOUSE": str(warehouse)}
-    project = ROOT / "dbt_project"
-    return subprocess.run(
-        [str(ROOT / "orchestration" / "dbt-offline"), *args, "--project-dir", str(project),
-         "--profiles-dir", str(project), "--target-path", str(scratch / "target"),
-         "--log-path", str(scratch / "logs")],
-        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False)
+    return run_dbt(args, scratch, warehouse)
 
 
 def test_decisions_tables_exist_before_any_case_store_does(tmp_path: Path):

@@ -10,7 +10,6 @@ district nor collides with another dbt process.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,45 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BuiltDistrict
+from orchestration.dbt_project import PROJECT_DIR
+from tests.conftest import BuiltDistrict, run_dbt
 
-ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ROOT / "dbt_project"
-DBT = ROOT / "orchestration" / "dbt-offline"  # dbt without the network
+PROJECT = PROJECT_DIR
 
 
-def _dbt(
-    args: list[str], scratch: Path, warehouse: Path | None = None
-) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_TARGET_PATH": str(scratch / "target"),
-        "DBT_LOG_PATH": str(scratch / "logs"),
-        "PENSION_AUDIT_HOME": str(scratch),
-    }
-    if warehouse is not None:
-        env["PENSION_AUDIT_WAREHOUSE"] = str(warehouse)
-    return subprocess.run(
-        [
-            str(DBT),
-            *args,
-            "--project-dir",
-            str(PROJECT),
-            "--profiles-dir",
-            str(PROJECT),
-            "--target-path",
-            str(scratch / "target"),
-            "--log-path",
-            str(scratch / "logs"),
-        ],
-        check=False,
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+def _dbt(args: list[str], scratch: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
+    return run_dbt(args, scratch, warehouse or scratch / "warehouse.duckdb")
 
 
 def _tail(result: subprocess.CompletedProcess, lines: int = 60) -> str:

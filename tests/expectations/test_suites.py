@@ -25,7 +25,7 @@ from expectations.suites import (
     validate,
     validate_periods,
 )
-from pension_audit.feeds import FEEDS, FEEDS_BY_NAME, Cadence, Feed, Kind
+from pension_audit.ingest.feeds import FEEDS, FEEDS_BY_NAME, Cadence, Feed, Kind
 
 REPRESENTATIVE = ("roster", "payments", "court_sentences", "disability_severe")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

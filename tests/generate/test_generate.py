@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pension_audit.feeds import FEEDS, FEEDS_BY_NAME, ROW_REASONS, LinkBy
 from pension_audit.generate import generate
+from pension_audit.ingest.feeds import FEEDS, FEEDS_BY_NAME, ROW_REASONS, LinkBy
 
 SYSTEM = ("roster", "payments", "certifications", "contributions")
 FOOTER_PREFIXES = ("制表", "合计")

@@ -1,4 +1,4 @@
-"""Loading files as they really arrive: FEEDS.md's rules, one scenario per test."""
+"""Loading files as they really arrive: docs/feeds.md's rules, one scenario per test."""
 
 import datetime as dt
 from decimal import Decimal
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pension_audit.load import Warehouse
-from pension_audit.reader import decode, scan_inbox
+from pension_audit.ingest.load import Warehouse
+from pension_audit.ingest.reader import decode, scan_inbox
 from tests.conftest import write_csv, write_xlsx
 
 PAYMENTS_HEADER = "个人编号,姓名,证件号码,所属年月,发放类型,实发金额,发放状态,发放年月"
@@ -21,7 +21,7 @@ def warehouse(tmp_path):
 
 
 def ingest_all(wh: Warehouse, inbox: Path):
-    from pension_audit.reader import by_period, naming_problem
+    from pension_audit.ingest.reader import by_period, naming_problem
 
     files = scan_inbox(inbox)
     out = [wh.refuse(f, "bad_name", naming_problem(f)) for f in files if not f.well_named]
@@ -233,8 +233,8 @@ def test_a_regular_csv_and_an_irregular_one_read_the_same(tmp_path, newline):
     """A file whose records are all as wide as the header is read by Arrow's CSV reader; one
     with a row of another width (here a footer) by Python's csv module: the same rows, row
     numbers and cells either way."""
-    from pension_audit.feeds import FEEDS_BY_NAME
-    from pension_audit.reader import _read_regular_csv, data_rows
+    from pension_audit.ingest.feeds import FEEDS_BY_NAME
+    from pension_audit.ingest.reader import _read_regular_csv, data_rows
 
     def read(text: str):
         path = tmp_path / "2025-03.csv"
@@ -267,8 +267,8 @@ CSV_LINES = [
 
 
 def test_an_irregular_csv_keeps_the_row_numbers_of_its_blank_and_title_rows(tmp_path):
-    from pension_audit.feeds import FEEDS_BY_NAME
-    from pension_audit.reader import data_rows
+    from pension_audit.ingest.feeds import FEEDS_BY_NAME
+    from pension_audit.ingest.reader import data_rows
 
     path = tmp_path / "2025-03.csv"
     path.write_text("\n".join(CSV_LINES), encoding="utf-8")

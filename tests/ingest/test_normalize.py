@@ -1,11 +1,11 @@
-"""DOMAIN.md's identity rules and FEEDS.md's value formats, one case per variant."""
+"""docs/rules.md's identity rules and docs/feeds.md's value formats, one case per variant."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from pension_audit.normalize import connect
+from pension_audit.ingest.normalize import connect
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def sql():
     ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X"),  # full-width digits and letter
     (" 1101 0519 4912 3100 2X ", "11010519491231002X"),           # inner and surrounding spaces
     ("'11010519491231002X", "11010519491231002X"),                # leading apostrophe forced by Excel
-    ("150102880730303", "150102198807303035"),                    # 15-digit form upgraded (POLICY.md sample)
+    ("150102880730303", "150102198807303035"),                    # 15-digit form upgraded (the standard's own sample)
     ("110105194912310021", "110105194912310021"),                 # wrong check digit: kept, flagged invalid
     ("E12345678", "E12345678"),                                   # a passport number stays as it is
 ])

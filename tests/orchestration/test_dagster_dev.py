@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from pension_audit.feeds import FEEDS
+from pension_audit.ingest.feeds import FEEDS
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERY = """{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }"""

@@ -4,19 +4,27 @@ import json
 import os
 
 import dagster as dg
+import pytest
 
-from orchestration.definitions import defs
+from orchestration.definitions import build_definitions
 from orchestration.feed_assets import MONTHLY, YEARLY, feed_asset_key
+from orchestration.resources import DataHome
 from orchestration.sensors import inbox_sensor
-from pension_audit.feeds import FEEDS
+from pension_audit.ingest.feeds import FEEDS
+from pension_audit.settings import Settings
 from tests.conftest import write_csv
 
 
-def test_definitions_load_as_dagster_dev_loads_them():
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory) -> dg.Definitions:
+    return build_definitions(Settings(home=tmp_path_factory.mktemp("home")))
+
+
+def test_definitions_load_as_dagster_dev_loads_them(defs):
     dg.Definitions.validate_loadable(defs)
 
 
-def test_every_feed_is_an_asset_partitioned_by_its_cadence():
+def test_every_feed_is_an_asset_partitioned_by_its_cadence(defs):
     graph = defs.resolve_asset_graph()
     assert {feed_asset_key(f) for f in FEEDS} <= graph.get_all_asset_keys()
     for feed in FEEDS:
@@ -24,7 +32,7 @@ def test_every_feed_is_an_asset_partitioned_by_its_cadence():
         assert node.partitions_def == (MONTHLY if feed.is_monthly else YEARLY)
 
 
-def test_every_feed_asset_has_a_blocking_structure_check_and_a_quality_check():
+def test_every_feed_asset_has_a_blocking_structure_check_and_a_quality_check(defs):
     checks = defs.resolve_asset_graph().asset_check_keys
     for feed in FEEDS:
         key = feed_asset_key(feed)
@@ -34,30 +42,30 @@ def test_every_feed_asset_has_a_blocking_structure_check_and_a_quality_check():
     assert specs["structure"].blocking and not specs["quality"].blocking
 
 
-def test_sensor_and_monthly_schedule_are_defined():
+def test_sensor_and_monthly_schedule_are_defined(defs):
     assert defs.resolve_sensor_def("inbox_sensor")
     schedule = defs.resolve_schedule_def("monthly_feeds_schedule")
     assert schedule.cron_schedule == "0 2 5 * *"
 
 
-def test_sensor_requests_one_run_per_new_file_version(inbox, monkeypatch):
-    monkeypatch.setenv("PENSION_AUDIT_INBOX", str(inbox))
+def test_sensor_requests_one_run_per_new_file_version(inbox, tmp_path):
+    resources = {"data_home": DataHome.from_settings(Settings(home=tmp_path / "home", inbox=inbox))}
     write_csv(inbox / "payments/2025-03.csv", ["个人编号"])
     write_csv(inbox / "cdc_deaths/2025.csv", ["姓名"], "utf-8")   # badly named: reported, not run
     with dg.instance_for_test() as instance:
-        first = inbox_sensor(dg.build_sensor_context(instance=instance))
+        first = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
         assert [(r.job_name, r.partition_key, r.asset_selection) for r in first.run_requests] == [
             ("monthly_feeds", "2025-03", [dg.AssetKey(["raw", "payments"])])]
-        again = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+        again = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=resources))
         assert again.run_requests == []
         path = inbox / "payments/2025-03.csv"
         write_csv(path, ["个人编号", "1504040001"])
         os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
-        resent = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+        resent = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=resources))
         assert len(resent.run_requests) == 1 and json.loads(resent.cursor)
 
 
-def test_lineage_runs_unbroken_from_each_feed_to_the_findings():
+def test_lineage_runs_unbroken_from_each_feed_to_the_findings(defs):
     graph = defs.resolve_asset_graph()
     for feed in FEEDS:
         staging = dg.AssetKey(["staging", f"stg_{feed.name}"])
@@ -76,7 +84,7 @@ def test_lineage_runs_unbroken_from_each_feed_to_the_findings():
     assert {feed_asset_key(f) for f in FEEDS if not f.enriches_only} <= ancestors
 
 
-def test_the_case_store_sits_at_both_ends_of_the_dbt_build():
+def test_the_case_store_sits_at_both_ends_of_the_dbt_build(defs):
     """Decisions flow in through the dbt source `casework`; the marts the workflow reads flow
     out into the case store."""
     graph = defs.resolve_asset_graph()

@@ -3,10 +3,13 @@
 import json
 
 import dagster as dg
+import duckdb
 from click.testing import CliRunner
 
+from orchestration.run import load_feeds
 from pension_audit.cli import main
-from pension_audit.home import Home
+from pension_audit.ingest.load import Warehouse
+from pension_audit.settings import Settings
 from tests.conftest import write_csv, write_xlsx
 
 PAYMENTS = ["个人编号,姓名,所属年月,发放类型,实发金额,发放状态,发放年月"]
@@ -35,7 +38,7 @@ def test_run_loads_files_records_checks_and_a_rerun_does_nothing(inbox, tmp_path
     assert f"用时 {phases['total']:.1f} 秒（扫描收件箱" in first.output
 
     # Real materialisations on the instance in the data home: one run per cadence, whole range.
-    with dg.DagsterInstance.from_config(str(Home.at(home).dagster_home)) as instance:
+    with dg.DagsterInstance.from_config(str(Settings(home=home).dagster_home)) as instance:
         payments = dg.AssetKey(["raw", "payments"])
         assert instance.get_materialized_partitions(payments) == {"2025-01", "2025-02", "2025-03"}
         records = instance.fetch_materializations(payments, limit=10).records
@@ -56,21 +59,14 @@ def test_run_loads_files_records_checks_and_a_rerun_does_nothing(inbox, tmp_path
     ]
 
 
-def test_a_feed_whose_step_fails_is_named_and_the_others_in_its_run_still_load(inbox, tmp_path, monkeypatch):
-    import duckdb
-
-    from pension_audit.load import Warehouse
-    from pension_audit.pipeline import load_feeds
-
+def test_a_feed_whose_step_fails_is_named_and_the_others_in_its_run_still_load(inbox, tmp_path):
     write_csv(inbox / "payments/2025-01.csv", PAYMENTS + ["1504040001,王芳,2025-01,正常发放,203.00,成功,2025-01"])
     write_xlsx(inbox / "cdc_deaths/2025-01.xlsx",
                [["姓名", "有效证件号码", "死亡日期"], ["李四", "150102880730303", "2025-01-04"]])
-    home = Home.at(str(tmp_path / "home"))
-    monkeypatch.setenv("DAGSTER_HOME", str(home.prepare_dagster()))
-    with Warehouse(home.warehouse) as wh:  # a damaged warehouse: the deaths table lost a column
+    settings = Settings(home=tmp_path / "home", inbox=inbox)
+    with Warehouse(settings.warehouse_path) as wh:  # a damaged warehouse: the deaths table lost a column
         wh.con.execute("ALTER TABLE raw.cdc_deaths DROP COLUMN death_date").fetchall()
 
-    fields = {"home": str(home.root), "inbox": str(inbox), "database_url": ""}
-    assert load_feeds(fields, ["cdc_deaths", "payments"], "2025-01", "2025-01") == ["cdc_deaths"]
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+    assert load_feeds(settings.model_dump(), ["cdc_deaths", "payments"], "2025-01", "2025-01") == ["cdc_deaths"]
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw.payments").fetchone() == (1,)

@@ -3,9 +3,9 @@ start over years of a district roster never holds them all in one DataFrame; eac
 results are kept beside the file they judged."""
 
 from orchestration.feed_assets import validate_periods, validation_batches
-from pension_audit.feeds import FEEDS_BY_NAME
-from pension_audit.load import Warehouse
-from pension_audit.reader import scan_inbox
+from pension_audit.ingest.feeds import FEEDS_BY_NAME
+from pension_audit.ingest.load import Warehouse
+from pension_audit.ingest.reader import scan_inbox
 from tests.conftest import write_csv
 
 

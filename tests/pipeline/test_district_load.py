@@ -66,7 +66,7 @@ def test_tiny_unreadable_files_fail_alone_with_their_reason(tiny_district):
 
 
 def test_every_feed_loads(tiny_district):
-    from pension_audit.feeds import FEEDS
+    from pension_audit.ingest.feeds import FEEDS
 
     loaded_feeds = {path.split("/")[0] for path, (status, *_) in file_log(tiny_district).items() if status == "loaded"}
     assert loaded_feeds == {f.name for f in FEEDS}

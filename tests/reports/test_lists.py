@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from api.db import session_factory
-from api.models import BackPayment, Demand, Finding, PayrollHold, PersonRecord
+from casework.db import session_factory
+from casework.models import BackPayment, Demand, Finding, PayrollHold, PersonRecord
 from reports.chinese import amount_in_capitals, mask_id
 from tests.api.conftest import Api
 from tests.reports.support import (
@@ -124,7 +124,7 @@ def test_the_inspection_summary_adds_up_findings_money_and_recovery(api: Api):
     assert rows[0][:4] == ["分组", "疑点类型/乡镇(街道)", "疑点数", "涉及人数"]
     assert rows[-1][0] == "合计" and rows[-1][2] == len(findings)
     # A township officer sees their township's summary, and no other.
-    from reports.issuers import township_name
+    from casework.services.townships import township_name
 
     township = api.get("xiangzhen", "/findings", params={"size": 1}).json()["items"][0]["township_code"]
     own = pdf_text(get_pdf(api, "xiangzhen", "/documents/inspection-summary", month="2026-01"))

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from api.db import session_factory
-from api.models import AuditEntry, Case, Demand, DocumentNumber, IssuedDocument, Settlement
+from casework.db import session_factory
+from casework.models import AuditEntry, Case, Demand, DocumentNumber, IssuedDocument, Settlement
 from reports.chinese import amount_in_capitals, amount_in_figures, mask_id
 from tests.api.conftest import Api
 from tests.reports.support import flat, get_pdf, keep, pdf_text, settled_demand
@@ -129,16 +129,15 @@ def test_a_deregistration_notice_goes_to_the_heir_with_a_deadline(api: Api):
 
 
 def test_benefit_notices_go_to_each_new_recipient_of_the_month(api: Api, tiny_district):
-    from pension_audit.home import Home
-    from pension_audit.queries import read
+    from orchestration.warehouse_queries import read
 
-    starts = read(Home.at(tiny_district.home), """
+    starts = read(tiny_district.home / "warehouse.duckdb", """
         SELECT strftime(month, '%Y-%m'), township_code, count(*) FROM intermediate.int_roster_months
         WHERE month = benefit_start_month AND status = '正常待遇' AND month > DATE '2025-01-01'
         GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 1""")
     assert starts, "the tiny district has new recipients after its first month"
     month, township, count = starts[0]
-    people = read(Home.at(tiny_district.home), """
+    people = read(tiny_district.home / "warehouse.duckdb", """
         SELECT person_no, name, id_number, basic_pension + account_pension FROM intermediate.int_roster_months
         WHERE month = ? AND benefit_start_month = ? AND status = '正常待遇' AND township_code = ?
         ORDER BY person_no""", [dt.date.fromisoformat(month + "-01")] * 2 + [township])

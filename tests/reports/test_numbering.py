@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from api.db import make_engine, migrate, session_factory, transaction
-from api.models import AuditEntry, DocumentNumber, IssuedDocument
-from api.services.documents import document_number
+from casework.db import make_engine, migrate, session_factory, transaction
+from casework.models import AuditEntry, DocumentNumber, IssuedDocument
+from reports.documents import document_number
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -54,7 +54,7 @@ def test_the_migration_creates_the_table_the_model_describes(tmp_path: Path):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from api.models import Base
+    from casework.models import Base
 
     engine = make_engine(f"sqlite:///{tmp_path / 'cases.sqlite'}")
     migrate(engine)

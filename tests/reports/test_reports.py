@@ -6,15 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pension_audit.home import Home
-from pension_audit.queries import read
+from orchestration.warehouse_queries import read
 from reports.chinese import mask_id, percent
 from tests.api.conftest import Api
 from tests.reports.support import flat, get_pdf, get_xlsx, keep, money, pdf_text
 
 
 def test_the_certification_report_names_who_was_certified_and_who_was_not_and_why(api: Api, tiny_district):
-    home = Home.at(tiny_district.home)
+    home = tiny_district.home / "warehouse.duckdb"
     township, name, coverage = read(home, """
         SELECT township_code, township_name, certification_coverage FROM marts.accountability_township_year
         WHERE year = 2025 AND certification_coverage < 1 ORDER BY certification_coverage, township_code LIMIT 1""")[0]
@@ -54,7 +53,7 @@ def _row(text: str, rank: int, name: str) -> list[str]:
 
 def test_the_accountability_report_gives_the_marts_figures_ranking_charts_and_the_reports_behind_them(
         api: Api, tiny_district):
-    home = Home.at(tiny_district.home)
+    home = tiny_district.home / "warehouse.duckdb"
     mart = read(home, """
         SELECT township_name, loss_rank, recipients, events, on_time, late, missed, pending, on_time_rate,
                improper_months, overpaid_amount, attributable_loss, certification_coverage
@@ -96,7 +95,7 @@ def test_the_accountability_report_gives_the_marts_figures_ranking_charts_and_th
 
 
 def test_the_monthly_accountability_report_is_the_monthly_marts(api: Api, tiny_district):
-    home = Home.at(tiny_district.home)
+    home = tiny_district.home / "warehouse.duckdb"
     month = read(home, """SELECT strftime(month, '%Y-%m') FROM marts.accountability_township_month
                           GROUP BY month ORDER BY sum(late + missed) DESC, month LIMIT 1""")[0][0]
     mart = read(home, """SELECT township_name, events, on_time, late, missed, pending, attributable_loss

@@ -2,7 +2,7 @@
 exported to Parquet, dbt builds the seeds and models on a local in-process Spark session
 (dbt-spark, `session` method), and the marts equal DuckDB's, row for row.
 
-Spark runs in a child process (`python -m pension_audit.spark`): its JVM and dbt's
+Spark runs in a child process (`python -m orchestration.spark`): its JVM and dbt's
 process-wide state stay out of the pytest worker, and the shared district's warehouse is
 only read.
 """
@@ -43,7 +43,7 @@ def _build_on_spark(warehouse: Path, work: Path) -> Path:
     """The marts as Spark built them, written as Parquet by the child process."""
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
     ran = subprocess.run(
-        [sys.executable, "-m", "pension_audit.spark", "--warehouse", str(warehouse), "--out", str(work),
+        [sys.executable, "-m", "orchestration.spark", "--warehouse", str(warehouse), "--out", str(work),
          # Seeds and models; the data and unit tests are dbt's own business (tests/dbt).
          "--", "build", "--resource-type", "seed", "--resource-type", "model"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,

@@ -19,11 +19,11 @@ import uvicorn
 from sqlalchemy import func, select
 
 from api.app import create_app
-from api.db import make_engine, migrate, session_factory
 from api.deps import today
-from api.models import Finding, SettlementBasis
-from api.publish import publish
-from api.settings import Settings
+from casework.db import make_engine, migrate, session_factory
+from casework.models import Finding, SettlementBasis
+from orchestration.publish import publish
+from pension_audit.settings import Settings
 from tests.api.conftest import PASSWORD, TODAY, add_staff
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,4 +1,4 @@
--- Matching 缴费登记 with 税务入库 (DOMAIN.md "Contribution matching"). A registration matches
+-- Matching 缴费登记 with 税务入库 (docs/rules.md "Contribution matching"). A registration matches
 -- a receipt of the same person, 缴费年度 = 费款所属期 and amount, booked from the first day of
 -- the second month before the registration's month to the last day of the second month
 -- after it. Registrations, in 登记日期 order, each take the earliest eligible unmatched

@@ -1,4 +1,4 @@
--- 死亡后领取: a death date from any of four sources; the earliest wins (DOMAIN.md).
+-- 死亡后领取: a death date from any of four sources; the earliest wins (docs/rules.md).
 with candidates as (
     select person_id, link, feed, period, row_number, source_ref, death_date as event_date, false as stand_in
     from {{ linked('stg_cdc_deaths') }}

@@ -1,4 +1,4 @@
--- Every roster record (个人编号) with the person it belongs to (DOMAIN.md "Who is who").
+-- Every roster record (个人编号) with the person it belongs to (docs/rules.md "Who is who").
 -- A resident ID with a correct check digit, or another document's number, stands for its
 -- person. A resident ID with a wrong check digit is linked fuzzily to the one roster person
 -- with the same name whose ID is one typo away (a duplicate enrolment); otherwise it

@@ -1,4 +1,4 @@
--- Who is on a special-group list (政府代缴 eligible) in which year Y (DOMAIN.md "Subsidy
+-- Who is on a special-group list (政府代缴 eligible) in which year Y (docs/rules.md "Subsidy
 -- lists"): 低保 or 特困 在保 in any monthly file of Y; severe disability with 发证日期 in or
 -- before Y (the file's year when empty); 计划生育特殊家庭 with 认定年度 ≤ Y.
 with years as (

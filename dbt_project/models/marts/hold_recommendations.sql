@@ -1,5 +1,5 @@
 -- The roster records each finding says must not be paid, from which month and until which
--- (DOMAIN.md "Settlement and recovery"), with the standard reason code handed to the payment
+-- (docs/rules.md "Settlement and recovery"), with the standard reason code handed to the payment
 -- system. Death, nationality and other pension: every record of the person from the month
 -- after the event, open. Imprisonment: the custodial months, month(C)+1 to month(R), never
 -- back-paid. Detention: from the month after 发生日期, open. Uncertified: from T + 1, open.

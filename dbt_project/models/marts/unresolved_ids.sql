@@ -1,5 +1,5 @@
 -- Department rows whose ID has a wrong check digit and that no roster person matches by
--- name and a single typo: quarantined as `unresolved_id` (DOMAIN.md). `pension-audit
+-- name and a single typo: quarantined as `unresolved_id` (docs/rules.md). `pension-audit
 -- quarantine` lists them beside the rows refused at ingestion.
 select
     x.feed,

@@ -1,0 +1,1 @@
+"""The case store and the casework services: what the bureau decided and did about each finding."""

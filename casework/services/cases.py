@@ -1,0 +1,567 @@
+"""The casework of docs/rules.md ("Settlement and recovery"): a case per person, proposals that
+someone else approves (article 40), payroll holds from the next 发放年月, resumption with back
+pay, settlement against the account and funeral subsidy, demands, repayments, write-off,
+referral of overdue demands, and recovery visits. The status transitions live here only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from casework.errors import Conflict, Forbidden, Invalid, NotFound, stale
+from casework.models import (
+    CASE_STATUS_LABELS,
+    PROPOSAL_LABELS,
+    BackPayment,
+    Case,
+    CaseStatus,
+    Demand,
+    DemandStatus,
+    Finding,
+    FindingMonth,
+    FindingStatus,
+    HoldRecommendation,
+    PayrollHold,
+    PersonRecord,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+    Referral,
+    Repayment,
+    Settlement,
+    SettlementBasis,
+    User,
+    Visit,
+    utcnow,
+)
+from casework.services import audit, policy
+from casework.services.access import can, require, sees_township
+
+ZERO = Decimal("0.00")
+
+# Which settlement each finding type calls for (docs/rules.md "Settlement and recovery").
+SETTLED_AGAINST_ACCOUNT = ("death", "nationality", "other_pension")  # offset, then 返还/追缴
+RECOVERY_NOTICE = ("death", "imprisonment")  # 追缴通知书 (article 29); the rest 返还通知书 (article 28)
+CUSTODY_RULES = ("44号", "国发〔2014〕8号")
+DEFAULT_CUSTODY_RULE = "44号"
+
+# Where each proposal may be made.
+PROPOSABLE_IN = {
+    ProposalKind.suspension: {CaseStatus.open},
+    ProposalKind.cancellation: {CaseStatus.open, CaseStatus.suspended},
+    ProposalKind.resumption: {CaseStatus.suspended},
+    ProposalKind.offset: {CaseStatus.terminated},
+    ProposalKind.write_off: {CaseStatus.recovering},
+}
+DEMANDABLE_IN = {CaseStatus.open, CaseStatus.suspended, CaseStatus.terminated, CaseStatus.resumed,
+                 CaseStatus.settled}
+CLOSABLE_IN = {CaseStatus.open, CaseStatus.resumed, CaseStatus.settled}
+STATUS_WORDS = CASE_STATUS_LABELS
+
+
+def get_case(session: Session, user: User, case_id: int) -> Case:
+    require(user, "read")
+    case = session.get(Case, case_id)
+    if case is None or not sees_township(user, case.township_code):
+        raise NotFound("案件")
+    return case
+
+
+def touch(case: Case) -> None:
+    """The case changed (a proposal, a decision): its version moves on even if no column did."""
+    case.updated_at = utcnow()
+    flag_modified(case, "updated_at")
+
+
+def check_version(case: Case, version: int) -> None:
+    if case.version != version:
+        raise stale("案件", case.version)
+
+
+def open_findings(case: Case) -> list[Finding]:
+    return [f for f in case.findings if f.status == FindingStatus.open]
+
+
+# ------------------------------------------------------------------------------ opening
+
+
+def open_case(session: Session, user: User, finding_key: str, reason: str) -> tuple[Case, bool]:
+    """Open the case of a finding's person (or attach to it); every open finding of the person
+    joins it. Returns the case and whether it was new."""
+    require(user, "handle")
+    finding = session.get(Finding, finding_key)
+    if finding is None or not sees_township(user, finding.township_code):
+        raise NotFound("疑点")
+    if finding.case_id is not None:
+        return finding.case, False
+    subject = finding.person_id or finding.finding_key
+    case = session.scalar(select(Case).where(Case.subject_key == subject))
+    created = case is None
+    if created:
+        case = Case(subject_key=subject, person_id=finding.person_id, name=finding.name,
+                    township_code=finding.township_code, opened_by=user.id, status=CaseStatus.open)
+        session.add(case)
+        session.flush()
+    siblings = [finding] if finding.person_id is None else session.scalars(
+        select(Finding).where(Finding.person_id == finding.person_id, Finding.case_id.is_(None),
+                              Finding.status == FindingStatus.open)).all()
+    for f in siblings:
+        f.case_id = case.id
+    before = None if created else audit.snapshot(case)
+    if case.status in (CaseStatus.resumed, CaseStatus.closed):
+        case.status = CaseStatus.open  # a new finding reopens a finished case
+    touch(case)
+    session.flush()
+    session.refresh(case)
+    _flag_custody_decision(session, case)
+    audit.record(session, user, "case_opened" if created else "findings_attached", case, before, reason,
+                 case.id, case.person_id)
+    return case, created
+
+
+def _flag_custody_decision(session: Session, case: Case) -> None:
+    """Death in custody: 44号 leaves only the 个人缴费部分; 国发〔2014〕8号 the whole balance.
+    44号 is the default, and the case is flagged for a person to decide."""
+    keys = [f.finding_key for f in open_findings(case) if f.exception_type == "death"]
+    if keys and session.scalar(select(SettlementBasis.died_in_custody)
+                               .where(SettlementBasis.finding_key.in_(keys),
+                                      SettlementBasis.died_in_custody.is_(True)).limit(1)):
+        case.custody_rule = case.custody_rule or DEFAULT_CUSTODY_RULE
+        case.needs_decision = ("服刑期间死亡：按劳社厅函〔2001〕44号仅个人缴费部分可继承、不发丧葬补助金；"
+                               "国发〔2014〕8号则个人账户余额全部可继承。默认按44号，请复核决定。")
+
+
+# ---------------------------------------------------------------------------- proposals
+
+
+def propose(session: Session, user: User, case_id: int, kind: ProposalKind, case_version: int,
+            reason: str, options: dict[str, Any], today: dt.date) -> Proposal:
+    require(user, "handle")
+    case = get_case(session, user, case_id)
+    check_version(case, case_version)
+    if case.status not in PROPOSABLE_IN[kind]:
+        raise Conflict("wrong_status", f"案件{STATUS_WORDS[case.status]}，不能提出{PROPOSAL_LABELS[kind]}")
+    if any(p.status == ProposalStatus.pending for p in case.proposals):
+        raise Conflict("proposal_pending", "本案已有待复核的申请，请先复核")
+    terms = TERMS[kind](session, case, options, today)
+    proposal = Proposal(case_id=case.id, kind=kind, terms=terms, reason=reason, proposed_by=user.id)
+    session.add(proposal)
+    touch(case)
+    audit.record(session, user, f"proposed_{kind.value}", proposal, None, reason, case.id, case.person_id)
+    return proposal
+
+
+def decide(session: Session, user: User, proposal_id: int, approve: bool, version: int,
+           note: str | None, today: dt.date) -> Proposal:
+    """Approve or reject: never by whoever proposed it (four eyes, article 40)."""
+    require(user, "read")
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None or not sees_township(user, proposal.case.township_code):
+        raise NotFound("申请")
+    require(user, "approve")
+    if proposal.proposed_by == user.id:
+        raise Forbidden("four_eyes", "经办、复核分离：不能复核本人提出的申请（第四十条）")
+    if proposal.version != version:
+        raise stale("申请", proposal.version)
+    if proposal.status != ProposalStatus.pending:
+        raise Conflict("already_decided", "该申请已复核完毕")
+    before = audit.snapshot(proposal)
+    proposal.status = ProposalStatus.approved if approve else ProposalStatus.rejected
+    proposal.decided_by, proposal.decided_at, proposal.decision_note = user.id, utcnow(), note
+    session.flush()  # the optimistic version check: of two reviewers at once, one wins here
+    case = proposal.case
+    touch(case)
+    if approve:
+        case_before = audit.snapshot(case)
+        APPLY[proposal.kind](session, user, case, proposal)
+        audit.record(session, user, f"applied_{proposal.kind.value}", case, case_before, note,
+                     case.id, case.person_id)
+    audit.record(session, user, "approved" if approve else "rejected", proposal, before, note,
+                 case.id, case.person_id)
+    return proposal
+
+
+# --- suspension and cancellation: holds from the next 发放年月
+
+
+def _record_codes(session: Session, case: Case, terminating: bool) -> list[dict[str, str]]:
+    """One reason code per record: a termination (14xx) before a suspension (12xx), then the
+    lowest code."""
+    keys = [f.finding_key for f in open_findings(case)]
+    recs = session.scalars(select(HoldRecommendation).where(HoldRecommendation.finding_key.in_(keys))).all()
+    if terminating:
+        recs = [r for r in recs if r.reason_code.startswith("14")]
+    best: dict[str, HoldRecommendation] = {}
+    for r in sorted(recs, key=lambda r: (not r.reason_code.startswith("14"), r.reason_code)):
+        best.setdefault(r.person_no, r)
+    return [{"person_no": no, "reason_code": r.reason_code, "reason_label": r.reason_label}
+            for no, r in sorted(best.items())]
+
+
+def _hold_start(session: Session, options: dict[str, Any]) -> str:
+    next_pay = policy.latest_publication(session).next_pay_month
+    start = options.get("from_month") or next_pay
+    if start < next_pay:
+        raise Invalid("too_early", f"暂停只能从下一个发放年月（{next_pay}）起：之前的月份已经发放")
+    return start
+
+
+def _suspension_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
+    records = _record_codes(session, case, terminating=False)
+    if not records:
+        raise Conflict("nothing_to_hold", "本案疑点不涉及暂停待遇发放")
+    return {"from_month": _hold_start(session, options), "records": records}
+
+
+def _cancellation_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
+    records = _record_codes(session, case, terminating=True)
+    if not records:
+        raise Conflict("nothing_to_cancel", "本案疑点不属于应注销登记的情形（死亡、丧失国籍、重复享受、重复参保）")
+    return {"from_month": _hold_start(session, options), "records": records}
+
+
+def _changed(session: Session, user: User, action: str, obj: Any, before: dict | None, case: Case,
+             proposal: Proposal) -> None:
+    """What an approved proposal did to one record, in the audit log beside the proposal."""
+    audit.record(session, user, action, obj, before, f"第 {proposal.id} 号申请（{PROPOSAL_LABELS[proposal.kind]}）",
+                 case.id, case.person_id)
+
+
+def _end_holds(session: Session, user: User, case: Case, proposal: Proposal, month: str) -> None:
+    for hold in _active_holds(case):
+        before = audit.snapshot(hold)
+        hold.until_month, hold.ended_by_proposal_id = month, proposal.id
+        _changed(session, user, "hold_ended", hold, before, case, proposal)
+
+
+def _apply_holds(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+    start = proposal.terms["from_month"]
+    _end_holds(session, user, case, proposal, start)
+    for r in proposal.terms["records"]:
+        hold = PayrollHold(case_id=case.id, person_id=case.person_id, person_no=r["person_no"],
+                           reason_code=r["reason_code"], reason_label=r["reason_label"],
+                           from_month=start, proposal_id=proposal.id)
+        session.add(hold)
+        _changed(session, user, "hold_started", hold, None, case, proposal)
+    case.status = CaseStatus.suspended if proposal.kind == ProposalKind.suspension else CaseStatus.terminated
+
+
+def _active_holds(case: Case) -> list[PayrollHold]:
+    return [h for h in case.holds if h.until_month is None]
+
+
+# --- resumption: back pay for the suspended months, never a custodial one
+
+
+def _resumption_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
+    holds = _active_holds(case)
+    next_pay = policy.latest_publication(session).next_pay_month
+    resume = options.get("resume_month") or next_pay
+    start = min(h.from_month for h in holds)
+    if not start <= resume <= next_pay:
+        raise Invalid("bad_month", f"恢复发放年月应在 {start} 至 {next_pay} 之间")
+    custodial = _custodial_ranges(session, case)
+    records = {r.person_no: r for r in session.scalars(
+        select(PersonRecord).where(PersonRecord.person_no.in_([h.person_no for h in holds])))}
+    back_pay, excluded = [], []
+    for hold in holds:
+        record = records.get(hold.person_no)
+        account = record.account_pension if record and record.account_pension is not None else ZERO
+        for month in policy.months_from(hold.from_month, resume):
+            if any(start <= month <= until for start, until in custodial):
+                excluded.append(month)
+                continue
+            amount = policy.basic_pension(session, month) + account
+            back_pay.append({"person_no": hold.person_no, "month": month, "amount": f"{amount:.2f}"})
+    total = sum((Decimal(b["amount"]) for b in back_pay), ZERO)
+    return {"resume_month": resume, "back_pay": back_pay, "back_pay_total": f"{total:.2f}",
+            "custodial_months_excluded": sorted(set(excluded))}
+
+
+def _custodial_ranges(session: Session, case: Case) -> list[tuple[str, str]]:
+    """The months of the person's custodial sentences (inclusive; open ones run on)."""
+    keys = [f.finding_key for f in case.findings]
+    return [(r.hold_from, r.hold_until or "9999-12") for r in session.scalars(
+        select(HoldRecommendation).where(HoldRecommendation.finding_key.in_(keys),
+                                         HoldRecommendation.custodial.is_(True)))]
+
+
+def _apply_resumption(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+    _end_holds(session, user, case, proposal, proposal.terms["resume_month"])
+    for b in proposal.terms["back_pay"]:
+        payment = BackPayment(case_id=case.id, person_no=b["person_no"], month=b["month"],
+                              amount=Decimal(b["amount"]), proposal_id=proposal.id)
+        session.add(payment)
+        _changed(session, user, "back_pay_recorded", payment, None, case, proposal)
+    case.status = CaseStatus.resumed
+
+
+# --- settlement: the account balance, then the funeral subsidy (articles 20, 28, 29)
+
+
+def overpaid(session: Session, case: Case) -> Decimal:
+    """Every record and month once, over all of the case's open findings."""
+    keys = [f.finding_key for f in open_findings(case)]
+    if not keys:
+        return ZERO
+    rows = session.execute(select(FindingMonth.person_no, FindingMonth.month, FindingMonth.amount)
+                           .where(FindingMonth.finding_key.in_(keys))).all()
+    once = {(no, month): amount for no, month, amount in rows}
+    fixed = sum((f.overpaid_amount for f in open_findings(case) if not f.months), ZERO)
+    return sum(once.values(), ZERO) + fixed
+
+
+def _offset_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
+    settling = [f for f in open_findings(case) if f.exception_type in SETTLED_AGAINST_ACCOUNT]
+    if not settling:
+        raise Conflict("nothing_to_settle", "本案不涉及个人账户结算（仅死亡、丧失国籍、重复享受其他养老待遇）")
+    # A death settles the account; otherwise the earliest event.
+    basis_finding = min(settling, key=lambda f: (f.exception_type != "death", f.event_period))
+    basis = session.get(SettlementBasis, basis_finding.finding_key)
+    if basis is None:
+        raise Conflict("no_settlement_basis", "缺少该疑点的个人账户结算数据，请重新发布稽核结果")
+    rule = options.get("custody_rule") or case.custody_rule
+    if rule is not None and rule not in CUSTODY_RULES:
+        raise Invalid("bad_custody_rule", f"服刑期间死亡的结算依据只能是：{'、'.join(CUSTODY_RULES)}")
+    in_custody = basis_finding.exception_type == "death" and basis.died_in_custody
+    balance = basis.own_contribution_balance if in_custody and rule != "国发〔2014〕8号" \
+        else basis.account_balance
+    subsidy = ZERO
+    if basis_finding.exception_type == "death" and basis.receiving_at_event and not in_custody:
+        subsidy = policy.parameter(session, policy.FUNERAL_SUBSIDY,
+                                   basis_finding.event_date or policy.first_day(basis_finding.event_period))
+    owed = overpaid(session, case)
+    balance_offset = min(owed, balance)
+    subsidy_offset = min(owed - balance_offset, subsidy)
+    return {
+        "basis_finding": basis_finding.finding_key, "balance_month": basis.balance_month,
+        "overpaid": f"{owed:.2f}", "account_balance": f"{balance:.2f}",
+        "balance_offset": f"{balance_offset:.2f}", "funeral_subsidy": f"{subsidy:.2f}",
+        "subsidy_offset": f"{subsidy_offset:.2f}",
+        "remaining": f"{owed - balance_offset - subsidy_offset:.2f}",
+        "balance_refund": f"{balance - balance_offset:.2f}",
+        "subsidy_payable": f"{subsidy - subsidy_offset:.2f}",
+        "custody_rule": rule if in_custody else None,
+    }
+
+
+def _apply_offset(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+    t = proposal.terms
+    settlement = Settlement(
+        case_id=case.id, proposal_id=proposal.id, custody_rule=t["custody_rule"],
+        **{k: Decimal(t[k]) for k in ("overpaid", "account_balance", "balance_offset", "funeral_subsidy",
+                                      "subsidy_offset", "remaining", "balance_refund", "subsidy_payable")})
+    session.add(settlement)
+    _changed(session, user, "settlement_recorded", settlement, None, case, proposal)
+    if t["custody_rule"]:
+        case.custody_rule, case.needs_decision = t["custody_rule"], None
+    case.status = CaseStatus.settled if Decimal(t["remaining"]) > 0 else CaseStatus.closed
+
+
+# --- write-off of a demand repaid in full (article 29.3)
+
+
+def _write_off_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
+    demand = _demand_of(case, options.get("demand_id"))
+    if demand.status != DemandStatus.repaid:
+        raise Conflict("not_repaid", f"追缴金额尚未足额退还（尚欠 {demand.outstanding:.2f} 元），不能核销")
+    return {"demand_id": demand.id, "amount": f"{demand.amount:.2f}", "repaid": f"{demand.repaid:.2f}",
+            "vouchers": [r.voucher_no for r in demand.repayments]}
+
+
+def _apply_write_off(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+    demand = _demand_of(case, proposal.terms["demand_id"])
+    before = audit.snapshot(demand)
+    demand.status = DemandStatus.written_off
+    _changed(session, user, "demand_written_off", demand, before, case, proposal)
+    if all(d.status == DemandStatus.written_off for d in case.demands):
+        case.status = CaseStatus.closed
+
+
+def _demand_of(case: Case, demand_id: Any) -> Demand:
+    demands = [d for d in case.demands if demand_id is None or d.id == demand_id]
+    if not demands:
+        raise NotFound("追缴通知")
+    return demands[-1]
+
+
+TERMS = {
+    ProposalKind.suspension: _suspension_terms,
+    ProposalKind.cancellation: _cancellation_terms,
+    ProposalKind.resumption: _resumption_terms,
+    ProposalKind.offset: _offset_terms,
+    ProposalKind.write_off: _write_off_terms,
+}
+APPLY = {
+    ProposalKind.suspension: _apply_holds,
+    ProposalKind.cancellation: _apply_holds,
+    ProposalKind.resumption: _apply_resumption,
+    ProposalKind.offset: _apply_offset,
+    ProposalKind.write_off: _apply_write_off,
+}
+
+
+# ------------------------------------------------------------------------ recovery
+
+
+def issue_demand(session: Session, user: User, case_id: int, case_version: int, addressee: str,
+                 relation: str, today: dt.date, reason: str | None) -> Demand:
+    """The 追缴通知书 (death, imprisonment) or 返还通知书 (the rest) for what is still owed."""
+    require(user, "handle")
+    case = get_case(session, user, case_id)
+    check_version(case, case_version)
+    if case.status not in DEMANDABLE_IN:
+        raise Conflict("wrong_status", f"案件{STATUS_WORDS[case.status]}，不能下达追缴通知")
+    if any(d.status != DemandStatus.written_off for d in case.demands):
+        raise Conflict("demand_exists", "本案已有未核销的追缴通知")
+    types = {f.exception_type for f in open_findings(case)}
+    if types & set(SETTLED_AGAINST_ACCOUNT):
+        if not case.settlements:
+            raise Conflict("settle_first", "应先结算个人账户（清算抵扣），再就不足部分下达通知（第二十八、二十九条）")
+        amount = case.settlements[-1].remaining
+    else:
+        amount = overpaid(session, case)
+    if amount <= 0:
+        raise Conflict("nothing_owed", "本案没有需要追缴的金额")
+    days = int(policy.parameter(session, policy.RECOVERY_DEADLINE_DAYS, today))
+    kind = "recovery" if types & set(RECOVERY_NOTICE) else "return"
+    demand = Demand(case_id=case.id, notice_kind=kind, addressee=addressee, addressee_relation=relation,
+                    amount=amount, issued_on=today, deadline=today + dt.timedelta(days=days),
+                    issued_by=user.id)
+    session.add(demand)
+    before = audit.snapshot(case)
+    case.status = CaseStatus.recovering
+    audit.record(session, user, "demand_issued", demand, None, reason, case.id, case.person_id)
+    audit.record(session, user, "status_changed", case, before, reason, case.id, case.person_id)
+    return demand
+
+
+def get_demand(session: Session, user: User, demand_id: int) -> Demand:
+    require(user, "read")
+    demand = session.get(Demand, demand_id)
+    if demand is None or not sees_township(user, demand.case.township_code):
+        raise NotFound("追缴通知")
+    return demand
+
+
+def record_repayment(session: Session, user: User, demand_id: int, voucher_no: str, amount: Decimal,
+                     paid_on: dt.date, today: dt.date) -> Repayment:
+    require(user, "handle")
+    demand = get_demand(session, user, demand_id)
+    if demand.status != DemandStatus.open:
+        raise Conflict("demand_not_open", "该追缴通知已结清、核销或移交，不能再登记退还")
+    if paid_on > today:
+        raise Invalid("future_date", "缴存日期不能晚于今天")
+    if amount > demand.outstanding:
+        raise Invalid("overpayment", f"退还金额超过尚欠金额（{demand.outstanding:.2f} 元）")
+    if session.scalar(select(Repayment.id).where(Repayment.voucher_no == voucher_no)):
+        raise Conflict("duplicate_voucher", f"缴存凭证 {voucher_no} 已登记过")
+    repayment = Repayment(demand_id=demand.id, voucher_no=voucher_no, amount=amount, paid_on=paid_on,
+                          recorded_by=user.id)
+    session.add(repayment)
+    session.flush()
+    session.refresh(demand)
+    before = audit.snapshot(demand)
+    if demand.outstanding == 0:
+        demand.status = DemandStatus.repaid
+    audit.record(session, user, "repayment_recorded", repayment, None, None, demand.case_id,
+                 demand.case.person_id)
+    if demand.status == DemandStatus.repaid:
+        audit.record(session, user, "demand_repaid", demand, before, None, demand.case_id, demand.case.person_id)
+    return repayment
+
+
+def refer_overdue(session: Session, today: dt.date) -> list[Referral]:
+    """Demands past their deadline and not fully repaid go to the 区人社局 (article 29.4)."""
+    referrals = []
+    overdue = session.scalars(select(Demand).where(Demand.status == DemandStatus.open,
+                                                   Demand.deadline < today).order_by(Demand.id)).all()
+    for demand in overdue:
+        before_demand, before_case = audit.snapshot(demand), audit.snapshot(demand.case)
+        referral = Referral(demand_id=demand.id, case_id=demand.case_id, referred_on=today,
+                            outstanding=demand.outstanding,
+                            reason=f"限期 {demand.deadline} 届满仍未足额退还，尚欠 {demand.outstanding:.2f} 元")
+        session.add(referral)
+        demand.status = DemandStatus.referred
+        demand.case.status = CaseStatus.referred
+        case = demand.case
+        audit.record(session, None, "referred", referral, None, referral.reason, case.id, case.person_id)
+        audit.record(session, None, "demand_referred", demand, before_demand, referral.reason, case.id,
+                     case.person_id)
+        audit.record(session, None, "status_changed", case, before_case, referral.reason, case.id,
+                     case.person_id)
+        referrals.append(referral)
+    return referrals
+
+
+@dataclass(frozen=True)
+class VisitForm:
+    visited_on: dt.date
+    staff: list[str]
+    evidence_ref: str
+    note: str | None
+
+
+def record_visit(session: Session, user: User, case_id: int, form: VisitForm, today: dt.date) -> Visit:
+    """Two or more distinct staff present, and the recording kept (article 30)."""
+    require(user, "visit")
+    case = get_case(session, user, case_id)
+    staff = sorted({s.strip() for s in form.staff if s.strip()})
+    if len(staff) < 2:
+        raise Invalid("too_few_staff", "追缴走访必须有两名（含）以上工作人员在场（第三十条）")
+    known = set(session.scalars(select(User.username).where(User.username.in_(staff), User.active.is_(True))))
+    if unknown := [s for s in staff if s not in known]:
+        raise Invalid("unknown_staff", f"以下工作人员不是本系统的在职用户：{'、'.join(unknown)}")
+    if not form.evidence_ref.strip():
+        raise Invalid("no_evidence", "必须登记执法记录仪影像资料编号（第三十条）")
+    if form.visited_on > today:
+        raise Invalid("future_date", "走访日期不能晚于今天")
+    visit = Visit(case_id=case.id, visited_on=form.visited_on, staff=staff,
+                  evidence_ref=form.evidence_ref.strip(), note=form.note, recorded_by=user.id)
+    session.add(visit)
+    audit.record(session, user, "visit_recorded", visit, None, form.note, case.id, case.person_id)
+    return visit
+
+
+def close_case(session: Session, user: User, case_id: int, case_version: int, reason: str) -> Case:
+    """办结 a case with nothing left to do: no money owed, no suspension pending review."""
+    require(user, "handle")
+    case = get_case(session, user, case_id)
+    check_version(case, case_version)
+    if case.status not in CLOSABLE_IN:
+        raise Conflict("wrong_status", f"案件{STATUS_WORDS[case.status]}，不能办结")
+    if any(p.status == ProposalStatus.pending for p in case.proposals):
+        raise Conflict("proposal_pending", "本案已有待复核的申请，请先复核")
+    if case.status == CaseStatus.settled and case.settlements and case.settlements[-1].remaining > 0:
+        raise Conflict("money_owed", "清算后仍有冒领金额未追缴，不能办结")
+    before = audit.snapshot(case)
+    case.status = CaseStatus.closed
+    audit.record(session, user, "case_closed", case, before, reason, case.id, case.person_id)
+    return case
+
+
+def allowed_actions(case: Case, user: User) -> list[str]:
+    """What this user may do on this case now: the console shows these buttons and only these."""
+    actions = []
+    pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
+    if can(user, "handle"):
+        if not pending:
+            actions += [f"propose_{kind.value}" for kind, statuses in PROPOSABLE_IN.items()
+                        if case.status in statuses]
+        if case.status in DEMANDABLE_IN and not any(d.status != DemandStatus.written_off for d in case.demands):
+            actions.append("issue_demand")
+        if any(d.status == DemandStatus.open for d in case.demands):
+            actions.append("record_repayment")
+        if case.status in CLOSABLE_IN and not pending:
+            actions.append("close")
+    if can(user, "approve") and any(p.proposed_by != user.id for p in pending):
+        actions.append("decide")
+    if can(user, "visit"):
+        actions.append("record_visit")
+    return actions

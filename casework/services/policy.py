@@ -1,0 +1,65 @@
+"""Policy values as the case store holds them (published from the warehouse's seeds), and
+month arithmetic on 'YYYY-MM' text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.errors import Conflict
+from casework.models import BasicPensionStandard, PolicyParameter, Publication
+
+FUNERAL_SUBSIDY = "funeral_subsidy"
+RECOVERY_DEADLINE_DAYS = "recovery_deadline_days"
+
+
+def parameter(session: Session, name: str, on: dt.date) -> Decimal:
+    value = session.scalar(
+        select(PolicyParameter.value).where(PolicyParameter.parameter == name,
+                                            PolicyParameter.effective_from <= on)
+        .order_by(PolicyParameter.effective_from.desc()).limit(1))
+    if value is None:
+        raise Conflict("policy_missing", f"政策参数 {name} 在 {on} 没有生效值，请先发布稽核结果")
+    return value
+
+
+def basic_pension(session: Session, month: str) -> Decimal:
+    value = session.scalar(
+        select(BasicPensionStandard.basic_pension)
+        .where(BasicPensionStandard.effective_from <= first_day(month))
+        .order_by(BasicPensionStandard.effective_from.desc()).limit(1))
+    if value is None:
+        raise Conflict("policy_missing", f"{month} 没有生效的基础养老金标准")
+    return value
+
+
+def latest_publication(session: Session) -> Publication:
+    found = session.scalar(select(Publication).order_by(Publication.id.desc()).limit(1))
+    if found is None:
+        raise Conflict("not_published", "尚未发布稽核结果：请先运行 pension-audit run")
+    return found
+
+
+def first_day(month: str) -> dt.date:
+    return dt.date(int(month[:4]), int(month[5:7]), 1)
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def add_months(month: str, n: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def months_from(start: str, stop: str) -> list[str]:
+    """start, …, the month before stop."""
+    months, month = [], start
+    while month < stop:
+        months.append(month)
+        month = add_months(month, 1)
+    return months

@@ -1,0 +1,228 @@
+"""`pension-audit run`: every feed asset with new files, materialised in this process."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+from rich.progress import Progress
+
+from orchestration.case_store_assets import case_store_decisions, case_store_findings
+from orchestration.dbt_assets import build_dbt_models, dbt_resource
+from orchestration.dbt_project import prepare_manifest
+from orchestration.feed_assets import FEED_ASSETS
+from orchestration.resources import DataHome
+from orchestration.warehouse_queries import file_log_rows, findings_built, findings_summary
+from pension_audit.ingest.feeds import FEEDS_BY_NAME
+from pension_audit.ingest.load import Warehouse
+from pension_audit.ingest.reader import InboxFile, by_period, file_hash, naming_problem, scan_inbox
+from pension_audit.settings import Settings
+
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+@dataclass
+class RunResult:
+    feeds_run: list[str]
+    files: list[tuple]  # file log rows written by this run
+    ok: bool
+    published: dict[str, object] | None = None  # what publishing into the case store reported
+    seconds: dict[str, float] = field(default_factory=dict)  # phase -> wall seconds
+
+
+PHASE_LABELS = {"scan": "扫描收件箱", "load": "载入与校验", "decisions": "案件决定回写",
+                "dbt": "dbt 构建", "publish": "发布到案件库"}
+
+
+class Stopwatch:
+    """Wall time per phase of a run, shown to the data engineer and kept in the home's
+    last_run.json (the benchmarks read it)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._started = time.perf_counter()
+
+    @contextlib.contextmanager
+    def phase(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - started, 3)
+
+    def finish(self, home: Path) -> dict[str, float]:
+        self.seconds["total"] = round(time.perf_counter() - self._started, 3)
+        (home / "last_run.json").write_text(json.dumps(self.seconds, indent=2), encoding="utf-8")
+        return self.seconds
+
+    def summary(self) -> str:
+        parts = [f"{PHASE_LABELS[k]} {v:.1f}" for k, v in self.seconds.items() if k in PHASE_LABELS]
+        return f"用时 {self.seconds.get('total', 0):.1f} 秒（{'，'.join(parts)}）"
+
+
+def pending_periods(wh: Warehouse, inbox_files: list[InboxFile]) -> dict[str, list[str]]:
+    """Per feed, the periods whose files are new or changed since the last run."""
+    pending: dict[str, set[str]] = {}
+    for (feed, period), files in by_period(inbox_files).items():
+        single = len(files) == 1
+        if any(not wh.seen(f.relative, file_hash(f.path.read_bytes()), counting_duplicates=not single)
+               for f in files):
+            pending.setdefault(feed, set()).add(period)
+    return {feed: sorted(periods) for feed, periods in sorted(pending.items())}
+
+
+def load_batches(pending: dict[str, list[str]]) -> list[tuple[list[str], str, str]]:
+    """The Dagster runs that load the pending periods: one per cadence, over the range from
+    the earliest to the latest pending period of its feeds (a run's fixed cost is seconds;
+    files in the range that did not change are skipped by their hash)."""
+    by_cadence: dict[bool, list[str]] = {}
+    for feed in pending:
+        by_cadence.setdefault(FEEDS_BY_NAME[feed].is_monthly, []).append(feed)
+    return [(feeds, min(pending[f][0] for f in feeds), max(pending[f][-1] for f in feeds))
+            for feeds in by_cadence.values()]
+
+
+def dagster_instance(settings: Settings) -> dg.DagsterInstance:
+    """The data home's Dagster instance (its runs, events and sensor cursors)."""
+    return dg.DagsterInstance.from_config(str(settings.prepare_dagster_home()))
+
+
+def load_feeds(settings: dict[str, object], feeds: list[str], first: str, last: str) -> list[str]:
+    """Materialise the feed assets over the partitions first..last in one Dagster run (in a
+    child process: `settings` as `Settings.model_dump` gives them); the feeds whose step failed."""
+    resource = DataHome.from_settings(Settings(**settings))
+    where = ({"partition_key": first} if first == last else
+             {"tags": {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}})
+    assets = [FEED_ASSETS[feed] for feed in feeds]
+    with dagster_instance(resource.settings()) as instance:
+        result = dg.materialize(assets, instance=instance, resources={"data_home": resource},
+                                run_config=QUIET_RUN_CONFIG, raise_on_error=False, **where)
+    failed_steps = {event.step_key for event in result.get_step_failure_events()}
+    return [feed for feed, asset in zip(feeds, assets, strict=True)
+            if asset.op.name in failed_steps or (not result.success and not failed_steps)]
+
+
+def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> RunResult:
+    inbox = settings.inbox_path
+    manifest = prepare_manifest()
+    watch = Stopwatch()
+    started = dt.datetime.now().replace(microsecond=0)
+    with watch.phase("scan"):
+        inbox_files = scan_inbox(inbox)
+        with Warehouse(settings.warehouse_path, memory_limit=settings.loader_memory) as wh:
+            for f in inbox_files:
+                if not f.well_named:
+                    wh.refuse(f, "bad_name", naming_problem(f))
+            pending = pending_periods(wh, inbox_files)
+
+    failed_runs: list[str] = []
+    data_home = DataHome.from_settings(settings)
+    resources = {"data_home": data_home}
+    published = None
+    if pending:
+        # Loading runs in a child process: it leaves behind hundreds of megabytes (Great
+        # Expectations' frames, Arrow buffers) that this process would otherwise hold while
+        # dbt runs beside it. The child's memory goes back when it exits.
+        spawn = multiprocessing.get_context("spawn")
+        with (watch.phase("load"), Progress(transient=False) as progress,
+              ProcessPoolExecutor(max_workers=1, mp_context=spawn) as loader):
+            batches = load_batches(pending)
+            task = progress.add_task("载入数据源", total=len(batches))
+            for feeds, first, last in batches:
+                progress.update(task, description=f"载入 {len(feeds)} 个数据源（{first} 至 {last}）")
+                failed_runs += loader.submit(load_feeds, settings.model_dump(), feeds, first, last).result()
+                progress.advance(task)
+
+    files = file_log_rows(settings.warehouse_path, all_versions=True, since=started)
+    if pending or not findings_built(settings.warehouse_path):
+        with dagster_instance(settings) as instance:
+            # The case store's decisions go into the warehouse first: the dbt source `casework`.
+            with watch.phase("decisions"):
+                decided = dg.materialize([case_store_decisions], instance=instance, resources=resources,
+                                         run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+            if not decided.success:
+                failed_runs.append("case_store/decisions")
+            echo("构建人员主索引与稽核疑点（dbt）…")
+            # Built now, not before loading: the dbt assets hold the parsed manifest (~100 MB)
+            # that this process would otherwise carry beside the loader.
+            dbt_models = build_dbt_models(manifest)
+            log = settings.home / "dbt_logs" / "build.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with watch.phase("dbt"), log.open("w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
+                result = dg.materialize([dbt_models], instance=instance,
+                                        resources={"dbt": dbt_resource(), **resources},
+                                        run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+            if not result.success:
+                failed_runs.append("dbt")
+                problems = [line for line in log.read_text(encoding="utf-8").splitlines()
+                            if " ERROR " in line or " FAIL " in line]
+                echo(f"  dbt 构建失败（完整日志：{log}）：")
+                for line in problems[:10]:
+                    echo(f"    {line.strip()}")
+            else:
+                with watch.phase("publish"):
+                    published = _publish(instance, case_store_findings, resources, failed_runs)
+    seconds = watch.finish(settings.home)
+    _report(echo, settings, pending, files, failed_runs, published)
+    echo(watch.summary())
+    return RunResult(list(pending), files, ok=not failed_runs, published=published, seconds=seconds)
+
+
+def _publish(instance: dg.DagsterInstance, asset: dg.AssetsDefinition, resources: dict[str, object],
+             failed_runs: list[str]) -> dict[str, object] | None:
+    """Publish the build into the case store; what it reported (counts, where the store is)."""
+    result = dg.materialize([asset], instance=instance, resources=resources,
+                            run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+    if not result.success:
+        failed_runs.append("case_store/findings")
+        return None
+    (materialization,) = result.asset_materializations_for_node(asset.op.name)
+    return {key: value.value for key, value in materialization.metadata.items()}
+
+
+def dagster_dev_hint(settings: Settings) -> str:
+    """The command that opens the Dagster UI on this data home and inbox."""
+    return (f"PENSION_AUDIT_HOME={settings.home} PENSION_AUDIT_INBOX={settings.inbox_path} "
+            f"DAGSTER_HOME={settings.dagster_home} "
+            f".venv/bin/dagster dev -m orchestration.definitions")
+
+
+def _report(echo, settings: Settings, pending, files, failed_runs, published=None) -> None:
+    if not pending and not files:
+        echo("没有新文件或重新报送的文件，无需载入。")
+    loaded = [f for f in files if f[1] == "loaded"]
+    failed = [f for f in files if f[1] == "failed"]
+    echo(f"本次载入 {len(loaded)} 个文件：{sum(f[4] for f in loaded)} 行入库，"
+         f"{sum(f[5] for f in loaded)} 行进入隔离区；{len(failed)} 个文件无法读取。")
+    for f in failed:
+        echo(f"  ✗ {f[6]}")
+    for feed in failed_runs:
+        echo(f"  ✗ {feed} 的运行失败，详见 Dagster 运行日志")
+    summary = findings_summary(settings.warehouse_path)
+    if summary:
+        echo(f"稽核疑点 {sum(n for _, _, n, _ in summary)} 条，涉及金额 {sum(a for *_, a in summary):,.2f} 元：")
+        for code, label, count, amount in summary:
+            echo(f"  {label}（{code}）：{count} 条，{amount:,.2f} 元")
+    if published:
+        reopened = f"，重新出现 {published['reopened']} 条" if published["reopened"] else ""
+        echo(f"发布到案件库：新增 {published['opened']} 条，变更 {published['changed']} 条，"
+             f"数据已消除 {published['resolved']} 条，未变 {published['unchanged']} 条{reopened}"
+             f"（数据截至 {published['as_of_month']}，停发自 {published['next_pay_month']} 起）")
+    echo("查看结果：")
+    echo(f"  数据仓库（DuckDB）：{settings.warehouse_path}")
+    if published:
+        echo(f"  案件库：  {published['case_store']}")
+        echo(f"  案件办理：pension-audit users add <用户名> --name <姓名> --role inspector --home {settings.home}；"
+             f"pension-audit serve --home {settings.home}")
+    echo(f"  文件日志：pension-audit files --home {settings.home}")
+    echo(f"  隔离区：  pension-audit quarantine --home {settings.home} --format csv")
+    echo(f"  稽核疑点：pension-audit findings --home {settings.home} --format xlsx --out 疑点清单.xlsx")
+    echo(f"  Dagster 界面：{dagster_dev_hint(settings)}")

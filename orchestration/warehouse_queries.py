@@ -1,0 +1,75 @@
+"""Read-only questions the pipeline and the command line ask of the warehouse (the service
+never does: it reads what the pipeline published)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pension_audit.ingest.normalize import connect
+
+
+def read(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Run one query on a read-only connection; nothing when there is no warehouse yet."""
+    if not warehouse.exists():
+        return []
+    con = connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def quarantine_rows(warehouse: Path) -> list[tuple]:
+    """feed, period, row, column, value, reason — rows refused at ingestion, and, once the
+    person master is built, department rows whose mistyped ID matched nobody."""
+    unresolved = """
+        UNION ALL
+        SELECT feed, period, row_number, column_name, value, reason FROM marts.unresolved_ids""" \
+        if has_table(warehouse, "marts", "unresolved_ids") else ""
+    return read(warehouse, f"""
+        SELECT feed, period, row_number, column_name, value, reason FROM meta.quarantine {unresolved}
+        ORDER BY 1, 2, 3, 4""")
+
+
+def has_table(warehouse: Path, schema: str, table: str) -> bool:
+    return bool(read(warehouse, "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                      [schema, table]))
+
+
+def file_log_rows(warehouse: Path, all_versions: bool = False, since=None) -> list[tuple]:
+    where = [] if all_versions else ["status <> 'replaced'"]
+    params = []
+    if since is not None:
+        where.append("ingested_at >= ?")
+        params.append(since)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return read(warehouse, f"""
+        SELECT path, status, encoding, rows_read, rows_loaded, rows_quarantined,
+               coalesce(message, ''), strftime(ingested_at, '%Y-%m-%d %H:%M:%S')
+        FROM meta.file_log {clause} ORDER BY path, ingested_at""", params)
+
+
+def findings_built(warehouse: Path) -> bool:
+    return has_table(warehouse, "marts", "findings")
+
+
+def findings_summary(warehouse: Path) -> list[tuple]:
+    """Per finding type: code, Chinese label, count, money involved."""
+    if not findings_built(warehouse):
+        return []
+    return read(warehouse, """
+        SELECT t.exception_type, t.label, count(f.finding_key), coalesce(sum(f.overpaid_amount), 0)
+        FROM policy.finding_types t LEFT JOIN marts.findings f USING (exception_type)
+        GROUP BY ALL ORDER BY count(f.finding_key) DESC, t.exception_type""")
+
+
+def file_log_summary(warehouse: Path) -> list[tuple]:
+    """Per feed: the periods covered, files loaded and refused, rows read, loaded, quarantined."""
+    return read(warehouse, """
+        SELECT coalesce(feed, '(文件名不合规)'),
+               coalesce(min(period) FILTER (WHERE status = 'loaded') || ' 至 '
+                        || max(period) FILTER (WHERE status = 'loaded'), ''),
+               count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'failed'),
+               coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
+        FROM meta.file_log WHERE status <> 'replaced'
+        GROUP BY feed ORDER BY feed NULLS LAST""")

@@ -1,0 +1,1 @@
+"""Ingestion: feed declarations, reading files, normalising values, loading the warehouse."""

@@ -1,0 +1,410 @@
+"""Loading files into the DuckDB warehouse: typed rows with lineage, quarantine, file log.
+
+The table of each feed, its typing and its quarantine rules are derived from the feed's
+declaration in feeds.py. A file is loaded in one transaction: its readable rows go to
+`raw.<feed>`, every unreadable value to `meta.quarantine` (the whole row kept as JSON, so
+nothing is lost), and the file version to `meta.file_log`. A re-sent file with new content
+replaces exactly its period; the replaced version stays in the log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+import pyarrow as pa
+
+from pension_audit.ingest.feeds import FEEDS, Column, Feed, Kind, LinkBy
+from pension_audit.ingest.normalize import connect
+from pension_audit.ingest.reader import (
+    FileRefused,
+    FileRows,
+    InboxFile,
+    data_rows,
+    file_hash,
+    naming_problem,
+)
+
+LINEAGE = (
+    ("_feed", "VARCHAR"),
+    ("_period", "VARCHAR"),
+    ("_file_hash", "VARCHAR"),
+    ("_row", "INTEGER"),
+    ("_loaded_at", "TIMESTAMP"),
+)
+SQL_TYPES = {Kind.DATE: "DATE", Kind.MONTH: "DATE", Kind.YEAR: "INTEGER", Kind.AMOUNT: "DECIMAL(14, 2)"}
+ID_KINDS = (Kind.ID, Kind.DOC_ID, Kind.DISABILITY_CERT)
+# 残疾人证号: the holder's ID (18 characters, or the old 15), category 1–7, grade 1–4, reissue B1–B9.
+HOLDER_ID_PATTERN = "([0-9]{17}[0-9X]|[0-9]{15})"
+DISABILITY_CERT_PATTERN = HOLDER_ID_PATTERN + "[1-7][1-4](B[1-9])?"
+
+META_DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE TABLE IF NOT EXISTS meta.file_log (
+    feed VARCHAR, period VARCHAR, path VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
+    size_bytes BIGINT, encoding VARCHAR, header_row INTEGER,
+    status VARCHAR NOT NULL,            -- loaded | replaced | failed
+    rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER,
+    reason VARCHAR, message VARCHAR,
+    ingested_at TIMESTAMP NOT NULL, replaced_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS meta.quarantine (
+    feed VARCHAR NOT NULL, period VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
+    row_number INTEGER NOT NULL, column_name VARCHAR NOT NULL, header VARCHAR, value VARCHAR,
+    reason VARCHAR NOT NULL, record JSON, quarantined_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta.check_results (
+    feed VARCHAR NOT NULL, period VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
+    expectation VARCHAR NOT NULL, column_name VARCHAR, severity VARCHAR NOT NULL,
+    success BOOLEAN NOT NULL, unexpected_count INTEGER, unexpected_rows JSON,
+    description VARCHAR, checked_at TIMESTAMP NOT NULL
+);
+"""
+
+
+CHECK_RESULT_COLUMNS = pa.schema([
+    ("period", pa.string()), ("expectation", pa.string()), ("column_name", pa.string()), ("severity", pa.string()),
+    ("success", pa.bool_()), ("unexpected_count", pa.int32()), ("unexpected_rows", pa.string()),
+    ("description", pa.string())])
+
+
+def feed_table_columns(feed: Feed) -> list[tuple[str, str]]:
+    """The columns of `raw.<feed>`: lineage, then each declared column typed by its kind,
+    with the value as it arrived beside IDs and names, and ID validity."""
+    cols = list(LINEAGE)
+    for col in feed.columns:
+        cols.append((col.name, SQL_TYPES.get(col.kind, "VARCHAR")))
+        if col.keeps_raw:
+            cols.append((f"{col.name}_raw", "VARCHAR"))
+        if col.kind in ID_KINDS:
+            cols.append((f"{col.name}_valid", "BOOLEAN"))
+        if col.kind is Kind.DISABILITY_CERT:
+            cols += [("id_number", "VARCHAR"), ("id_number_valid", "BOOLEAN")]
+    return cols
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _raw(col: Column) -> str:
+    return _quote(f"__raw_{col.name}")
+
+
+def _clean(col: Column) -> str:
+    """An ID cell cleaned once (pa_id_clean) before the tests that read it."""
+    return _quote(f"__clean_{col.name}")
+
+
+def halfwidth_sql(feed: Feed) -> str:
+    """Every cell made half-width, and every ID cell cleaned once (pa_id_clean) for the tests
+    that read it. Full-width characters are rare: one test per row finds the rows that have
+    any, and only their cells are translated."""
+    row = "concat_ws(chr(1), " + ", ".join(_raw(c) for c in feed.columns) + ")"
+    cells = ", ".join(f"CASE WHEN __fullwidth THEN pa_halfwidth({_raw(c)}) ELSE {_raw(c)} END AS {_raw(c)}"
+                      for c in feed.columns)
+    cleaned = "".join(f", pa_id_clean({_raw(c)}) AS {_clean(c)}" for c in feed.columns if c.kind in ID_KINDS)
+    return (f"SELECT *{cleaned} FROM (SELECT _row, {cells} FROM "
+            f"(SELECT *, pa_has_fullwidth({row}) AS __fullwidth FROM incoming))")
+
+
+def parse_sql(col: Column) -> str:
+    """The expression that types one declared column from its half-width raw text."""
+    r = _raw(col)
+    match col.kind:
+        case Kind.TEXT:
+            return f"pa_text({r})"
+        case Kind.NAME:
+            return f"pa_name({r})"
+        case Kind.ID | Kind.DOC_ID:
+            return f"pa_id_of({_clean(col)})"
+        case Kind.DISABILITY_CERT:
+            return f"CASE WHEN regexp_full_match({_clean(col)}, {_lit(DISABILITY_CERT_PATTERN)}) THEN {_clean(col)} END"
+        case Kind.PERSON_NO:
+            return f"pa_digits({r}, 10)"
+        case Kind.TOWNSHIP:
+            return f"pa_digits({r}, 9)"
+        case Kind.DATE:
+            return f"pa_date({r})"
+        case Kind.MONTH:
+            return f"pa_month({r})"
+        case Kind.YEAR:
+            return f"pa_year({r})"
+        case Kind.AMOUNT:
+            return f"pa_amount({r})"
+        case Kind.CASE_NO:
+            return f"pa_case_no({r})"
+        case Kind.ENUM:
+            spellings = {v: v for v in col.vocabulary} | col.aliases
+            whens = " ".join(f"WHEN pa_enum_key(pa_halfwidth({_lit(k)})) THEN {_lit(v)}" for k, v in spellings.items())
+            default = _lit(col.default) if col.default else "NULL"
+            return f"CASE WHEN pa_blank({r}) THEN {default} ELSE (CASE pa_enum_key({r}) {whens} END) END"
+    raise AssertionError(col.kind)
+
+
+def derived_sql(feed: Feed) -> list[str]:
+    """Columns computed from typed ones: ID validity, and the holder's ID inside a
+    残疾人证号 (its first 18 characters, or 15 upgraded)."""
+    derived = []
+    for col in feed.columns:
+        if col.kind is Kind.DISABILITY_CERT:
+            holder = f"pa_id18(regexp_extract({_quote(col.name)}, {_lit('^' + HOLDER_ID_PATTERN)}, 1))"
+            derived += [f"{holder} AS id_number", f"pa_id_valid({holder}) AS id_number_valid"]
+        if col.kind in ID_KINDS:
+            derived.append(f"pa_id_valid({_quote(col.name)}) AS {_quote(col.name + '_valid')}")
+    return derived
+
+
+KIND_REASONS = {
+    Kind.ID: "unrecoverable_id", Kind.DOC_ID: "unrecoverable_id", Kind.DISABILITY_CERT: "unrecoverable_id",
+    Kind.PERSON_NO: "invalid_code", Kind.TOWNSHIP: "invalid_code",
+    Kind.DATE: "invalid_date", Kind.MONTH: "invalid_date", Kind.YEAR: "invalid_date",
+    Kind.AMOUNT: "invalid_amount", Kind.ENUM: "unknown_value",
+}
+
+
+def problem_sql(feed: Feed, col: Column, period_start: str | None) -> list[tuple[str, str]]:
+    """(reason, condition) pairs under which a row is quarantined for this column."""
+    r, v = _raw(col), _quote(col.name)
+    problems = []
+    if col.required:
+        problems.append(("missing_required", f"pa_blank({r})"))
+    reason = KIND_REASONS.get(col.kind)
+    # An unreadable ID is a reason only where the ID is how the row reaches a person.
+    if col.kind in ID_KINDS and feed.link_by is not LinkBy.ID_NUMBER:
+        reason = None
+    if reason:
+        problems.append((reason, f"NOT pa_blank({r}) AND {v} IS NULL"))
+    if col.name == feed.period_column and period_start:
+        problems.append(("period_mismatch", f"{v} IS NOT NULL AND {v} <> DATE {_lit(period_start)}"))
+    return problems
+
+
+@dataclass
+class FileOutcome:
+    relative: str
+    feed: str | None
+    period: str | None
+    status: str  # loaded | failed | unchanged
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reason: str | None = None
+    message: str | None = None
+    replaced: bool = False
+
+    @property
+    def summary(self) -> str:
+        if self.status == "failed":
+            return f"✗ {self.message}"
+        if self.status == "unchanged":
+            return f"· {self.relative}：未变化，跳过"
+        verb = "重新载入(替换旧版本)" if self.replaced else "载入"
+        return (f"✓ {self.relative}：{verb} {self.rows_loaded} 行，隔离 {self.rows_quarantined} 行"
+                f"（共 {self.rows_read} 行数据）")
+
+
+class Warehouse:
+    """The DuckDB warehouse file of one data home. One writer at a time (DuckDB's rule)."""
+
+    def __init__(self, path: Path, memory_limit: str = "256MB"):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = connect(str(self.path))
+        self._sql("SET enable_progress_bar = false")
+        # A bound on DuckDB's buffers: loading goes a file at a time and needs little (dbt has
+        # its own bound, Settings.duckdb_memory).
+        self._sql(f"SET memory_limit = {_lit(memory_limit)}")
+        self.ensure_schema()
+
+    def _sql(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Run one statement to completion (DuckDB 2 keeps unfinished results open)."""
+        return self.con.execute(sql, params).fetchall()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._sql("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self._sql("ROLLBACK")
+            raise
+        self._sql("COMMIT")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ensure_schema(self) -> None:
+        self._sql(META_DDL)
+        for feed in FEEDS:
+            cols = ", ".join(f"{_quote(n)} {t}" for n, t in feed_table_columns(feed))
+            self._sql(f"CREATE TABLE IF NOT EXISTS {feed.table} ({cols})")
+
+    # --- the file log ------------------------------------------------------------------------
+
+    def seen(self, relative: str, digest: str, *, counting_duplicates: bool = True) -> bool:
+        """Whether this exact version of this file was ingested before (loaded or not). A
+        file refused only because another file claimed its period is not bad itself: once
+        the other is removed it loads."""
+        skip = "" if counting_duplicates else " AND coalesce(reason, '') <> 'duplicate_period'"
+        return self._sql(
+            f"SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ?{skip}", [relative, digest]
+        )[0][0] > 0
+
+    def _log(self, file: InboxFile, digest: str, size: int, status: str, now: dt.datetime,
+             rows: FileRows | None = None, counts: tuple[int, int, int] = (0, 0, 0),
+             reason: str | None = None, message: str | None = None) -> None:
+        self._sql(
+            "INSERT INTO meta.file_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            [file.feed.name if file.feed else None, file.period, file.relative, digest, size,
+             rows.encoding if rows else None, rows.layout.header_row if rows else None, status,
+             *counts, reason, message, now],
+        )
+
+    def refuse(self, file: InboxFile, reason: str, message: str) -> FileOutcome:
+        """Log a file that cannot be read at all; every other file still loads."""
+        data = file.path.read_bytes()
+        digest = file_hash(data)
+        feed = file.feed.name if file.feed else None
+        if self.seen(file.relative, digest):
+            return FileOutcome(file.relative, feed, file.period, "unchanged")
+        self._log(file, digest, len(data), "failed", dt.datetime.now(), reason=reason, message=message)
+        return FileOutcome(file.relative, feed, file.period, "failed", reason=reason, message=message)
+
+    def previous_row_count(self, feed: Feed, period: str) -> int | None:
+        """Rows loaded for the feed's latest period before this one (for the collapse check)."""
+        rows = self._sql(
+            "SELECT rows_loaded FROM meta.file_log WHERE feed = ? AND period < ? AND status = 'loaded' "
+            "ORDER BY period DESC LIMIT 1", [feed.name, period])
+        return rows[0][0] if rows else None
+
+    def record_checks(self, feed: Feed, outcomes: dict[str, object]) -> None:
+        """Keep each expectation's result for the loaded version of each period (period ->
+        its validation outcome), in one statement and one commit."""
+        results = pa.Table.from_pylist([
+            {"period": period, "expectation": r.expectation, "column_name": r.column, "severity": r.severity,
+             "success": r.success, "unexpected_count": r.unexpected_count,
+             "unexpected_rows": json.dumps(r.unexpected_rows), "description": r.description}
+            for period, outcome in outcomes.items() for r in outcome.results], schema=CHECK_RESULT_COLUMNS)
+        self.con.register("check_rows", results)
+        try:
+            with self._transaction():
+                self._sql("DELETE FROM meta.check_results WHERE feed = ? AND period IN (SELECT unnest(?))",
+                          [feed.name, list(outcomes)])
+                self._sql("""
+                    INSERT INTO meta.check_results
+                    SELECT ?, c.period, f.file_hash, c.expectation, c.column_name, c.severity, c.success,
+                           c.unexpected_count, c.unexpected_rows::JSON, c.description, ?
+                    FROM check_rows c JOIN meta.file_log f
+                      ON f.feed = ? AND f.period = c.period AND f.status = 'loaded'""",
+                          [feed.name, dt.datetime.now().replace(microsecond=0), feed.name])
+        finally:
+            self.con.unregister("check_rows")
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def ingest_period(self, files: list[InboxFile]) -> list[FileOutcome]:
+        """Load the file of one feed and period. Two files for one period (a .csv beside a
+        .xlsx) are an error for that period: neither loads until one is removed."""
+        if len(files) > 1:
+            names = "、".join(f.relative for f in files)
+            message = f"同一期间有 {len(files)} 个文件（{names}），请删除其中一个后重新运行；本期间暂不载入"
+            return [self.refuse(f, "duplicate_period", f"{f.relative}：{message}") for f in files]
+        return [self.ingest(files[0])]
+
+    def ingest(self, file: InboxFile) -> FileOutcome:
+        """Load one well-named file, unless this version was ingested before."""
+        if not file.well_named:
+            return self.refuse(file, "bad_name", naming_problem(file))
+        feed, period = file.feed, file.period
+        data = file.path.read_bytes()
+        digest = file_hash(data)
+        if self.seen(file.relative, digest, counting_duplicates=False):
+            return FileOutcome(file.relative, feed.name, period, "unchanged")
+        now = dt.datetime.now().replace(microsecond=0)
+        try:
+            rows = data_rows(feed, file.path, data)
+        except FileRefused as exc:
+            message = f"{file.relative}：{exc}"
+            self._log(file, digest, len(data), "failed", now, reason=exc.reason, message=message)
+            return FileOutcome(file.relative, feed.name, period, "failed", reason=exc.reason, message=message)
+
+        with self._transaction():
+            replaced = self._drop_period(feed, period, now)
+            loaded, quarantined = self._load_rows(feed, period, digest, rows, now)
+            counts = (rows.count, loaded, quarantined)
+            self._log(file, digest, len(data), "loaded", now, rows, counts)
+        return FileOutcome(file.relative, feed.name, period, "loaded", *counts, replaced=replaced)
+
+    def _drop_period(self, feed: Feed, period: str, now: dt.datetime) -> bool:
+        """A re-sent file replaces exactly its period: the old rows go, the old version is
+        kept in the log as replaced."""
+        old = self._sql(
+            "SELECT count(*) FROM meta.file_log WHERE feed = ? AND period = ? AND status = 'loaded'",
+            [feed.name, period])[0][0]
+        if not old:
+            return False
+        self._sql(f"DELETE FROM {feed.table} WHERE _period = ?", [period])
+        self._sql("DELETE FROM meta.quarantine WHERE feed = ? AND period = ?", [feed.name, period])
+        self._sql("DELETE FROM meta.check_results WHERE feed = ? AND period = ?", [feed.name, period])
+        self._sql(
+            "UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
+            "WHERE feed = ? AND period = ? AND status = 'loaded'", [now, feed.name, period])
+        return True
+
+    def _load_rows(self, feed: Feed, period: str, digest: str, rows: FileRows,
+                   now: dt.datetime) -> tuple[int, int]:
+        self.con.register("incoming", rows.table)
+        try:
+            return self._load_registered(feed, period, digest, rows, now)
+        finally:
+            self.con.unregister("incoming")
+
+    def _load_registered(self, feed: Feed, period: str, digest: str, rows: FileRows,
+                         now: dt.datetime) -> tuple[int, int]:
+        period_start = f"{period}-01" if feed.is_monthly else f"{period}-01-01"
+        typed = ", ".join(f"{parse_sql(c)} AS {_quote(c.name)}" for c in feed.columns)
+        self._sql(f"""
+            CREATE OR REPLACE TEMP TABLE typed AS
+            SELECT {', '.join(['*', *derived_sql(feed)])}
+            FROM (SELECT *, {typed} FROM ({halfwidth_sql(feed)}))""")
+
+        checks = [
+            f"SELECT _row, {_lit(col.name)} AS col, {_lit(col.header)} AS header, "
+            f"{_raw(col)} AS value, {_lit(reason)} AS reason FROM typed WHERE {cond}"
+            for col in feed.columns for reason, cond in problem_sql(feed, col, period_start)
+        ]
+        record = "to_json({" + ", ".join(f"{_lit(c.header)}: {_raw(c)}" for c in feed.columns) + "})"
+        self._sql(f"CREATE OR REPLACE TEMP TABLE problems AS {' UNION ALL '.join(checks)}")
+        self._sql(f"""
+            INSERT INTO meta.quarantine
+            SELECT ?, ?, ?, p._row, p.col, p.header, p.value, p.reason, {record}, ?
+            FROM problems p JOIN typed USING (_row) ORDER BY p._row, p.col""",
+            [feed.name, period, digest, now])
+
+        outputs = [f"{_quote('__raw_' + n.removesuffix('_raw'))} AS {_quote(n)}" if n.endswith("_raw") else _quote(n)
+                   for n, _ in feed_table_columns(feed) if n not in dict(LINEAGE)]
+        self._sql(f"""
+            INSERT INTO {feed.table}
+            SELECT ?, ?, ?, _row, ?, {', '.join(outputs)}
+            FROM typed WHERE _row NOT IN (SELECT _row FROM problems) ORDER BY _row""",
+            [feed.name, period, digest, now])
+        quarantined = self._sql("SELECT count(DISTINCT _row) FROM problems")[0][0]
+        return rows.count - quarantined, quarantined
+

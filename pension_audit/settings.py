@@ -1,0 +1,109 @@
+"""The platform's one configuration: where its data lives, which case store it serves, how much
+memory and how many threads it may take, and the bureau's clock.
+
+Every value comes from this object. Environment variables prefixed `PENSION_AUDIT_` (or a
+`.env` file in the working directory) set them; the command line's `--home` and
+`--database-url` override them. Nothing else in the platform reads the environment, and
+nothing here changes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The bureau's calendar: deadlines, "today" and the next 发放年月 are taken here.
+BUREAU_TIMEZONE = "Asia/Shanghai"
+
+# Dagster's own storage lives in the data home. Telemetry off; step output is streamed as
+# structured events already, so capturing stdout into files (a `tail` per step) is off too.
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+nux:
+  enabled: false
+compute_logs:
+  module: dagster._core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
+"""
+
+
+class Settings(BaseSettings):
+    """Settings of one deployment. Paths are absolute once read."""
+
+    model_config = SettingsConfigDict(env_prefix="PENSION_AUDIT_", env_file=".env", extra="ignore",
+                                      frozen=True)
+
+    home: Path = Path("data")  # everything a run produces: warehouse, Dagster storage, logs
+    inbox: Path | None = None  # where departments' files land; default <home>/inbox
+    database_url: str | None = None  # the case store; default SQLite <home>/cases.sqlite
+    duckdb_memory: str = "1GB"  # DuckDB's buffer bound for dbt (spills to disk past it)
+    loader_memory: str = "256MB"  # the same bound for the loader
+    threads: int = 4  # worker threads for the service's routes
+    workers: int = 1  # service processes (PostgreSQL only when more than one)
+    token_hours: int = 12  # how long a sign-in lasts
+
+    @field_validator("home", "inbox")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser().resolve()
+
+    @property
+    def inbox_path(self) -> Path:
+        return self.inbox or self.home / "inbox"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The pipeline's private workspace: the service never opens it."""
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'cases.sqlite'}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.store_url.startswith("sqlite")
+
+    def with_overrides(self, **values: Any) -> Settings:
+        """These settings with the given values replaced (None leaves a value as it is)."""
+        chosen = {key: value for key, value in values.items() if value is not None}
+        return Settings(**{**self.model_dump(), **chosen}) if chosen else self
+
+    def environment(self) -> dict[str, str]:
+        """These settings as the environment variables that give them (for processes started
+        from here, such as the service's worker processes)."""
+        prefix = self.model_config["env_prefix"]
+        return {f"{prefix}{key.upper()}": str(value) for key, value in self.model_dump().items() if value is not None}
+
+    def dbt_vars(self) -> str:
+        """What dbt needs to know of this deployment, as its `--vars` (the profile reads them)."""
+        return json.dumps({"warehouse": str(self.warehouse_path), "duckdb_memory": self.duckdb_memory})
+
+    def prepare_dagster_home(self) -> Path:
+        """Dagster's storage folder with its configuration (telemetry off)."""
+        self.dagster_home.mkdir(parents=True, exist_ok=True)
+        config = self.dagster_home / "dagster.yaml"
+        if not config.exists():
+            config.write_text(DAGSTER_YAML, encoding="utf-8")
+        return self.dagster_home
+
+
+def bureau_now() -> dt.datetime:
+    """The bureau's wall clock (北京时间), naive."""
+    return dt.datetime.now(ZoneInfo(BUREAU_TIMEZONE)).replace(tzinfo=None)
+
+
+def bureau_today() -> dt.date:
+    """The bureau's calendar day: what deadlines and "today" mean in every decision."""
+    return bureau_now().date()
