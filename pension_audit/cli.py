@@ -12,10 +12,6 @@ import click
 
 from pension_audit.home import Home, go_offline
 
-# The generator's scales (pension_audit.generate.params.SCALES; a test keeps them equal):
-# importing the generator here would cost every command a second of pandas.
-SCALES = ("tiny", "small", "district", "province")
-
 
 def _echo_table(rows: list[tuple], headers: tuple[str, ...]) -> None:
     from rich.console import Console
@@ -32,24 +28,6 @@ def _echo_table(rows: list[tuple], headers: tuple[str, ...]) -> None:
 @click.group(help="城乡居民基本养老保险待遇稽核平台")
 def main() -> None:
     go_offline()
-
-
-@main.command(help="生成一个模拟区县的全部数据源文件（含各类不规范数据）及其真值文件")
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="输出目录")
-@click.option("--scale", type=click.Choice(SCALES), default="tiny", show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True)
-def generate(out: Path, scale: str, seed: int) -> None:
-    from pension_audit.generate import generate as generate_district
-
-    truth = generate_district(out, scale, seed)
-    files = truth["files"]
-    rows = sum(f["data_rows"] for f in files.values())
-    bad = sum(len(f["quarantined"]) for f in files.values())
-    click.echo(f"已生成 {scale} 规模模拟区县：{truth['people']} 人（领取待遇 {truth['receiving']} 人），"
-               f"{truth['first_month']} 至 {truth['last_month']}")
-    click.echo(f"  {len(files)} 个文件，{rows} 行数据，其中应隔离 {bad} 行；另有 {len(truth['broken_files'])} 个无法读取的文件")
-    click.echo(f"  收件箱：{out / 'inbox'}")
-    click.echo(f"  真值文件：{out / 'truth.json'}")
 
 
 @main.command(help="载入收件箱中新的或重新报送的文件（在本进程内运行 Dagster 资产）")

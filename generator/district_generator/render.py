@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import xlsxwriter
 
-from ..feeds import Column, Feed, Kind, LinkBy
+from pension_audit.feeds import FEEDS, Column, Feed, Kind, LinkBy
 from . import params as P
 from .tables import NO_AMOUNT, SYSTEM_FEEDS, FileData
 
@@ -360,8 +360,6 @@ def _headers(feed: Feed, st: _Style, rng: np.random.Generator) -> list[str]:
 
 
 def _all_headers() -> set[str]:
-    from ..feeds import FEEDS
-
     return {_norm_header(h) for f in FEEDS for c in f.columns for h in c.headers}
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..feeds import FEEDS_BY_NAME
+from pension_audit.feeds import FEEDS_BY_NAME
 from . import render
 from .tables import FileData
 

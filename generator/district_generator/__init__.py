@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..feeds import FEEDS_BY_NAME
+from pension_audit.feeds import FEEDS_BY_NAME
 from . import broken, expected, model, render, tables
 from . import params as P
 from .model import RECEIVING, rng_for
