@@ -23,9 +23,10 @@ import numpy as np
 from pension_audit.feeds import FEEDS_BY_NAME
 from . import broken, expected, model, render, tables
 from . import params as P
-from .model import RECEIVING, rng_for
+from .draws import rng_for
+from .model import RECEIVING
 from .params import SCALES
-from .timeline import am_label
+from .timeline import month_label
 
 ALWAYS_WRITTEN = ("roster", "payments", "certifications", "contributions", "finance_disbursements")
 CSV_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
@@ -63,7 +64,7 @@ def generate(out: Path, scale: str, seed: int) -> dict:
         shutil.rmtree(inbox)
     inbox.mkdir(parents=True)
     d = model.build(scale, seed)
-    first, last = am_label(d.first_am), am_label(d.last_am)
+    first, last = month_label(d.first_month), month_label(d.last_month)
     files: dict[str, dict] = {}
     samples: dict[str, tables.FileData] = {}
     department: list[tables.FileData] = []
@@ -77,8 +78,8 @@ def generate(out: Path, scale: str, seed: int) -> dict:
         fmt, enc = _format(fd.feed, fd.period, first, rng)
         w = render.write(fd, FEEDS_BY_NAME[fd.feed], inbox, fmt, enc, rng)
         files[w.path] = w.truth()
-    broken_files = broken.write(inbox, d.first_am, samples, rng_for(seed, scale, "broken"))
-    on, st = d.status_at(d.last_am)
+    broken_files = broken.write(inbox, d.first_month, samples, rng_for(seed, scale, "broken"))
+    on, st = d.status_at(d.last_month)
     receiving = len(np.unique(d.records.pid.to_numpy()[on[st == RECEIVING]]))
     truth = {
         "scale": scale,

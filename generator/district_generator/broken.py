@@ -13,7 +13,7 @@ from .tables import FileData
 
 
 def write(
-    inbox: Path, first_am: int, samples: dict[str, FileData], rng: np.random.Generator
+    inbox: Path, first_month: int, samples: dict[str, FileData], rng: np.random.Generator
 ) -> list[dict]:
     def label(a: int) -> str:
         return f"{a // 12:04d}-{a % 12 + 1:02d}"
@@ -29,7 +29,7 @@ def write(
 
     out: list[dict] = []
     # a corrupt workbook: a zip signature, then noise
-    p = inbox / "cdc_deaths" / f"{label(first_am - 14)}.xlsx"
+    p = inbox / "cdc_deaths" / f"{label(first_month - 14)}.xlsx"
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_bytes(b"PK\x03\x04" + rng.bytes(3000))
     out.append({"path": f"cdc_deaths/{p.name}", "reason": "unreadable"})
@@ -38,17 +38,17 @@ def write(
     feed = FEEDS_BY_NAME[fd.feed]
     drop = feed.required_columns[-1].name if fd.feed != "court_sentences" else "case_no"
     cut = dataclasses.replace(feed, columns=tuple(c for c in feed.columns if c.name != drop))
-    w = render.write(relabel(fd, label(first_am - 2)), cut, inbox, "xlsx", None, rng)
+    w = render.write(relabel(fd, label(first_month - 2)), cut, inbox, "xlsx", None, rng)
     out.append({"path": w.path, "reason": "missing_columns"})
     # an empty CSV
-    p = inbox / "other_pensions" / f"{label(first_am - 5)}.csv"
+    p = inbox / "other_pensions" / f"{label(first_month - 5)}.csv"
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_bytes(b"")
     out.append({"path": f"other_pensions/{p.name}", "reason": "empty"})
     # a name that is not <period>.<ext>
     fd = pick("cdc_deaths", "civil_affairs_cremations", "finance_disbursements")
     w = render.write(
-        relabel(fd, label(first_am - 3)), FEEDS_BY_NAME[fd.feed], inbox, "xlsx", None, rng
+        relabel(fd, label(first_month - 3)), FEEDS_BY_NAME[fd.feed], inbox, "xlsx", None, rng
     )
     bad = inbox / fd.feed / "死亡名单(最终版).xlsx"
     (inbox / w.path).rename(bad)
@@ -56,7 +56,7 @@ def write(
     # two files for one period
     fd = pick("police_deregistrations", "cdc_deaths", "finance_disbursements")
     feed = FEEDS_BY_NAME[fd.feed]
-    period = label(first_am - 4)
+    period = label(first_month - 4)
     a = render.write(relabel(fd, period), feed, inbox, "xlsx", None, rng)
     b = render.write(relabel(fd, period), feed, inbox, "csv", "utf-8-sig", rng)
     out.append({"path": a.path, "reason": "duplicate_period"})

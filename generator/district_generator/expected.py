@@ -21,11 +21,11 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from . import ids as idt
+from . import ids
 from .model import CONTRIBUTING, RECEIVING, District
 from .render import fmt_amount
 from .tables import FileData
-from .timeline import NEVER, am_of, month_start
+from .timeline import NEVER, months_of, month_start
 
 RESIDENT_DOCS = ("居民身份证", "社会保障卡", "港澳台居民居住证")
 CUSTODIAL = ("拘役", "有期徒刑", "无期徒刑", "死刑缓期二年执行", "死刑")
@@ -76,7 +76,7 @@ def norm_id(value) -> str | None:
         return None
     if re.fullmatch(r"[0-9]{15}", s):
         body = s[:6] + "19" + s[6:]
-        return body + idt.check_char(body)
+        return body + ids.check_char(body)
     return s
 
 
@@ -85,7 +85,7 @@ def norm_name(value) -> str:
 
 
 def valid(id18: str | None) -> bool:
-    return bool(id18) and re.fullmatch(r"[0-9]{17}[0-9X]", id18) is not None and idt.is_valid(id18)
+    return bool(id18) and re.fullmatch(r"[0-9]{17}[0-9X]", id18) is not None and ids.is_valid(id18)
 
 
 def one_typo_apart(a: str, b: str) -> bool:
@@ -203,7 +203,7 @@ def label(a: int) -> str:
 
 
 def month(date) -> int:
-    return int(am_of(np.array([date], dtype="datetime64[D]"))[0])
+    return int(months_of(np.array([date], dtype="datetime64[D]"))[0])
 
 
 def findings(d: District, files: list[FileData]) -> list[dict]:
@@ -217,24 +217,24 @@ class _Audit:
         self.id = Identity(d)
         r = d.records
         pay = d.payments
-        self.T = int(pay.pay_am.max())
+        self.T = int(pay.pay_month.max())
         ok = pay[pay.pay_status == 0]
         # what each record received for each 所属年月, and its 成功 正常发放 rows
-        money = ok.groupby(["rec", "for_am"]).amount.sum().reset_index()
-        money = money[money.for_am <= self.T]
+        money = ok.groupby(["rec", "for_month"]).amount.sum().reset_index()
+        money = money[money.for_month <= self.T]
         self.m_rec = money.rec.to_numpy()
-        self.m_month = money.for_am.to_numpy()
+        self.m_month = money.for_month.to_numpy()
         self.m_amount = money.amount.to_numpy()
         self.m_person = self.id.person[self.m_rec]
         self.by_person = pd.Series(np.arange(len(money))).groupby(self.m_person).indices
-        normal = ok[ok.pay_type == 0].groupby(["rec", "for_am"]).amount.agg(["count", "max"])
-        normal = normal.reset_index().merge(money, on=["rec", "for_am"], suffixes=("", "_got"))
+        normal = ok[ok.pay_type == 0].groupby(["rec", "for_month"]).amount.agg(["count", "max"])
+        normal = normal.reset_index().merge(money, on=["rec", "for_month"], suffixes=("", "_got"))
         self.normal = normal[(normal["count"] >= 2) & (normal.amount - normal["max"] > 0)]
         self._rows_cache: dict[str, pd.DataFrame] = {}
         self.town_of_rec = d.townships.code[r.township.to_numpy()]
         self.enrolled = r.enrolled_on.to_numpy().astype("datetime64[D]")
         self.person_no = r.person_no.to_numpy()
-        self.enrol_am = r.enrol_am.to_numpy()
+        self.enrol_month = r.enrol_month.to_numpy()
         self.kept = {p: self._kept(recs) for p, recs in self.id.records.items()}
         self.out: list[dict] = []
 
@@ -450,7 +450,7 @@ class _Audit:
 
     def duplicate_payment(self) -> None:
         for rec, g in self.normal.groupby("rec"):
-            months = sorted(g.for_am.tolist())
+            months = sorted(g.for_month.tolist())
             self.add(
                 "duplicate_payment",
                 self.id.person[rec],
@@ -471,14 +471,14 @@ class _Audit:
         T = self.T
         y = T // 12 if T % 12 + 1 >= CERT_CLOSE_MONTH else T // 12 - 1
         nov = y * 12 + CERT_CLOSE_MONTH - 1
-        if nov < self.d.first_am:
+        if nov < self.d.first_month:
             return
         c = self.d.certifications
         on = c.certified_on.to_numpy().astype("datetime64[D]")
         end = np.datetime64(label(T + 1) + "-01")
         ok = (c.result.to_numpy() == "通过") & (on >= np.datetime64(f"{y}-01-01")) & (on < end)
         certified = set(self.id.person[c.rec.to_numpy()[ok]])
-        ben = self.d.records.benefit_am.to_numpy()
+        ben = self.d.records.benefit_month.to_numpy()
         started = set(self.id.person[(ben // 12 == y) & (ben <= T)])
         for p in sorted(self.persons_with(T, RECEIVING) & self.persons_with(nov, RECEIVING)):
             if p not in certified and p not in started:
@@ -514,7 +514,7 @@ class _Audit:
                 self.add("subsidy_ineligible", p, period=str(yy), amount=amt)
         for yy in sorted(years):
             dec = yy * 12 + 11
-            if dec > T or dec < d.first_am:
+            if dec > T or dec < d.first_month:
                 continue
             for p in sorted(self.persons_with(dec, CONTRIBUTING)):
                 if (p, yy) in lists and (p, yy) not in paid:
@@ -551,7 +551,7 @@ class _Audit:
         booked = x.booked.to_numpy()
         taken = np.zeros(len(x), dtype=bool)
         matched_reg = np.zeros(len(c), dtype=bool)
-        reg_m = am_of(reg_on)
+        reg_m = months_of(reg_on)
         lo = month_start(reg_m - MATCH_MONTHS)
         hi = month_start(reg_m + MATCH_MONTHS + 1)  # exclusive
         keys = zip(self.id.person[c.rec.to_numpy()], c.year.tolist(), c.amount.tolist())
@@ -586,7 +586,7 @@ class _Audit:
 
     def disbursement_gap(self) -> None:
         d = self.d
-        paid = d.payments[d.payments.pay_status == 0].groupby("pay_am").amount.sum()
+        paid = d.payments[d.payments.pay_status == 0].groupby("pay_month").amount.sum()
         for a, total in d.finance.groupby("month").amount.sum().items():
             a = int(a)
             if a > self.T:

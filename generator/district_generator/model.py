@@ -12,32 +12,20 @@ an index into `records` (`records.pid` points to its person).
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from . import ids as idt
+from . import ids
 from . import params as P
 from . import plant
-from .timeline import NEVER, add_months, am_of, day_in_month, month_end, month_start, parse_am
+from .draws import at_least, rng_for, weighted
+from .money import basic_cents, ledger_rows
+from .timeline import NEVER, add_months, months_of, day_in_month, month_end, month_start, parse_month
 
 STATUS = ("参保缴费", "暂停缴费", "正常待遇", "暂停待遇", "终止参保")
 CONTRIBUTING, PAUSED, RECEIVING, SUSPENDED, TERMINATED = range(5)
-PAY_TYPES = ("正常发放", "补发", "扣回")
-PAY_STATUSES = ("成功", "失败", "退回")
-
-
-def rng_for(seed: int, *keys: object) -> np.random.Generator:
-    """An independent, reproducible stream for one part of the district."""
-    words = [seed] + [zlib.crc32(str(k).encode()) for k in keys]
-    return np.random.default_rng(words)
-
-
-def _weighted(rng: np.random.Generator, options, weights, size) -> np.ndarray:
-    w = np.asarray(weights, dtype=float)
-    return np.asarray(options, dtype=object)[rng.choice(len(w), size=size, p=w / w.sum())]
 
 
 @dataclass
@@ -92,12 +80,12 @@ TOWNSHIPS = (
 class District:
     scale: str
     seed: int
-    first_am: int
-    last_am: int
+    first_month: int
+    last_month: int
     townships: Townships
     people: pd.DataFrame  # one row per human: identity, birth, township, death
     records: pd.DataFrame  # one row per enrolment record (个人编号)
-    suspensions: pd.DataFrame  # rec, start_am, end_am (inclusive), reason, backpay
+    suspensions: pd.DataFrame  # rec, start_month, end_month (inclusive), reason, backpay
     deaths: pd.DataFrame  # pid, death_date, handling, and what each department says
     sentences: pd.DataFrame  # one row per court row (a 案号 may have revisions)
     nationality: pd.DataFrame
@@ -122,7 +110,7 @@ class District:
 
     @property
     def months(self) -> np.ndarray:
-        return np.arange(self.first_am, self.last_am + 1)
+        return np.arange(self.first_month, self.last_month + 1)
 
     @property
     def years(self) -> list[int]:
@@ -132,24 +120,24 @@ class District:
     def status_at(self, a: int) -> tuple[np.ndarray, np.ndarray]:
         """(records on the roster of month a, their status codes)."""
         r = self.records
-        on = np.flatnonzero(r.enrol_am.to_numpy() <= a)
+        on = np.flatnonzero(r.enrol_month.to_numpy() <= a)
         st = np.full(len(r), CONTRIBUTING, dtype=np.int8)
-        year_i = min(a // 12 - self.first_am // 12, self._pause.shape[1] - 1)
+        year_i = min(a // 12 - self.first_month // 12, self._pause.shape[1] - 1)
         st[self._pause[:, year_i]] = PAUSED
-        recv = r.benefit_am.to_numpy() <= a
+        recv = r.benefit_month.to_numpy() <= a
         st[recv] = RECEIVING
         s = self.suspensions
         if len(s):
-            hit = (s.start_am.to_numpy() <= a) & (s.end_am.to_numpy() >= a)
+            hit = (s.start_month.to_numpy() <= a) & (s.end_month.to_numpy() >= a)
             sus = s.rec.to_numpy()[hit]
             st[sus[recv[sus]]] = SUSPENDED
-        st[r.stop_am.to_numpy() <= a] = TERMINATED
+        st[r.stop_month.to_numpy() <= a] = TERMINATED
         return on, st[on]
 
 
 def build(scale: str, seed: int) -> District:
     sc = P.SCALES[scale]
-    first = parse_am(sc.start)
+    first = parse_month(sc.start)
     last = first + sc.months - 1
     b = _Builder(scale, seed, first, last)
     return b.run()
@@ -188,7 +176,7 @@ class _Builder:
             self.town,
             self.people,
             self.records,
-            pd.DataFrame(columns=["rec", "start_am", "end_am", "reason", "backpay"]),
+            pd.DataFrame(columns=["rec", "start_month", "end_month", "reason", "backpay"]),
             self.death_tbl,
             self.sentence_tbl,
             self.nat_tbl,
@@ -208,7 +196,7 @@ class _Builder:
         )
         d._pause = self.pause
         d.suspensions = pd.DataFrame(
-            self.susp_rows, columns=["rec", "start_am", "end_am", "reason", "backpay"]
+            self.susp_rows, columns=["rec", "start_month", "end_month", "reason", "backpay"]
         )
         d.forced_typos = self.forced_typos
         d.look_alikes = self.plan["look_alikes"]
@@ -233,7 +221,7 @@ class _Builder:
         )
         birth = self.start_day - (age * 365.25).astype(np.int64).astype("timedelta64[D]")
         male = rng.random(n) < 0.5
-        region = _weighted(rng, P.REGIONS, P.REGION_WEIGHTS, n).astype(str)
+        region = weighted(rng, P.REGIONS, P.REGION_WEIGHTS, n).astype(str)
         ymd = np.datetime_as_string(birth, unit="D").astype("U10")
         ymd = np.char.replace(ymd, "-", "")
         id18 = self._unique_ids(rng, region, ymd, male)
@@ -252,11 +240,11 @@ class _Builder:
                 if dt == "港澳台居民居住证":
                     reg = P.HMT_REGIONS[j % 3]
                     body = reg + ymd[w] + f"{int(rng.integers(0, 500)) * 2 + int(male[w]):03d}"
-                    id18[w] = doc_no[w] = body + idt.check_char(body)
+                    id18[w] = doc_no[w] = body + ids.check_char(body)
                 elif dt == "外国人永久居留身份证":
                     if j % 2 == 0:
                         body = "915496" + ymd[w] + f"{int(rng.integers(0, 1000)):03d}"
-                        doc_no[w] = body + idt.check_char(body)
+                        doc_no[w] = body + ids.check_char(body)
                     else:
                         doc_no[w] = "MNG" + "1504" + ymd[w][2:] + f"{int(rng.integers(0, 100)):02d}"
                     id18[w] = doc_no[w]
@@ -314,7 +302,7 @@ class _Builder:
             body[dup] = np.char.add(
                 np.char.add(region[dup], ymd[dup]), np.char.zfill(seq[dup].astype(str), 3)
             )
-        return np.char.add(body, idt.check_chars(body)).astype(object)
+        return np.char.add(body, ids.check_chars(body)).astype(object)
 
     # --- deaths -------------------------------------------------------------------------
     def _deaths(self) -> None:
@@ -334,7 +322,7 @@ class _Builder:
         death[who] = self.start_day + rng.integers(0, self.ndays, len(who)).astype("timedelta64[D]")
         pe["death_date"] = death
         self.death = death
-        self.death_am = am_of(death)
+        self.death_month = months_of(death)
         # what each department says about each death
         who = np.flatnonzero(~np.isnat(death))
         k = len(who)
@@ -394,7 +382,7 @@ class _Builder:
         # at least three receiving through the window (the second record enrolled before
         # it), one of each ID variant: 15-digit or clean, mistyped, clean
         n_dup = max(3, round(float(P.DUPLICATE_ENROLMENT_RATE * len(part))))
-        b60 = am_of(birth) + 720
+        b60 = months_of(birth) + 720
         recv_soon = np.flatnonzero(
             (b60 < self.first - 1)
             & pe.resident.to_numpy()[part]
@@ -430,21 +418,21 @@ class _Builder:
                 break
             pn[d] = rng.integers(0, 10**8, len(d))
         person_no = np.char.add("15", np.char.zfill(pn.astype(str), 8)).astype(object)
-        enrol_am = am_of(enrolled)
-        b_am = am_of(self.birth[pid]) + 720
-        benefit_am = np.maximum(b_am + 1, enrol_am + 1)
-        benefit_am = np.where(benefit_am <= self.last, benefit_am, NEVER)
+        enrol_month = months_of(enrolled)
+        b_am = months_of(self.birth[pid]) + 720
+        benefit_month = np.maximum(b_am + 1, enrol_month + 1)
+        benefit_month = np.where(benefit_month <= self.last, benefit_month, NEVER)
         # account: years contributed before the benefit start, at a tier
-        tier = _weighted(rng, P.CONTRIBUTION_TIERS, P.TIER_WEIGHTS, n_rec).astype(np.int64)
-        yrs_at_start = np.clip((np.minimum(benefit_am, self.first) - enrol_am) / 12, 0, 15)
+        tier = weighted(rng, P.CONTRIBUTION_TIERS, P.TIER_WEIGHTS, n_rec).astype(np.int64)
+        yrs_at_start = np.clip((np.minimum(benefit_month, self.first) - enrol_month) / 12, 0, 15)
         base = np.round(yrs_at_start * (tier + 40) * 100 * rng.uniform(0.9, 1.2, n_rec)).astype(
             np.int64
         )
         yrs_b = np.clip(
-            (np.where(benefit_am < NEVER, benefit_am, self.first) - enrol_am) / 12, 0, 15
+            (np.where(benefit_month < NEVER, benefit_month, self.first) - enrol_month) / 12, 0, 15
         )
         b0 = np.round(yrs_b * (tier + 40) * 100 * rng.uniform(0.9, 1.2, n_rec)).astype(np.int64)
-        b0 = np.where(benefit_am < NEVER, b0, 0)
+        b0 = np.where(benefit_month < NEVER, b0, 0)
         acct = np.round(b0 / P.ACCOUNT_DIVISOR).astype(np.int64)
         # stored values: what the pension system holds (and so every system export shows)
         stored_id = pe.doc_no.to_numpy()[pid].copy()
@@ -453,28 +441,28 @@ class _Builder:
         res = pe.resident.to_numpy()[pid]
         mess = np.flatnonzero((rng.random(n_rec) < P.SYSTEM_ID_MESS_RATE) & res & ~is_dup)
         for j, r in enumerate(mess):
-            stored_id[r] = idt.restyle_id(
-                stored_id[r], idt.ID_STYLES[j % len(idt.ID_STYLES)], bool(born[r])
+            stored_id[r] = ids.restyle_id(
+                stored_id[r], ids.ID_STYLES[j % len(ids.ID_STYLES)], bool(born[r])
             )
         for j, r in enumerate(np.flatnonzero(is_dup)):
             k = j % 3
             if k == 0 and born[r]:
-                stored_id[r] = idt.to_15(stored_id[r])
+                stored_id[r] = ids.to_15_digits(stored_id[r])
             elif k == 1 and j < 3:
-                stored_id[r] = idt.safe_typo(stored_id[r], rng)
+                stored_id[r] = ids.mistype_digit(stored_id[r], rng)
             elif k in (0, 1):
-                stored_id[r] = idt.typo(stored_id[r], rng)
+                stored_id[r] = ids.mistype(stored_id[r], rng)
         nm = np.flatnonzero(rng.random(n_rec) < P.NAME_MESS_RATE)
         for r in nm:
-            stored_name[r] = idt.restyle_name(stored_name[r], rng)
+            stored_name[r] = ids.restyle_name(stored_name[r], rng)
         dt = pe.doc_type.to_numpy()[pid].copy()
         alias = rng.random(n_rec) < 0.5
         dt[(dt == "外国人永久居留身份证") & alias] = "外国人居留证"
         dt[(dt == "护照") & alias] = "外国人护照"
         # termination at death
         h = self.rng("death-handling")
-        d_am = self.death_am[pid]
-        handling = _weighted(h, list(P.DEATH_HANDLING), list(P.DEATH_HANDLING.values()), n_rec)
+        d_am = self.death_month[pid]
+        handling = weighted(h, list(P.DEATH_HANDLING), list(P.DEATH_HANDLING.values()), n_rec)
         lag = np.select(
             [handling == "on_time", handling == "late"],
             [1 + (h.random(n_rec) < 0.1), 2 + h.integers(1, 7, n_rec)],
@@ -482,7 +470,7 @@ class _Builder:
         )
         contributor_lag = 1 + h.integers(0, 4, n_rec)
         stop = np.where(
-            d_am < NEVER, d_am + np.where(benefit_am <= d_am, lag, contributor_lag), NEVER
+            d_am < NEVER, d_am + np.where(benefit_month <= d_am, lag, contributor_lag), NEVER
         )
         stop = np.minimum(stop, NEVER)
         self.records = pd.DataFrame(
@@ -496,16 +484,16 @@ class _Builder:
                 "township": pe.township.to_numpy()[pid],
                 "village": pe.village.to_numpy()[pid],
                 "enrolled_on": enrolled,
-                "enrol_am": enrol_am,
-                "benefit_am": benefit_am,
+                "enrol_month": enrol_month,
+                "benefit_month": benefit_month,
                 "tier": tier,
                 "base_balance": base,
                 "b0": b0,
                 "account_pension": acct,
                 "own_share": rng.uniform(0.6, 0.9, n_rec),
-                "stop_am": stop,
+                "stop_month": stop,
                 "stop_reason": np.where(stop < NEVER, "death", ""),
-                "death_handling": np.where((d_am < NEVER) & (benefit_am <= d_am), handling, ""),
+                "death_handling": np.where((d_am < NEVER) & (benefit_month <= d_am), handling, ""),
             }
         )
         self.records["stop_reason"] = self.records.stop_reason.astype(object)
@@ -531,9 +519,9 @@ class _Builder:
         prim = self._primary_rec()[pids]
         ok = prim >= 0
         ben = np.full(len(pids), NEVER)
-        ben[ok] = self.records.benefit_am.to_numpy()[prim[ok]]
+        ben[ok] = self.records.benefit_month.to_numpy()[prim[ok]]
         stop = np.full(len(pids), NEVER)
-        stop[ok] = self.records.stop_am.to_numpy()[prim[ok]]
+        stop[ok] = self.records.stop_month.to_numpy()[prim[ok]]
         return ok & (ben <= a) & (a < stop)
 
     # --- special groups -----------------------------------------------------------------
@@ -544,10 +532,10 @@ class _Builder:
         n = self.n
         # assistance spells
         p = P.ASSISTANCE_RATE * np.where(age >= 60, 1.5, 0.8)
-        who = _at_least(rng, rng.random(n) < p, np.ones(n, dtype=bool), 3)
+        who = at_least(rng, rng.random(n) < p, np.ones(n, dtype=bool), 3)
         start = rng.integers(self.first - 60, self.last + 1, len(who))
         dur = rng.integers(6, 72, len(who))
-        end = np.minimum(start + dur - 1, self.death_am[who])
+        end = np.minimum(start + dur - 1, self.death_month[who])
         kind = self.town.kind[pe.township.to_numpy()[who]]
         cat = np.where(kind == "街道", "城市低保", "农村低保").astype(object)
         cat[(age[who] >= 60) & (rng.random(len(who)) < 0.15)] = "特困供养"
@@ -556,12 +544,12 @@ class _Builder:
             {
                 "pid": who,
                 "category": cat,
-                "start_am": start,
-                "end_am": np.where(end >= self.last + 5, NEVER, end),
+                "start_month": start,
+                "end_month": np.where(end >= self.last + 5, NEVER, end),
             }
         )[keep]
         # severe disability
-        who = _at_least(rng, rng.random(n) < P.DISABILITY_RATE, pe.resident.to_numpy(), 2)
+        who = at_least(rng, rng.random(n) < P.DISABILITY_RATE, pe.resident.to_numpy(), 2)
         issued = np.datetime64("2010-01-01") + rng.integers(
             0, int((self.end_day - np.datetime64("2010-01-01")).astype(int)), len(who)
         ).astype("timedelta64[D]")
@@ -588,7 +576,7 @@ class _Builder:
             }
         )
         # 计划生育特殊家庭
-        who = _at_least(rng, rng.random(n) < P.FAMILY_PLANNING_RATE * 3, age >= 49, 2)
+        who = at_least(rng, rng.random(n) < P.FAMILY_PLANNING_RATE * 3, age >= 49, 2)
         self.fp_tbl = pd.DataFrame(
             {
                 "pid": who,
@@ -605,7 +593,7 @@ class _Builder:
         age = (self.start_day - self.birth).astype(np.int64) / 365.25
         male = pe.male.to_numpy()
         res = pe.resident.to_numpy()
-        who = _at_least(rng, rng.random(self.n) < P.VETERAN_RATE * 2, male & (age >= 22) & res, 2)
+        who = at_least(rng, rng.random(self.n) < P.VETERAN_RATE * 2, male & (age >= 22) & res, 2)
         birth = self.birth[who]
         enl = add_months(birth, rng.integers(18 * 12, 21 * 12, len(who)))
         served = np.where(
@@ -614,11 +602,11 @@ class _Builder:
             rng.integers(96, 240, len(who)),
         )
         dis = np.minimum(add_months(enl, served), self.end_day - 30)
-        vt = _weighted(rng, ("退役士兵", "转业军官", "复员干部"), (80, 10, 10), len(who))
+        vt = weighted(rng, ("退役士兵", "转业军官", "复员干部"), (80, 10, 10), len(who))
         self.vet_tbl = pd.DataFrame(
             {"pid": who, "enlisted_on": enl, "discharged_on": dis, "type": vt}
         )
-        who = _at_least(
+        who = at_least(
             rng, rng.random(self.n) < P.SERVICE_RATE * 4, (age >= 16) & (age <= 24) & res, 2
         )
         enl = self.start_day + rng.integers(-3 * 365, self.ndays - 20, len(who)).astype(
@@ -642,7 +630,7 @@ class _Builder:
         n_s = max(10, round(float(P.SENTENCE_RATE * self.n * years)))
         male_w = np.where(pe.male.to_numpy(), 0.85, 0.15) * pe.resident.to_numpy()
         who = rng.choice(self.n, size=n_s, replace=False, p=male_w / male_w.sum())
-        pen = _weighted(rng, list(P.SENTENCE_PENALTIES), list(P.SENTENCE_PENALTIES.values()), n_s)
+        pen = weighted(rng, list(P.SENTENCE_PENALTIES), list(P.SENTENCE_PENALTIES.values()), n_s)
         eff = self.start_day + rng.integers(-60, self.ndays - 10, n_s).astype("timedelta64[D]")
         # a few custodial sentences of recipients at every scale
         recv = np.flatnonzero(
@@ -682,7 +670,7 @@ class _Builder:
         )
         probation[: len(forced)] = 0
         execution = np.full(n_s, "", dtype=object)
-        execution[custodial] = _weighted(
+        execution[custodial] = weighted(
             rng, ("监内执行", "", "监外执行"), (85, 10, 5), int(custodial.sum())
         )
         execution[: len(forced)] = "监内执行"
@@ -696,8 +684,8 @@ class _Builder:
             - np.timedelta64(1, "D"),
             np.datetime64("NaT"),
         )
-        lag = _weighted(rng, (0, 1, 2, 4), (70, 20, 6, 4), n_s).astype(np.int64)
-        period = am_of(eff) + lag
+        lag = weighted(rng, (0, 1, 2, 4), (70, 20, 6, 4), n_s).astype(np.int64)
+        period = months_of(eff) + lag
         eff_year = eff.astype("datetime64[Y]").astype(int) + 1970
         case_no = np.array(
             [f"（{y}）蒙0404刑初{int(k)}号" for y, k in zip(eff_year, rng.integers(1, 900, n_s))],
@@ -717,7 +705,7 @@ class _Builder:
                 "term_end": term_end,
                 "effective_on": eff,
                 "execution": execution,
-                "period_am": period,
+                "period_month": period,
                 "revision": "",
             }
         )
@@ -731,14 +719,14 @@ class _Builder:
                 r["term_end"] = add_months(
                     np.array([row.term_end]), np.array([-int(rng.integers(3, 13))])
                 )[0]
-                r["period_am"] = row.period_am + int(rng.integers(4, 12))
+                r["period_month"] = row.period_month + int(rng.integers(4, 12))
                 r["revision"] = "减刑"
                 rev.append(r)
             elif i >= len(forced) and rng.random() < 0.05:
                 r = row.copy()
                 r["penalty"], r["term_months"], r["execution"] = "无罪", 0, ""
                 r["term_start"] = r["term_end"] = np.datetime64("NaT")
-                r["period_am"] = row.period_am + int(rng.integers(2, 5))
+                r["period_month"] = row.period_month + int(rng.integers(2, 5))
                 r["revision"] = "改判无罪"
                 rev.append(r)
         tbl = pd.concat([base, pd.DataFrame(rev)], ignore_index=True) if rev else base
@@ -782,11 +770,11 @@ class _Builder:
         k = len(who)
         start = rng.integers(self.first - 12, self.last - 1, k)
         report = np.maximum(start + rng.integers(1, 7, k), self.first + rng.integers(0, 3, k))
-        scheme = _weighted(rng, P.OTHER_PENSION_SCHEMES, (70, 15, 15), k)
+        scheme = weighted(rng, P.OTHER_PENSION_SCHEMES, (70, 15, 15), k)
         place = np.where(
             scheme == "外地城乡居民基本养老保险",
-            _weighted(rng, ("辽宁省朝阳市", "河北省承德市", "通辽市科尔沁区"), (1, 1, 1), k),
-            _weighted(
+            weighted(rng, ("辽宁省朝阳市", "河北省承德市", "通辽市科尔沁区"), (1, 1, 1), k),
+            weighted(
                 rng, ("赤峰市", "赤峰市红山区", "呼和浩特市", "内蒙古自治区本级"), (4, 3, 2, 1), k
             ),
         )
@@ -794,8 +782,8 @@ class _Builder:
             {
                 "pid": who,
                 "scheme": scheme,
-                "start_am": start,
-                "report_am": report,
+                "start_month": start,
+                "report_month": report,
                 "insured_place": place,
                 "handled": rng.random(k) < 0.6,
                 "township_reports": rng.random(k) < 0.3,
@@ -803,21 +791,21 @@ class _Builder:
         )
         # termination for handled cases
         prim = self._primary_rec()
-        stop = self.records.stop_am.to_numpy().copy()
+        stop = self.records.stop_month.to_numpy().copy()
         reason = self.records.stop_reason.to_numpy().copy()
         for row in self.op_tbl.itertuples():
             rec = prim[row.pid]
-            if rec >= 0 and row.handled and row.report_am < NEVER:
-                s = row.report_am + 1 + int(rng.integers(0, 2))
+            if rec >= 0 and row.handled and row.report_month < NEVER:
+                s = row.report_month + 1 + int(rng.integers(0, 2))
                 if s < stop[rec]:
                     stop[rec], reason[rec] = s, "other_pension"
         for row in self.nat_tbl.itertuples():
             rec = prim[row.pid]
             if rec >= 0 and row.handled:
-                s = int(am_of(np.array([row.date]))[0]) + 1 + int(rng.integers(1, 4))
+                s = int(months_of(np.array([row.date]))[0]) + 1 + int(rng.integers(1, 4))
                 if s < stop[rec]:
                     stop[rec], reason[rec] = s, "nationality"
-        self.records["stop_am"], self.records["stop_reason"] = stop, reason
+        self.records["stop_month"], self.records["stop_reason"] = stop, reason
 
     def _police_other(self) -> None:
         rng = self.rng("police-other")
@@ -825,7 +813,7 @@ class _Builder:
         res = np.flatnonzero(pe.resident.to_numpy() & np.isnat(self.death))
         k = max(2, round(float(0.001 * self.n * self.sc.months / 12)))
         who = rng.choice(res, size=k, replace=False)
-        reason = _weighted(rng, ("出国（境）定居", "其他"), (1, 1), k)
+        reason = weighted(rng, ("出国（境）定居", "其他"), (1, 1), k)
         on = self.start_day + rng.integers(0, self.ndays, k).astype("timedelta64[D]")
         svc = self.svc_tbl[
             self.svc_tbl.police_reports.to_numpy()
@@ -874,14 +862,14 @@ class _Builder:
                 if not pd.isna(row.custody_on)
                 else (row.term_start if not pd.isna(row.term_start) else row.effective_on)
             )
-            c_am = int(am_of(np.array([c], dtype="datetime64[D]"))[0])
+            c_am = int(months_of(np.array([c], dtype="datetime64[D]"))[0])
             r_am = (
-                int(am_of(np.array([row.term_end], dtype="datetime64[D]"))[0])
+                int(months_of(np.array([row.term_end], dtype="datetime64[D]"))[0])
                 if not pd.isna(row.term_end)
                 else NEVER
             )
             if (
-                self.records.benefit_am.iat[rec] > c_am
+                self.records.benefit_month.iat[rec] > c_am
                 or rng.random() >= P.PRISON_HANDLING["suspended"]
             ):
                 continue
@@ -901,8 +889,8 @@ class _Builder:
         month_w = np.array([4, 8, 12, 12, 10, 9, 9, 9, 9, 9, 9, 0], dtype=float)
         for y in self.years:
             lo, hi = max(self.first, y * 12), min(self.last, y * 12 + 11)
-            ben = r.benefit_am.to_numpy()[recs_all]
-            stop = r.stop_am.to_numpy()[recs_all]
+            ben = r.benefit_month.to_numpy()[recs_all]
+            stop = r.stop_month.to_numpy()[recs_all]
             recs = recs_all[(ben <= hi) & (stop > lo) & (ben // 12 < y)]
             recs = np.array([x for x in recs if x not in skip_next], dtype=np.int64)
             skip_next = set()
@@ -916,7 +904,7 @@ class _Builder:
             never = rng.random(k) < P.CERT_NEVER_RATE
             fail = rng.random(k) < P.CERT_FAIL_RATE
             alive = np.isnat(death[recs]) | (date < death[recs])
-            method = _weighted(
+            method = weighted(
                 rng, ("人脸识别", "协办员见面认证", "上门认证", "部门数据比对"), (60, 20, 10, 10), k
             )
             ok = ~never & alive
@@ -939,7 +927,7 @@ class _Builder:
             if nov > self.last or nov + 2 > self.last:
                 continue
             uncert = recs[never | (fail & ~passed_later)]
-            uncert = uncert[(r.stop_am.to_numpy()[uncert] > nov + 2)]
+            uncert = uncert[(r.stop_month.to_numpy()[uncert] > nov + 2)]
             sus = uncert[rng.random(len(uncert)) < 0.6]
             for rec in sus:
                 start = nov + 2
@@ -954,7 +942,7 @@ class _Builder:
                         continue
                 self.susp_rows.append((int(rec), start, NEVER, "uncertified", False))
         d.suspensions = pd.DataFrame(
-            self.susp_rows, columns=["rec", "start_am", "end_am", "reason", "backpay"]
+            self.susp_rows, columns=["rec", "start_month", "end_month", "reason", "backpay"]
         )
         c = pd.DataFrame(out, columns=["rec", "certified_on", "method", "result"])
         c["certified_on"] = c.certified_on.astype("datetime64[s]")
@@ -969,7 +957,7 @@ class _Builder:
         ev = []  # pid, situation, date
         dd = self.death
         dead = np.flatnonzero(~np.isnat(dd) & (prim >= 0))
-        recv = self._receiving_at(dead, am_of(dd[dead]))
+        recv = self._receiving_at(dead, months_of(dd[dead]))
         for p in dead[recv]:
             ev.append((p, "死亡", dd[p]))
         final = self.sentence_tbl.groupby("case_no").tail(1)
@@ -980,7 +968,7 @@ class _Builder:
             ):
                 date = row.custody_on if not pd.isna(row.custody_on) else row.effective_on
                 if self._receiving_at(
-                    np.array([row.pid]), am_of(np.array([date], dtype="datetime64[D]"))
+                    np.array([row.pid]), months_of(np.array([date], dtype="datetime64[D]"))
                 )[0]:
                     ev.append(
                         (
@@ -997,15 +985,15 @@ class _Builder:
             self.op_tbl.township_reports & (prim[self.op_tbl.pid] >= 0)
         ].itertuples():
             ev.append(
-                (row.pid, "享受其他养老待遇", month_start(max(row.start_am, self.first - 12)))
+                (row.pid, "享受其他养老待遇", month_start(max(row.start_month, self.first - 12)))
             )
         planted = plant.planted_pids(self)
         ev = [e for e in ev if int(e[0]) not in planted]
         rows = []
         for p, sit, date in ev:
             date = np.datetime64(date, "D")
-            e_am = int(am_of(np.array([date]))[0])
-            how = _weighted(
+            e_am = int(months_of(np.array([date]))[0])
+            how = weighted(
                 rng, list(P.TOWNSHIP_REPORTING), list(P.TOWNSHIP_REPORTING.values()), 1
             )[0]
             if how == "missed":
@@ -1027,7 +1015,7 @@ class _Builder:
                 "rec",
                 "situation",
                 "event_date",
-                "report_am",
+                "report_month",
                 "reported_on",
                 "timeliness",
                 "true_date",
@@ -1050,12 +1038,12 @@ class _Builder:
             m[rng.permutation(len(r))[: hi - lo + 1]] = np.arange(
                 lo, hi + 1
             )  # every month has some
-            m = np.maximum(m, r.enrol_am.to_numpy())
+            m = np.maximum(m, r.enrol_month.to_numpy())
             date = day_in_month(m, rng)
             year_i = y - self.years[0]
             ok = (
-                (r.benefit_am.to_numpy() > m)
-                & (r.stop_am.to_numpy() > m)
+                (r.benefit_month.to_numpy() > m)
+                & (r.stop_month.to_numpy() > m)
                 & ~self.pause[:, year_i]
                 & (m <= hi)
                 & (np.isnat(death) | (date < death))
@@ -1063,7 +1051,7 @@ class _Builder:
             recs = np.flatnonzero(ok)
             special = np.isin(pid[recs], specials[y])
             k = len(recs)
-            channel = _weighted(
+            channel = weighted(
                 rng,
                 ("POS", "网上缴费", "手机缴费", "大厅缴费", "现金"),
                 (70, 10, 12, 7.5, P.CASH_RATE * 100),
@@ -1135,7 +1123,7 @@ class _Builder:
                 "rec": c.rec.to_numpy()[o],
                 "pid": r.pid.to_numpy()[c.rec.to_numpy()[o]],
                 "year": c.year.to_numpy()[o],
-                "amount": _weighted(t_rng, P.CONTRIBUTION_TIERS, P.TIER_WEIGHTS, n_orph).astype(
+                "amount": weighted(t_rng, P.CONTRIBUTION_TIERS, P.TIER_WEIGHTS, n_orph).astype(
                     np.int64
                 )
                 * 100,
@@ -1158,7 +1146,7 @@ class _Builder:
 
     def _special_pids(self, d: District, y: int) -> np.ndarray:
         a = self.assist_tbl
-        on = a[(a.start_am <= y * 12 + 11) & (a.end_am >= y * 12)].pid.to_numpy()
+        on = a[(a.start_month <= y * 12 + 11) & (a.end_month >= y * 12)].pid.to_numpy()
         dis = self.dis_tbl[
             self.dis_tbl.issued_on.to_numpy() <= np.datetime64(f"{y}-12-31")
         ].pid.to_numpy()
@@ -1183,17 +1171,17 @@ class _Builder:
             u = rng.random(k)
             status[u < P.PAY_FAIL_RATE] = 1
             status[(u >= P.PAY_FAIL_RATE) & (u < P.PAY_FAIL_RATE + P.PAY_RETURN_RATE)] = 2
-            parts = [_pay(a, recs, a, 0, basic, acct[recs], status)]
+            parts = [ledger_rows(a, recs, a, 0, basic, acct[recs], status)]
             if len(prev_fail):  # back pay for last month's bank failures
                 parts.append(
-                    _pay(a, prev_fail, a - 1, 1, basic_cents(int(a - 1) // 12), acct[prev_fail], 0)
+                    ledger_rows(a, prev_fail, a - 1, 1, basic_cents(int(a - 1) // 12), acct[prev_fail], 0)
                 )
             if len(sus):  # back pay after a suspension is lifted
-                ended = sus[(sus.end_am == a - 1) & sus.backpay]
+                ended = sus[(sus.end_month == a - 1) & sus.backpay]
                 for row in ended.itertuples():
-                    fm = np.arange(row.start_am, row.end_am + 1)
+                    fm = np.arange(row.start_month, row.end_month + 1)
                     parts.append(
-                        _pay(
+                        ledger_rows(
                             a,
                             np.full(len(fm), row.rec),
                             fm,
@@ -1207,10 +1195,10 @@ class _Builder:
             cb = ok[(rng.random(len(ok)) < P.PAY_CLAWBACK_RATE) & prev_recv[ok]]
             if len(cb):
                 amt = -np.round(rng.uniform(10, 60, len(cb)) * 100).astype(np.int64)
-                parts.append(_pay(a, cb, a - 1, 2, 0, 0, 0, amount=amt))
+                parts.append(ledger_rows(a, cb, a - 1, 2, 0, 0, 0, amount=amt))
             dup = ok[rng.random(len(ok)) < P.PAY_DUPLICATE_RATE]
             if len(dup):
-                parts.append(_pay(a, dup, a, 0, basic, acct[dup], 0))
+                parts.append(ledger_rows(a, dup, a, 0, basic, acct[dup], 0))
             ledger.append(pd.concat(parts, ignore_index=True))
             prev_fail = recs[status == 1]
             prev_recv = np.zeros(len(r), dtype=bool)
@@ -1220,13 +1208,13 @@ class _Builder:
             pd.DataFrame({"rec": np.arange(len(r)), "person_no": r.person_no.to_numpy()}), on="rec"
         )
         d.payments = pay.sort_values(
-            ["pay_am", "person_no", "for_am", "pay_type"], kind="stable"
+            ["pay_month", "person_no", "for_month", "pay_type"], kind="stable"
         ).reset_index(drop=True)
 
     def _finance(self, d: District) -> None:
         rng = self.rng("finance")
         pay = d.payments
-        paid = pay[pay.pay_status == 0].groupby("pay_am").amount.sum()
+        paid = pay[pay.pay_status == 0].groupby("pay_month").amount.sum()
         rows = []
         planted_gaps = plant.finance_gaps(self)
         for a in d.months:
@@ -1256,43 +1244,3 @@ class _Builder:
         )
         f["disbursed_on"] = f.disbursed_on.astype("datetime64[s]")
         d.finance = f
-
-
-def _at_least(
-    rng: np.random.Generator, picked: np.ndarray, eligible: np.ndarray, k: int
-) -> np.ndarray:
-    """The picked eligible persons, topped up to at least k (so every list exists at every scale)."""
-    who = np.flatnonzero(picked & eligible)
-    if len(who) < k:
-        rest = np.setdiff1d(np.flatnonzero(eligible), who)
-        who = np.sort(
-            np.concatenate(
-                [who, rng.choice(rest, size=min(k - len(who), len(rest)), replace=False)]
-            )
-        )
-    return who
-
-
-def basic_cents(year: int) -> int:
-    keys = sorted(P.BASIC_PENSION)
-    y = min(max(year, keys[0]), keys[-1])
-    return round(float(P.BASIC_PENSION[y] * 100))
-
-
-def _pay(pay_am, recs, for_am, pay_type, basic, acct, status, amount=None) -> pd.DataFrame:
-    n = len(recs)
-    basic = np.broadcast_to(np.asarray(basic, dtype=np.int64), (n,))
-    acct = np.broadcast_to(np.asarray(acct, dtype=np.int64), (n,))
-    amt = basic + acct if amount is None else amount
-    return pd.DataFrame(
-        {
-            "pay_am": np.full(n, pay_am, dtype=np.int64),
-            "rec": np.asarray(recs, dtype=np.int64),
-            "for_am": np.broadcast_to(np.asarray(for_am, dtype=np.int64), (n,)),
-            "pay_type": np.full(n, pay_type, dtype=np.int8),
-            "basic": basic,
-            "account": acct,
-            "amount": np.asarray(amt, dtype=np.int64),
-            "pay_status": np.broadcast_to(np.asarray(status, dtype=np.int8), (n,)),
-        }
-    )

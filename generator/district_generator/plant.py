@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import ids as idt
+from . import ids
+from .money import basic_cents, ledger_rows
 from .timeline import NEVER, add_months, month_end, month_start
 
 if TYPE_CHECKING:
@@ -126,14 +127,14 @@ def choose(b: _Builder) -> None:
         & (r.doc_type.to_numpy() == "居民身份证")
         & np.isnat(b.death[pid])
         & ~busy[pid]
-        & (r.stop_am.to_numpy() == NEVER)
+        & (r.stop_month.to_numpy() == NEVER)
     )
-    ben = r.benefit_am.to_numpy()
+    ben = r.benefit_month.to_numpy()
     recipients = rng.permutation(np.flatnonzero(clean & (ben <= B - 13)))
     specials = np.unique(np.concatenate([_special(b, y) for y in b.years]))
     contributors = rng.permutation(
         np.flatnonzero(
-            clean & (ben == NEVER) & (r.enrol_am.to_numpy() < F) & ~np.isin(pid, specials)
+            clean & (ben == NEVER) & (r.enrol_month.to_numpy() < F) & ~np.isin(pid, specials)
         )
     )
     if len(recipients) < len(RECIPIENT_ROLES) or len(contributors) < len(CONTRIBUTOR_ROLES):
@@ -154,7 +155,7 @@ def choose(b: _Builder) -> None:
     # receipts of payers nobody enrolled: one as typed, one with a mistyped ID
     out_pid, typo_pid = (int(x) for x in rng.choice(outsiders, size=2, replace=False))
     plan["outsiders"] = {"receipt": out_pid, "receipt_typo": typo_pid}
-    typo = idt.safe_typo(pe.doc_no.iat[typo_pid], rng)
+    typo = ids.mistype_digit(pe.doc_no.iat[typo_pid], rng)
     plan["forced_typos"][("tax_receipts", typo_pid)] = typo
     la.append(
         {
@@ -171,8 +172,8 @@ def choose(b: _Builder) -> None:
     def look_alike(kind: str, exception_type: str, role: str, note: str) -> None:
         la.append({"kind": kind, "exception_type": exception_type, "pid": P(role), "note": note})
 
-    def report(role: str, situation: str, date: np.datetime64, report_am: int) -> None:
-        plan["reports"].append((P(role), roles[role], situation, date, report_am))
+    def report(role: str, situation: str, date: np.datetime64, report_month: int) -> None:
+        plan["reports"].append((P(role), roles[role], situation, date, report_month))
 
     # --- deaths ---------------------------------------------------------------------------
     deaths = []
@@ -180,11 +181,11 @@ def choose(b: _Builder) -> None:
     def die(role, true, stop, *, cdc=NAT, cremation=NAT, police_on=NAT, police_date=NAT):
         p, rec = P(role), roles[role]
         b.death[p] = true
-        b.death_am[p] = int((true.astype("datetime64[M]").astype(int)) + 1970 * 12)
-        r.loc[rec, ["stop_am", "stop_reason", "death_handling"]] = (
+        b.death_month[p] = int((true.astype("datetime64[M]").astype(int)) + 1970 * 12)
+        r.loc[rec, ["stop_month", "stop_reason", "death_handling"]] = (
             stop,
             "death" if stop < NEVER else "",
-            "never" if stop == NEVER else ("on_time" if stop <= b.death_am[p] + 1 else "late"),
+            "never" if stop == NEVER else ("on_time" if stop <= b.death_month[p] + 1 else "late"),
         )
         dates = [x for x in (cdc, cremation, police_date) if not np.isnat(x)]
         deaths.append(
@@ -223,7 +224,7 @@ def choose(b: _Builder) -> None:
     # a cdc row with a mistyped ID is all there is
     t = day(B + 5, 12)
     die("death_fuzzy", t, NEVER, cdc=t)
-    plan["forced_typos"][("cdc_deaths", P("death_fuzzy"))] = idt.safe_typo(
+    plan["forced_typos"][("cdc_deaths", P("death_fuzzy"))] = ids.mistype_digit(
         pe.doc_no.iat[P("death_fuzzy")], rng
     )
     # look-alikes
@@ -346,7 +347,7 @@ def choose(b: _Builder) -> None:
                 "term_end": end,
                 "effective_on": effective,
                 "execution": execution,
-                "period_am": period,
+                "period_month": period,
                 "revision": revision,
             }
         )
@@ -591,7 +592,7 @@ def cert_year(b: _Builder) -> int:
 
 def _special(b: _Builder, y: int) -> np.ndarray:
     a = b.assist_tbl
-    on = a[(a.start_am <= y * 12 + 11) & (a.end_am >= y * 12)].pid.to_numpy()
+    on = a[(a.start_month <= y * 12 + 11) & (a.end_month >= y * 12)].pid.to_numpy()
     dis = b.dis_tbl.pid.to_numpy()
     fp = b.fp_tbl.pid.to_numpy()
     return np.unique(np.concatenate([on, dis, fp]).astype(np.int64))
@@ -720,7 +721,7 @@ def certifications(b: _Builder, d: District) -> None:
     )
     b.susp_rows = [s for s in b.susp_rows if s[0] not in set(recs.tolist())]
     d.suspensions = pd.DataFrame(
-        b.susp_rows, columns=["rec", "start_am", "end_am", "reason", "backpay"]
+        b.susp_rows, columns=["rec", "start_month", "end_month", "reason", "backpay"]
     )
 
 
@@ -729,14 +730,12 @@ def payments(b: _Builder, d: District) -> None:
     roles, B = b.plan["roles"], b.plan["B"]
     pay = d.payments
     acct = b.records.account_pension.to_numpy()
-    from .model import _pay, basic_cents
-
-    def pay_row(pay_am, rec, for_am, pay_type, amount, status):
-        basic = basic_cents(for_am // 12) if pay_type == 0 else 0
-        return _pay(
-            pay_am,
+    def pay_row(pay_month, rec, for_month, pay_type, amount, status):
+        basic = basic_cents(for_month // 12) if pay_type == 0 else 0
+        return ledger_rows(
+            pay_month,
             [rec],
-            for_am,
+            for_month,
             pay_type,
             basic,
             acct[rec] if pay_type == 0 else 0,
@@ -746,13 +745,13 @@ def payments(b: _Builder, d: District) -> None:
 
     dp = [roles[x] for x in ("dp_same", "dp_two", "la_dp_clawed", "la_dp_failed")]
     mine = pay.rec.isin(dp)
-    pay = pay[~(mine & ((pay.pay_type != 0) | pay.duplicated(["rec", "pay_am", "for_am"])))].copy()
+    pay = pay[~(mine & ((pay.pay_type != 0) | pay.duplicated(["rec", "pay_month", "for_month"])))].copy()
     pay.loc[pay.rec.isin(dp), "pay_status"] = 0
     rec = roles["la_death_failed"]
-    d_am = int(b.death_am[int(b.records.pid.iat[rec])])
-    after = (pay.rec == rec) & (pay.for_am > d_am)
+    d_am = int(b.death_month[int(b.records.pid.iat[rec])])
+    after = (pay.rec == rec) & (pay.for_month > d_am)
     pay = pay[~(after & (pay.pay_type != 0))].copy()
-    pay.loc[(pay.rec == rec) & (pay.for_am > d_am), "pay_status"] = 1
+    pay.loc[(pay.rec == rec) & (pay.for_month > d_am), "pay_status"] = 1
     full = lambda rec, a: basic_cents(a // 12) + int(acct[rec])
     extra = [
         pay_row(B + 3, roles["dp_same"], B + 3, 0, full(roles["dp_same"], B + 3), 0),
@@ -768,7 +767,7 @@ def payments(b: _Builder, d: District) -> None:
     pay["pay_status"] = pay.pay_status.astype(np.int8)
     pay["pay_type"] = pay.pay_type.astype(np.int8)
     d.payments = pay.sort_values(
-        ["pay_am", "person_no", "for_am", "pay_type"], kind="stable"
+        ["pay_month", "person_no", "for_month", "pay_type"], kind="stable"
     ).reset_index(drop=True)
 
 

@@ -14,20 +14,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import ids as idt
+from . import ids
 from . import params as P
-from .model import (
-    PAY_STATUSES,
-    PAY_TYPES,
-    RECEIVING,
-    STATUS,
-    SUSPENDED,
-    TERMINATED,
-    District,
-    basic_cents,
-    rng_for,
-)
-from .timeline import am_of, day_in_month
+from .draws import rng_for
+from .model import RECEIVING, STATUS, SUSPENDED, TERMINATED, District
+from .money import PAY_STATUSES, PAY_TYPES, basic_cents
+from .timeline import months_of, day_in_month
 
 NO_AMOUNT = np.iinfo(np.int64).min
 SYSTEM_FEEDS = ("roster", "payments", "certifications", "contributions")
@@ -62,7 +54,7 @@ class _People:
         self.male = pe.male.to_numpy()
         self.birth = D(pe.birth_date)
         self.death = D(pe.death_date)
-        self.death_am = am_of(self.death)
+        self.death_month = months_of(self.death)
         self.born = pe.born_1900s.to_numpy()
         self.resident = pe.resident.to_numpy()
         self.town = pe.township.to_numpy()
@@ -79,12 +71,12 @@ class _People:
         k = len(pids)
         u = rng.random(k)
         for j in np.flatnonzero(u < P.DEPT_ID_MESS_RATE):
-            style = idt.ID_STYLES[int(rng.integers(0, len(idt.ID_STYLES)))]
+            style = ids.ID_STYLES[int(rng.integers(0, len(ids.ID_STYLES)))]
             if self.resident[pids[j]] or style in ("fullwidth", "outer_space", "quote"):
-                out[j] = idt.restyle_id(out[j], style, bool(self.born[pids[j]]))
+                out[j] = ids.restyle_id(out[j], style, bool(self.born[pids[j]]))
         typo = (u >= P.DEPT_ID_MESS_RATE) & (u < P.DEPT_ID_MESS_RATE + P.DEPT_ID_TYPO_RATE)
         for j in np.flatnonzero(typo & self.resident[pids]):
-            out[j] = idt.typo(out[j], rng)
+            out[j] = ids.mistype(out[j], rng)
         return out
 
     def dept_names(self, pids, rng: np.random.Generator) -> np.ndarray:
@@ -93,7 +85,7 @@ class _People:
         for j in np.flatnonzero(
             (rng.random(len(pids)) < P.NAME_MESS_RATE) | (dotted & (rng.random(len(pids)) < 0.5))
         ):
-            out[j] = idt.restyle_name(out[j], rng)
+            out[j] = ids.restyle_name(out[j], rng)
         return out
 
     def town_names(self, pids, rng: np.random.Generator, suffix_rate: float = 0.0) -> np.ndarray:
@@ -150,11 +142,11 @@ def _rng(d: District, feed: str, period: str) -> np.random.Generator:
 def _roster(d: District, pp: _People) -> Iterator[FileData]:
     r = d.records
     pid = r.pid.to_numpy()
-    ben = r.benefit_am.to_numpy()
+    ben = r.benefit_month.to_numpy()
     b0, acct, share = r.b0.to_numpy(), r.account_pension.to_numpy(), r.own_share.to_numpy()
     base = r.base_balance.to_numpy()
     c = d.contributions
-    c_rec, c_am = c.rec.to_numpy(), am_of(D(c.registered_on))
+    c_rec, c_am = c.rec.to_numpy(), months_of(D(c.registered_on))
     c_amt = c.amount.to_numpy()
     order = np.argsort(r.person_no.to_numpy(), kind="stable")
     for a in d.months:
@@ -208,7 +200,7 @@ def _roster(d: District, pp: _People) -> Iterator[FileData]:
 def _payments(d: District, pp: _People) -> Iterator[FileData]:
     pay = d.payments
     r = d.records
-    groups = pay.groupby("pay_am").indices
+    groups = pay.groupby("pay_month").indices
     for a in d.months:
         idx = groups.get(a, np.zeros(0, dtype=np.int64))
         x = pay.iloc[idx]
@@ -220,12 +212,12 @@ def _payments(d: District, pp: _People) -> Iterator[FileData]:
             "payments",
             month_label(int(a)),
             {
-                "pay_month": x.pay_am.to_numpy(),
+                "pay_month": x.pay_month.to_numpy(),
                 "person_no": x.person_no.to_numpy(),
                 "name": r.stored_name.to_numpy()[rec],
                 "id_number": r.stored_id.to_numpy()[rec],
                 "township_code": pp.town_code[r.township.to_numpy()[rec]],
-                "for_month": x.for_am.to_numpy(),
+                "for_month": x.for_month.to_numpy(),
                 "pay_type": np.array(PAY_TYPES, dtype=object)[ptype],
                 "basic_pension": np.where(claw, NO_AMOUNT, x.basic.to_numpy()),
                 "account_pension": np.where(claw, NO_AMOUNT, x.account.to_numpy()),
@@ -240,7 +232,7 @@ def _payments(d: District, pp: _People) -> Iterator[FileData]:
 def _certifications(d: District, pp: _People) -> Iterator[FileData]:
     c = d.certifications
     r = d.records
-    m = am_of(D(c.certified_on))
+    m = months_of(D(c.certified_on))
     for a in d.months:
         x = c[m == a]
         rec = x.rec.to_numpy()
@@ -264,7 +256,7 @@ def _certifications(d: District, pp: _People) -> Iterator[FileData]:
 def _contributions(d: District, pp: _People) -> Iterator[FileData]:
     c = d.contributions
     r = d.records
-    m = am_of(D(c.registered_on))
+    m = months_of(D(c.registered_on))
     for a in d.months:
         x = c[m == a]
         rec = x.rec.to_numpy()
@@ -297,7 +289,7 @@ def _township_reports(d: District, pp: _People) -> Iterator[FileData]:
     t = d.township_reports
     r = d.records
     for a in d.months:
-        x = t[t.report_am.to_numpy() == a]
+        x = t[t.report_month.to_numpy() == a]
         if not len(x):
             continue
         rng = _rng(d, "township_reports", month_label(int(a)))
@@ -335,7 +327,7 @@ def _township_reports(d: District, pp: _People) -> Iterator[FileData]:
 
 def _tax(d: District, pp: _People) -> Iterator[FileData]:
     t = d.tax_receipts
-    m = am_of(D(t.booked_on))
+    m = months_of(D(t.booked_on))
     offices = np.array(
         [
             "国家税务总局赤峰市松山区税务局",
@@ -388,7 +380,7 @@ def _finance(d: District) -> Iterator[FileData]:
 
 def _assistance(d: District, pp: _People) -> Iterator[FileData]:
     s = d.assistance
-    start, end = s.start_am.to_numpy(), s.end_am.to_numpy()
+    start, end = s.start_month.to_numpy(), s.end_month.to_numpy()
     for a in d.months:
         on = (start <= a) & (end >= a)
         off = end == a - 1
@@ -397,7 +389,7 @@ def _assistance(d: District, pp: _People) -> Iterator[FileData]:
             continue
         rng = _rng(d, "civil_affairs_assistance", month_label(int(a)))
         p = x.pid.to_numpy()
-        start_shown = np.where(rng.random(len(x)) < 0.1, -1, x.start_am.to_numpy())
+        start_shown = np.where(rng.random(len(x)) < 0.1, -1, x.start_month.to_numpy())
         yield FileData(
             "civil_affairs_assistance",
             month_label(int(a)),
@@ -419,7 +411,7 @@ def _address(pp: _People, p) -> np.ndarray:
 
 def _cremations(d: District, pp: _People) -> Iterator[FileData]:
     t = d.deaths[d.deaths.cremation]
-    m = am_of(D(t.cremated_on))
+    m = months_of(D(t.cremated_on))
     for a in d.months:
         x = t[m == a]
         if not len(x):
@@ -444,7 +436,7 @@ def _cremations(d: District, pp: _People) -> Iterator[FileData]:
 
 def _cdc(d: District, pp: _People) -> Iterator[FileData]:
     t = d.deaths[d.deaths.cdc]
-    m = am_of(D(t.cdc_reported_on))
+    m = months_of(D(t.cdc_reported_on))
     for a in d.months:
         x = t[m == a]
         if not len(x):
@@ -481,7 +473,7 @@ def _police(d: District, pp: _People) -> Iterator[FileData]:
     ddate = np.concatenate(
         [D(t.police_death_date), np.full(len(o), np.datetime64("NaT"), dtype="datetime64[D]")]
     )
-    m = am_of(on)
+    m = months_of(on)
     for a in d.months:
         k = np.flatnonzero(m == a)
         if not len(k):
@@ -529,7 +521,7 @@ def term_text(months: int, arabic: bool) -> str:
 def _court(d: District, pp: _People) -> Iterator[FileData]:
     s = d.sentences
     for a in d.months:
-        x = s[s.period_am.to_numpy() == a]
+        x = s[s.period_month.to_numpy() == a]
         if not len(x):
             continue
         rng = _rng(d, "court_sentences", month_label(int(a)))
@@ -574,7 +566,7 @@ def _court(d: District, pp: _People) -> Iterator[FileData]:
 def _other_pensions(d: District, pp: _People) -> Iterator[FileData]:
     t = d.other_pensions
     for a in d.months:
-        x = t[t.report_am.to_numpy() == a]
+        x = t[t.report_month.to_numpy() == a]
         if not len(x):
             continue
         rng = _rng(d, "other_pensions", month_label(int(a)))
@@ -586,7 +578,7 @@ def _other_pensions(d: District, pp: _People) -> Iterator[FileData]:
                 "id_number": pp.dept_ids(p, rng),
                 "name": pp.dept_names(p, rng),
                 "scheme": x.scheme.to_numpy(),
-                "start_month": x.start_am.to_numpy(),
+                "start_month": x.start_month.to_numpy(),
                 "insured_place": x.insured_place.to_numpy(),
                 "matched_on": day_in_month(np.full(len(x), a), rng),
             },
@@ -598,7 +590,7 @@ def _other_pensions(d: District, pp: _People) -> Iterator[FileData]:
 
 
 def _alive_at(pp: _People, p, y: int) -> np.ndarray:
-    return pp.death_am[p] >= y * 12
+    return pp.death_month[p] >= y * 12
 
 
 def _family_planning(d: District, pp: _People) -> Iterator[FileData]:
@@ -660,7 +652,7 @@ def _disability(d: District, pp: _People) -> Iterator[FileData]:
         p = x.pid.to_numpy()
         cert = x.certificate_no.to_numpy().copy()
         for j in np.flatnonzero(rng.random(len(x)) < 0.04):
-            cert[j] = idt.restyle_id(
+            cert[j] = ids.restyle_id(
                 cert[j], ("lower_x", "outer_space", "quote", "fullwidth")[j % 4], False
             )
         issued = D(x.issued_on).copy()
