@@ -24,7 +24,7 @@ from pension_audit.feeds import FEEDS_BY_NAME
 from . import broken, expected, model, render, tables
 from . import params as P
 from .draws import rng_for
-from .model import RECEIVING
+from .district import RECEIVING
 from .params import SCALES
 from .timeline import month_label
 

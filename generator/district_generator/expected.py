@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import ids
-from .model import CONTRIBUTING, RECEIVING, District
+from .district import CONTRIBUTING, RECEIVING, District
 from .render import fmt_amount
 from .tables import FileData
 from .timeline import NEVER, months_of, month_start

@@ -25,7 +25,8 @@ from .money import basic_cents, ledger_rows
 from .timeline import NEVER, add_months, month_end, month_start
 
 if TYPE_CHECKING:
-    from .model import District, _Builder
+    from .builder import Builder
+    from .district import District
 
 RECIPIENT_ROLES = (
     # death
@@ -99,25 +100,25 @@ def _plus(d: np.datetime64, months: int) -> np.datetime64:
 NAT = np.datetime64("NaT", "D")
 
 
-def choose(b: _Builder) -> None:
+def choose(b: Builder) -> None:
     rng = b.rng("plant")
-    F, T = b.first, b.last
+    F, T = b.first_month, b.last_month
     B = max(F, T - 11)
     b.plan = plan = {"B": B, "roles": {}, "reports": [], "look_alikes": [], "forced_typos": {}}
     pe, r = b.people, b.records
     pid = r.pid.to_numpy()
-    n_rec = np.bincount(pid, minlength=b.n)
-    busy = np.zeros(b.n, dtype=bool)
+    n_rec = np.bincount(pid, minlength=b.population)
+    busy = np.zeros(b.population, dtype=bool)
     for tbl in (
-        b.sentence_tbl,
-        b.nat_tbl,
-        b.op_tbl,
-        b.police_other_tbl,
-        b.svc_tbl,
-        b.vet_tbl,
-        b.assist_tbl,
-        b.dis_tbl,
-        b.fp_tbl,
+        b.sentences,
+        b.nationality,
+        b.other_pensions,
+        b.police_other,
+        b.service,
+        b.veterans,
+        b.assistance,
+        b.disability,
+        b.family_planning,
     ):
         busy[tbl.pid.to_numpy().astype(np.int64)] = True
     busy[pid[r.duplicate.to_numpy()]] = True
@@ -125,7 +126,7 @@ def choose(b: _Builder) -> None:
     clean = (
         single
         & (r.doc_type.to_numpy() == "居民身份证")
-        & np.isnat(b.death[pid])
+        & np.isnat(b.death_date[pid])
         & ~busy[pid]
         & (r.stop_month.to_numpy() == NEVER)
     )
@@ -148,9 +149,9 @@ def choose(b: _Builder) -> None:
         roles[role] = int(rec)
     for role, rec in zip(CONTRIBUTOR_ROLES, contributors):
         roles[role] = int(rec)
-        b.pause[rec, :] = False
+        b.paused[rec, :] = False
     outsiders = np.flatnonzero(
-        ~pe.participant.to_numpy() & (pe.doc_type.to_numpy() == "居民身份证") & np.isnat(b.death)
+        ~pe.participant.to_numpy() & (pe.doc_type.to_numpy() == "居民身份证") & np.isnat(b.death_date)
     )
     # receipts of payers nobody enrolled: one as typed, one with a mistyped ID
     out_pid, typo_pid = (int(x) for x in rng.choice(outsiders, size=2, replace=False))
@@ -180,7 +181,7 @@ def choose(b: _Builder) -> None:
 
     def die(role, true, stop, *, cdc=NAT, cremation=NAT, police_on=NAT, police_date=NAT):
         p, rec = P(role), roles[role]
-        b.death[p] = true
+        b.death_date[p] = true
         b.death_month[p] = int((true.astype("datetime64[M]").astype(int)) + 1970 * 12)
         r.loc[rec, ["stop_month", "stop_reason", "death_handling"]] = (
             stop,
@@ -253,10 +254,10 @@ def choose(b: _Builder) -> None:
         "police 死亡 with empty 死亡日期: the 注销日期 (B+5) is the date; paid up to it only",
     )
     dt = pd.DataFrame(deaths)
-    b.people["death_date"] = b.death
-    cols = list(b.death_tbl.columns)
+    b.people["death_date"] = b.death_date
+    cols = list(b.deaths.columns)
     dt["cdc_death_date"] = dt.cdc_death_date.astype("datetime64[s]")
-    b.death_tbl = pd.concat([b.death_tbl, dt[cols]], ignore_index=True)
+    b.deaths = pd.concat([b.deaths, dt[cols]], ignore_index=True)
 
     # --- nationality ------------------------------------------------------------------------
     nat, police = [], []
@@ -274,11 +275,11 @@ def choose(b: _Builder) -> None:
         "la_emigrated",
         "police 出国（境）定居 is not a loss of nationality",
     )
-    b.nat_tbl = pd.concat(
-        [b.nat_tbl, pd.DataFrame(nat, columns=b.nat_tbl.columns)], ignore_index=True
+    b.nationality = pd.concat(
+        [b.nationality, pd.DataFrame(nat, columns=b.nationality.columns)], ignore_index=True
     )
-    b.police_other_tbl = pd.concat(
-        [b.police_other_tbl, pd.DataFrame(police, columns=b.police_other_tbl.columns)],
+    b.police_other = pd.concat(
+        [b.police_other, pd.DataFrame(police, columns=b.police_other.columns)],
         ignore_index=True,
     )
 
@@ -304,7 +305,7 @@ def choose(b: _Builder) -> None:
             False,
         ),
     ]
-    b.op_tbl = pd.concat([b.op_tbl, pd.DataFrame(ops, columns=b.op_tbl.columns)], ignore_index=True)
+    b.other_pensions = pd.concat([b.other_pensions, pd.DataFrame(ops, columns=b.other_pensions.columns)], ignore_index=True)
     report("la_op_township", "享受其他养老待遇", day(B + 3, 1), B + 4)
     look_alike(
         "township_other_pension_report",
@@ -524,7 +525,7 @@ def choose(b: _Builder) -> None:
     st = pd.DataFrame(rows)
     for col in ("custody_on", "term_start", "term_end", "effective_on"):
         st[col] = st[col].astype("datetime64[s]")
-    b.sentence_tbl = pd.concat([b.sentence_tbl, st], ignore_index=True)
+    b.sentences = pd.concat([b.sentences, st], ignore_index=True)
 
     look_alike(
         "duplicate_clawed_back",
@@ -549,14 +550,14 @@ def choose(b: _Builder) -> None:
         (P("la_si_listed"), "农村低保", yf * 12 + 3, yf * 12 + 4),
         (P("sm_assistance"), "特困供养", yf * 12 + 1, NEVER),
     ]
-    b.assist_tbl = pd.concat(
-        [b.assist_tbl, pd.DataFrame(a_rows, columns=b.assist_tbl.columns)], ignore_index=True
+    b.assistance = pd.concat(
+        [b.assistance, pd.DataFrame(a_rows, columns=b.assistance.columns)], ignore_index=True
     )
-    b.fp_tbl = pd.concat(
+    b.family_planning = pd.concat(
         [
-            b.fp_tbl,
+            b.family_planning,
             pd.DataFrame(
-                [(P("sm_family_planning"), "独生子女伤残", yf - 1)], columns=b.fp_tbl.columns
+                [(P("sm_family_planning"), "独生子女伤残", yf - 1)], columns=b.family_planning.columns
             ),
         ],
         ignore_index=True,
@@ -582,23 +583,23 @@ def choose(b: _Builder) -> None:
     b.forced_typos = plan["forced_typos"]
 
 
-def finished_year(b: _Builder) -> int:
-    return b.last // 12 if b.last % 12 == 11 else b.last // 12 - 1
+def finished_year(b: Builder) -> int:
+    return b.last_month // 12 if b.last_month % 12 == 11 else b.last_month // 12 - 1
 
 
-def cert_year(b: _Builder) -> int:
-    return b.last // 12 if b.last % 12 >= 10 else b.last // 12 - 1
+def cert_year(b: Builder) -> int:
+    return b.last_month // 12 if b.last_month % 12 >= 10 else b.last_month // 12 - 1
 
 
-def _special(b: _Builder, y: int) -> np.ndarray:
-    a = b.assist_tbl
+def _special(b: Builder, y: int) -> np.ndarray:
+    a = b.assistance
     on = a[(a.start_month <= y * 12 + 11) & (a.end_month >= y * 12)].pid.to_numpy()
-    dis = b.dis_tbl.pid.to_numpy()
-    fp = b.fp_tbl.pid.to_numpy()
+    dis = b.disability.pid.to_numpy()
+    fp = b.family_planning.pid.to_numpy()
     return np.unique(np.concatenate([on, dis, fp]).astype(np.int64))
 
 
-def planted_pids(b: _Builder) -> set[int]:
+def planted_pids(b: Builder) -> set[int]:
     pid = b.records.pid.to_numpy()
     return {int(pid[rec]) for rec in b.plan["roles"].values()} | set(b.plan["outsiders"].values())
 
@@ -606,10 +607,10 @@ def planted_pids(b: _Builder) -> set[int]:
 # --- the bureau's side ----------------------------------------------------------------------
 
 
-def registrations(b: _Builder, c: pd.DataFrame) -> pd.DataFrame:
+def registrations(b: Builder, c: pd.DataFrame) -> pd.DataFrame:
     """Replace the contributor roles' registrations with planted ones. Adds `plant` (True
     for planted rows), `p_missing` (no receipt) and `p_booked` (the receipt's date)."""
-    roles, B, T = b.plan["roles"], b.plan["B"], b.last
+    roles, B, T = b.plan["roles"], b.plan["B"], b.last_month
     yf = finished_year(b)
     recs = [roles[x] for x in CONTRIBUTOR_ROLES]
     c = c[~c.rec.isin(recs)].copy()
@@ -662,7 +663,7 @@ def registrations(b: _Builder, c: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([c, p], ignore_index=True)
 
 
-def extra_receipts(b: _Builder) -> pd.DataFrame:
+def extra_receipts(b: Builder) -> pd.DataFrame:
     """Receipts with no registration: a participant's, and a payer nobody enrolled."""
     roles, B = b.plan["roles"], b.plan["B"]
     rec = roles["cu_receipt"]
@@ -676,12 +677,11 @@ def extra_receipts(b: _Builder) -> pd.DataFrame:
             "amount": [88_800, 30_000, 20_000],
             "channel": ["POS", "手机缴费", "大厅缴费"],
             "booked_on": np.array([t1, t2, t3], dtype="datetime64[D]"),
-            "registration": [-1, -1, -1],
         }
     )
 
 
-def certifications(b: _Builder, d: District) -> None:
+def certifications(b: Builder, d: District) -> None:
     """Planted recipients: no suspension, a 通过 every year (but the uncertified ones)."""
     roles = b.plan["roles"]
     recs = np.array([roles[x] for x in RECIPIENT_ROLES], dtype=np.int64)
@@ -696,22 +696,22 @@ def certifications(b: _Builder, d: District) -> None:
     )
     cert = cert[~drop]
     add = []
-    death = b.death[b.records.pid.to_numpy()]
+    death = b.death_date[b.records.pid.to_numpy()]
     passed = cert[cert.result == "通过"]
     years_passed = set(zip(passed.rec.to_numpy(), passed.certified_on.dt.year.to_numpy()))
     for rec in recs:
         for y in b.years:
             if rec in unc and y >= y_star:
                 continue
-            a = max(b.first, y * 12)
+            a = max(b.first_month, y * 12)
             when = day(a, 20)
-            if (rec, y) in years_passed or a > b.last:
+            if (rec, y) in years_passed or a > b.last_month:
                 continue
             if not np.isnat(death[rec]) and when >= death[rec]:
                 continue
             add.append((int(rec), when, "人脸识别", "通过"))
-    if b.last % 12 == 11:
-        add.append((roles["la_unc_december"], day(b.last, 5), "上门认证", "通过"))
+    if b.last_month % 12 == 11:
+        add.append((roles["la_unc_december"], day(b.last_month, 5), "上门认证", "通过"))
     new = pd.DataFrame(add, columns=["rec", "certified_on", "method", "result"])
     new["certified_on"] = new.certified_on.astype("datetime64[s]")
     d.certifications = (
@@ -719,13 +719,13 @@ def certifications(b: _Builder, d: District) -> None:
         .sort_values(["certified_on", "rec"], kind="stable")
         .reset_index(drop=True)
     )
-    b.susp_rows = [s for s in b.susp_rows if s[0] not in set(recs.tolist())]
+    b.suspension_rows = [s for s in b.suspension_rows if s[0] not in set(recs.tolist())]
     d.suspensions = pd.DataFrame(
-        b.susp_rows, columns=["rec", "start_month", "end_month", "reason", "backpay"]
+        b.suspension_rows, columns=["rec", "start_month", "end_month", "reason", "backpay"]
     )
 
 
-def payments(b: _Builder, d: District) -> None:
+def payments(b: Builder, d: District) -> None:
     """Duplicate payments (and their look-alikes); failed payments after a death."""
     roles, B = b.plan["roles"], b.plan["B"]
     pay = d.payments
@@ -771,7 +771,7 @@ def payments(b: _Builder, d: District) -> None:
     ).reset_index(drop=True)
 
 
-def finance_gaps(b: _Builder) -> dict[int, int]:
+def finance_gaps(b: Builder) -> dict[int, int]:
     return {b.plan["B"] + k: v for k, v in GAPS.items()}
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from . import ids
 from . import params as P
 from .draws import rng_for
-from .model import RECEIVING, STATUS, SUSPENDED, TERMINATED, District
+from .district import RECEIVING, STATUS, SUSPENDED, TERMINATED, District
 from .money import PAY_STATUSES, PAY_TYPES, basic_cents
 from .timeline import months_of, day_in_month
 
@@ -143,7 +143,7 @@ def _roster(d: District, pp: _People) -> Iterator[FileData]:
     r = d.records
     pid = r.pid.to_numpy()
     ben = r.benefit_month.to_numpy()
-    b0, acct, share = r.b0.to_numpy(), r.account_pension.to_numpy(), r.own_share.to_numpy()
+    b0, acct, share = r.balance_at_start.to_numpy(), r.account_pension.to_numpy(), r.own_share.to_numpy()
     base = r.base_balance.to_numpy()
     c = d.contributions
     c_rec, c_am = c.rec.to_numpy(), months_of(D(c.registered_on))
