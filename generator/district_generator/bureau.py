@@ -136,10 +136,11 @@ def add_township_reports(builder: Builder, district: District) -> None:
     nationality and other pensions; then the planted ones."""
     rng = builder.rng("township-reports")
     first_record = builder.primary_record()
+    planted = plant.planted_pids(builder)
     events = [
         event
         for event in _township_events(builder, rng, first_record)
-        if int(event[0]) not in plant.planted_pids(builder)
+        if int(event[0]) not in planted
     ]
     rows = []
     for pid, situation, date in events:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import params, plant
+from . import params, plant_bureau
 from .builder import Builder
 from .district import RECEIVING, District
 from .draws import weighted
@@ -23,7 +23,7 @@ def add_contributions(builder: Builder, district: District) -> None:
     others), the village agent who took it, and the tax receipts."""
     rng = builder.rng("contributions")
     yearly = [_registrations_of_year(builder, rng, year) for year in builder.years]
-    registrations = plant.registrations(builder, pd.concat(yearly, ignore_index=True))
+    registrations = plant_bureau.registrations(builder, pd.concat(yearly, ignore_index=True))
     agents = _agents(builder)
     villages = builder.records.village.to_numpy()[registrations.rec.to_numpy()]
     registrations["agent"] = [agents[village] for village in villages]
@@ -145,7 +145,7 @@ def _tax_receipts(builder: Builder, registrations: pd.DataFrame) -> pd.DataFrame
         }
     )
     receipts = pd.concat(
-        [receipts, unregistered, plant.extra_receipts(builder)], ignore_index=True
+        [receipts, unregistered, plant_bureau.extra_receipts(builder)], ignore_index=True
     )
     receipts = receipts[receipts.booked_on.to_numpy() <= builder.end_day].sort_values(
         ["booked_on", "rec"], kind="stable"
@@ -244,7 +244,7 @@ def add_finance(builder: Builder, district: District) -> None:
     rng = builder.rng("finance")
     payments = district.payments
     paid = payments[payments.pay_status == 0].groupby("pay_month").amount.sum()
-    planted_gaps = plant.finance_gaps(builder)
+    planted_gaps = plant_bureau.finance_gaps(builder)
     shares = np.array(list(params.FUND_SHARES.values()))
     rows = []
     for month in district.months:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import bureau, court, events, groups, ledgers, people, plant, records
+from . import bureau, court, events, groups, ledgers, people, plant_bureau, plant_life, records
 from .builder import Builder
 from .district import SUSPENSION_COLUMNS, District, Townships
 
@@ -23,15 +23,15 @@ def build(scale: str, seed: int) -> District:
     court.add_sentences(builder)
     events.add_nationality_and_other_pensions(builder)
     events.add_police_other(builder)
-    plant.choose(builder)
+    plant_life.choose(builder)
     bureau.suspend_prisoners(builder)
     district = _district(builder)
     bureau.add_certifications(builder, district)
-    plant.certifications(builder, district)
+    plant_bureau.certifications(builder, district)
     bureau.add_township_reports(builder, district)
     ledgers.add_contributions(builder, district)
     ledgers.add_payments(builder, district)
-    plant.payments(builder, district)
+    plant_bureau.payments(builder, district)
     ledgers.add_finance(builder, district)
     return district
 
