@@ -24,6 +24,7 @@ from pension_audit.feeds import FEEDS_BY_NAME
 from . import broken, expected, model, render, tables
 from . import params as P
 from .draws import rng_for
+from .filedata import SYSTEM_FEEDS, FileData
 from .district import RECEIVING
 from .params import SCALES
 from .timeline import month_label
@@ -38,7 +39,7 @@ def _format(
     feed_name: str, period: str, first: str, rng: np.random.Generator
 ) -> tuple[str, str | None]:
     feed = FEEDS_BY_NAME[feed_name]
-    if feed_name in tables.SYSTEM_FEEDS:
+    if feed_name in SYSTEM_FEEDS:
         return "csv", "gb18030"
     # a couple of fixed departures so every scale shows them
     y, m = int(first[:4]), int(first[5:7])
@@ -66,10 +67,10 @@ def generate(out: Path, scale: str, seed: int) -> dict:
     d = model.build(scale, seed)
     first, last = month_label(d.first_month), month_label(d.last_month)
     files: dict[str, dict] = {}
-    samples: dict[str, tables.FileData] = {}
-    department: list[tables.FileData] = []
+    samples: dict[str, FileData] = {}
+    department: list[FileData] = []
     for fd in tables.files(d):
-        if fd.feed not in (*tables.SYSTEM_FEEDS, "finance_disbursements"):
+        if fd.feed not in (*SYSTEM_FEEDS, "finance_disbursements"):
             department.append(fd)
         if fd.n == 0 and fd.feed not in ALWAYS_WRITTEN:
             continue

@@ -9,7 +9,7 @@ import numpy as np
 
 from pension_audit.feeds import FEEDS_BY_NAME
 from . import render
-from .tables import FileData
+from .filedata import FileData
 
 
 def write(

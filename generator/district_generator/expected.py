@@ -24,7 +24,7 @@ import pandas as pd
 from . import ids
 from .district import CONTRIBUTING, RECEIVING, District
 from .render import fmt_amount
-from .tables import FileData
+from .filedata import FileData
 from .timeline import NEVER, months_of, month_start
 
 RESIDENT_DOCS = ("居民身份证", "社会保障卡", "港澳台居民居住证")

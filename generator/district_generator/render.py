@@ -21,7 +21,7 @@ import xlsxwriter
 
 from pension_audit.feeds import FEEDS, Column, Feed, Kind, LinkBy
 from . import params as P
-from .tables import NO_AMOUNT, SYSTEM_FEEDS, FileData
+from .filedata import NO_AMOUNT, SYSTEM_FEEDS, FileData
 
 DATE_STYLES = ("iso", "slash", "compact", "dot", "cn")
 MONTH_STYLES = ("compact", "dash", "cn")
