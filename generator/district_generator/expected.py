@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import ids
 from .district import CONTRIBUTING, RECEIVING, District
-from .render import fmt_amount
+from .cells import format_amount
 from .filedata import FileData
 from .timeline import NEVER, months_of, month_start
 
@@ -288,7 +288,7 @@ class _Audit:
                 else (label(months[0]) if months else ""),
                 "last_improper_month": label(months[-1]) if months else "",
                 "improper_months": len(months),
-                "overpaid_amount": fmt_amount(amount, thousands=False),
+                "overpaid_amount": format_amount(amount, thousands=False),
                 "identity": identity,
             }
         )
