@@ -1,4 +1,6 @@
-"""Files the platform must refuse, all for periods before the window so they hide nothing."""
+"""Files the platform must refuse, all for periods before the window so they hide nothing:
+a corrupt workbook, a workbook without a required column, an empty CSV, a file name that
+is no period, and two files for one period."""
 
 from __future__ import annotations
 
@@ -6,59 +8,58 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
-
 from pension_audit.feeds import FEEDS_BY_NAME
+
 from . import render
 from .filedata import FileData
+from .timeline import month_label
 
 
 def write(
     inbox: Path, first_month: int, samples: dict[str, FileData], rng: np.random.Generator
 ) -> list[dict]:
-    def label(a: int) -> str:
-        return f"{a // 12:04d}-{a % 12 + 1:02d}"
+    """Write the broken files, copying rows of the feeds' first files. Returns truth.json's
+    broken_files."""
 
-    def pick(*feeds: str) -> FileData:
-        for f in feeds:
-            if f in samples and samples[f].n:
-                return samples[f]
+    def sample(*feeds: str) -> FileData:
+        """The first of these feeds that has rows (finance always has some)."""
+        for feed in feeds:
+            if feed in samples and samples[feed].row_count:
+                return samples[feed]
         return samples["finance_disbursements"]
 
-    def relabel(fd: FileData, period: str) -> FileData:
-        return dataclasses.replace(fd, period=period)
+    def copy_for(file: FileData, months_before: int) -> FileData:
+        return dataclasses.replace(file, period=month_label(first_month - months_before))
 
-    out: list[dict] = []
-    # a corrupt workbook: a zip signature, then noise
-    p = inbox / "cdc_deaths" / f"{label(first_month - 14)}.xlsx"
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(b"PK\x03\x04" + rng.bytes(3000))
-    out.append({"path": f"cdc_deaths/{p.name}", "reason": "unreadable"})
-    # a workbook without a required column (the court forgot 案号)
-    fd = pick("court_sentences", "cdc_deaths", "finance_disbursements")
-    feed = FEEDS_BY_NAME[fd.feed]
-    drop = feed.required_columns[-1].name if fd.feed != "court_sentences" else "case_no"
-    cut = dataclasses.replace(feed, columns=tuple(c for c in feed.columns if c.name != drop))
-    w = render.write(relabel(fd, label(first_month - 2)), cut, inbox, "xlsx", None, rng)
-    out.append({"path": w.path, "reason": "missing_columns"})
-    # an empty CSV
-    p = inbox / "other_pensions" / f"{label(first_month - 5)}.csv"
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(b"")
-    out.append({"path": f"other_pensions/{p.name}", "reason": "empty"})
-    # a name that is not <period>.<ext>
-    fd = pick("cdc_deaths", "civil_affairs_cremations", "finance_disbursements")
-    w = render.write(
-        relabel(fd, label(first_month - 3)), FEEDS_BY_NAME[fd.feed], inbox, "xlsx", None, rng
+    broken: list[dict] = []
+    corrupt = inbox / "cdc_deaths" / f"{month_label(first_month - 14)}.xlsx"
+    corrupt.parent.mkdir(parents=True, exist_ok=True)
+    corrupt.write_bytes(b"PK\x03\x04" + rng.bytes(3000))  # a zip signature, then noise
+    broken.append({"path": f"cdc_deaths/{corrupt.name}", "reason": "unreadable"})
+    # the court forgot 案号 (another feed its last required column)
+    file = sample("court_sentences", "cdc_deaths", "finance_disbursements")
+    feed = FEEDS_BY_NAME[file.feed]
+    dropped = "case_no" if file.feed == "court_sentences" else feed.required_columns[-1].name
+    without = dataclasses.replace(
+        feed, columns=tuple(column for column in feed.columns if column.name != dropped)
     )
-    bad = inbox / fd.feed / "死亡名单(最终版).xlsx"
-    (inbox / w.path).rename(bad)
-    out.append({"path": f"{fd.feed}/{bad.name}", "reason": "bad_name"})
+    written = render.write(copy_for(file, 2), without, inbox, "xlsx", None, rng)
+    broken.append({"path": written.path, "reason": "missing_columns"})
+    empty = inbox / "other_pensions" / f"{month_label(first_month - 5)}.csv"
+    empty.parent.mkdir(parents=True, exist_ok=True)
+    empty.write_bytes(b"")
+    broken.append({"path": f"other_pensions/{empty.name}", "reason": "empty"})
+    # a name that is not <period>.<ext>
+    file = sample("cdc_deaths", "civil_affairs_cremations", "finance_disbursements")
+    written = render.write(copy_for(file, 3), FEEDS_BY_NAME[file.feed], inbox, "xlsx", None, rng)
+    badly_named = inbox / file.feed / "死亡名单(最终版).xlsx"
+    (inbox / written.path).rename(badly_named)
+    broken.append({"path": f"{file.feed}/{badly_named.name}", "reason": "bad_name"})
     # two files for one period
-    fd = pick("police_deregistrations", "cdc_deaths", "finance_disbursements")
-    feed = FEEDS_BY_NAME[fd.feed]
-    period = label(first_month - 4)
-    a = render.write(relabel(fd, period), feed, inbox, "xlsx", None, rng)
-    b = render.write(relabel(fd, period), feed, inbox, "csv", "utf-8-sig", rng)
-    out.append({"path": a.path, "reason": "duplicate_period"})
-    out.append({"path": b.path, "reason": "duplicate_period"})
-    return out
+    file = sample("police_deregistrations", "cdc_deaths", "finance_disbursements")
+    feed = FEEDS_BY_NAME[file.feed]
+    workbook = render.write(copy_for(file, 4), feed, inbox, "xlsx", None, rng)
+    text = render.write(copy_for(file, 4), feed, inbox, "csv", "utf-8-sig", rng)
+    broken.append({"path": workbook.path, "reason": "duplicate_period"})
+    broken.append({"path": text.path, "reason": "duplicate_period"})
+    return broken

@@ -33,9 +33,7 @@ def suspend_prisoners(builder: Builder) -> None:
         if row.probation_months or row.execution not in ("监内执行", ""):
             continue
         custody = next(
-            date
-            for date in (row.custody_on, row.term_start, row.effective_on)
-            if not pd.isna(date)
+            date for date in (row.custody_on, row.term_start, row.effective_on) if not pd.isna(date)
         )
         custody_month = month_of(custody)
         release_month = month_of(row.term_end) if not pd.isna(row.term_end) else NEVER
@@ -60,9 +58,9 @@ def add_certifications(builder: Builder, district: District) -> None:
     district.suspensions = pd.DataFrame(builder.suspension_rows, columns=SUSPENSION_COLUMNS)
     table = pd.DataFrame(rows, columns=["rec", "certified_on", "method", "result"])
     table["certified_on"] = table.certified_on.astype("datetime64[s]")
-    district.certifications = table.sort_values(
-        ["certified_on", "rec"], kind="stable"
-    ).reset_index(drop=True)
+    district.certifications = table.sort_values(["certified_on", "rec"], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def _certify_year(builder: Builder, rng, year: int, skip: set[int], rows: list) -> set[int]:

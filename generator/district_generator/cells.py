@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-
 from pension_audit.feeds import Column, Feed, Kind
 
 from .filedata import NO_AMOUNT, SYSTEM_FEEDS
@@ -115,9 +114,7 @@ def _dates(values, style: Style, mixed: np.ndarray):
         formats = ["yyyy-mm-dd", "yyyy/m/d", 'yyyy"年"m"月"d"日"']
         cell_format = {"num_format": str(rng.choice(formats))}
     else:
-        cells = _each_distinct(
-            days, empty, lambda day: format_date(day.astype(object), date_style)
-        )
+        cells = _each_distinct(days, empty, lambda day: format_date(day.astype(object), date_style))
     for row in np.flatnonzero(mixed & ~empty):
         cells[row] = format_date(days[row].astype(object), str(rng.choice(DATE_STYLES)))
     return cells, cell_format

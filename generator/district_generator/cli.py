@@ -18,8 +18,8 @@ from .params import SCALES
 def main(out: Path, scale: str, seed: int) -> None:
     truth = generate(out, scale, seed)
     files = truth["files"]
-    rows = sum(f["data_rows"] for f in files.values())
-    bad = sum(len(f["quarantined"]) for f in files.values())
+    rows = sum(info["data_rows"] for info in files.values())
+    bad = sum(len(info["quarantined"]) for info in files.values())
     click.echo(
         f"已生成 {scale} 规模模拟区县：{truth['people']} 人（领取待遇 {truth['receiving']} 人），"
         f"{truth['first_month']} 至 {truth['last_month']}"

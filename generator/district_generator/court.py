@@ -34,9 +34,7 @@ def add_sentences(builder: Builder) -> None:
         builder.receiving_at(everyone, np.full(builder.population, builder.first_month))
         & np.isnat(builder.death_date)
     )
-    forced = rng.choice(
-        np.setdiff1d(receiving, pids), size=min(3, len(receiving)), replace=False
-    )
+    forced = rng.choice(np.setdiff1d(receiving, pids), size=min(3, len(receiving)), replace=False)
     pids[: len(forced)] = forced
     penalty[: len(forced)] = ["有期徒刑", "拘役", "有期徒刑"][: len(forced)]
     effective[: len(forced)] = builder.start_day + rng.integers(
@@ -54,9 +52,7 @@ def _terms(rng, pids, penalty, effective, forced: int) -> pd.DataFrame:
     count = len(pids)
     custodial = np.isin(penalty, CUSTODIAL)
     has_custody = (
-        custodial
-        | ((penalty == "无罪") & (rng.random(count) < 0.6))
-        | (rng.random(count) < 0.15)
+        custodial | ((penalty == "无罪") & (rng.random(count) < 0.6)) | (rng.random(count) < 0.15)
     )
     custody = np.where(
         has_custody, effective - rng.integers(30, 240, count).astype("timedelta64[D]"), NO_DATE
@@ -87,9 +83,7 @@ def _terms(rng, pids, penalty, effective, forced: int) -> pd.DataFrame:
     execution[(probation > 0) | (penalty == "管制")] = "社区矫正"
     term_start = np.where(term > 0, np.where(np.isnat(custody), effective, custody), NO_DATE)
     served_from = np.where(np.isnat(term_start), effective, term_start)
-    term_end = np.where(
-        term > 0, add_months(served_from, term) - np.timedelta64(1, "D"), NO_DATE
-    )
+    term_end = np.where(term > 0, add_months(served_from, term) - np.timedelta64(1, "D"), NO_DATE)
     lag = weighted(rng, (0, 1, 2, 4), (70, 20, 6, 4), count).astype(np.int64)
     year = effective.astype("datetime64[Y]").astype(int) + 1970
     case_no = np.array(

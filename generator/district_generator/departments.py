@@ -164,9 +164,7 @@ def _cremations(district: District, persons: Persons) -> Iterator[FileData]:
     table = district.deaths[district.deaths.cremation]
     cremated_in = months_of(as_days(table.cremated_on))
     funeral_homes = np.array(params.FUNERAL_HOMES, dtype=object)
-    for _, period, rows, rng in _by_month(
-        district, "civil_affairs_cremations", table, cremated_in
-    ):
+    for _, period, rows, rng in _by_month(district, "civil_affairs_cremations", table, cremated_in):
         pids = rows.pid.to_numpy()
         yield FileData(
             "civil_affairs_cremations",
@@ -215,9 +213,7 @@ def _police(district: District, persons: Persons) -> Iterator[FileData]:
     deaths = district.deaths[district.deaths.police]
     other = district.police_other
     pids = np.concatenate([deaths.pid.to_numpy(), other.pid.to_numpy()])
-    deregistered_on = np.concatenate(
-        [as_days(deaths.police_on), as_days(other.deregistered_on)]
-    )
+    deregistered_on = np.concatenate([as_days(deaths.police_on), as_days(other.deregistered_on)])
     reason = np.concatenate([np.full(len(deaths), "死亡", dtype=object), other.reason.to_numpy()])
     death_date = np.concatenate(
         [as_days(deaths.police_death_date), np.full(len(other), NO_DATE, dtype="datetime64[D]")]

@@ -111,7 +111,9 @@ def add_police_other(builder: Builder) -> None:
     count = max(2, round(float(0.001 * builder.population * builder.size.months / 12)))
     pids = rng.choice(living, size=count, replace=False)
     reason = weighted(rng, ("出国（境）定居", "其他"), (1, 1), count)
-    on = builder.start_day + rng.integers(0, builder.days, count).astype("timedelta64[D]")
+    deregistered_on = builder.start_day + rng.integers(0, builder.days, count).astype(
+        "timedelta64[D]"
+    )
     service = builder.service
     enlisting = service[
         service.police_reports.to_numpy() & (service.enlisted_on.to_numpy() >= builder.start_day)
@@ -131,7 +133,7 @@ def add_police_other(builder: Builder) -> None:
                 ]
             ),
             "deregistered_on": np.concatenate(
-                [on, enlisted_on, nationality.police_on.to_numpy()]
+                [deregistered_on, enlisted_on, nationality.police_on.to_numpy()]
             ),
         }
     )

@@ -132,7 +132,9 @@ class _Audit:
         all of them is the last, as records never leave the roster)."""
         if len(person_records) == 1:
             return person_records[0]
-        return min(person_records, key=lambda record: (self.enrolled[record], self.person_no[record]))
+        return min(
+            person_records, key=lambda record: (self.enrolled[record], self.person_no[record])
+        )
 
     def township(self, person: str | None) -> str:
         if person is None or person not in self.kept:
@@ -290,9 +292,7 @@ def _imprisonment(audit: _Audit) -> None:
         if row.penalty not in CUSTODIAL or row.probation or row.execution not in ("监内执行", ""):
             continue
         custody = next(
-            date
-            for date in (row.custody_on, row.term_start, row.effective_on)
-            if not pd.isna(date)
+            date for date in (row.custody_on, row.term_start, row.effective_on) if not pd.isna(date)
         )
         until = NEVER if pd.isna(row.term_end) else month_of(row.term_end)
         months, amount = audit.improper(row.person, month_of(custody), until)
@@ -319,7 +319,10 @@ def _detention(audit: _Audit) -> None:
             len(court)
             and (
                 (court.person == person)
-                & (court.effective_on.to_numpy().astype("datetime64[D]") >= np.datetime64(date, "D"))
+                & (
+                    court.effective_on.to_numpy().astype("datetime64[D]")
+                    >= np.datetime64(date, "D")
+                )
             ).any()
         )
         if not judged:

@@ -11,7 +11,6 @@ tables.py, the other departments' files in departments.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +37,7 @@ class FileData:
     unit: str = "人"  # for the 合计 footer
 
     @property
-    def n(self) -> int:
+    def row_count(self) -> int:
         """The number of rows."""
         return len(next(iter(self.cols.values())))
 

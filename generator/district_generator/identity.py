@@ -109,7 +109,9 @@ class Identity:
                 person.append(match.pop())
                 link.append("fuzzy")
             else:
-                person.append(number if number is not None else "PN" + records.person_no.iat[record])
+                person.append(
+                    number if number is not None else "PN" + records.person_no.iat[record]
+                )
                 link.append("exact")
         return np.array(person, dtype=object), np.array(link, dtype=object)
 
@@ -150,11 +152,11 @@ def department_rows(
     """A department feed's rows (every file, in order) with the person each links to."""
     parts = []
     for file in files:
-        if file.feed != feed or not file.n:
+        if file.feed != feed or not file.row_count:
             continue
         part = pd.DataFrame(file.cols)
         part["period"] = file.period
-        part["row"] = np.arange(file.n)
+        part["row"] = np.arange(file.row_count)
         parts.append(part)
     if not parts:
         return pd.DataFrame(columns=["person", "link", "period", "row", "written_id"])
@@ -163,8 +165,7 @@ def department_rows(
     if id_column == "certificate_no":
         written = np.array([_holder(certificate) for certificate in written], dtype=object)
     linked = [
-        identity.department(number, name)
-        for number, name in zip(written, rows["name"].to_numpy())
+        identity.department(number, name) for number, name in zip(written, rows["name"].to_numpy())
     ]
     rows["person"] = [person for person, _, _ in linked]
     rows["link"] = [link for _, link, _ in linked]

@@ -152,8 +152,7 @@ def _tax_receipts(builder: Builder, registrations: pd.DataFrame) -> pd.DataFrame
     )
     serial = rng.permutation(len(receipts)) + 1
     receipts["receipt_no"] = [
-        f"3150404{int(year)}{number:09d}"
-        for number, year in zip(serial, receipts.year.to_numpy())
+        f"3150404{int(year)}{number:09d}" for number, year in zip(serial, receipts.year.to_numpy())
     ]
     receipts["booked_on"] = receipts.booked_on.astype("datetime64[s]")
     return receipts.reset_index(drop=True)
@@ -204,8 +203,13 @@ def _payments_of_month(district: District, rng, month: int, failed_before, due_b
         previous_basic = basic_cents((month - 1) // 12)
         parts.append(
             ledger_rows(
-                month, failed_before, month - 1, BACK_PAY, previous_basic,
-                account[failed_before], 0,
+                month,
+                failed_before,
+                month - 1,
+                BACK_PAY,
+                previous_basic,
+                account[failed_before],
+                0,
             )
         )
     parts.extend(_back_pay_after_suspension(district, month, account))
@@ -232,9 +236,7 @@ def _back_pay_after_suspension(district: District, month: int, account) -> list[
         suspended = np.arange(row.start_month, row.end_month + 1)
         basic = np.array([basic_cents(int(each) // 12) for each in suspended])
         records = np.full(len(suspended), row.rec)
-        parts.append(
-            ledger_rows(month, records, suspended, BACK_PAY, basic, account[row.rec], 0)
-        )
+        parts.append(ledger_rows(month, records, suspended, BACK_PAY, basic, account[row.rec], 0))
     return parts
 
 

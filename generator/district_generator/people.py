@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import ids
-from . import params
+from . import ids, params
 from .builder import Builder
 from .draws import weighted
 from .timeline import months_of
@@ -115,7 +114,9 @@ def _other_documents(rng, participants, birth_digits, male, id18, doc_type, doc_
 def _names(rng: np.random.Generator, count: int) -> np.ndarray:
     """Han names of two or three characters, and some Mongolian names (with a middle dot
     or without)."""
-    surnames = np.array(list(params.SURNAMES), dtype=object)[rng.integers(0, len(params.SURNAMES), count)]
+    surnames = np.array(list(params.SURNAMES), dtype=object)[
+        rng.integers(0, len(params.SURNAMES), count)
+    ]
     given = np.array(list(params.GIVEN_CHARS), dtype=object)
     first_char = given[rng.integers(0, len(given), count)]
     second_char = np.where(rng.random(count) < 0.6, given[rng.integers(0, len(given), count)], "")
@@ -137,9 +138,7 @@ def add_deaths(builder: Builder) -> None:
     years = builder.size.months / 12
     dies = rng.random(builder.population) < 1 - (1 - yearly) ** years
     old_participants = np.flatnonzero((age >= 60) & people.participant.to_numpy())
-    missing = max(4, int(0.03 * len(old_participants) * years)) - int(
-        dies[old_participants].sum()
-    )
+    missing = max(4, int(0.03 * len(old_participants) * years)) - int(dies[old_participants].sum())
     if missing > 0:
         alive = old_participants[~dies[old_participants]]
         dies[rng.choice(alive, size=missing, replace=False)] = True

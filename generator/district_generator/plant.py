@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .builder import Builder
-from .timeline import NEVER, add_months, month_end, month_start
+from .timeline import add_months, month_end, month_start
 
 RECIPIENT_ROLES = (
     # death

@@ -298,7 +298,15 @@ def _plant_other_pensions(planter: Planter) -> None:
     enterprise, two_schemes = planter.pid("op_enterprise"), planter.pid("op_two_schemes")
     rows = [
         (enterprise, "企业职工基本养老保险", base + 2, base + 4, "赤峰市", False, False),
-        (two_schemes, "机关事业单位基本养老保险", first - 6, base + 1, "赤峰市红山区", False, False),
+        (
+            two_schemes,
+            "机关事业单位基本养老保险",
+            first - 6,
+            base + 1,
+            "赤峰市红山区",
+            False,
+            False,
+        ),
         (two_schemes, "外地城乡居民基本养老保险", base + 6, base + 8, "辽宁省朝阳市", False, False),
     ]
     builder.other_pensions = pd.concat(

@@ -6,7 +6,6 @@ clean content of the file is untouched, so the truth stays simple."""
 from __future__ import annotations
 
 import numpy as np
-
 from pension_audit.feeds import Column, Feed, Kind, LinkBy
 
 from . import params
@@ -21,9 +20,9 @@ def plant(file: FileData, feed: Feed, cells: dict, style: Style, month_styles: d
     {row index in the new table: (column, reason)}."""
     rng = style.rng
     options = _options(feed)
-    if file.n == 0 or not options:
+    if file.row_count == 0 or not options:
         return cells, {}
-    count = _how_many(file.n, rng)
+    count = _how_many(file.row_count, rng)
     if count == 0:
         return cells, {}
     problems = _problems(file, options, count, rng)
@@ -66,7 +65,7 @@ def _problems(file: FileData, options: dict, count: int, rng) -> list[tuple]:
     )
     period = file.period
     rotation = int(period[5:7]) if len(period) == 7 else int(period)
-    sources = np.sort(rng.choice(file.n, size=count, replace=count > file.n))
+    sources = np.sort(rng.choice(file.row_count, size=count, replace=count > file.row_count))
     first = int(rng.integers(0, count))
     problems = []
     for index, source in enumerate(sources):
@@ -115,7 +114,13 @@ def _bad_cell(reason, column: Column, cell, canon, period: str, month_style: str
         if column.kind is Kind.DATE:
             return str(
                 rng.choice(
-                    [f"{year}-02-30", f"{year}-13-05", f"{year}年2月31日", f"{year}/4/31", f"{year}0230"]
+                    [
+                        f"{year}-02-30",
+                        f"{year}-13-05",
+                        f"{year}年2月31日",
+                        f"{year}/4/31",
+                        f"{year}0230",
+                    ]
                 )
             )
         if column.kind is Kind.MONTH:

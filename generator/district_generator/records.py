@@ -7,8 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import ids
-from . import params
+from . import ids, params
 from .builder import Builder
 from .draws import weighted
 from .timeline import NEVER, add_months, months_of

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import xlsxwriter
-
 from pension_audit.feeds import FEEDS, Feed, Kind
 
 from . import params, quarantine
@@ -59,9 +58,9 @@ def write(
     cell_formats: dict[str, dict] = {}
     month_styles: dict[str, str] = {}
     for column in feed.columns:
-        rendered, cell_format = render_column(column, file.cols[column.name], style, file.n)
+        rendered, cell_format = render_column(column, file.cols[column.name], style, file.row_count)
         cells[column.name], cell_formats[column.name] = rendered, cell_format
-        if column.kind is Kind.MONTH and file.n:
+        if column.kind is Kind.MONTH and file.row_count:
             # the style the file's months are in, for a planted month to match
             first = next((cell for cell in rendered if isinstance(cell, str)), "202401")
             month_styles[column.name] = (
@@ -210,7 +209,7 @@ def _layout(feed: Feed, file: FileData, rows: int, rng) -> list[tuple[str, objec
     footers = [
         f"制表单位：{feed.sender}",
         f"制表日期：{made.year}年{made.month}月{made.day}日",
-        f"合计：{file.n}{file.unit}",
+        f"合计：{file.row_count}{file.unit}",
     ]
     count = int(rng.choice([0, 1, 2, 3], p=[0.35, 0.2, 0.2, 0.25]))
     if count:
@@ -234,7 +233,9 @@ def _write_xlsx(target: Path, feed: Feed, file: FileData, columns, rows: int, rn
     # a fixed creation time, so the same district gives the same bytes
     workbook.set_properties({"created": dt.datetime(2000, 1, 1), "author": feed.sender})
     sheet = workbook.add_worksheet(str(rng.choice(["Sheet1", feed.title[:31], "名单"])))
-    formats = [workbook.add_format(cell_format) if cell_format else None for _, _, cell_format in columns]
+    formats = [
+        workbook.add_format(cell_format) if cell_format else None for _, _, cell_format in columns
+    ]
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     physical = np.zeros(rows, dtype=np.int64)
     for at, (kind, value) in enumerate(layout):

@@ -20,7 +20,7 @@ def files(district: District) -> Iterator[FileData]:
     persons = Persons(district)
     for file in _all_files(district, persons):
         for (feed, pid), typo in district.forced_typos.items():
-            if feed == file.feed and file.n:
+            if feed == file.feed and file.row_count:
                 file.cols["id_number"] = np.where(
                     file.canon_id == persons.id[pid], typo, file.cols["id_number"]
                 ).astype(object)
@@ -97,9 +97,9 @@ def _balances(district: District, month: int, shown, got_benefit) -> np.ndarray:
         weights=contributions.amount.to_numpy()[so_far] * 1.3,
         minlength=len(records),
     )
-    contributing = records.base_balance.to_numpy()[shown] + np.round(
-        contributed[shown]
-    ).astype(np.int64)
+    contributing = records.base_balance.to_numpy()[shown] + np.round(contributed[shown]).astype(
+        np.int64
+    )
     return np.where(got_benefit, receiving, contributing)
 
 
