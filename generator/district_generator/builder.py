@@ -14,6 +14,8 @@ from .timeline import NEVER, month_end, month_start, parse_month
 
 
 class Builder:
+    """The state of a district being built, passed from step to step."""
+
     # set by the steps, in order
     townships: Townships
     people: pd.DataFrame

@@ -121,6 +121,7 @@ def _dates(values, style: Style, mixed: np.ndarray):
 
 
 def _months(values, style: Style, mixed: np.ndarray):
+    """Month cells: the system mostly compact (202401), the departments in any style."""
     rng = style.rng
     months = np.asarray(values, dtype=np.int64)
     empty = months < 0

@@ -54,6 +54,7 @@ def _by_month(district: District, feed: str, table: pd.DataFrame, row_months: np
 
 
 def _township_reports(district: District, persons: Persons) -> Iterator[FileData]:
+    """The month's reports, some with a note (补报 for most late ones)."""
     table = district.township_reports
     records = district.records
     for _, period, rows, rng in _by_month(
@@ -183,6 +184,7 @@ def _cremations(district: District, persons: Persons) -> Iterator[FileData]:
 
 
 def _cdc(district: District, persons: Persons) -> Iterator[FileData]:
+    """Death reports; a few without the birth date."""
     table = district.deaths[district.deaths.cdc]
     reported_in = months_of(as_days(table.cdc_reported_on))
     places = np.array(params.DEATH_PLACES, dtype=object)
@@ -364,6 +366,7 @@ def _family_planning(district: District, persons: Persons) -> Iterator[FileData]
 
 
 def _veterans(district: District, persons: Persons) -> Iterator[FileData]:
+    """Veterans discharged by the year's end; a few without the enlistment date."""
     table = district.veterans
     for year in district.years:
         discharged = as_days(table.discharged_on) <= np.datetime64(f"{year}-12-31")

@@ -48,6 +48,8 @@ TOWNSHIPS = (
 
 @dataclass
 class Townships:
+    """Codes, names and kinds (街道, 镇, 乡) of the townships, and their villages."""
+
     code: np.ndarray
     name: np.ndarray
     kind: np.ndarray
@@ -68,6 +70,8 @@ class Townships:
 
 @dataclass
 class District:
+    """The finished life model: what tables.py, departments.py and expected.py read."""
+
     scale: str
     seed: int
     first_month: int

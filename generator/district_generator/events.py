@@ -13,6 +13,7 @@ from .timeline import NEVER, month_of
 
 
 def add_nationality_and_other_pensions(builder: Builder) -> None:
+    """Among recipients at the window's start: losses of nationality, then other pensions."""
     rng = builder.rng("nationality")
     people = builder.people
     everyone = np.arange(builder.population)

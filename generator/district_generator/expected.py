@@ -59,6 +59,7 @@ FIELDS = (
 
 
 def findings(district: District, files: list[FileData]) -> list[dict]:
+    """Every finding of every type, sorted like the export."""
     audit = _Audit(district, files)
     _earliest_event(audit, "death", _death_candidates(audit))
     _earliest_event(audit, "nationality", _nationality_candidates(audit))

@@ -37,6 +37,7 @@ def add_contributions(builder: Builder, district: District) -> None:
 
 
 def _registrations_of_year(builder: Builder, rng, year: int) -> pd.DataFrame:
+    """One registration per contributor due in the year, in a month weighted to its start."""
     records = builder.records
     pid = records.pid.to_numpy()
     death = builder.death_date[pid]

@@ -13,6 +13,7 @@ from .district import SUSPENSION_COLUMNS, District, Townships
 
 
 def build(scale: str, seed: int) -> District:
+    """The district of a scale and seed; the same arguments give the same district."""
     builder = Builder(scale, seed)
     builder.townships = Townships.load(builder.rng("townships"))
     people.add_people(builder)

@@ -52,6 +52,7 @@ class _Cases:
 
 
 def plant_court_cases(planter: Planter) -> None:
+    """The planted court rows and detention reports, added to the sentences."""
     builder = planter.builder
     cases = _Cases(planter)
     _imprisonments(planter, cases)

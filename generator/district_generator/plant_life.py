@@ -189,6 +189,8 @@ def _die(planter: Planter, deaths: list, role: str, date, stop: int, **reports) 
 
 
 def _plant_deaths(planter: Planter) -> None:
+    """Deaths told by several sources, by the police alone, by a mistyped cdc row; and
+    three look-alikes."""
     builder, base = planter.builder, planter.base
     deaths: list[dict] = []
     days = np.timedelta64

@@ -16,6 +16,7 @@ BENEFIT_AGE_MONTHS = 60 * 12
 
 
 def add_records(builder: Builder) -> None:
+    """One record per participant and a second for a few; see the module docstring."""
     rng = builder.rng("records")
     people = builder.people
     participants = np.flatnonzero(people.participant.to_numpy())

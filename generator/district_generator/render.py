@@ -26,6 +26,8 @@ from .filedata import FileData
 
 @dataclass
 class Written:
+    """What truth.json records of one written file."""
+
     path: str  # relative to the inbox
     feed: str
     period: str
@@ -53,6 +55,7 @@ def write(
     encoding: str | None,
     rng: np.random.Generator,
 ) -> Written:
+    """Write one file into the inbox as its sender would; see the module docstring."""
     style = Style(feed, file_format, rng)
     cells: dict[str, np.ndarray] = {}
     cell_formats: dict[str, dict] = {}
