@@ -21,6 +21,9 @@ import numpy as np
 from .builder import Builder
 from .timeline import add_months, month_end, month_start
 
+# Role names: la_ a look-alike (no finding), nat nationality, op other pension, imp
+# imprisonment, det detention, dp duplicate payment, unc uncertified, si subsidy ineligible,
+# sm subsidy missed, cash cash collection, cu contribution unmatched.
 RECIPIENT_ROLES = (
     # death
     "death_sources",  # four sources, dates disagree by over 31 days, earliest a month before
