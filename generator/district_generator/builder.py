@@ -1,6 +1,7 @@
 """What the steps that build a district share: its window, its random streams and the
-tables made so far. Each step (people.py, records.py, events.py, plant.py, bureau.py,
-ledgers.py) reads the tables of the steps before it and adds its own."""
+tables made so far. Each step (people, records, groups, court, events, plant_life, bureau,
+ledgers, plant_bureau; model.py calls them in order) reads the tables of the steps before
+it and adds its own."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The planted cases on the bureau's side: contributions and receipts, certifications,
-payments and disbursement gaps, for the roles plant.py assigned."""
+payments and disbursement gaps, for the roles plant_life.py assigned."""
 
 from __future__ import annotations
 
