@@ -10,7 +10,7 @@ from . import params, plant_bureau
 from .builder import Builder
 from .district import RECEIVING, District
 from .draws import weighted
-from .money import BACK_PAY, CLAWBACK, FAILED, NORMAL, RETURNED, basic_cents, ledger_rows
+from .money import BACK_PAY, CLAWBACK, FAILED, NORMAL, PAID, RETURNED, basic_cents, ledger_rows
 from .timeline import day_in_month
 
 # registration months: most early in the year
@@ -210,19 +210,19 @@ def _payments_of_month(district: District, rng, month: int, failed_before, due_b
                 BACK_PAY,
                 previous_basic,
                 account[failed_before],
-                0,
+                PAID,
             )
         )
     parts.extend(_back_pay_after_suspension(district, month, account))
-    paid = due[outcome == 0]
+    paid = due[outcome == PAID]
     # a clawback only of those also due the month before
     clawed = paid[(rng.random(len(paid)) < params.PAY_CLAWBACK_RATE) & due_before[paid]]
     if len(clawed):
         amount = -np.round(rng.uniform(10, 60, len(clawed)) * 100).astype(np.int64)
-        parts.append(ledger_rows(month, clawed, month - 1, CLAWBACK, 0, 0, 0, amount=amount))
+        parts.append(ledger_rows(month, clawed, month - 1, CLAWBACK, 0, 0, PAID, amount=amount))
     twice = paid[rng.random(len(paid)) < params.PAY_DUPLICATE_RATE]
     if len(twice):
-        parts.append(ledger_rows(month, twice, month, NORMAL, basic, account[twice], 0))
+        parts.append(ledger_rows(month, twice, month, NORMAL, basic, account[twice], PAID))
     return pd.concat(parts, ignore_index=True), due, due[outcome == FAILED]
 
 
@@ -237,7 +237,9 @@ def _back_pay_after_suspension(district: District, month: int, account) -> list[
         suspended = np.arange(row.start_month, row.end_month + 1)
         basic = np.array([basic_cents(int(each) // 12) for each in suspended])
         records = np.full(len(suspended), row.rec)
-        parts.append(ledger_rows(month, records, suspended, BACK_PAY, basic, account[row.rec], 0))
+        parts.append(
+            ledger_rows(month, records, suspended, BACK_PAY, basic, account[row.rec], PAID)
+        )
     return parts
 
 
@@ -246,7 +248,7 @@ def add_finance(builder: Builder, district: District) -> None:
     what was paid (and the planted months do)."""
     rng = builder.rng("finance")
     payments = district.payments
-    paid = payments[payments.pay_status == 0].groupby("pay_month").amount.sum()
+    paid = payments[payments.pay_status == PAID].groupby("pay_month").amount.sum()
     planted_gaps = plant_bureau.finance_gaps(builder)
     shares = np.array(list(params.FUND_SHARES.values()))
     rows = []
