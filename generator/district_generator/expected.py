@@ -7,7 +7,8 @@ month on which record, the roster at every month end, certifications, contributi
 receipts, disbursements) and the department files' clean content (each row's ID exactly
 as the department typed it, so a typing error links fuzzily or not at all, as it would
 for any reader; see identity.py). Nothing here looks at the planted roles: planted and
-natural cases are found the same way.
+natural cases are found the same way. The findings about people are here, those about
+contributions and money in expected_money.py.
 
     findings(district, department_files) -> list of dicts shaped like the findings export
 """
@@ -20,16 +21,15 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from .cells import format_amount
-from .district import CONTRIBUTING, RECEIVING, District
+from . import expected_money
+from .audit import Audit, identity_of
+from .district import RECEIVING, District
 from .filedata import FileData
-from .identity import TO_HALF_WIDTH, Identity, department_rows
-from .money import NORMAL, PAID
-from .timeline import NEVER, month_label, month_of, month_start, months_of
+from .identity import TO_HALF_WIDTH, Identity
+from .timeline import NEVER, month_label, month_of
 
 CUSTODIAL = ("拘役", "有期徒刑", "无期徒刑", "死刑缓期二年执行", "死刑")
 CERT_CLOSE_MONTH = 11  # the certification year closes on 30 November
-MATCH_MONTHS = 2  # contribution matching window, months either side
 FINDING_TYPES = (
     "death",
     "nationality",
@@ -60,7 +60,7 @@ FIELDS = (
 
 def findings(district: District, files: list[FileData]) -> list[dict]:
     """Every finding of every type, sorted like the export."""
-    audit = _Audit(district, files)
+    audit = Audit(district, files)
     _earliest_event(audit, "death", _death_candidates(audit))
     _earliest_event(audit, "nationality", _nationality_candidates(audit))
     _other_pension(audit)
@@ -69,9 +69,9 @@ def findings(district: District, files: list[FileData]) -> list[dict]:
     _duplicate_enrollment(audit)
     _duplicate_payment(audit)
     _uncertified(audit)
-    _subsidies(audit)
-    _contributions(audit)
-    _disbursement_gap(audit)
+    expected_money.subsidies(audit)
+    expected_money.contributions(audit)
+    expected_money.disbursement_gap(audit)
     return sorted(audit.found, key=lambda finding: tuple(str(finding[key]) for key in FIELDS))
 
 
@@ -94,121 +94,7 @@ def look_alikes(district: District) -> list[dict]:
     ]
 
 
-class _Audit:
-    """What the finding types share: who received what for which month, who each person
-    is, and the findings so far."""
-
-    def __init__(self, district: District, files: list[FileData]):
-        self.district = district
-        self.files = files
-        self.identity = Identity(district)
-        records = district.records
-        payments = district.payments
-        self.last = int(payments.pay_month.max())
-        paid = payments[payments.pay_status == PAID]
-        # what each record received for each 所属年月, and its 成功 正常发放 rows
-        money = paid.groupby(["rec", "for_month"]).amount.sum().reset_index()
-        money = money[money.for_month <= self.last]
-        self.money_record = money.rec.to_numpy()
-        self.money_month = money.for_month.to_numpy()
-        self.money_amount = money.amount.to_numpy()
-        money_person = self.identity.person[self.money_record]
-        self.by_person = pd.Series(np.arange(len(money))).groupby(money_person).indices
-        normal = paid[paid.pay_type == NORMAL].groupby(["rec", "for_month"]).amount
-        normal = normal.agg(["count", "max"]).reset_index()
-        normal = normal.merge(money, on=["rec", "for_month"], suffixes=("", "_got"))
-        self.paid_twice = normal[(normal["count"] >= 2) & (normal.amount - normal["max"] > 0)]
-        self._rows: dict[str, pd.DataFrame] = {}
-        self.town_of_record = district.townships.code[records.township.to_numpy()]
-        self.enrolled = records.enrolled_on.to_numpy().astype("datetime64[D]")
-        self.person_no = records.person_no.to_numpy()
-        self.kept = {
-            person: self._kept(person_records)
-            for person, person_records in self.identity.records.items()
-        }
-        self.found: list[dict] = []
-
-    def _kept(self, person_records: list[int]) -> int:
-        """The record a person keeps: the earliest enrolled (the latest roster month holding
-        all of them is the last, as records never leave the roster)."""
-        if len(person_records) == 1:
-            return person_records[0]
-        return min(
-            person_records, key=lambda record: (self.enrolled[record], self.person_no[record])
-        )
-
-    def township(self, person: str | None) -> str:
-        if person is None or person not in self.kept:
-            return ""
-        return str(self.town_of_record[self.kept[person]])
-
-    def number(self, person: str | None) -> str:
-        return "" if person is None or person.startswith("PN") else person
-
-    def received(self, person: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(record, month, money) of the person's record-months that received money."""
-        rows = self.by_person.get(person, np.zeros(0, dtype=np.int64))
-        rows = rows[self.money_amount[rows] > 0]
-        return self.money_record[rows], self.money_month[rows], self.money_amount[rows]
-
-    def improper(self, person: str, after: int, until: int = NEVER) -> tuple[list[int], int]:
-        """(months, money) received for months after `after`, up to `until`."""
-        _, months, amounts = self.received(person)
-        hit = (months > after) & (months <= until)
-        return sorted(set(months[hit].tolist())), int(amounts[hit].sum())
-
-    def add(self, kind, person, *, period, months=(), amount=0, identity="exact", **given):
-        """A finding about `person` (None: about no one); `given` may override township,
-        id_number and first (the first improper month's label)."""
-        first = given.get("first")
-        if first is None:
-            first = month_label(months[0]) if months else ""
-        id_number = given.get("id_number")
-        township = given.get("township")
-        self.found.append(
-            {
-                "exception_type": kind,
-                "id_number": self.number(person) if id_number is None else id_number,
-                "township_code": self.township(person) if township is None else township,
-                "event_period": period,
-                "first_improper_month": first,
-                "last_improper_month": month_label(months[-1]) if months else "",
-                "improper_months": len(months),
-                "overpaid_amount": format_amount(amount, thousands=False),
-                "identity": identity,
-            }
-        )
-
-    def rows(self, feed: str, id_column: str = "id_number") -> pd.DataFrame:
-        if feed not in self._rows:
-            self._rows[feed] = department_rows(self.files, feed, self.identity, id_column)
-        return self._rows[feed]
-
-    def dated(self, feed: str, date_column: str, where: tuple[str, str] | None = None) -> list:
-        """(person, link, date) of a feed's linked rows, optionally where a column has a
-        value."""
-        rows = self.rows(feed)
-        if not len(rows):
-            return []
-        if where:
-            rows = rows[rows[where[0]] == where[1]]
-        return [
-            (person, link, date)
-            for person, link, date in zip(rows.person, rows.link, rows[date_column])
-            if isinstance(person, str)
-        ]
-
-    def persons_with(self, month: int, status: int) -> set[str]:
-        on_roster, statuses = self.district.status_at(month)
-        return set(self.identity.person[on_roster[statuses == status]])
-
-
-def _identity(links) -> str:
-    """exact when any of the rows behind a finding linked exactly."""
-    return "exact" if any(link == "exact" for link in links) else "fuzzy"
-
-
-def _death_candidates(audit: _Audit) -> list[tuple]:
+def _death_candidates(audit: Audit) -> list[tuple]:
     """Every death date any source gives (the police's 注销日期 standing in for an empty
     死亡日期)."""
     candidates = audit.dated("cdc_deaths", "death_date") + audit.dated(
@@ -226,12 +112,12 @@ def _death_candidates(audit: _Audit) -> list[tuple]:
     return candidates + audit.dated("township_reports", "event_date", ("situation", "死亡"))
 
 
-def _nationality_candidates(audit: _Audit) -> list[tuple]:
+def _nationality_candidates(audit: Audit) -> list[tuple]:
     police = audit.dated("police_deregistrations", "deregistered_on", ("reason", "加入外国国籍"))
     return police + audit.dated("township_reports", "event_date", ("situation", "丧失国籍"))
 
 
-def _earliest_event(audit: _Audit, kind: str, candidates: list[tuple]) -> None:
+def _earliest_event(audit: Audit, kind: str, candidates: list[tuple]) -> None:
     """Everything received for the months after the earliest date any source gives."""
     by_person: dict[str, list] = defaultdict(list)
     for person, link, date in candidates:
@@ -246,11 +132,11 @@ def _earliest_event(audit: _Audit, kind: str, candidates: list[tuple]) -> None:
                 period=month_label(event_month),
                 months=months,
                 amount=amount,
-                identity=_identity(link for _, link in dated),
+                identity=identity_of(link for _, link in dated),
             )
 
 
-def _other_pension(audit: _Audit) -> None:
+def _other_pension(audit: Audit) -> None:
     """Per person and scheme, everything received after the scheme's start month."""
     rows = audit.rows("other_pensions")
     if not len(rows):
@@ -266,11 +152,11 @@ def _other_pension(audit: _Audit) -> None:
                 period=month_label(start),
                 months=months,
                 amount=amount,
-                identity=_identity(group.link),
+                identity=identity_of(group.link),
             )
 
 
-def _court_rows(audit: _Audit) -> pd.DataFrame:
+def _court_rows(audit: Audit) -> pd.DataFrame:
     """Linked court rows with a normalised 案号, in file order."""
     rows = audit.rows("court_sentences")
     if not len(rows):
@@ -280,7 +166,7 @@ def _court_rows(audit: _Audit) -> pd.DataFrame:
     return rows.sort_values(["period", "row"], kind="stable")
 
 
-def _imprisonment(audit: _Audit) -> None:
+def _imprisonment(audit: Audit) -> None:
     """The newest row of each 案号, if custodial and served inside: everything received
     for the months after custody began, up to the term's end."""
     rows = _court_rows(audit)
@@ -308,7 +194,7 @@ def _imprisonment(audit: _Audit) -> None:
             )
 
 
-def _detention(audit: _Audit) -> None:
+def _detention(audit: Audit) -> None:
     """A township's 羁押 report with no court row taking effect on or after it."""
     reports = audit.rows("township_reports")
     if not len(reports):
@@ -331,11 +217,11 @@ def _detention(audit: _Audit) -> None:
                 "detention",
                 person,
                 period=month_label(month_of(date)),
-                identity=_identity(group.link),
+                identity=identity_of(group.link),
             )
 
 
-def _duplicate_enrollment(audit: _Audit) -> None:
+def _duplicate_enrollment(audit: Audit) -> None:
     """For each record a person does not keep, the months it received money while another
     record of theirs did too."""
     for person, person_records in audit.identity.records.items():
@@ -363,7 +249,7 @@ def _duplicate_enrollment(audit: _Audit) -> None:
                 )
 
 
-def _duplicate_payment(audit: _Audit) -> None:
+def _duplicate_payment(audit: Audit) -> None:
     """Record-months with two successful 正常发放 and more received than one of them."""
     for record, group in audit.paid_twice.groupby("rec"):
         months = sorted(group.for_month.tolist())
@@ -377,7 +263,7 @@ def _duplicate_payment(audit: _Audit) -> None:
         )
 
 
-def _uncertified(audit: _Audit) -> None:
+def _uncertified(audit: Audit) -> None:
     """Receiving on 30 November and at the end, and no 通过 in the certification year (nor
     a benefit started in it)."""
     last = audit.last
@@ -400,145 +286,3 @@ def _uncertified(audit: _Audit) -> None:
     for person in sorted(receiving):
         if person not in certified and person not in started:
             audit.add("uncertified", person, period=str(year))
-
-
-def _special_lists(audit: _Audit, years: set[int]) -> set[tuple[str, int]]:
-    """(person, year) of everyone on a list that entitles them to 政府代缴 that year: 在保
-    on the assistance list in a month of it, a severe disability certificate issued by
-    then, a family-planning recognition by then."""
-    listed: set[tuple[str, int]] = set()
-    rows = audit.rows("civil_affairs_assistance")
-    if len(rows):
-        rows = rows[(rows.assistance_status == "在保") & rows.person.notna()]
-        listed |= {(person, int(period[:4])) for person, period in zip(rows.person, rows.period)}
-    rows = audit.rows("disability_severe", "certificate_no")
-    if len(rows):
-        rows = rows[rows.person.notna() & rows.disability_grade.isin(["一级", "二级"])]
-        for person, issued, period in zip(rows.person, rows.issued_on, rows.period):
-            since = int(period) if pd.isna(issued) else int(str(issued)[:4])
-            listed |= {(person, year) for year in years if since <= year}
-    rows = audit.rows("health_family_planning")
-    if len(rows):
-        rows = rows[rows.person.notna()]
-        for person, recognised in zip(rows.person, rows.recognised_year):
-            listed |= {(person, year) for year in years if int(recognised) <= year}
-    return listed
-
-
-def _subsidies(audit: _Audit) -> None:
-    """政府代缴 in a finished year for someone on no list; someone listed and contributing
-    in December with no 政府代缴 that year."""
-    district, last = audit.district, audit.last
-    contributions = district.contributions
-    years = set(contributions.year.astype(int)) | {month // 12 for month in district.months}
-    listed = _special_lists(audit, years)
-    finished = contributions[contributions.year.to_numpy() * 12 + 11 <= last]
-    government = finished[finished.channel == "政府代缴"]
-    paid: dict[tuple[str, int], int] = defaultdict(int)
-    for record, year, amount in zip(government.rec, government.year, government.amount):
-        paid[(audit.identity.person[record], int(year))] += int(amount)
-    for (person, year), amount in paid.items():
-        if (person, year) not in listed:
-            audit.add("subsidy_ineligible", person, period=str(year), amount=amount)
-    for year in sorted(years):
-        december = year * 12 + 11
-        if december > last or december < district.first_month:
-            continue
-        for person in sorted(audit.persons_with(december, CONTRIBUTING)):
-            if (person, year) in listed and (person, year) not in paid:
-                audit.add("subsidy_missed", person, period=str(year))
-
-
-def _contributions(audit: _Audit) -> None:
-    """Cash collections, and registrations and receipts that do not match one another."""
-    table = audit.district.contributions.reset_index(drop=True)  # in 登记日期 order
-    registered_on = table.registered_on.to_numpy().astype("datetime64[D]")
-    cash: dict[tuple, int] = defaultdict(int)
-    for row in np.flatnonzero(table.channel.to_numpy() == "现金"):
-        amount = int(table.amount.iat[row])
-        key = (int(table.rec.iat[row]), int(table.year.iat[row]), registered_on[row], amount)
-        cash[key] += amount
-    for (record, _, date, _), amount in cash.items():
-        audit.add(
-            "cash_collection",
-            audit.identity.person[record],
-            period=month_label(month_of(date)),
-            amount=amount,
-            township=str(audit.town_of_record[record]),
-        )
-    _unmatched(audit, table, registered_on)
-
-
-def _unmatched(audit: _Audit, table: pd.DataFrame, registered_on: np.ndarray) -> None:
-    """Each registration takes the first free receipt of the same person, year and amount
-    booked within two months either side; what is left over once its window has closed is
-    a finding, on either side."""
-    receipts = audit.rows("tax_receipts")
-    receipts = receipts[receipts.link != "unresolved"].copy()  # quarantined as unresolved_id
-    receipts["key_person"] = [
-        person if isinstance(person, str) else written
-        for person, written in zip(receipts.person, receipts.written_id)
-    ]
-    receipts["booked"] = receipts.booked_on.to_numpy().astype("datetime64[D]")
-    receipts = receipts.sort_values(["booked", "receipt_no", "period", "row"], kind="stable")
-    pool: dict[tuple, list[int]] = defaultdict(list)  # key -> receipt positions, in order
-    keys = zip(receipts.key_person, receipts.contribution_year.tolist(), receipts.amount.tolist())
-    for position, key in enumerate(keys):
-        pool[key].append(position)
-    booked = receipts.booked.to_numpy()
-    taken = np.zeros(len(receipts), dtype=bool)
-    matched = np.zeros(len(table), dtype=bool)
-    registered_in = months_of(registered_on)
-    earliest = month_start(registered_in - MATCH_MONTHS)
-    before = month_start(registered_in + MATCH_MONTHS + 1)
-    persons = audit.identity.person[table.rec.to_numpy()]
-    for row, key in enumerate(zip(persons, table.year.tolist(), table.amount.tolist())):
-        for position in pool.get(key, ()):
-            if not taken[position] and earliest[row] <= booked[position] < before[row]:
-                taken[position] = True
-                matched[row] = True
-                break
-    for row in np.flatnonzero(~matched & (registered_in + MATCH_MONTHS <= audit.last)):
-        record = int(table.rec.iat[row])
-        audit.add(
-            "contribution_unmatched",
-            audit.identity.person[record],
-            period=month_label(int(registered_in[row])),
-            amount=int(table.amount.iat[row]),
-            township=str(audit.town_of_record[record]),
-        )
-    for position in np.flatnonzero(~taken):
-        receipt = receipts.iloc[position]
-        booked_in = month_of(receipt.booked)
-        if booked_in + MATCH_MONTHS <= audit.last:
-            person = receipt.person if isinstance(receipt.person, str) else None
-            audit.add(
-                "contribution_unmatched",
-                person,
-                period=month_label(booked_in),
-                amount=int(receipt.amount),
-                identity=receipt.link if person is not None else "exact",
-                id_number=audit.number(person) if person is not None else receipt.written_id,
-            )
-
-
-def _disbursement_gap(audit: _Audit) -> None:
-    """Months whose disbursements differ from what was paid successfully."""
-    district = audit.district
-    payments = district.payments
-    paid = payments[payments.pay_status == PAID].groupby("pay_month").amount.sum()
-    for month, total in district.finance.groupby("month").amount.sum().items():
-        month = int(month)
-        if month > audit.last:
-            continue
-        gap = int(total) - int(paid.get(month, 0))
-        if gap:
-            audit.add(
-                "disbursement_gap",
-                None,
-                period=month_label(month),
-                amount=abs(gap),
-                id_number="",
-                township="",
-                first=month_label(month),
-            )
