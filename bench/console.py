@@ -39,7 +39,8 @@ BUDGET_MS = 300
 
 def build_small(work: Path) -> Path:
     cli = str(Path(sys.executable).with_name("pension-audit"))
-    subprocess.run([cli, "generate", "--out", str(work / "district"), "--scale", "small"], check=True)
+    generator = str(Path(sys.executable).with_name("district-generator"))
+    subprocess.run([generator, "--out", str(work / "district"), "--scale", "small"], check=True)
     subprocess.run([cli, "run", "--inbox", str(work / "district" / "inbox"), "--home", str(work / "home")],
                    check=True)
     return work / "home"

@@ -150,7 +150,8 @@ def main() -> None:
     if generated is None:
         generated = args.work / f"generated-{args.scale}"
         if not (generated / "truth.json").exists():
-            subprocess.run([*cli, "generate", "--out", str(generated), "--scale", args.scale], check=True, cwd=ROOT)
+            subprocess.run([sys.executable, "-m", "district_generator", "--out", str(generated.resolve()),
+                            "--scale", args.scale], check=True, cwd=ROOT / "generator")
     truth = json.loads((generated / "truth.json").read_text())
     scale = truth.get("scale", args.scale)
     inbox, later, home = args.work / "inbox", args.work / "later", args.work / "home"

@@ -23,13 +23,9 @@ from casework.services.users import add_user
 from orchestration import exports
 from orchestration.run import run_pipeline
 from orchestration.warehouse_queries import file_log_rows, file_log_summary, quarantine_rows
-from pension_audit.generate import generate as generate_district
 from pension_audit.settings import Settings, bureau_today
 from reports.documents import KINDS, build
 from reports.tables import export
-
-# The generator's scales (pension_audit.generate.params.SCALES; a test keeps them equal).
-SCALES = ("tiny", "small", "district", "province")
 
 HOME = click.option("--home", type=click.Path(path_type=Path), default=None, help="数据目录（默认 ./data）")
 DATABASE_URL = click.option("--database-url", default=None,
@@ -53,22 +49,6 @@ def _echo_table(rows: list[tuple], headers: tuple[str, ...]) -> None:
 @click.group(help="城乡居民基本养老保险待遇稽核平台")
 def main() -> None:
     pass
-
-
-@main.command(help="生成一个模拟区县的全部数据源文件（含各类不规范数据）及其真值文件")
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="输出目录")
-@click.option("--scale", type=click.Choice(SCALES), default="tiny", show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True)
-def generate(out: Path, scale: str, seed: int) -> None:
-    truth = generate_district(out, scale, seed)
-    files = truth["files"]
-    rows = sum(f["data_rows"] for f in files.values())
-    bad = sum(len(f["quarantined"]) for f in files.values())
-    click.echo(f"已生成 {scale} 规模模拟区县：{truth['people']} 人（领取待遇 {truth['receiving']} 人），"
-               f"{truth['first_month']} 至 {truth['last_month']}")
-    click.echo(f"  {len(files)} 个文件，{rows} 行数据，其中应隔离 {bad} 行；另有 {len(truth['broken_files'])} 个无法读取的文件")
-    click.echo(f"  收件箱：{out / 'inbox'}")
-    click.echo(f"  真值文件：{out / 'truth.json'}")
 
 
 @main.command(help="载入收件箱中新的或重新报送的文件，构建稽核结果并发布到案件库（在本进程内运行 Dagster 资产）")

@@ -1,3 +1,3 @@
-"""Documents as the bureau issues them: Jinja templates (templates/), print CSS, WeasyPrint,
-the CJK font, amounts and dates in Chinese, charts. What each document says and who may have
-it is api/services/documents.py; see README.md beside this file."""
+"""Documents as the bureau issues them: one builder per document (what it says, from the case
+store, and who may have it), Jinja templates (templates/), print CSS, WeasyPrint, the CJK font,
+amounts and dates in Chinese, charts, lists as CSV and XLSX. See README.md beside this file."""

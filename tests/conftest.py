@@ -64,6 +64,7 @@ class BuiltDistrict:
 def build_district(base: Path, scale: str, seed: int = 1) -> BuiltDistrict:
     """Generate and run once per test session, shared by pytest-xdist workers."""
     from click.testing import CliRunner
+    from district_generator.cli import main as generator
     from filelock import FileLock
 
     from pension_audit.cli import main
@@ -73,7 +74,7 @@ def build_district(base: Path, scale: str, seed: int = 1) -> BuiltDistrict:
         done = root / "run-output.txt"
         if not done.exists():
             runner = CliRunner()
-            generated = runner.invoke(main, ["generate", "--out", str(root), "--scale", scale, "--seed", str(seed)])
+            generated = runner.invoke(generator, ["--out", str(root), "--scale", scale, "--seed", str(seed)])
             assert generated.exit_code == 0, generated.output
             ran = runner.invoke(main, ["run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
             assert ran.exit_code == 0, ran.output

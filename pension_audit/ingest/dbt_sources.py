@@ -45,14 +45,14 @@ def sources_yaml() -> str:
         })
     doc = {"version": 2, "sources": [{
         "name": "raw", "schema": "raw",
-        "description": "各数据源载入后的规范化数据（见 pension_audit/feeds.py）",
+        "description": "各数据源载入后的规范化数据（见 pension_audit/ingest/feeds.py）",
         "tables": tables,
     }, {
         "name": "meta", "schema": "meta",
         "description": "文件日志、隔离区与数据质量检查结果",
         "tables": [{"name": "file_log"}, {"name": "quarantine"}, {"name": "check_results"}],
     }]}
-    header = "# Generated from pension_audit/feeds.py by `python -m pension_audit.ingest.dbt_sources`. Do not edit.\n"
+    header = "# Generated from pension_audit/ingest/feeds.py by `python -m pension_audit.ingest.dbt_sources`. Do not edit.\n"
     return header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
 
 

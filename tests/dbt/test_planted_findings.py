@@ -15,8 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from pension_audit.generate.expected import FIELDS, FINDING_TYPES
+from district_generator.expected import FIELDS, FINDING_TYPES
 
 
 def _warehouse_findings(home: Path) -> list[dict]:

@@ -8,9 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from district_generator import generate
+from district_generator.cli import main
+from district_generator.params import SCALES
 from python_calamine import CalamineWorkbook
 
-from pension_audit.generate import generate
 from pension_audit.ingest.feeds import FEEDS, FEEDS_BY_NAME, ROW_REASONS, LinkBy
 
 SYSTEM = ("roster", "payments", "certifications", "contributions")
@@ -229,9 +232,17 @@ def test_rows_not_listed_as_quarantined_are_clean(tiny):
                 )
 
 
-def test_the_command_offers_every_scale():
-    from pension_audit import cli
-    from pension_audit.generate.params import SCALES
+def test_the_command_writes_a_district(tmp_path):
+    result = CliRunner().invoke(main, ["--out", str(tmp_path), "--scale", "tiny", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("已生成 tiny 规模模拟区县：")
+    assert (tmp_path / "truth.json").is_file()
 
-    assert cli.SCALES == tuple(SCALES)
-    assert SCALES["province"].people // 3 >= 1_000_000 - 1  # about a million receiving
+
+def test_the_command_refuses_an_unknown_scale(tmp_path):
+    result = CliRunner().invoke(main, ["--out", str(tmp_path), "--scale", "county"])
+    assert result.exit_code == 2 and "county" in result.output
+
+
+def test_the_province_scale_is_about_a_million_receiving():
+    assert SCALES["province"].people // 3 >= 1_000_000 - 1
