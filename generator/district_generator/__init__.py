@@ -6,7 +6,7 @@ writes `out/inbox/<feed>/<period>.<ext>` and `out/truth.json` (and returns the s
 Scales are in `params.SCALES`. The district's life is built by `model.py` (with every
 finding type, and look-alikes that are none, planted by the plant*.py modules), the
 files' clean content by `tables.py` and `departments.py`, and the files themselves (with
-every kind of messiness FEEDS.md lists, and planted quarantine rows) by `render.py`;
+every kind of messiness docs/feeds.md lists, and planted quarantine rows) by `render.py`;
 `broken.py` adds files no reader can take. `expected.py` reads the life model and the
 department files' content and writes, as truth["findings"], every finding an audit must
 report, shaped like the findings export; truth["look_alikes"] lists the planted cases that

@@ -1,6 +1,6 @@
 """The findings an audit of the district must report, with their exact figures.
 
-An independent reading of DOMAIN.md ("What counts as an improper payment", the finding
+An independent reading of docs/rules.md ("What counts as an improper payment", the finding
 table, "Precise readings") and of the choices listed in dbt_project/README.md, computed in
 plain Python from what the generator knows: the life model (who was paid what for which
 month on which record, the roster at every month end, certifications, contributions,

@@ -1,4 +1,4 @@
-"""Who a row is about, read as DOMAIN.md reads it: IDs normalised, roster records grouped
+"""Who a row is about, read as docs/rules.md reads it: IDs normalised, roster records grouped
 into persons (a mistyped duplicate record linked fuzzily), and each department row linked
 to a person exactly, fuzzily (one typo apart, same name) or not at all. An independent
 reading, for expected.py: it never looks at the life model's own person numbers."""
@@ -24,7 +24,7 @@ TO_MIDDLE_DOT = str.maketrans({dot: "·" for dot in "•.・‧∙"})
 
 
 def norm_id(value) -> str | None:
-    """An ID cell as DOMAIN.md reads it: full-width to half-width, spaces and a leading
+    """An ID cell as docs/rules.md reads it: full-width to half-width, spaces and a leading
     apostrophe dropped, x to X, the 15-digit form upgraded."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None

@@ -1,7 +1,7 @@
 """Planted cases: every kind of finding at every scale, and look-alikes that are none.
 
 The natural simulation produces most kinds of finding now and then. These make sure each
-appears at every scale, in the awkward variants DOMAIN.md's precise readings call for,
+appears at every scale, in the awkward variants docs/rules.md's precise readings call for,
 beside cases that look like findings and must not become one. The persons are picked after
 the natural events from those no natural event touched, so each planted case is exactly
 what it says. Months are placed in the last twelve months of the window (from the `base`

@@ -178,7 +178,7 @@ def test_broken_files_are_before_the_window(tiny):
 
 
 def test_messiness_is_there(tiny):
-    """A few of the oddities FEEDS.md promises, seen in the files themselves."""
+    """A few of the oddities docs/feeds.md promises, seen in the files themselves."""
     out, truth = tiny
     xlsx = [r for r, i in truth["files"].items() if i["format"] == "xlsx"]
     titles = footers = blanks = 0

@@ -39,7 +39,10 @@ def test_dagster_dev_shows_every_feed_asset_with_its_checks(tmp_path):
     process = subprocess.Popen(
         [str(dagster), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True, preexec_fn=lambda: [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGTERM)])
+        # Started from a non-interactive shell, SIGINT and SIGTERM arrive ignored and dagster dev would
+        # keep ignoring them: reset them in the child before it starts (nothing else runs there).
+        start_new_session=True,
+        preexec_fn=lambda: [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGTERM)])  # noqa: PLW1509
     try:
         deadline = time.monotonic() + 120
         nodes = None
@@ -48,7 +51,7 @@ def test_dagster_dev_shows_every_feed_asset_with_its_checks(tmp_path):
                 nodes = graphql(port, QUERY)["assetNodes"]
                 if nodes:
                     break
-            except Exception:
+            except (OSError, ValueError, KeyError, TypeError):  # not up yet, or loading
                 time.sleep(1)
         assert nodes, "dagster dev did not answer within 120 s"
         checks = {"/".join(n["assetKey"]["path"]): {c["name"]: c["blocking"] for c in n["assetChecksOrError"].get("checks", [])}
