@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
 
 from casework.models import (
     CaseStatus,
@@ -126,7 +126,7 @@ class FindingDetail(FindingOut):
     first_published_at: dt.datetime
     last_published_at: dt.datetime
     resolved_at: dt.datetime | None
-    months: list[FindingMonthOut]
+    months: list[FindingMonthOut] = []
     versions: list[FindingVersionOut] = []
 
 
@@ -339,3 +339,23 @@ class HoldList(BaseModel):
     month: str
     held: list[HoldRow]
     pending_review: list[HoldRow]
+
+
+class IssuedOut(Orm):
+    """A document as it was issued: where to get it again, and its fingerprint."""
+
+    id: int
+    kind: str
+    subject: str
+    title: str
+    filename: str
+    sha256: str
+    township_code: str | None
+    case_id: int | None
+    issued_by: int
+    issued_at: dt.datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def url(self) -> str:
+        return f"/documents/issued/{self.id}"

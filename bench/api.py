@@ -65,7 +65,8 @@ from sqlalchemy import func, select
 from bench.console import build_small, free_port
 from bench.report import machine_info, machine_markdown, write_section
 from casework.db import make_engine, migrate, session_factory, transaction
-from casework.models import Finding, HoldRecommendation, Role
+from casework.models import Finding, Role
+from casework.published import HoldRecommendation
 from casework.services.users import add_user
 from orchestration.publish import publish
 

@@ -162,6 +162,7 @@ def main() -> None:
     floor = min(measure(cold_files)[0] for _ in range(2))
     print(f"floor: {floor:.1f} s over {len(cold_files)} files")
     runs: dict[str, tuple[float, float, dict]] = {}
+    publications: dict[str, dict] = {}  # run -> what its publishing wrote (last_publication.json)
     at_peak: dict[str, str] = {}  # run -> its processes' RSS at its peak, GiB
     for name in args.runs.split(","):
         if name == "increment":
@@ -173,6 +174,8 @@ def main() -> None:
         seconds, rss, parts = timed_run([*cli, "run", "--inbox", str(inbox), "--home", str(home)],
                                         args.work / f"{name}.log")
         phases = json.loads((home / "last_run.json").read_text())
+        published = home / "last_publication.json"
+        publications[name] = json.loads(published.read_text()) if published.exists() and phases.get("publish") else {}
         runs[name] = (seconds, rss, phases)
         at_peak[name] = parts
         print(f"{name}: {seconds:.1f} s, peak RSS {rss:.2f} GiB ({parts}), phases {phases}")
@@ -198,6 +201,14 @@ def main() -> None:
     for name, (seconds, rss, phases) in runs.items():
         lines.append(f"| {name} | {seconds:.1f} | {rss:.2f} | "
                      + " | ".join(f"{phases.get(p, 0):.1f}" for p in PHASES) + " |")
+    lines += ["", "| 发布 publish | 秒 s | 写入行 rows written | 退役行 rows retired | 切换事务 switch s | 新增疑点 opened |",
+              "|---|---:|---:|---:|---:|---:|"]
+    for name, figures in publications.items():
+        if figures:
+            lines.append(f"| {name} | {runs[name][2].get('publish', 0):.1f} | {figures['rows_written']:,} | "
+                         f"{figures['rows_retired']:,} | {figures['switch_seconds']:.2f} | {figures['opened']:,} |")
+        else:
+            lines.append(f"| {name} | – | 0 | 0 | – | 0 |")
     verdicts = ["| 指标 measure | 实测 measured | 目标 target | |", "|---|---:|---:|---|"]
     verdicts += [f"| {label} | {value} | {target} | {'达标 ✓' if ok else '未达标 ✗'} |"
                  for label, value, target, ok in checks]

@@ -1,10 +1,10 @@
 """The case store: what the bureau decided and did about each finding (SQLAlchemy 2.0).
 
-Two kinds of tables live here. Published tables (findings and what the workflow needs to
-know about their persons) are written only by the publishing step, from the warehouse.
-Casework tables (cases, proposals, holds, settlements, demands, repayments, visits,
-referrals) are written only by the service layer, and every change to them is recorded in
-the append-only audit log.
+Findings are registered here by the publishing step (their figures versioned, their case
+the service's); what else the pipeline publishes is in `casework.published`. Casework
+tables (cases, proposals, holds, settlements, demands, repayments, visits, referrals) are
+written only by the service layer, and every change to them is recorded in the append-only
+audit log.
 
 Money is stored as integer fen and read back as `Decimal`: exact on SQLite and PostgreSQL.
 Months are 'YYYY-MM' text, which sorts as time does.
@@ -27,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -66,7 +67,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
+def enum_column(cls: type[enum.Enum]) -> Enum:
     """Enums stored as their value (readable in SQL), checked by the database."""
     return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=24,
                 validate_strings=True)
@@ -97,7 +98,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     township_code: Mapped[str | None] = mapped_column(String(9))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -117,23 +118,7 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-# ---------------------------------------------------------------- published from the warehouse
-
-
-class Publication(Base):
-    """One publishing of the findings mart into the case store."""
-
-    __tablename__ = "publications"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    as_of_month: Mapped[str] = mapped_column(Month)
-    next_pay_month: Mapped[str] = mapped_column(Month)
-    opened: Mapped[int] = mapped_column(Integer, default=0)
-    changed: Mapped[int] = mapped_column(Integer, default=0)
-    unchanged: Mapped[int] = mapped_column(Integer, default=0)
-    resolved: Mapped[int] = mapped_column(Integer, default=0)
-    reopened: Mapped[int] = mapped_column(Integer, default=0)
+# -------------------------------------------------- findings, as registered for casework
 
 
 class StoreRevision(Base):
@@ -172,17 +157,17 @@ class Finding(Base):
     conflict: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
     detail: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[FindingStatus] = mapped_column(_enum(FindingStatus), default=FindingStatus.open,
+    status: Mapped[FindingStatus] = mapped_column(enum_column(FindingStatus), default=FindingStatus.open,
                                                   index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)  # of the figures, see FindingVersion
     first_published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    row_hash: Mapped[str | None] = mapped_column(String(32))  # of its published row, to skip unchanged
+    publication_id: Mapped[int | None] = mapped_column(Integer)  # the build that last changed it
 
     case: Mapped[Case | None] = relationship(back_populates="findings")
-    months: Mapped[list[FindingMonth]] = relationship(cascade="all, delete-orphan",
-                                                      order_by="FindingMonth.month")
 
     # The findings list's default order (largest amount first), read off an index.
     __table_args__ = (Index("ix_findings_amount", "overpaid_amount", "finding_key"),)
@@ -201,106 +186,6 @@ class FindingVersion(Base):
     last_improper_month: Mapped[str | None] = mapped_column(Month)
     improper_months: Mapped[int] = mapped_column(Integer)
     overpaid_amount: Mapped[Decimal] = mapped_column(Money)
-
-
-class FindingMonth(Base):
-    """Money one record received for one improper month of a finding."""
-
-    __tablename__ = "finding_months"
-
-    finding_key: Mapped[str] = mapped_column(ForeignKey("findings.finding_key"), primary_key=True)
-    person_no: Mapped[str] = mapped_column(String(20), primary_key=True)
-    month: Mapped[str] = mapped_column(Month, primary_key=True)
-    amount: Mapped[Decimal] = mapped_column(Money)
-
-
-class HoldRecommendation(Base):
-    """The records a finding says must not be paid, and for which months (dbt decides)."""
-
-    __tablename__ = "hold_recommendations"
-
-    finding_key: Mapped[str] = mapped_column(ForeignKey("findings.finding_key"), primary_key=True)
-    person_no: Mapped[str] = mapped_column(String(20), primary_key=True)
-    reason_code: Mapped[str] = mapped_column(String(4))
-    reason_label: Mapped[str] = mapped_column(String(64))
-    hold_from: Mapped[str] = mapped_column(Month)
-    hold_until: Mapped[str | None] = mapped_column(Month)  # inclusive; open when None
-    custodial: Mapped[bool] = mapped_column(Boolean, default=False)  # never back-paid
-
-
-class SettlementBasis(Base):
-    """What settling a finding's person offsets against (dbt decides)."""
-
-    __tablename__ = "settlement_basis"
-
-    finding_key: Mapped[str] = mapped_column(ForeignKey("findings.finding_key"), primary_key=True)
-    balance_month: Mapped[str | None] = mapped_column(Month)
-    account_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    own_contribution_balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    receiving_at_event: Mapped[bool] = mapped_column(Boolean, default=False)
-    died_in_custody: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class PersonRecord(Base):
-    """A roster record (个人编号) of a person with findings, as on the roster of T."""
-
-    __tablename__ = "person_records"
-
-    person_no: Mapped[str] = mapped_column(String(20), primary_key=True)
-    person_id: Mapped[str] = mapped_column(String(32), index=True)
-    name: Mapped[str | None] = mapped_column(String(64))
-    id_number: Mapped[str | None] = mapped_column(String(32))
-    township_code: Mapped[str | None] = mapped_column(String(9))
-    status: Mapped[str | None] = mapped_column(String(16))
-    roster_month: Mapped[str | None] = mapped_column(Month)
-    basic_pension: Mapped[Decimal | None] = mapped_column(Money)
-    account_pension: Mapped[Decimal | None] = mapped_column(Money)
-    account_balance: Mapped[Decimal | None] = mapped_column(Money)
-    kept: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class PersonEvent(Base):
-    """A person's timeline (deaths, sentences, certifications…) with each evidence row."""
-
-    __tablename__ = "person_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[str] = mapped_column(String(32), index=True)
-    event_type: Mapped[str] = mapped_column(String(32))
-    event_date: Mapped[dt.date | None] = mapped_column(Date)
-    detail: Mapped[str | None] = mapped_column(Text)
-    source_ref: Mapped[str] = mapped_column(String(120))
-    link: Mapped[str | None] = mapped_column(String(8))
-
-
-class PolicyParameter(Base):
-    """policy.policy_parameters as of the last publishing (versioned by effective date)."""
-
-    __tablename__ = "policy_parameters"
-
-    parameter: Mapped[str] = mapped_column(String(64), primary_key=True)
-    effective_from: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    value: Mapped[Decimal] = mapped_column(Money)
-    unit: Mapped[str | None] = mapped_column(String(8))
-    description: Mapped[str | None] = mapped_column(Text)
-
-
-class BasicPensionStandard(Base):
-    __tablename__ = "basic_pension_standards"
-
-    effective_from: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    basic_pension: Mapped[Decimal] = mapped_column(Money)
-
-
-class FindingType(Base):
-    """policy.finding_types: label and the settlement each type calls for."""
-
-    __tablename__ = "finding_types"
-
-    exception_type: Mapped[str] = mapped_column(String(32), primary_key=True)
-    label: Mapped[str] = mapped_column(String(32))
-    has_improper_months: Mapped[bool] = mapped_column(Boolean)
-    description: Mapped[str | None] = mapped_column(Text)
 
 
 # ---------------------------------------------------------------------------------- casework
@@ -339,7 +224,7 @@ class Case(Base):
     person_id: Mapped[str | None] = mapped_column(String(32), index=True)
     name: Mapped[str | None] = mapped_column(String(64))
     township_code: Mapped[str | None] = mapped_column(String(9), index=True)
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), default=CaseStatus.open, index=True)
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus), default=CaseStatus.open, index=True)
     custody_rule: Mapped[str | None] = mapped_column(String(16))  # '44号' or '国发〔2014〕8号'
     needs_decision: Mapped[str | None] = mapped_column(Text)  # flagged for a person to decide
     opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -388,8 +273,8 @@ class Proposal(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind))
-    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus), default=ProposalStatus.pending)
+    kind: Mapped[ProposalKind] = mapped_column(enum_column(ProposalKind))
+    status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus), default=ProposalStatus.pending)
     terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # months, amounts, demand id…
     reason: Mapped[str] = mapped_column(Text)
     proposed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -480,7 +365,7 @@ class Demand(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     issued_on: Mapped[dt.date] = mapped_column(Date)
     deadline: Mapped[dt.date] = mapped_column(Date, index=True)
-    status: Mapped[DemandStatus] = mapped_column(_enum(DemandStatus), default=DemandStatus.open, index=True)
+    status: Mapped[DemandStatus] = mapped_column(enum_column(DemandStatus), default=DemandStatus.open, index=True)
     issued_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(back_populates="demands")
@@ -573,10 +458,31 @@ def _audit_log_is_append_only(session: Session, flush_context, instances) -> Non
             raise PermissionError("审计日志只能追加，不能修改或删除")
 
 
+class IssuedFile(Base):
+    """A document as it left the bureau: the exact bytes issued, kept so that it can be given out
+    again, byte for byte, on any host. Issued by a named user (or the command line on their
+    behalf); never rendered again once issued."""
+
+    __tablename__ = "issued_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # the document's name: recovery-notice, benefit-notice, …
+    subject: Mapped[str] = mapped_column(String(200), index=True)  # 'demand:12', 'benefit:2025-03:150404101'
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    township_code: Mapped[str | None] = mapped_column(String(9))  # whose it is, for township scope
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    issued_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class IssuedDocument(Base):
-    """A numbered document as first issued (issue 5): its 文号 and date stay the same however
-    often it is rendered again. One per document kind and subject (a demand, a case, a roster
-    record); the numbers come from `DocumentNumber`."""
+    """A numbered notice: its 文号 and date, given once (issue 5) and kept with the file it was
+    issued in. One per document kind and subject (a demand, a case, a roster record); the
+    numbers come from `DocumentNumber`."""
 
     __tablename__ = "issued_documents"
 
@@ -590,6 +496,7 @@ class IssuedDocument(Base):
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the command line
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    file_id: Mapped[int | None] = mapped_column(Integer)  # the IssuedFile whose bytes it left in
 
     __table_args__ = (Index("ux_issued_documents_subject", "kind", "subject", unique=True),
                       Index("ux_issued_documents_number", "kind", "year", "number", unique=True))

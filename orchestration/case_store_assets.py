@@ -2,9 +2,9 @@
 
 `case_store/decisions` copies what the bureau decided (cases and their status, records held
 from payment) into the warehouse; the dbt source `casework` names it as its asset, so every
-dbt build starts from it. `case_store/findings` publishes the marts the workflow reads
-(findings, hold recommendations, settlement basis, timelines) into the case store, which is
-where the lineage ends: feed → staging → intermediate → marts → case store.
+dbt build starts from it. `case_store/published` publishes the build's serving contract (the
+dbt models under `published`) into the case store, which is where the lineage ends:
+feed → staging → intermediate → marts → published → case store.
 """
 
 
@@ -16,15 +16,18 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from casework.db import make_engine, migrate, session_factory, transaction
+from casework.published import PUBLISHED_TABLES
 from casework.services.cases import refer_overdue
-from orchestration.publish import export_decisions, publish
+from orchestration.decisions import export_decisions
+from orchestration.publish import publish
 from orchestration.resources import DataHome
 from pension_audit.settings import bureau_today
 
 DECISIONS_KEY = dg.AssetKey(["case_store", "decisions"])
-FINDINGS_KEY = dg.AssetKey(["case_store", "findings"])
-PUBLISHED_MARTS = [dg.AssetKey(["marts", name])
-                   for name in ("findings", "hold_recommendations", "settlement_basis", "person_timeline")]
+PUBLISHED_KEY = dg.AssetKey(["case_store", "published"])
+# The dbt models of the serving contract (dbt_project/models/published), one per store table.
+PUBLISHED_MODELS = [dg.AssetKey(["published", f"pub_{name}"])
+                    for name in ("findings", "build", *(model.__tablename__ for model in PUBLISHED_TABLES))]
 
 
 def store_label(url: str) -> str:
@@ -62,12 +65,13 @@ def case_store_decisions(data_home: DataHome) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    key=FINDINGS_KEY,
+    key=PUBLISHED_KEY,
     group_name="case_store",
-    deps=PUBLISHED_MARTS,
-    description="把本次构建的稽核疑点、停发建议、清算依据与人员时间线发布到案件库（按疑点键更新，不删除）",
+    deps=PUBLISHED_MODELS,
+    description="把本次构建发布到案件库：服务读取的全部数据（疑点、人员、问责、认证、数据源、政策），"
+                "只写变化的行，读者看到的要么是上一次构建、要么是本次构建",
 )
-def case_store_findings(data_home: DataHome) -> dg.MaterializeResult:
+def case_store_published(data_home: DataHome) -> dg.MaterializeResult:
     with case_store(data_home) as engine:
         summary = publish(engine, data_home.settings().warehouse_path)
     return dg.MaterializeResult(metadata={
@@ -78,11 +82,15 @@ def case_store_findings(data_home: DataHome) -> dg.MaterializeResult:
         "unchanged": dg.MetadataValue.int(summary.unchanged),
         "resolved": dg.MetadataValue.int(summary.resolved),
         "reopened": dg.MetadataValue.int(summary.reopened),
+        "build": dg.MetadataValue.int(summary.build),
+        "rows_written": dg.MetadataValue.int(summary.rows_written),
+        "rows_retired": dg.MetadataValue.int(summary.rows_retired),
+        "switch_seconds": dg.MetadataValue.float(summary.switch_seconds),
         "case_store": dg.MetadataValue.text(store_label(data_home.settings().store_url)),
     })
 
 
-CASE_STORE_ASSETS = [case_store_decisions, case_store_findings]
+CASE_STORE_ASSETS = [case_store_decisions, case_store_published]
 
 
 @dg.op(description="把逾期未足额退还的追缴移交区人社局（第二十九条第四项）")

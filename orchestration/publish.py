@@ -1,25 +1,26 @@
-"""Between the warehouse and the case store, both ways (no web framework here).
+"""Publishing a build: the warehouse's `published` models into the case store.
 
-`publish` copies what the last dbt build decided into the case store's published tables:
-each finding upserted by its key (new ones opened, changed figures versioned, findings gone
-from the build kept as `resolved_by_data`, returning ones reopened), their improper months,
-hold recommendations and settlement basis, the records and timelines of their persons, and
-the policy tables. One transaction; one audit entry per finding whose state changed;
-publishing the same build twice changes nothing but `last_published_at`.
+The service reads only what this writes (casework/published.py explains the versioning). One
+build is one `Publication`:
 
-`export_decisions` copies what the bureau decided (which findings are in which case and its
-status, which records are held from payment) into the warehouse's `casework` schema, the dbt
-source `casework`, so the next build can show each finding's `case_state`.
+1. It starts as `building`. A publication left `building` by a run that died is abandoned
+   first: its rows are removed and what it retired stands again.
+2. For each published table, the rows of the build are hashed in DuckDB and compared with the
+   hashes of the rows standing in the store. Only the difference is written: new and changed
+   rows inserted with the new build, vanished and changed ones retired by it, a few thousand
+   rows per short transaction. No reader sees any of it yet.
+3. One short transaction then registers the findings that changed (new ones opened, changed
+   figures versioned, vanished ones `resolved_by_data`, returning ones reopened; an audit entry
+   each) and marks the build `published`: from that instant readers see all of it.
+4. Rows retired before the previous build are deleted.
 
-The warehouse is read with DuckDB (read-only for publishing); the case store with SQLAlchemy
-Core, in bulk (executemany): a district has thousands of findings and tens of thousands of
-finding months. Money stays `Decimal` from DuckDB's DECIMAL to the store's integer fen.
+Money stays `Decimal` from DuckDB's DECIMAL to the store's integer fen.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,209 +29,173 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
-from casework.models import (
-    AuditEntry,
-    BasicPensionStandard,
-    Case,
-    Finding,
-    FindingMonth,
-    FindingStatus,
-    FindingType,
-    FindingVersion,
-    HoldRecommendation,
-    PayrollHold,
-    PersonEvent,
-    PersonRecord,
-    PolicyParameter,
-    Publication,
-    SettlementBasis,
-    utcnow,
-)
+from casework.models import AuditEntry, Case, Finding, FindingStatus, FindingVersion, utcnow
+from casework.published import PUBLISHED_TABLES, Publication, PublicationStatus, Published
+
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+CHUNK_ROWS = 5000  # rows per store transaction: a clerk's write waits for one chunk at most
 
 # The figures of a finding: when one of them changes, the finding gets a new version.
 FIGURES = ("event_period", "first_improper_month", "last_improper_month", "improper_months",
            "overpaid_amount")
-# Everything else the store keeps of a finding, refreshed on every publishing.
+# Everything else the store keeps of a finding.
 DESCRIPTIVE = ("exception_type", "exception_label", "person_id", "id_number", "name", "township_code",
                "person_no", "event_date", "identity", "conflict", "evidence", "detail")
-
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-
-CASEWORK_DDL = """
-CREATE SCHEMA IF NOT EXISTS casework;
-CREATE OR REPLACE TABLE casework.case_findings (
-    finding_key VARCHAR NOT NULL, case_id INTEGER NOT NULL, case_status VARCHAR NOT NULL
-);
-CREATE OR REPLACE TABLE casework.payroll_holds (
-    person_id VARCHAR, person_no VARCHAR NOT NULL, reason_code VARCHAR NOT NULL,
-    from_month VARCHAR NOT NULL, until_month VARCHAR, case_id INTEGER NOT NULL
-);
-"""
-CASE_FINDINGS_SCHEMA = pa.schema([("finding_key", pa.string()), ("case_id", pa.int32()),
-                                  ("case_status", pa.string())])
-PAYROLL_HOLDS_SCHEMA = pa.schema([("person_id", pa.string()), ("person_no", pa.string()),
-                                  ("reason_code", pa.string()), ("from_month", pa.string()),
-                                  ("until_month", pa.string()), ("case_id", pa.int32())])
+FINDING_COLUMNS = ("finding_key", *DESCRIPTIVE, *FIGURES)
 
 
 @dataclass(frozen=True)
 class PublishSummary:
+    build: int  # the publication's id
     as_of_month: str  # T, 'YYYY-MM'
     next_pay_month: str  # T + 1: the first month a hold can still stop
-    opened: int  # first published
+    opened: int  # findings first published
     changed: int  # figures changed: a new version
     unchanged: int
     resolved: int  # gone from the build: resolved_by_data
     reopened: int  # back in the build after being resolved
+    rows_written: int  # published rows this build wrote (every table)
+    rows_retired: int
+    switch_seconds: float  # how long the one transaction readers wait on took
 
 
-# ------------------------------------------------------------------------- case store → warehouse
-
-
-def export_decisions(engine: Engine, warehouse_path: Path | str) -> tuple[int, int]:
-    """(Re)write `casework.case_findings` and `casework.payroll_holds` in the warehouse from the
-    case store; both tables exist afterwards even when the store is empty or has no schema yet.
-    Returns the number of cased findings and of holds written. The caller must be the only
-    writer of the warehouse."""
-    case_findings: list[tuple] = []
-    holds: list[tuple] = []
-    with engine.connect() as conn:
-        if inspect(conn).has_table(Case.__tablename__):
-            f, c, h = Finding.__table__, Case.__table__, PayrollHold.__table__
-            case_findings = [(key, case_id, str(status.value if hasattr(status, "value") else status))
-                             for key, case_id, status in conn.execute(
-                                 select(f.c.finding_key, f.c.case_id, c.c.status)
-                                 .join(c, c.c.id == f.c.case_id).order_by(f.c.finding_key))]
-            holds = [tuple(row) for row in conn.execute(
-                select(h.c.person_id, h.c.person_no, h.c.reason_code, h.c.from_month, h.c.until_month,
-                       h.c.case_id).order_by(h.c.id))]
-    tables = {
-        "case_findings": pa.Table.from_pylist(
-            [dict(zip(CASE_FINDINGS_SCHEMA.names, r)) for r in case_findings], CASE_FINDINGS_SCHEMA),
-        "payroll_holds": pa.Table.from_pylist(
-            [dict(zip(PAYROLL_HOLDS_SCHEMA.names, r)) for r in holds], PAYROLL_HOLDS_SCHEMA),
-    }
-    con = duckdb.connect(str(warehouse_path), config=DUCKDB_CONFIG)
-    try:
-        con.execute("BEGIN")
-        con.execute(CASEWORK_DDL)
-        for name, table in tables.items():
-            con.register("incoming", table)
-            con.execute(f"INSERT INTO casework.{name} SELECT * FROM incoming")
-            con.unregister("incoming")
-        con.execute("COMMIT")
-    finally:
-        con.close()
-    return len(case_findings), len(holds)
-
-
-# ------------------------------------------------------------------------- warehouse → case store
-
-
-@dataclass
-class Build:
-    """What one dbt build says, read from the warehouse."""
-
-    as_of: dt.date
-    findings: dict[str, dict[str, Any]]
-    months: list[dict[str, Any]]
-    holds: list[dict[str, Any]]
-    settlement: list[dict[str, Any]]
-    parameters: list[dict[str, Any]]
-    basic_pensions: list[dict[str, Any]]
-    finding_types: list[dict[str, Any]]
+def publish(engine: Engine, warehouse_path: Path | str) -> PublishSummary:
+    """Publish the warehouse's last build into the case store."""
+    with _warehouse(warehouse_path) as wh:
+        ((as_of, next_pay),) = wh.execute("SELECT as_of_month, next_pay_month FROM published.build").fetchall()
+        build = _begin(engine, as_of, next_pay)
+        try:
+            written = retired = 0
+            for model in PUBLISHED_TABLES:
+                table_written, table_retired = _publish_table(engine, wh, model, build)
+                written, retired = written + table_written, retired + table_retired
+            findings = _hashed_findings(wh)
+            summary = _switch(engine, build, findings, as_of, next_pay, written, retired)
+        except BaseException:
+            _abandon(engine, build)
+            raise
+    _collect_retired(engine, build)
+    return summary
 
 
 @contextmanager
-def _read_only(warehouse_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(warehouse_path), read_only=True, config=DUCKDB_CONFIG)
+def _warehouse(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
     try:
         yield con
     finally:
         con.close()
 
 
-def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params)
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    """One short write transaction (on SQLite it takes the write lock as it begins)."""
+    with engine.execution_options(sqlite_begin="BEGIN IMMEDIATE").begin() as conn:
+        yield conn
+
+
+# --------------------------------------------------------------------------- the build's rows
+
+
+def _begin(engine: Engine, as_of: str, next_pay: str) -> int:
+    """A new publication, `building`, once any left behind by a run that died is undone."""
+    with _writing(engine) as conn:
+        left = conn.scalars(select(Publication.id).where(Publication.status == PublicationStatus.building)).all()
+        for build in left:
+            _undo(conn, build)
+        return conn.execute(insert(Publication).values(
+            status=PublicationStatus.building, published_at=utcnow(), as_of_month=as_of,
+            next_pay_month=next_pay)).inserted_primary_key[0]
+
+
+def _undo(conn: Connection, build: int) -> None:
+    for model in PUBLISHED_TABLES:
+        table = model.__table__
+        conn.execute(delete(table).where(table.c.built_in == build))
+        conn.execute(update(table).where(table.c.retired_in == build).values(retired_in=None))
+    conn.execute(update(Publication).where(Publication.id == build).values(status=PublicationStatus.abandoned))
+
+
+def _abandon(engine: Engine, build: int) -> None:
+    with _writing(engine) as conn:
+        _undo(conn, build)
+
+
+def row_hash_sql(columns: list[str] | tuple[str, ...]) -> str:
+    """DuckDB's hash of a row's data columns: what tells one published row from another."""
+    fields = ", ".join(f"'{name}': \"{name}\"" for name in columns)
+    return f"md5(to_json({{{fields}}}))"
+
+
+def _publish_table(engine: Engine, wh: duckdb.DuckDBPyConnection, model: type[Published],
+                   build: int) -> tuple[int, int]:
+    """Write the difference between the build's rows of one table and the rows standing in the
+    store; (rows written, rows retired)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    columns = model.data_columns()
+    with engine.connect() as conn:
+        standing = conn.execute(select(table.c.id, table.c.row_hash).where(table.c.retired_in.is_(None))).all()
+    wh.register("standing", pa.table({"id": [row.id for row in standing],
+                                      "row_hash": [row.row_hash for row in standing]},
+                                     schema=pa.schema([("id", pa.int64()), ("row_hash", pa.string())])))
+    try:
+        wh.execute(f"""CREATE OR REPLACE TEMP TABLE build_rows AS
+                       SELECT {', '.join(f'"{c}"' for c in columns)}, {row_hash_sql(columns)} AS row_hash
+                       FROM published.{table.name}""")
+        retiring = [row_id for (row_id,) in wh.execute(
+            "SELECT id FROM standing ANTI JOIN build_rows USING (row_hash) ORDER BY id").fetchall()]
+        new_rows = wh.execute("SELECT * FROM build_rows ANTI JOIN standing USING (row_hash)")
+        written = 0
+        names = [*columns, "row_hash"]
+        while chunk := new_rows.fetchmany(CHUNK_ROWS):
+            with _writing(engine) as conn:
+                conn.execute(insert(table), [{**dict(zip(names, row)), "built_in": build} for row in chunk])
+            written += len(chunk)
+    finally:
+        wh.unregister("standing")
+    for start in range(0, len(retiring), CHUNK_ROWS):
+        with _writing(engine) as conn:
+            conn.execute(update(table).where(table.c.id.in_(retiring[start:start + CHUNK_ROWS]))
+                         .values(retired_in=build))
+    return written, len(retiring)
+
+
+def _collect_retired(engine: Engine, build: int) -> None:
+    """Rows retired before the previous published build: no reader can see them any more (a
+    reader still on the previous build sees what this one retired)."""
+    with engine.connect() as conn:
+        previous = conn.scalar(select(func.max(Publication.id)).where(
+            Publication.status == PublicationStatus.published, Publication.id < build))
+    if previous is None:
+        return
+    for model in PUBLISHED_TABLES:
+        table = model.__table__  # type: ignore[attr-defined]
+        with _writing(engine) as conn:
+            conn.execute(delete(table).where(table.c.retired_in < previous))
+
+
+# --------------------------------------------------------------------------- the findings
+
+
+def _hashed_findings(wh: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    cursor = wh.execute(f"""SELECT {', '.join(FINDING_COLUMNS)}, {row_hash_sql(FINDING_COLUMNS)} AS row_hash
+                            FROM published.findings ORDER BY finding_key""")
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    findings = {}
+    for row in cursor.fetchall():
+        finding = dict(zip(names, row))
+        finding["evidence"] = list(finding["evidence"] or [])
+        findings[finding["finding_key"]] = finding
+    return findings
 
 
-def _read_build(con: duckdb.DuckDBPyConnection) -> Build:
-    (as_of,) = con.execute("SELECT as_of_month FROM intermediate.int_as_of").fetchone()
-    findings = _dicts(con, f"""
-        SELECT finding_key, {', '.join(DESCRIPTIVE)}, {', '.join(FIGURES)}
-        FROM marts.findings ORDER BY finding_key""")
-    months = _dicts(con, """
-        SELECT m.finding_key, m.person_no, strftime(m.for_month, '%Y-%m') AS month,
-               CAST(sum(m.amount) AS DECIMAL(14, 2)) AS amount
-        FROM intermediate.int_improper_months AS m
-        WHERE m.finding_key IN (SELECT finding_key FROM marts.findings)
-        GROUP BY ALL ORDER BY ALL""")
-    holds = _dicts(con, """
-        SELECT finding_key, person_no, reason_code, reason_label, hold_from, hold_until, custodial
-        FROM marts.hold_recommendations
-        WHERE finding_key IN (SELECT finding_key FROM marts.findings)
-        ORDER BY finding_key, person_no""")
-    settlement = _dicts(con, """
-        SELECT finding_key, balance_month, account_balance, own_contribution_balance,
-               receiving_at_event, died_in_custody
-        FROM marts.settlement_basis
-        WHERE finding_key IN (SELECT finding_key FROM marts.findings)
-        ORDER BY finding_key""")
-    parameters = _dicts(con, """
-        SELECT parameter, effective_from, CAST(value AS DECIMAL(14, 2)) AS value, unit, description
-        FROM policy.policy_parameters ORDER BY ALL""")
-    basic_pensions = _dicts(con, """
-        SELECT effective_from, CAST(basic_pension AS DECIMAL(14, 2)) AS basic_pension
-        FROM policy.policy_basic_pension ORDER BY ALL""")
-    finding_types = _dicts(con, """
-        SELECT exception_type, label, has_improper_months, description
-        FROM policy.finding_types ORDER BY ALL""")
-    for f in findings:
-        f["improper_months"] = int(f["improper_months"] or 0)
-        f["evidence"] = list(f["evidence"] or [])
-    return Build(as_of, {f["finding_key"]: f for f in findings}, months, holds, settlement, parameters,
-                 basic_pensions, finding_types)
-
-
-def _person_rows(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> tuple[list[dict], list[dict]]:
-    """The roster records (as on the roster at T) and the timelines of these persons."""
-    records = _dicts(con, """
-        WITH ids AS (SELECT unnest(?::VARCHAR[]) AS person_id)
-        SELECT r.person_no, r.person_id, m.name, m.id_number, m.township_code, m.status,
-               strftime(m.month, '%Y-%m') AS roster_month, m.basic_pension, m.account_pension,
-               m.account_balance, coalesce(r.person_no = p.kept_person_no, true) AS kept
-        FROM intermediate.int_roster_records_identified AS r
-        INNER JOIN ids ON ids.person_id = r.person_id
-        INNER JOIN intermediate.int_roster_months AS m ON m.person_no = r.person_no
-        LEFT JOIN marts.persons AS p ON p.person_id = r.person_id
-        WHERE m.month <= (SELECT as_of_month FROM intermediate.int_as_of)
-        QUALIFY row_number() OVER (PARTITION BY r.person_no ORDER BY m.month DESC) = 1
-        ORDER BY r.person_no""", [person_ids])
-    events = _dicts(con, """
-        WITH ids AS (SELECT unnest(?::VARCHAR[]) AS person_id)
-        SELECT t.person_id, t.event_type, t.event_date, t.detail, t.source_ref, t.link
-        FROM marts.person_timeline AS t INNER JOIN ids ON ids.person_id = t.person_id
-        ORDER BY t.person_id, t.event_date, t.event_type, t.source_ref""", [person_ids])
-    return records, events
-
-
-def _month(day: dt.date) -> str:
-    return day.strftime("%Y-%m")
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def _figures(f: dict[str, Any]) -> tuple:
+def _figures(f: Any) -> tuple:
     return tuple(f[k] for k in FIGURES)
 
 
-def _figures_json(f: dict[str, Any], status: str | None = None) -> dict[str, Any]:
+def _figures_json(f: Any, status: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {k: f[k] for k in FIGURES}
     out["improper_months"] = int(out["improper_months"] or 0)
     out["overpaid_amount"] = f"{Decimal(out['overpaid_amount']):.2f}"
@@ -239,112 +204,116 @@ def _figures_json(f: dict[str, Any], status: str | None = None) -> dict[str, Any
     return out
 
 
-def publish(engine: Engine, warehouse_path: Path | str) -> PublishSummary:
-    """Publish the warehouse's last build into the case store, in one transaction."""
-    with _read_only(warehouse_path) as con:
-        build = _read_build(con)
-        # On SQLite the publishing takes the write lock up front (see casework.db).
-        with engine.execution_options(sqlite_begin="BEGIN IMMEDIATE").begin() as conn:
-            summary = _publish(conn, con, build)
-    return summary
+@dataclass
+class _Registration:
+    """What registering one build's findings writes, gathered before one executemany each."""
+
+    build: int
+    inserts: list[dict[str, Any]]
+    updates: list[dict[str, Any]]
+    attach: list[dict[str, Any]]
+    versions: list[dict[str, Any]]
+    audits: list[dict[str, Any]]
+    counts: dict[str, int]
+
+    def audit(self, action: str, key: str, case_id: int | None, person_id: str | None, before, after) -> None:
+        self.audits.append({"at": utcnow(), "actor_id": None, "actor": "system", "action": action,
+                            "entity": "finding", "entity_id": key, "case_id": case_id, "person_id": person_id,
+                            "before": before, "after": after, "reason": None})
+
+    def version(self, key: str, number: int, f: dict[str, Any]) -> None:
+        self.versions.append({"finding_key": key, "version": number, "publication_id": self.build,
+                              **{k: f[k] for k in FIGURES}})
 
 
-def _publish(conn: Connection, wh: duckdb.DuckDBPyConnection, build: Build) -> PublishSummary:
-    now = utcnow()
-    as_of, next_pay = _month(build.as_of), _month(_next_month(build.as_of))
+def _switch(engine: Engine, build: int, findings: dict[str, dict[str, Any]], as_of: str, next_pay: str,
+            written: int, retired: int) -> PublishSummary:
+    """Register the findings that changed and make the build the one readers see, in one
+    short transaction."""
+    started = time.perf_counter()
+    with _writing(engine) as conn:
+        registration = _register(conn, build, findings)
+        conn.execute(update(Publication).where(Publication.id == build).values(
+            status=PublicationStatus.published, switched_at=utcnow(), rows_written=written,
+            rows_retired=retired, **registration.counts))
+    return PublishSummary(build=build, as_of_month=as_of, next_pay_month=next_pay, **registration.counts,
+                          rows_written=written, rows_retired=retired,
+                          switch_seconds=round(time.perf_counter() - started, 3))
+
+
+def _register(conn: Connection, build: int, findings: dict[str, dict[str, Any]]) -> _Registration:
     F = Finding.__table__
-    publication_id = conn.execute(insert(Publication.__table__).values(
-        published_at=now, as_of_month=as_of, next_pay_month=next_pay)).inserted_primary_key[0]
-
     existing = {row.finding_key: row for row in conn.execute(
-        select(F.c.finding_key, F.c.status, F.c.version, F.c.case_id, F.c.person_id,
+        select(F.c.finding_key, F.c.status, F.c.version, F.c.case_id, F.c.person_id, F.c.row_hash,
                *(F.c[k] for k in FIGURES)))}
-    cases = dict(conn.execute(select(Case.__table__.c.subject_key, Case.__table__.c.id)).all())
-
-    inserts, updates, attach, versions, audits = [], [], [], [], []
-    counts = dict.fromkeys(("opened", "changed", "unchanged", "resolved", "reopened"), 0)
-
-    def audit(action: str, key: str, case_id, person_id, before, after) -> None:
-        audits.append({"at": now, "actor_id": None, "actor": "system", "action": action, "entity": "finding",
-                       "entity_id": key, "case_id": case_id, "person_id": person_id, "before": before,
-                       "after": after, "reason": None})
-
-    for key, f in build.findings.items():
-        row = {k: f[k] for k in DESCRIPTIVE + FIGURES}
+    cases = dict(conn.execute(select(Case.subject_key, Case.id)).all())
+    work = _Registration(build, [], [], [], [], [], dict.fromkeys(
+        ("opened", "changed", "unchanged", "resolved", "reopened"), 0))
+    now = utcnow()
+    for key, f in findings.items():
         old = existing.get(key)
-        case_id = (old.case_id if old is not None else None) or cases.get(f["person_id"] or key)
+        row = {k: f[k] for k in DESCRIPTIVE + FIGURES}
         if old is None:
-            counts["opened"] += 1
-            inserts.append({"finding_key": key, **row, "status": FindingStatus.open.value, "version": 1,
-                            "first_published_at": now, "last_published_at": now, "resolved_at": None,
-                            "case_id": case_id})
-            versions.append({"finding_key": key, "version": 1, "publication_id": publication_id,
-                             **{k: f[k] for k in FIGURES}})
-            audit("published", key, case_id, f["person_id"], None, _figures_json(f, "open"))
+            case_id = cases.get(f["person_id"] or key)
+            work.counts["opened"] += 1
+            work.inserts.append({"finding_key": key, **row, "status": FindingStatus.open.value, "version": 1,
+                                 "first_published_at": now, "last_published_at": now, "resolved_at": None,
+                                 "case_id": case_id, "row_hash": f["row_hash"], "publication_id": build})
+            work.version(key, 1, f)
+            work.audit("published", key, case_id, f["person_id"], None, _figures_json(f, "open"))
             continue
-        before = {k: old._mapping[k] for k in FIGURES}
-        changed = _figures(before) != _figures(f)
-        version = old.version + 1 if changed else old.version
-        if changed:
-            versions.append({"finding_key": key, "version": version, "publication_id": publication_id,
-                             **{k: f[k] for k in FIGURES}})
-        if old.status != FindingStatus.open:
-            counts["reopened"] += 1
-            audit("reopened", key, case_id, f["person_id"], _figures_json(before, str(old.status.value)),
-                  _figures_json(f, "open"))
-        elif changed:
-            counts["changed"] += 1
-            audit("changed", key, case_id, f["person_id"], _figures_json(before), _figures_json(f))
-        else:
-            counts["unchanged"] += 1
-        updates.append({"key_": key, **row, "status": FindingStatus.open.value, "version": version,
-                        "last_published_at": now, "resolved_at": None})
-        if old.case_id is None and case_id is not None:
-            attach.append({"key_": key, "case_id": case_id})
-
-    resolved = []
+        if old.row_hash == f["row_hash"] and old.status == FindingStatus.open:
+            work.counts["unchanged"] += 1
+            continue
+        _changed_finding(work, old, f, row, cases, now)
     for key, old in existing.items():
-        if key not in build.findings and old.status == FindingStatus.open:
-            counts["resolved"] += 1
-            resolved.append({"key_": key, "status": FindingStatus.resolved_by_data.value, "resolved_at": now})
-            audit("resolved_by_data", key, old.case_id, old.person_id,
-                  _figures_json(old._mapping, "open"), {"status": FindingStatus.resolved_by_data.value})
-
-    by_key = F.c.finding_key == bindparam("key_")
-    _insert(conn, F, inserts)
-    if updates:
-        conn.execute(update(F).where(by_key), updates)
-    if resolved:
-        conn.execute(update(F).where(by_key), resolved)
-    if attach:  # a case opened for the person since: the finding joins it (never re-homed)
-        conn.execute(update(F).where(by_key, F.c.case_id.is_(None)), attach)
-    _insert(conn, FindingVersion.__table__, versions)
-    _insert(conn, AuditEntry.__table__, audits)
-
-    # What each open finding says now; a resolved finding keeps its last months and basis
-    # (the figures it was resolved with) but recommends no hold any more.
-    open_keys = select(F.c.finding_key).where(F.c.status == FindingStatus.open.value)
-    for table in (FindingMonth.__table__, SettlementBasis.__table__):
-        conn.execute(delete(table).where(table.c.finding_key.in_(open_keys)))
-    conn.execute(delete(HoldRecommendation.__table__))
-    _insert(conn, FindingMonth.__table__, build.months)
-    _insert(conn, HoldRecommendation.__table__, build.holds)
-    _insert(conn, SettlementBasis.__table__, build.settlement)
-
-    person_ids = sorted({p for (p,) in conn.execute(select(F.c.person_id).distinct()) if p})
-    records, events = _person_rows(wh, person_ids)
-    for table, rows in ((PersonRecord.__table__, records), (PersonEvent.__table__, events),
-                        (PolicyParameter.__table__, build.parameters),
-                        (BasicPensionStandard.__table__, build.basic_pensions),
-                        (FindingType.__table__, build.finding_types)):
-        conn.execute(delete(table))
-        _insert(conn, table, rows)
-
-    conn.execute(update(Publication.__table__).where(Publication.__table__.c.id == publication_id)
-                 .values(**counts))
-    return PublishSummary(as_of_month=as_of, next_pay_month=next_pay, **counts)
+        if key not in findings and old.status == FindingStatus.open:
+            work.counts["resolved"] += 1
+            work.updates.append({"key_": key, "status": FindingStatus.resolved_by_data.value, "resolved_at": now,
+                                 "publication_id": build})
+            work.audit("resolved_by_data", key, old.case_id, old.person_id, _figures_json(old._mapping, "open"),
+                       {"status": FindingStatus.resolved_by_data.value})
+    _write_registration(conn, work)
+    return work
 
 
-def _insert(conn: Connection, table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(table), rows)
+def _changed_finding(work: _Registration, old: Any, f: dict[str, Any], row: dict[str, Any],
+                     cases: dict[str, int], now: Any) -> None:
+    """A finding already registered whose published row differs (or that comes back)."""
+    key = f["finding_key"]
+    before = {k: old._mapping[k] for k in FIGURES}
+    figures_changed = _figures(before) != _figures(f)
+    version = old.version + 1 if figures_changed else old.version
+    if figures_changed:
+        work.version(key, version, f)
+    case_id = old.case_id or cases.get(f["person_id"] or key)
+    if old.case_id is None and case_id is not None:
+        work.attach.append({"key_": key, "case_id": case_id})
+    if old.status != FindingStatus.open:
+        work.counts["reopened"] += 1
+        work.audit("reopened", key, case_id, f["person_id"], _figures_json(before, str(old.status.value)),
+                   _figures_json(f, "open"))
+    elif figures_changed:
+        work.counts["changed"] += 1
+        work.audit("changed", key, case_id, f["person_id"], _figures_json(before), _figures_json(f))
+    else:
+        work.counts["unchanged"] += 1  # only descriptive columns moved (a name, the evidence)
+    work.updates.append({"key_": key, **row, "status": FindingStatus.open.value, "version": version,
+                         "last_published_at": now, "resolved_at": None, "row_hash": f["row_hash"],
+                         "publication_id": work.build})
+
+
+def _write_registration(conn: Connection, work: _Registration) -> None:
+    F = Finding.__table__
+    if work.inserts:
+        conn.execute(insert(F), work.inserts)
+    # One executemany per shape of update (the resolved ones set fewer columns).
+    for shape in {tuple(sorted(u)) for u in work.updates}:
+        rows = [u for u in work.updates if tuple(sorted(u)) == shape]
+        conn.execute(update(F).where(F.c.finding_key == bindparam("key_")), rows)
+    if work.attach:  # a case opened for the person since: the finding joins it (never re-homed)
+        conn.execute(update(F).where(F.c.finding_key == bindparam("key_"), F.c.case_id.is_(None)), work.attach)
+    if work.versions:
+        conn.execute(insert(FindingVersion.__table__), work.versions)
+    if work.audits:
+        conn.execute(insert(AuditEntry.__table__), work.audits)

@@ -22,7 +22,7 @@ from pyspark.sql import SparkSession
 PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 SOURCE_FILES = sorted((PROJECT_DIR / "models" / "staging").glob("_*sources.yml"))
 MARTS = ("findings", "hold_recommendations", "settlement_basis", "persons", "accountability_events",
-         "accountability_township_year", "unresolved_ids")
+         "accountability_township_year", "accountability_township_month", "certification_status", "unresolved_ids")
 
 
 def source_tables() -> list[tuple[str, str]]:

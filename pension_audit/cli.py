@@ -13,18 +13,23 @@ import click
 import uvicorn
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.app import create_app
 from casework.db import make_engine, migrate, session_factory, transaction
 from casework.errors import Problem
-from casework.models import ROLE_LABELS, Role
+from casework.models import ROLE_LABELS, Role, User
 from casework.services.cases import refer_overdue as refer
 from casework.services.users import add_user
 from orchestration import exports
 from orchestration.run import run_pipeline
 from orchestration.warehouse_queries import file_log_rows, file_log_summary, quarantine_rows
 from pension_audit.settings import Settings, bureau_today
-from reports.documents import KINDS, build
+from reports.documents import KINDS
+from reports.documents.demand_notices import demand_of_case
+from reports.documents.issuance import issue, issued_file
+from reports.documents.lists import build_list
 from reports.tables import export
 
 HOME = click.option("--home", type=click.Path(path_type=Path), default=None, help="数据目录（默认 ./data）")
@@ -146,10 +151,11 @@ def serve(home: Path | None, database_url: str | None, host: str, port: int, wor
     if settings.workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
         return
-    # Worker processes build their app from the settings in their environment: hand them ours.
-    os.environ.update(settings.environment())
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=settings.workers,
-                log_level="warning")
+    # Several processes: uvicorn's supervisor in place of this one, its workers building the app
+    # from the settings handed to them in their environment.
+    os.execve(sys.executable, [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+                               "--workers", str(settings.workers), "--host", host, "--port", str(port),
+                               "--log-level", "warning"], {**os.environ, **settings.environment()})
 
 
 @main.group(help="用户管理")
@@ -213,7 +219,8 @@ REPORT_NAMES = {
 MONTH = re.compile(r"(19|20)\d{2}-(0[1-9]|1[0-2])")
 
 
-@main.command(help="生成文书：通知书、告知书为 PDF；名单、报告为 PDF 或 XLSX（按 --out 的扩展名）。\n\n\b\n名称：\n"
+@main.command(help="文书：通知书、告知书须先由经办人员出具（--as 用户名：编文号并留存原件），之后按原件输出；"
+                   "名单、报告为 PDF 或 XLSX（按 --out 的扩展名）。\n\n\b\n名称：\n"
               + "\n".join(f"  {k:<23}{v}" for k, v in REPORT_NAMES.items()))
 @click.argument("name", type=click.Choice(tuple(REPORT_NAMES)), metavar="名称")
 @click.option("--year", type=int, default=None, help="年度")
@@ -222,12 +229,13 @@ MONTH = re.compile(r"(19|20)\d{2}-(0[1-9]|1[0-2])")
 @click.option("--case", "case_id", type=int, default=None, help="案件号")
 @click.option("--demand", "demand_id", type=int, default=None, help="追缴、返还通知编号（默认取案件最近一份）")
 @click.option("--person", "person_no", default=None, help="个人编号（待遇领取告知书）")
+@click.option("--as", "as_user", default=None, help="出具通知书的经办人员用户名（编文号、留存原件，记入审计日志）")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="输出文件：.pdf 或 .xlsx（名单、报告）")
 @HOME
 @DATABASE_URL
 def report(name: str, year: int | None, month: str | None, township: str | None, case_id: int | None,
-           demand_id: int | None, person_no: str | None, out: Path, home: Path | None,
+           demand_id: int | None, person_no: str | None, as_user: str | None, out: Path, home: Path | None,
            database_url: str | None) -> None:
     if month is not None and not MONTH.fullmatch(month):
         raise click.BadParameter("应为 YYYY-MM，如 2026-01", param_hint="--month")
@@ -236,24 +244,44 @@ def report(name: str, year: int | None, month: str | None, township: str | None,
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "xlsx"):
         raise click.BadParameter("输出文件的扩展名应为 .pdf 或 .xlsx", param_hint="--out")
-    if fmt == "xlsx" and not KINDS[name].is_list:
-        raise click.ClickException(f"{KINDS[name].label}没有 XLSX 格式（通知书只有 PDF）")
-    settings = settings_for(home, database_url)
-    engine = make_engine(settings.store_url)
+    kind = KINDS[name]
+    if fmt == "xlsx" and not kind.is_list:
+        raise click.ClickException(f"{kind.label}没有 XLSX 格式（通知书只有 PDF）")
+    engine = make_engine(settings_for(home, database_url).store_url)
     migrate(engine)
     try:
         with transaction(session_factory(engine, writing=True)) as session:
-            document = build(name, session, settings.warehouse_path, None, bureau_today(), year=year, month=month,
-                             township=township, case_id=case_id, demand_id=demand_id, person_no=person_no)
-            content = document.xlsx() if fmt == "xlsx" else document.pdf()
+            if kind.numbered:
+                content, said = _notice(session, name, as_user, case_id=case_id, demand_id=demand_id, month=month,
+                                        township=township, person_no=person_no)
+            else:
+                document = build_list(name, session, None, year=year, month=month, township=township)
+                content = document.xlsx() if fmt == "xlsx" else document.pdf()
+                said = f"已生成{document.title}"
     except Problem as exc:
         raise click.ClickException(exc.message) from None
     finally:
         engine.dispose()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(content)
-    number = document.context.get("document_no")
-    click.echo(f"已生成{document.title}{'（' + number + '）' if number else ''}：{out}", err=True)
+    click.echo(f"{said}：{out}", err=True)
+
+
+def _notice(session: Session, name: str, as_user: str | None, *, case_id: int | None, demand_id: int | None,
+            **params: str | None) -> tuple[bytes, str]:
+    """A notice's bytes: issued now as `as_user` if it has not been, else as it was issued."""
+    if name in ("recovery-notice", "return-notice"):
+        params["demand_id"] = demand_id if demand_id is not None else demand_of_case(session, case_id, name)
+    elif name == "deregistration-notice":
+        params["case_id"] = case_id
+    if as_user is None:
+        issued = issued_file(session, None, name, **params)
+        return issued.content, f"已输出{issued.title}（出具原件）"
+    user = session.scalar(select(User).where(User.username == as_user, User.active.is_(True)))
+    if user is None:
+        raise click.ClickException(f"没有名为 {as_user} 的在用用户")
+    issued, created = issue(session, user, name, bureau_today(), **params)
+    return issued.content, f"{'已出具' if created else '此前已出具'}{issued.title}"
 
 
 if __name__ == "__main__":  # pragma: no cover

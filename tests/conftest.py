@@ -5,14 +5,54 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import socket
 import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvicorn
 import xlsxwriter
+from sqlalchemy import create_engine, text
 
 from orchestration.dbt_project import DBT_EXECUTABLE, PROJECT_DIR
+
+POSTGRES = os.environ.get("PENSION_AUDIT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def postgres_available() -> bool:
+    try:
+        with create_engine(POSTGRES).connect() as c:
+            c.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means: not here
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    if not postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and is not reachable at {POSTGRES}")
+        pytest.skip(f"no PostgreSQL at {POSTGRES}")
+    return POSTGRES
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh database on the machine's PostgreSQL, dropped afterwards."""
+    name = f"pa_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    yield postgres_server.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def write_csv(path: Path, lines: list[str], encoding: str = "gb18030") -> Path:
@@ -109,3 +149,20 @@ def run_dbt(args: list[str], scratch: Path, warehouse: Path) -> subprocess.Compl
          "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
          "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")],
         cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900, check=False)
+
+
+def serve_in_thread(app) -> tuple[uvicorn.Server, threading.Thread, int]:
+    """The app served by uvicorn on a free local port, in a thread; (server, thread, port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    return server, thread, port

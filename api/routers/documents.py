@@ -1,41 +1,39 @@
-"""Documents: notices as PDF; lists and reports as PDF or XLSX (`format=xlsx`).
+"""Documents. Notices carry a 文号: a handler issues one (POST …/issue), which numbers, renders
+and keeps it; afterwards a GET gives it out exactly as issued, and a GET never numbers
+anything. Lists and reports are made on request, as PDF or XLSX (`format=xlsx`). The same
+documents come from the command line: `pension-audit report <name> …`."""
 
-A notice is numbered (文号) the first time it is rendered, and keeps its number and date
-afterwards; that is why the notice routes write. The same documents come from the command
-line: `pension-audit report <name> …`."""
-
-import pathlib
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import CurrentUser, ReadSession, Today, WriteSession
-from api.schemas import Message
-from reports import documents as service
+from api.schemas import IssuedOut, Message
+from casework.models import IssuedFile
+from reports.documents import issuance
+from reports.documents.common import PDF, XLSX, Document
+from reports.documents.lists import build_list
 
 router = APIRouter(prefix="/documents", tags=["文书"], responses={
-    200: {"content": {"application/pdf": {}}},
+    200: {"content": {PDF: {}}},
     401: {"model": Message}, 403: {"model": Message}, 404: {"model": Message}, 409: {"model": Message},
     422: {"model": Message}})
 
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_RESPONSES = {200: {"content": {PDF: {}, XLSX: {}}}}
+ISSUED_RESPONSES = {200: {"model": IssuedOut, "description": "此前已出具：原件"},
+                    201: {"model": IssuedOut, "description": "已出具"}}
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"  # a document's month: 1900-01 … 2099-12
 Month = Annotated[str, Query(pattern=MONTH_PATTERN, description="年月 YYYY-MM")]
 Year = Annotated[int, Query(ge=2000, le=2100, description="年度")]
 Township = Annotated[str, Query(pattern=r"^\d{9}$", description="乡镇（街道）代码")]
+PersonNo = Annotated[str | None, Query(pattern=r"^\d{1,20}$", description="个人编号")]
 Format = Literal["pdf", "xlsx"]
 
 
-def _home(request: Request) -> pathlib.Path:
-    return request.app.state.settings.warehouse_path
-
-
-def respond(document: service.Document, format: Format = "pdf") -> Response:
+def respond(document: Document, format: Format = "pdf") -> Response:
     if format == "xlsx":
         return Response(document.xlsx(), media_type=XLSX, headers={
             "Content-Disposition": f'attachment; filename="{document.filename}.xlsx"'})
@@ -43,65 +41,111 @@ def respond(document: service.Document, format: Format = "pdf") -> Response:
         "Content-Disposition": f'inline; filename="{document.filename}.pdf"'})
 
 
+def as_issued(issued: IssuedFile) -> Response:
+    """The bytes that left the bureau, as they left it."""
+    return Response(issued.content, media_type=issued.media_type, headers={
+        "Content-Disposition": f'inline; filename="{issued.filename}"', "X-Document-SHA256": issued.sha256})
+
+
+def issued_answer(issued: IssuedFile, created: bool) -> JSONResponse:
+    body = IssuedOut.model_validate(issued).model_dump(mode="json")
+    return JSONResponse(body, status_code=201 if created else 200)
+
+
+# ------------------------------------------------------------------------------ notices
+
+
+@router.get("/issued/{file_id}", response_class=Response, summary="已出具的文书（原件，按出具编号）")
+def issued(file_id: Id, user: CurrentUser, session: ReadSession) -> Response:
+    return as_issued(issuance.file_by_id(session, user, file_id))
+
+
 @router.get("/recovery-notice/{demand_id}", response_class=Response,
-            summary="冒领社会保险待遇追缴通知书（含回执），按追缴通知编号")
-def recovery_notice(demand_id: Id, user: CurrentUser, session: WriteSession) -> Response:
-    return respond(service.demand_notice(session, user, demand_id, "recovery-notice"))
+            summary="冒领社会保险待遇追缴通知书（含回执）：出具后的原件，按追缴通知编号")
+def recovery_notice(demand_id: Id, user: CurrentUser, session: ReadSession) -> Response:
+    return as_issued(issuance.issued_file(session, user, "recovery-notice", demand_id=demand_id))
+
+
+@router.post("/recovery-notice/{demand_id}/issue", responses=ISSUED_RESPONSES,
+             summary="出具冒领社会保险待遇追缴通知书（编文号、生成并留存原件）")
+def issue_recovery_notice(demand_id: Id, user: CurrentUser, session: WriteSession, today: Today) -> JSONResponse:
+    return issued_answer(*issuance.issue(session, user, "recovery-notice", today, demand_id=demand_id))
 
 
 @router.get("/return-notice/{demand_id}", response_class=Response,
-            summary="社会保险待遇返还通知书，按返还通知编号")
-def return_notice(demand_id: Id, user: CurrentUser, session: WriteSession) -> Response:
-    return respond(service.demand_notice(session, user, demand_id, "return-notice"))
+            summary="社会保险待遇返还通知书：出具后的原件，按返还通知编号")
+def return_notice(demand_id: Id, user: CurrentUser, session: ReadSession) -> Response:
+    return as_issued(issuance.issued_file(session, user, "return-notice", demand_id=demand_id))
+
+
+@router.post("/return-notice/{demand_id}/issue", responses=ISSUED_RESPONSES,
+             summary="出具社会保险待遇返还通知书（编文号、生成并留存原件）")
+def issue_return_notice(demand_id: Id, user: CurrentUser, session: WriteSession, today: Today) -> JSONResponse:
+    return issued_answer(*issuance.issue(session, user, "return-notice", today, demand_id=demand_id))
 
 
 @router.get("/deregistration-notice/{case_id}", response_class=Response,
-            summary="申请注销登记告知书（死亡、丧失国籍、已享受其他养老保障待遇的案件）")
-def deregistration_notice(case_id: Id, user: CurrentUser, session: WriteSession, today: Today) -> Response:
-    return respond(service.deregistration_notice(session, user, case_id, today))
+            summary="申请注销登记告知书：出具后的原件（死亡、丧失国籍、已享受其他养老保障待遇的案件）")
+def deregistration_notice(case_id: Id, user: CurrentUser, session: ReadSession) -> Response:
+    return as_issued(issuance.issued_file(session, user, "deregistration-notice", case_id=case_id))
+
+
+@router.post("/deregistration-notice/{case_id}/issue", responses=ISSUED_RESPONSES,
+             summary="出具申请注销登记告知书（编文号、生成并留存原件）")
+def issue_deregistration_notice(case_id: Id, user: CurrentUser, session: WriteSession,
+                                today: Today) -> JSONResponse:
+    return issued_answer(*issuance.issue(session, user, "deregistration-notice", today, case_id=case_id))
 
 
 @router.get("/benefit-notice", response_class=Response,
-            summary="待遇领取告知书：某月新领取待遇人员，每人一页（按乡镇或个人编号）")
-def benefit_notice(request: Request, user: CurrentUser, session: WriteSession, today: Today, month: Month,
-                   township: Township | None = None,
-                   person_no: Annotated[str | None, Query(pattern=r"^\d{1,20}$", description="个人编号")] = None,
-                   ) -> Response:
-    return respond(service.benefit_notices(session, _home(request), user, month, township, person_no, today))
+            summary="待遇领取告知书：某月新领取待遇人员（按乡镇或个人编号），出具后的原件")
+def benefit_notice(user: CurrentUser, session: ReadSession, month: Month, township: Township | None = None,
+                   person_no: PersonNo = None) -> Response:
+    return as_issued(issuance.issued_file(session, user, "benefit-notice", month=month, township=township,
+                                          person_no=person_no))
+
+
+@router.post("/benefit-notice/issue", responses=ISSUED_RESPONSES,
+             summary="出具待遇领取告知书：某月新领取待遇人员每人一页、各编文号（按乡镇或个人编号）")
+def issue_benefit_notice(user: CurrentUser, session: WriteSession, today: Today, month: Month,
+                         township: Township | None = None, person_no: PersonNo = None) -> JSONResponse:
+    return issued_answer(*issuance.issue(session, user, "benefit-notice", today, month=month, township=township,
+                                         person_no=person_no))
+
+
+# ------------------------------------------------------------------------ lists, reports
 
 
 @router.get("/suspension-list", response_class=Response, responses=LIST_RESPONSES,
             summary="待遇暂停名单：该月起停发的记录（报财政、发放系统）")
 def suspension_list(user: CurrentUser, session: ReadSession, month: Month, format: Format = "pdf") -> Response:
-    return respond(service.suspension_list(session, user, month), format)
+    return respond(build_list("suspension-list", session, user, month=month), format)
 
 
 @router.get("/resumption-list", response_class=Response, responses=LIST_RESPONSES,
             summary="待遇恢复名单：该月恢复发放的记录及补发金额")
 def resumption_list(user: CurrentUser, session: ReadSession, month: Month, format: Format = "pdf") -> Response:
-    return respond(service.resumption_list(session, user, month), format)
+    return respond(build_list("resumption-list", session, user, month=month), format)
 
 
 @router.get("/inspection-summary", response_class=Response, responses=LIST_RESPONSES,
             summary="稽核情况月报：按疑点类型、乡镇的疑点、金额、追回与尚欠")
 def inspection_summary(user: CurrentUser, session: ReadSession, month: Month, township: Township | None = None,
                        format: Format = "pdf") -> Response:
-    return respond(service.inspection_summary(session, user, month, township), format)
+    return respond(build_list("inspection-summary", session, user, month=month, township=township), format)
 
 
 @router.get("/certification-report", response_class=Response, responses=LIST_RESPONSES,
             summary="资格认证报告书：某乡镇某年度已认证、未认证人员及原因、认证覆盖率")
-def certification_report(request: Request, user: CurrentUser, year: Year, township: Township | None = None,
+def certification_report(user: CurrentUser, session: ReadSession, year: Year, township: Township | None = None,
                          format: Format = "pdf") -> Response:
-    if township is None and user.township_code is None:
-        raise service.NotAvailable("township_required", "请指定乡镇（街道）代码")
-    return respond(service.certification_report(_home(request), user, year, township or user.township_code),
-                   format)
+    return respond(build_list("certification-report", session, user, year=year,
+                              township=township or user.township_code), format)
 
 
 @router.get("/accountability-report", response_class=Response, responses=LIST_RESPONSES,
             summary="乡镇问责报告（报区人社局）：某年度或某月各乡镇上报情况、排名、图表、迟报漏报明细")
-def accountability_report(request: Request, user: CurrentUser, session: ReadSession, year: Year | None = None,
+def accountability_report(user: CurrentUser, session: ReadSession, year: Year | None = None,
                           month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
                           format: Format = "pdf") -> Response:
-    return respond(service.accountability_report(_home(request), session, user, year, month), format)
+    return respond(build_list("accountability-report", session, user, year=year, month=month), format)

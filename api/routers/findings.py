@@ -56,6 +56,7 @@ def list_findings(
 def get_finding(finding_key: Key, user: CurrentUser, session: ReadSession) -> FindingDetail:
     finding: Finding = service.get_finding(session, user, finding_key)
     detail = FindingDetail.model_validate(finding)
+    detail.months = service.finding_months(session, finding_key)
     detail.versions = service.finding_versions(session, finding_key)
     return detail
 

@@ -24,7 +24,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -50,6 +57,8 @@ from casework.services import console, users
 from casework.services import findings as finding_service
 from casework.services.access import can, require
 from casework.services.townships import township_names
+from reports.documents import issuance
+from reports.documents.deregistration_notice import DEREGISTRATION_TYPES
 from reports.tables import Field, write_xlsx
 
 HERE = Path(__file__).resolve().parent
@@ -82,7 +91,13 @@ def _when(value: Any) -> str:
     return str(value)
 
 
-env.filters.update(money=_money, percent=_percent, when=_when, township=console.township_label)
+@pass_context
+def _township(context: Context, code: str | None) -> str:
+    """A township's name, as the current build publishes them (`page` puts them in every page)."""
+    return console.township_label(context["township_names"], code)
+
+
+env.filters.update(money=_money, percent=_percent, when=_when, township=_township)
 env.globals.update(STATUS=CASE_STATUS_LABELS, PROPOSALS=PROPOSAL_LABELS, ROLES=ROLE_LABELS)
 
 
@@ -138,8 +153,10 @@ WebUser = Annotated[User, Depends(_user)]
 
 
 def page(request: Request, name: str, user: User | None, code: int = 200, **context: Any) -> HTMLResponse:
+    with request.app.state.read_sessions() as session:
+        names = township_names(session)
     return templates.TemplateResponse(request, name, {
-        "user": user, "menu": menu(user) if user else [],
+        "user": user, "menu": menu(user) if user else [], "township_names": names,
         "path": request.url.path, **context}, status_code=code)
 
 
@@ -149,10 +166,6 @@ def writing(request: Request) -> Iterator[Session]:
     rolled back when the service refuses."""
     with request.app.state.write_sessions() as session, session.begin():
         yield session
-
-
-def warehouse(request: Request) -> console.Warehouse:
-    return console.Warehouse(request.app.state.settings.warehouse_path)
 
 
 def refusal(exc: Exception) -> tuple[int, str]:
@@ -226,10 +239,7 @@ def logout(request: Request) -> RedirectResponse:
 @router.get("/web/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
     data = console.dashboard(session, user)
-    freshness = None
-    if can(user, "feeds"):
-        with warehouse(request) as wh:
-            freshness = console.feed_freshness(wh, data.as_of)
+    freshness = console.feed_freshness(session, data.as_of) if can(user, "feeds") else None
     return page(request, "dashboard.html", user, title="工作台", d=data, chart=trend_svg(data.trend),
                 freshness=freshness, show_freshness=can(user, "feeds"))
 
@@ -266,7 +276,7 @@ def _finding_filter(session: Session, q: dict[str, str]) -> tuple[finding_servic
         problems.append("疑点类型不在允许的取值范围内")
         exception_type = None
     township = q.get("township") or None
-    if township and township not in township_names():
+    if township and township not in township_names(session):
         problems.append("乡镇（街道）代码不是本区的乡镇（街道）")
         township = None
     month = (q.get("month") or "").strip() or None
@@ -315,7 +325,7 @@ def findings(request: Request, user: WebUser, session: ReadSession) -> HTMLRespo
     def link(n: int) -> str:
         return "/web/findings?" + urlencode({**base, "page": n})
 
-    townships = township_names()
+    townships = township_names(session)
     if user.township_code:
         townships = {user.township_code: townships.get(user.township_code, user.township_code)}
     return page(request, "findings.html", user, title="疑点清单", rows=rows, total=total, page_no=number,
@@ -330,8 +340,9 @@ def findings_export(request: Request, user: WebUser, session: ReadSession) -> Re
     sort = request.query_params.get("sort", "amount")
     rows, _total = finding_service.list_findings(session, user, f, 1, 100_000,
                                                  sort if sort in finding_service.SORTS else "amount")
+    names = township_names(session)
     values = [(r.exception_label, r.name or "", r.id_number or "", r.person_no or "",
-               console.township_label(r.township_code), r.event_period, r.first_improper_month or "",
+               console.township_label(names, r.township_code), r.event_period, r.first_improper_month or "",
                r.last_improper_month or "", r.improper_months, r.overpaid_amount,
                "模糊匹配" if r.identity == "fuzzy" else "精确匹配", FINDING_STATUS[r.status],
                r.case_id or "", r.finding_key) for r in rows]
@@ -372,10 +383,9 @@ def person(request: Request, person_id: str, user: WebUser, session: ReadSession
         raise NotFound("人员")
     view = finding_service.person_view(session, user, person_id)
     refs = sorted({e.source_ref for e in view.events} | {ref for f in view.findings for ref in f.evidence})
-    with warehouse(request) as wh:
-        strip = console.payment_strip(wh, [r.person_no for r in view.records], view.money,
-                                      console.dashboard_as_of(session))
-        files = console.evidence_files(wh, refs)
+    strip = console.payment_strip(session, [r.person_no for r in view.records], view.money,
+                                  console.dashboard_as_of(session))
+    files = console.evidence_files(session, refs)
     fuzzy = any(f.identity == "fuzzy" for f in view.findings) or any(e.link == "fuzzy" for e in view.events)
     return page(request, "person.html", user, title=f"人员：{view.name or view.person_id}", v=view,
                 strip=strip, files=files, fuzzy=fuzzy, events=console.EVENT_LABELS,
@@ -414,6 +424,7 @@ def render_case(request: Request, user: User, case_id: int, status: int = 200, e
             "repaid_demands": [d for d in case.demands if d.status == DemandStatus.repaid],
             "open_demands": [d for d in case.demands if d.status == DemandStatus.open],
             "settled_types": case_service.SETTLED_AGAINST_ACCOUNT, "custody_rules": case_service.CUSTODY_RULES,
+            "notices": case_notices(session, case), "can_issue": can(user, "handle"),
             "ok": request.query_params.get("ok"), "error": error or request.query_params.get("error"),
             "form": form or {}, "where": where, "next_pay": _next_pay(session),
             "demand_labels": {DemandStatus.open: "待退还", DemandStatus.repaid: "已足额退还，待核销",
@@ -422,6 +433,22 @@ def render_case(request: Request, user: User, case_id: int, status: int = 200, e
                                 ProposalStatus.rejected: "已驳回"},
         }
         return page(request, "case.html", user, status, title=f"案件 {case.id}：{case.name or ''}", **context)
+
+
+def case_notices(session: Session, case) -> list[dict[str, Any]]:
+    """The notices of a case, each with the file it was issued as (None until it is)."""
+    notices = []
+    if any(f.exception_type in DEREGISTRATION_TYPES for f in case.findings):
+        notices.append({"name": "deregistration-notice", "label": "申请注销登记告知书", "demand_id": None,
+                        "subject": f"case:{case.id}"})
+    for d in case.demands:
+        name = "recovery-notice" if d.notice_kind == "recovery" else "return-notice"
+        label = "追缴通知书" if d.notice_kind == "recovery" else "返还通知书"
+        notices.append({"name": name, "label": f"{label}（第 {d.id} 号通知）", "demand_id": d.id,
+                        "subject": f"demand:{d.id}"})
+    for notice in notices:
+        notice["file"] = issuance.latest_file(session, notice["name"], notice["subject"])
+    return notices
 
 
 def _next_pay(session: Session) -> str | None:
@@ -574,6 +601,28 @@ def record_visit(request: Request, case_id: int, user: WebUser, today: Today,
     return _submit(request, user, case_id, "record_visit", form, work, "已登记走访")
 
 
+@router.post("/web/cases/{case_id}/notices")
+def issue_notice(request: Request, case_id: int, user: WebUser, today: Today, name: Annotated[str, Form()] = "",
+                 demand_id: Annotated[str, Form()] = "") -> Response:
+    """Issue one of the case's notices (a 文号 given, the PDF kept), then show the case again."""
+    said: dict[str, str] = {}
+
+    def work(session: Session) -> None:
+        if name not in ("recovery-notice", "return-notice", "deregistration-notice"):
+            raise FormError("文书种类不在允许的取值范围内")
+        params = {"case_id": case_id} if name == "deregistration-notice" else {"demand_id": _int(demand_id) or 0}
+        if name != "deregistration-notice" and not any(d.id == params["demand_id"]
+                                                       for d in case_service.get_case(session, user, case_id).demands):
+            raise NotFound("追缴通知")
+        issued, created = issuance.issue(session, user, name, today, **params)
+        said["done"] = f"{'已出具' if created else '此前已出具'}{issued.title}"
+
+    response = _submit(request, user, case_id, "notices", {}, work, "")
+    if isinstance(response, RedirectResponse):
+        return _redirect(f"/web/cases/{case_id}", ok=said["done"])
+    return response
+
+
 @router.post("/web/cases/{case_id}/close")
 def close_case(request: Request, case_id: int, user: WebUser, case_version: Annotated[str, Form()] = "",
                reason: Annotated[str, Form()] = "") -> Response:
@@ -589,34 +638,31 @@ def close_case(request: Request, case_id: int, user: WebUser, case_version: Anno
 
 
 @router.get("/web/accountability", response_class=HTMLResponse)
-def accountability(request: Request, user: WebUser) -> HTMLResponse:
+def accountability(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
     require(user, "referrals")
-    with warehouse(request) as wh:
-        years = console.accountability_years(wh)
-        if not years:
-            return page(request, "accountability.html", user, title="乡镇问责", years=[], rows=None,
-                        months=[], year=None, month=None)
-        year = _int(request.query_params.get("year", "")) or years[0]
-        year = year if year in years else years[0]
-        month = request.query_params.get("month") or None
-        month = month if month and MONTH.match(month) and month.startswith(str(year)) else None
-        rows = console.accountability_month(wh, month) if month else console.accountability_year(wh, year)
-        months = console.accountability_months(wh, year)
+    years = console.accountability_years(session)
+    if not years:
+        return page(request, "accountability.html", user, title="乡镇问责", years=[], rows=None,
+                    months=[], year=None, month=None)
+    year = _int(request.query_params.get("year", "")) or years[0]
+    year = year if year in years else years[0]
+    month = request.query_params.get("month") or None
+    month = month if month and MONTH.match(month) and month.startswith(str(year)) else None
+    rows = console.accountability_month(session, month) if month else console.accountability_year(session, year)
     return page(request, "accountability.html", user, title="乡镇问责", years=years, year=year, month=month,
-                months=months, rows=rows)
+                months=console.accountability_months(session, year), rows=rows)
 
 
 @router.get("/web/accountability/events", response_class=HTMLResponse)
 def accountability_events(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
     require(user, "referrals")
     township = request.query_params.get("township") or None
-    if township and township not in township_names():
+    if township and township not in township_names(session):
         raise NotFound("乡镇（街道）")
     year = _int(request.query_params.get("year", ""))
     month = request.query_params.get("month") or None
     month = month if month and MONTH.match(month) else None
-    with warehouse(request) as wh:
-        rows = console.accountability_events(wh, session, township, year, month)
+    rows = console.accountability_events(session, township, year, month)
     return page(request, "accountability_events.html", user, title="迟报、漏报明细", rows=rows,
                 township=township, year=year, month=month, can_read=can(user, "read"))
 
@@ -627,22 +673,19 @@ def accountability_events(request: Request, user: WebUser, session: ReadSession)
 @router.get("/web/feeds", response_class=HTMLResponse)
 def feeds(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
     require(user, "feeds")
-    with warehouse(request) as wh:
-        periods = console.feed_periods(wh)
-        freshness = console.feed_freshness(wh, console.dashboard_as_of(session))
-        unplaced = console.unplaced_files(wh)
+    periods = console.feed_periods(session)
     grouped: dict[str, list] = {}
-    for p in periods or []:
+    for p in periods:
         grouped.setdefault(p.feed, []).append(p)
-    return page(request, "feeds.html", user, title="数据源", grouped=grouped, available=periods is not None,
-                freshness=freshness, unplaced=unplaced, titles=console.feed_titles())
+    return page(request, "feeds.html", user, title="数据源", grouped=grouped, available=bool(periods),
+                freshness=console.feed_freshness(session, console.dashboard_as_of(session)),
+                unplaced=console.unplaced_files(session), titles=console.feed_titles())
 
 
 @router.get("/web/feeds/{feed}/{period}", response_class=HTMLResponse)
-def feed_period(request: Request, feed: str, period: str, user: WebUser) -> HTMLResponse:
+def feed_period(request: Request, feed: str, period: str, user: WebUser, session: ReadSession) -> HTMLResponse:
     require(user, "feeds")
-    with warehouse(request) as wh:
-        detail = console.feed_period_detail(wh, feed, period)
+    detail = console.feed_period_detail(session, feed, period)
     if detail is None or not detail.files:
         raise NotFound("数据源期间")
     return page(request, "feed_period.html", user, title=f"{detail.title} {period}", d=detail)

@@ -26,6 +26,8 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, bytes):  # a document's content: its size here, its fingerprint in its own column
+        return f"{len(value)} bytes"
     return value
 
 

@@ -24,22 +24,19 @@ from casework.models import (
     Demand,
     DemandStatus,
     Finding,
-    FindingMonth,
     FindingStatus,
-    HoldRecommendation,
     PayrollHold,
-    PersonRecord,
     Proposal,
     ProposalKind,
     ProposalStatus,
     Referral,
     Repayment,
     Settlement,
-    SettlementBasis,
     User,
     Visit,
     utcnow,
 )
+from casework.published import FindingMonth, HoldRecommendation, PersonRecord, SettlementBasis
 from casework.services import audit, policy
 from casework.services.access import can, require, sees_township
 
@@ -310,10 +307,12 @@ def overpaid(session: Session, case: Case) -> Decimal:
     keys = [f.finding_key for f in open_findings(case)]
     if not keys:
         return ZERO
-    rows = session.execute(select(FindingMonth.person_no, FindingMonth.month, FindingMonth.amount)
-                           .where(FindingMonth.finding_key.in_(keys))).all()
-    once = {(no, month): amount for no, month, amount in rows}
-    fixed = sum((f.overpaid_amount for f in open_findings(case) if not f.months), ZERO)
+    rows = session.execute(select(FindingMonth.finding_key, FindingMonth.person_no, FindingMonth.month,
+                                  FindingMonth.amount).where(FindingMonth.finding_key.in_(keys))).all()
+    once = {(no, month): amount for _key, no, month, amount in rows}
+    with_months = {key for key, *_ in rows}
+    # A finding without improper months (cash, contributions) counts its own amount once.
+    fixed = sum((f.overpaid_amount for f in open_findings(case) if f.finding_key not in with_months), ZERO)
     return sum(once.values(), ZERO) + fixed
 
 
@@ -323,7 +322,7 @@ def _offset_terms(session: Session, case: Case, options: dict, today: dt.date) -
         raise Conflict("nothing_to_settle", "本案不涉及个人账户结算（仅死亡、丧失国籍、重复享受其他养老待遇）")
     # A death settles the account; otherwise the earliest event.
     basis_finding = min(settling, key=lambda f: (f.exception_type != "death", f.event_period))
-    basis = session.get(SettlementBasis, basis_finding.finding_key)
+    basis = session.scalar(select(SettlementBasis).where(SettlementBasis.finding_key == basis_finding.finding_key))
     if basis is None:
         raise Conflict("no_settlement_basis", "缺少该疑点的个人账户结算数据，请重新发布稽核结果")
     rule = options.get("custody_rule") or case.custody_rule

@@ -1,18 +1,15 @@
 """Read-only questions the web console asks: aggregates of the findings a user may see, the
-case history with names, and, from the warehouse's read-only snapshot, what only it holds
-(payment strips, evidence files, feed quality, township accountability). Nothing here
-writes; the workflow stays in `casework.services.cases`."""
+case history with names, payment strips, evidence files, feed quality and township
+accountability — all from the case store, as the pipeline published them (never the
+warehouse). Nothing here writes; the workflow stays in `casework.services.cases`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
-from typing import Self
 
-import duckdb
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from casework.models import (
@@ -21,15 +18,25 @@ from casework.models import (
     Case,
     CaseStatus,
     Finding,
-    FindingMonth,
     FindingStatus,
-    FindingType,
-    Publication,
     User,
+)
+from casework.published import (
+    AccountabilityEvent,
+    AccountabilityTownshipMonth,
+    AccountabilityTownshipYear,
+    FeedCheck,
+    FeedFile,
+    FeedQuarantine,
+    FindingMonth,
+    FindingType,
+    PersonPayment,
+    Publication,
+    current_build,
 )
 from casework.services import policy
 from casework.services.access import scope_cases, scope_findings
-from casework.services.townships import township_names
+from casework.services.townships import township_name, township_names
 from pension_audit.ingest.feeds import (
     FEEDS,
     FEEDS_BY_NAME,
@@ -64,40 +71,8 @@ ACTION_LABELS = {
 REPORT_STATUS = {"on_time": "按时上报", "late": "迟报", "missed": "漏报", "pending": "待报"}
 
 
-def township_label(code: str | None) -> str:
-    if not code:
-        return "—"
-    return township_names().get(code, code)
-
-
-class Warehouse:
-    """One short read-only connection to the warehouse per page (a connect costs more than the
-    queries of a page), closed when the page is rendered: the pipeline writes the file in place
-    and must find no reader holding it. Every question answers None when there is no warehouse,
-    or it is being rebuilt: the page says 暂无数据."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.con: duckdb.DuckDBPyConnection | None = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.con is not None:
-            self.con.close()
-            self.con = None
-
-    def rows(self, sql: str, params: list | None = None) -> list[tuple] | None:
-        if not self.path.exists():
-            return None
-        try:
-            if self.con is None:
-                self.con = duckdb.connect(str(self.path), read_only=True, config={
-                    "autoinstall_known_extensions": False, "autoload_known_extensions": False})
-            return self.con.execute(sql, params).fetchall()
-        except duckdb.Error:
-            return None
+def township_label(names: dict[str, str], code: str | None) -> str:
+    return township_name(names, code) or "—"
 
 
 # ------------------------------------------------------------------------------ dashboard
@@ -117,8 +92,7 @@ class Dashboard:
 
 
 def dashboard(session: Session, user: User) -> Dashboard:
-    publication = session.scalar(select(Publication).order_by(Publication.id.desc()).limit(1))
-    as_of = publication.as_of_month if publication else None
+    as_of = dashboard_as_of(session)
     this_month = as_of
     last_month = policy.add_months(as_of, -1) if as_of else None
     scoped = scope_findings(select(Finding.exception_type, Finding.township_code, Finding.event_period,
@@ -151,7 +125,8 @@ def dashboard(session: Session, user: User) -> Dashboard:
         m["amount"] += amount
     by_type = sorted(({"code": k, "label": labels.get(k, k), **v} for k, v in types.items()),
                      key=lambda r: (-r["amount"], r["code"]))
-    by_township = sorted(({"code": k, "label": township_label(k) if k else "（无乡镇）", **v}
+    names = township_names(session)
+    by_township = sorted(({"code": k, "label": township_label(names, k) if k else "（无乡镇）", **v}
                           for k, v in towns.items()), key=lambda r: (-r["amount"], r["code"]))
     trend = []
     if as_of:
@@ -183,12 +158,10 @@ def expected_period(cadence: Cadence, as_of: str) -> str:
     return as_of if cadence is Cadence.MONTHLY else str(int(as_of[:4]) - 1)
 
 
-def feed_freshness(wh: Warehouse, as_of: str | None) -> list[Freshness] | None:
-    rows = wh.rows("""
-        SELECT feed, max(period) FROM meta.file_log WHERE status = 'loaded' AND feed IS NOT NULL
-        GROUP BY feed""")
-    if rows is None:
-        return None
+def feed_freshness(session: Session, as_of: str | None) -> list[Freshness] | None:
+    rows = session.execute(select(FeedFile.feed, func.max(FeedFile.period))
+                           .where(FeedFile.status == "loaded", FeedFile.feed.is_not(None))
+                           .group_by(FeedFile.feed)).tuples().all()
     latest = dict(rows)
     if as_of is None:
         as_of = latest.get("payments")
@@ -226,34 +199,31 @@ class FeedPeriod:
     checks: int
 
 
-def feed_periods(wh: Warehouse) -> list[FeedPeriod] | None:
-    rows = wh.rows("""
-        WITH files AS (
-            SELECT feed, period, count(*) FILTER (WHERE status = 'loaded') AS files,
-                   count(*) FILTER (WHERE status = 'failed') AS failed,
-                   coalesce(sum(rows_read) FILTER (WHERE status = 'loaded'), 0) AS rows_read,
-                   coalesce(sum(rows_loaded) FILTER (WHERE status = 'loaded'), 0) AS rows_loaded,
-                   coalesce(sum(rows_quarantined) FILTER (WHERE status = 'loaded'), 0) AS rows_quarantined
-            FROM meta.file_log WHERE status <> 'replaced' AND feed IS NOT NULL AND period IS NOT NULL
-            GROUP BY feed, period),
-        checks AS (
-            SELECT feed, period, count(*) FILTER (WHERE NOT success) AS failed, count(*) AS n
-            FROM meta.check_results GROUP BY feed, period)
-        SELECT f.feed, f.period, f.files, f.failed, f.rows_read, f.rows_loaded, f.rows_quarantined,
-               coalesce(c.failed, 0), coalesce(c.n, 0)
-        FROM files f LEFT JOIN checks c USING (feed, period)
-        ORDER BY f.feed, f.period DESC""")
-    if rows is None:
-        return None
-    return [FeedPeriod(*r) for r in rows]
+def feed_periods(session: Session) -> list[FeedPeriod]:
+    loaded = FeedFile.status == "loaded"
+    files = session.execute(
+        select(FeedFile.feed, FeedFile.period, func.count().filter(loaded),
+               func.count().filter(FeedFile.status == "failed"),
+               func.coalesce(func.sum(FeedFile.rows_read).filter(loaded), 0),
+               func.coalesce(func.sum(FeedFile.rows_loaded).filter(loaded), 0),
+               func.coalesce(func.sum(FeedFile.rows_quarantined).filter(loaded), 0))
+        .where(FeedFile.status != "replaced", FeedFile.feed.is_not(None), FeedFile.period.is_not(None))
+        .group_by(FeedFile.feed, FeedFile.period)).tuples().all()
+    checks = {(feed, period): (failed, total) for feed, period, failed, total in session.execute(
+        select(FeedCheck.feed, FeedCheck.period, func.count().filter(FeedCheck.success.is_(False)), func.count())
+        .group_by(FeedCheck.feed, FeedCheck.period)).tuples()}
+    periods = [FeedPeriod(feed, period, n, failed, read, rows, quarantined, *checks.get((feed, period), (0, 0)))
+               for feed, period, n, failed, read, rows, quarantined in files]
+    return sorted(periods, key=lambda p: (p.feed, [-ord(c) for c in p.period or ""]))
 
 
-def unplaced_files(wh: Warehouse) -> list[dict]:
+def unplaced_files(session: Session) -> list[dict]:
     """Files refused before a feed and period could be read from their name."""
-    rows = wh.rows("""
-        SELECT path, coalesce(reason, ''), coalesce(message, ''), strftime(ingested_at, '%Y-%m-%d %H:%M')
-        FROM meta.file_log WHERE status = 'failed' AND (feed IS NULL OR period IS NULL) ORDER BY path""")
-    return [{"path": p, "reason": FILE_REASONS.get(r, r), "message": m, "at": a} for p, r, m, a in rows or []]
+    rows = session.scalars(select(FeedFile).where(FeedFile.status == "failed",
+                                                  or_(FeedFile.feed.is_(None), FeedFile.period.is_(None)))
+                           .order_by(FeedFile.path)).all()
+    return [{"path": f.path, "reason": FILE_REASONS.get(f.reason or "", f.reason or ""), "message": f.message or "",
+             "at": f.ingested_at.strftime("%Y-%m-%d %H:%M")} for f in rows]
 
 
 PERSONAL_KINDS = (Kind.ID, Kind.DOC_ID, Kind.DISABILITY_CERT, Kind.NAME, Kind.PERSON_NO, Kind.CASE_NO)
@@ -288,112 +258,86 @@ class FeedPeriodDetail:
     checks: list[dict]
 
 
-def feed_period_detail(wh: Warehouse, feed: str, period: str) -> FeedPeriodDetail | None:
+FILE_STATUS_WORDS = {"loaded": "已载入", "replaced": "已被替换", "failed": "未载入"}
+
+
+def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDetail | None:
     if feed not in FEEDS_BY_NAME:
         return None
-    files = wh.rows("""
-        SELECT path, status, coalesce(encoding, ''), rows_read, rows_loaded, rows_quarantined,
-               coalesce(reason, ''), coalesce(message, ''), strftime(ingested_at, '%Y-%m-%d %H:%M:%S')
-        FROM meta.file_log WHERE feed = ? AND period = ? ORDER BY ingested_at""", [feed, period])
-    if files is None:
-        return None
-    quarantine = wh.rows("""
-        SELECT row_number, column_name, coalesce(header, ''), value, reason FROM meta.quarantine
-        WHERE feed = ? AND period = ? ORDER BY row_number, column_name""", [feed, period]) or []
-    checks = wh.rows("""
-        SELECT expectation, coalesce(column_name, ''), severity, success, unexpected_count,
-               coalesce(description, '')
-        FROM meta.check_results WHERE feed = ? AND period = ? ORDER BY success, severity, expectation,
-        column_name""", [feed, period]) or []
-    status_words = {"loaded": "已载入", "replaced": "已被替换", "failed": "未载入"}
+    files = session.scalars(select(FeedFile).where(FeedFile.feed == feed, FeedFile.period == period)
+                            .order_by(FeedFile.ingested_at)).all()
+    quarantine = session.scalars(select(FeedQuarantine).where(FeedQuarantine.feed == feed,
+                                                              FeedQuarantine.period == period)
+                                 .order_by(FeedQuarantine.row_number, FeedQuarantine.column_name)).all()
+    checks = session.scalars(select(FeedCheck).where(FeedCheck.feed == feed, FeedCheck.period == period)
+                             .order_by(FeedCheck.success, FeedCheck.severity, FeedCheck.expectation,
+                                       FeedCheck.column_name)).all()
     reasons: dict[str, int] = {}
-    for r in quarantine:
-        label = ROW_REASONS.get(r[4], r[4])
+    for q in quarantine:
+        label = ROW_REASONS.get(q.reason, q.reason)
         reasons[label] = reasons.get(label, 0) + 1
     return FeedPeriodDetail(
         feed, FEEDS_BY_NAME[feed].title, period,
-        [{"path": p, "status": status_words.get(s, s), "encoding": e, "rows_read": rr, "rows_loaded": rl,
-          "rows_quarantined": rq, "reason": FILE_REASONS.get(reason, reason), "message": m, "at": at}
-         for p, s, e, rr, rl, rq, reason, m, at in files],
-        [{"row": n, "column": c, "header": h, "value": mask(v, feed, c), "reason": ROW_REASONS.get(r, r)}
-         for n, c, h, v, r in quarantine],
+        [{"path": f.path, "status": FILE_STATUS_WORDS.get(f.status, f.status), "encoding": f.encoding or "",
+          "rows_read": f.rows_read, "rows_loaded": f.rows_loaded, "rows_quarantined": f.rows_quarantined,
+          "reason": FILE_REASONS.get(f.reason or "", f.reason or ""), "message": f.message or "",
+          "at": f.ingested_at.strftime("%Y-%m-%d %H:%M:%S")} for f in files],
+        [{"row": q.row_number, "column": q.column_name, "header": q.header or "",
+          "value": mask(q.value, feed, q.column_name), "reason": ROW_REASONS.get(q.reason, q.reason)}
+         for q in quarantine],
         sorted(reasons.items(), key=lambda kv: -kv[1]),
-        [{"expectation": e, "column": c, "severity": s, "success": ok, "unexpected": u, "description": d}
-         for e, c, s, ok, u, d in checks])
+        [{"expectation": c.expectation, "column": c.column_name or "", "severity": c.severity, "success": c.success,
+          "unexpected": c.unexpected_count, "description": c.description or ""} for c in checks])
 
 
 # ------------------------------------------------------------------------- accountability
 
 
-ACCOUNTABILITY_COLUMNS = ("township_code", "township_name", "events", "on_time", "late", "missed",
-                          "pending", "attributable_loss")
+def accountability_years(session: Session) -> list[int]:
+    return list(session.scalars(select(AccountabilityTownshipYear.year).distinct()
+                                .order_by(AccountabilityTownshipYear.year.desc())))
 
 
-def accountability_years(wh: Warehouse) -> list[int] | None:
-    rows = wh.rows("SELECT DISTINCT year FROM marts.accountability_township_year ORDER BY 1 DESC")
-    return None if rows is None else [r[0] for r in rows]
+def accountability_months(session: Session, year: int) -> list[str]:
+    return list(session.scalars(select(AccountabilityTownshipMonth.month).distinct()
+                                .where(AccountabilityTownshipMonth.month.startswith(f"{year}-"))
+                                .order_by(AccountabilityTownshipMonth.month)))
 
 
-def accountability_months(wh: Warehouse, year: int) -> list[str]:
-    rows = wh.rows("""SELECT DISTINCT strftime(month, '%Y-%m') FROM marts.accountability_township_month
-                               WHERE year(month) = ? ORDER BY 1""", [year])
-    return [r[0] for r in rows or []]
+def accountability_year(session: Session, year: int) -> list[AccountabilityTownshipYear]:
+    """Every township's figures for the year, in the ranking's order (the mart's rank)."""
+    return list(session.scalars(select(AccountabilityTownshipYear).where(AccountabilityTownshipYear.year == year)
+                                .order_by(AccountabilityTownshipYear.loss_rank,
+                                          AccountabilityTownshipYear.township_code)))
 
 
-def accountability_year(wh: Warehouse, year: int) -> list[dict] | None:
-    rows = wh.rows("""
-        SELECT township_code, township_name, recipients, events, on_time, late, missed, pending,
-               on_time_rate, attributable_loss, improper_months, overpaid_amount, certification_coverage,
-               loss_rank
-        FROM marts.accountability_township_year WHERE year = ? ORDER BY loss_rank, township_code""", [year])
-    if rows is None:
-        return None
-    keys = ("township_code", "township_name", "recipients", "events", "on_time", "late", "missed", "pending",
-            "on_time_rate", "attributable_loss", "improper_months", "overpaid_amount",
-            "certification_coverage", "rank")
-    return [dict(zip(keys, r)) for r in rows]
+def accountability_month(session: Session, month: str) -> list[AccountabilityTownshipMonth]:
+    """Every township's figures for the month, in the ranking's order (the mart's rank)."""
+    return list(session.scalars(select(AccountabilityTownshipMonth).where(AccountabilityTownshipMonth.month == month)
+                                .order_by(AccountabilityTownshipMonth.loss_rank,
+                                          AccountabilityTownshipMonth.township_code)))
 
 
-def accountability_month(wh: Warehouse, month: str) -> list[dict] | None:
-    rows = wh.rows("""
-        SELECT township_code, township_name, events, on_time, late, missed, pending, attributable_loss
-        FROM marts.accountability_township_month WHERE strftime(month, '%Y-%m') = ?
-        ORDER BY attributable_loss DESC, township_code""", [month])
-    if rows is None:
-        return None
-    return [dict(zip(ACCOUNTABILITY_COLUMNS, r)) for r in rows]
-
-
-def accountability_events(wh: Warehouse, session: Session, township: str | None, year: int | None,
-                          month: str | None) -> list[dict] | None:
-    """The late and missed reports behind a township's figures, with the person's name from
-    the case store."""
-    where, params = ["report_status IN ('late', 'missed')"], []
+def accountability_events(session: Session, township: str | None, year: int | None,
+                          month: str | None) -> list[dict]:
+    """The late and missed reports behind a township's figures."""
+    query = select(AccountabilityEvent).where(AccountabilityEvent.report_status.in_(("late", "missed")))
     if township:
-        where.append("township_code = ?")
-        params.append(township)
+        query = query.where(AccountabilityEvent.township_code == township)
     if month:
-        where.append("strftime(event_month, '%Y-%m') = ?")
-        params.append(month)
+        query = query.where(AccountabilityEvent.event_month == month)
     elif year:
-        where.append("year(event_month) = ?")
-        params.append(year)
-    rows = wh.rows(f"""
-        SELECT event_type, finding_key, person_id, person_no, township_code, event_date,
-               strftime(event_month, '%Y-%m'), strftime(due_month, '%Y-%m'),
-               strftime(report_month, '%Y-%m'), report_status, report_ref, roster_ref, attributable_loss
-        FROM marts.accountability_events WHERE {' AND '.join(where)}
-        ORDER BY township_code, event_month, person_id""", params)
-    if rows is None:
-        return None
-    keys = [r[1] for r in rows]
-    names = dict(session.execute(select(Finding.finding_key, Finding.name)
-                                 .where(Finding.finding_key.in_(keys))).tuples().all())
-    return [{"event_type": EVENT_LABELS.get(t, t), "finding_key": k, "person_id": pid, "person_no": no,
-             "name": names.get(k), "township": township_label(code), "event_date": d, "event_month": em,
-             "due_month": due, "report_month": rm, "status": REPORT_STATUS.get(s, s), "status_code": s,
-             "report_ref": rref, "roster_ref": roster, "loss": loss}
-            for t, k, pid, no, code, d, em, due, rm, s, rref, roster, loss in rows]
+        query = query.where(AccountabilityEvent.event_month.startswith(f"{year}-"))
+    events = session.scalars(query.order_by(AccountabilityEvent.township_code, AccountabilityEvent.event_month,
+                                            AccountabilityEvent.person_id)).all()
+    names = township_names(session)
+    return [{"event_type": EVENT_LABELS.get(e.event_type, e.event_type), "finding_key": e.finding_key,
+             "person_id": e.person_id, "person_no": e.person_no, "name": e.name,
+             "township": township_label(names, e.township_code), "event_date": e.event_date,
+             "event_month": e.event_month, "due_month": e.due_month, "report_month": e.report_month,
+             "status": REPORT_STATUS.get(e.report_status, e.report_status), "status_code": e.report_status,
+             "report_ref": e.report_ref, "roster_ref": e.roster_ref, "loss": e.attributable_loss}
+            for e in events]
 
 
 # -------------------------------------------------------------------------------- persons
@@ -405,21 +349,15 @@ class Strip:
     rows: list[dict] = field(default_factory=list)  # person_no, cells: [{month, amount, improper}]
 
 
-def payment_strip(wh: Warehouse, person_nos: list[str], improper: list[FindingMonth],
+def payment_strip(session: Session, person_nos: list[str], improper: list[FindingMonth],
                   as_of: str | None) -> Strip:
-    """Month by month, per roster record: what was paid (成功 rows, from the warehouse's
-    snapshot) and which months a finding calls improper. Without a warehouse, the improper
-    months alone."""
+    """Month by month, per roster record: what was paid (成功 rows, as published) and which
+    months a finding calls improper."""
     paid: dict[tuple[str, str], Decimal] = {}
     if person_nos:
-        marks = ", ".join("?" for _ in person_nos)
-        rows = wh.rows(f"""
-            SELECT person_no, strftime(for_month, '%Y-%m'), sum(amount) FROM raw.payments
-            WHERE person_no IN ({marks}) AND pay_status = '成功' GROUP BY ALL""", list(person_nos))
-        paid = {(no, m): amount for no, m, amount in rows or []}
-    bad = {}
-    for fm in improper:
-        bad[(fm.person_no, fm.month)] = fm.amount
+        paid = {(p.person_no, p.month): p.amount for p in session.scalars(
+            select(PersonPayment).where(PersonPayment.person_no.in_(person_nos)))}
+    bad = {(fm.person_no, fm.month): fm.amount for fm in improper}
     all_months = {m for _, m in paid} | {m for _, m in bad}
     if not all_months:
         return Strip([])
@@ -437,13 +375,14 @@ def payment_strip(wh: Warehouse, person_nos: list[str], improper: list[FindingMo
     return strip
 
 
-def evidence_files(wh: Warehouse, refs: list[str]) -> dict[str, str]:
+def evidence_files(session: Session, refs: list[str]) -> dict[str, str]:
     """source_ref 'feed/period#row' -> the file it was loaded from."""
     pairs = {tuple(ref.split("#", 1)[0].split("/", 1)) for ref in refs if "/" in ref}
     if not pairs:
         return {}
-    rows = wh.rows("SELECT feed, period, path FROM meta.file_log WHERE status = 'loaded'") or []
-    paths = {(f, p): path for f, p, path in rows}
+    feeds = sorted({feed for feed, _ in pairs})
+    paths = {(f.feed, f.period): f.path for f in session.scalars(
+        select(FeedFile).where(FeedFile.status == "loaded", FeedFile.feed.in_(feeds)))}
     out = {}
     for ref in refs:
         key = tuple(ref.split("#", 1)[0].split("/", 1))
@@ -488,8 +427,8 @@ def today_month(today: dt.date) -> str:
 
 
 def dashboard_as_of(session: Session) -> str | None:
-    """T, the as-of month of the latest publishing (None before the first)."""
-    return session.scalar(select(Publication.as_of_month).order_by(Publication.id.desc()).limit(1))
+    """T, the as-of month of the build readers see (None before the first)."""
+    return session.scalar(select(Publication.as_of_month).where(Publication.id == current_build()))
 
 
 def feed_titles() -> dict[str, tuple[str, str]]:

@@ -10,17 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
 from casework.errors import NotFound
-from casework.models import (
-    AuditEntry,
-    Case,
-    Finding,
-    FindingMonth,
-    FindingStatus,
-    FindingVersion,
-    PersonEvent,
-    PersonRecord,
-    User,
-)
+from casework.models import AuditEntry, Case, Finding, FindingStatus, FindingVersion, User
+from casework.published import FindingMonth, PersonEvent, PersonRecord
 from casework.services.access import require, scope_cases, scope_findings, sees_township
 
 
@@ -83,6 +74,11 @@ def get_finding(session: Session, user: User, key: str) -> Finding:
     if finding is None or not sees_township(user, finding.township_code):
         raise NotFound("疑点")
     return finding
+
+
+def finding_months(session: Session, key: str) -> list[FindingMonth]:
+    return list(session.scalars(select(FindingMonth).where(FindingMonth.finding_key == key)
+                                .order_by(FindingMonth.month, FindingMonth.person_no)))
 
 
 def finding_versions(session: Session, key: str) -> list[FindingVersion]:

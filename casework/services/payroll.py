@@ -9,15 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from casework.models import (
-    Case,
-    CaseStatus,
-    Finding,
-    FindingStatus,
-    HoldRecommendation,
-    PayrollHold,
-    PersonRecord,
-)
+from casework.models import Case, CaseStatus, Finding, FindingStatus, PayrollHold
+from casework.published import HoldRecommendation, PersonRecord
 
 SETTLED_CASE = (CaseStatus.resumed, CaseStatus.closed)
 

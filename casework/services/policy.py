@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.errors import Conflict
-from casework.models import BasicPensionStandard, PolicyParameter, Publication
+from casework.published import BasicPensionStandard, PolicyParameter, Publication, current_build
 
 FUNERAL_SUBSIDY = "funeral_subsidy"
 RECOVERY_DEADLINE_DAYS = "recovery_deadline_days"
@@ -37,7 +37,8 @@ def basic_pension(session: Session, month: str) -> Decimal:
 
 
 def latest_publication(session: Session) -> Publication:
-    found = session.scalar(select(Publication).order_by(Publication.id.desc()).limit(1))
+    """The build readers see (the latest published)."""
+    found = session.scalar(select(Publication).where(Publication.id == current_build()))
     if found is None:
         raise Conflict("not_published", "尚未发布稽核结果：请先运行 pension-audit run")
     return found

@@ -1,22 +1,33 @@
-"""The district's townships by code: one list for the service, the console and the documents."""
+"""The district's townships by code, as the current build published them: one list for the
+service, the console and the documents."""
 
 from __future__ import annotations
 
-import csv
-import functools
-from pathlib import Path
+import threading
 
-TOWNSHIPS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "townships.csv"
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from casework.published import Township, current_build
 
-@functools.cache
-def township_names() -> dict[str, str]:
-    """The district's townships, from the same seed the warehouse loads."""
-    with TOWNSHIPS.open(encoding="utf-8") as f:
-        return {r["township_code"]: r["township_name"] for r in csv.DictReader(f)}
+_LOCK = threading.Lock()
+_KNOWN: dict[int | None, dict[str, str]] = {}  # the names of the last build asked about
 
 
-def township_name(code: str | None) -> str:
-    if not code:
-        return ""
-    return township_names().get(code, code)
+def township_names(session: Session) -> dict[str, str]:
+    """Code → name. Read once per build (a build rarely changes them; a page asks often)."""
+    build = session.scalar(select(current_build()))
+    with _LOCK:
+        if build in _KNOWN:
+            return _KNOWN[build]
+    names = dict(session.execute(select(Township.township_code, Township.township_name)
+                                 .order_by(Township.township_code)).tuples().all())
+    with _LOCK:
+        _KNOWN.clear()
+        _KNOWN[build] = names
+    return names
+
+
+def township_name(names: dict[str, str], code: str | None) -> str:
+    """A township's name, its code when the build does not know it, nothing for no code."""
+    return names.get(code, code) if code else ""

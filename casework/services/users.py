@@ -18,8 +18,9 @@ def add_user(session: Session, username: str, display_name: str, role: Role, pas
         raise Invalid("township_required", "乡镇社会事务办的用户必须指定所属乡镇（街道）代码")
     if role != Role.township_officer and township_code:
         raise Invalid("township_not_allowed", f"{ROLE_LABELS[role]}的用户不属于某一乡镇，不能指定乡镇代码")
-    if township_code and township_code not in township_names():
-        raise Invalid("unknown_township", f"乡镇（街道）代码 {township_code} 不是本区的乡镇（街道）")
+    if township_code and township_code not in township_names(session):
+        raise Invalid("unknown_township", f"乡镇（街道）代码 {township_code} 不是本区的乡镇（街道）"
+                                          "（乡镇名单随稽核结果发布：尚未运行 pension-audit run 时没有乡镇）")
     if len(password) < 8:
         raise Invalid("weak_password", "密码至少 8 位")
     if session.scalar(select(User.id).where(User.username == username)):

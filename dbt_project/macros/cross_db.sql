@@ -111,3 +111,14 @@ array_join({{ spark__agg_list(expr, order_by, none) }}, '{{ sep }}')
  and ({{ mismatches }} = 1
       or ({{ mismatches }} = 2 and ({% for i in range(1, 18) %}(substr({{ a }}, {{ i }}, 2) = reverse(substr({{ b }}, {{ i }}, 2)) and substr({{ a }}, {{ i }}, 1) <> substr({{ b }}, {{ i }}, 1)){% if not loop.last %} or {% endif %}{% endfor %}))))
 {%- endmacro %}
+
+{# A date as Chinese text inside a sentence: 2026年1月10日. #}
+{% macro cn_date(expr) -%}
+(cast(year({{ expr }}) as string) || '年' || cast(month({{ expr }}) as string) || '月'
+ || cast(day({{ expr }}) as string) || '日')
+{%- endmacro %}
+
+{# A month as Chinese text inside a sentence: 2026年1月. #}
+{% macro cn_month(expr) -%}
+(cast(year({{ expr }}) as string) || '年' || cast(month({{ expr }}) as string) || '月')
+{%- endmacro %}

@@ -4,15 +4,12 @@ the pipeline publishes them, and an API client that signs in as each role."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from api.app import create_app
 from api.deps import today
@@ -22,40 +19,8 @@ from casework.services.users import add_user
 from orchestration.publish import publish
 from pension_audit.settings import Settings
 
-POSTGRES = os.environ.get("PENSION_AUDIT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery"
 TODAY = dt.date(2026, 1, 10)
-
-
-def postgres_available() -> bool:
-    try:
-        with create_engine(POSTGRES).connect() as c:
-            c.execute(text("SELECT 1"))
-        return True
-    except Exception:  # noqa: BLE001 - any failure means: not here
-        return False
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
-    if not postgres_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI and is not reachable at {POSTGRES}")
-        pytest.skip(f"no PostgreSQL at {POSTGRES}")
-    return POSTGRES
-
-
-@pytest.fixture
-def postgres_url(postgres_server: str) -> Iterator[str]:
-    """A fresh database on the machine's PostgreSQL, dropped afterwards."""
-    name = f"pa_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    yield postgres_server.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -142,13 +107,12 @@ def api(store, store_url: str, tiny_district) -> Iterator[Api]:
 
 def later_publication(api: Api, months: int) -> str:
     """As if the pipeline had published `months` more months of payments: the next 发放年月."""
-    from sqlalchemy import select
 
-    from casework.models import Publication
-    from casework.services.policy import add_months
+    from casework.published import Publication, PublicationStatus
+    from casework.services.policy import add_months, latest_publication
 
     with session_factory(api.engine, writing=True)() as s, s.begin():
-        last = s.scalar(select(Publication).order_by(Publication.id.desc()).limit(1))
-        s.add(Publication(as_of_month=add_months(last.as_of_month, months),
+        last = latest_publication(s)
+        s.add(Publication(as_of_month=add_months(last.as_of_month, months), status=PublicationStatus.published,
                           next_pay_month=add_months(last.next_pay_month, months)))
         return add_months(last.next_pay_month, months)

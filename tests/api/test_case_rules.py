@@ -155,7 +155,7 @@ def test_the_hold_list_downloads_as_csv_and_xlsx(api: Api):
 
 
 def test_an_acquitted_detainee_is_back_paid_every_suspended_month_at_its_standard(api: Api):
-    from casework.models import PersonRecord
+    from casework.published import PersonRecord
 
     case = open_case(api, "detention")
     start = propose(api, case, "suspension")
@@ -186,7 +186,7 @@ def test_a_released_prisoner_is_not_back_paid_the_months_in_custody(api: Api):
     from casework.services.policy import months_from
 
     suspended = months_from(start["terms"]["from_month"], resume)
-    from casework.models import HoldRecommendation
+    from casework.published import HoldRecommendation
 
     with session_factory(api.engine)() as s:
         custody = [(r.hold_from, r.hold_until or "9999-12") for r in s.scalars(select(HoldRecommendation).where(
@@ -246,11 +246,11 @@ def test_published_findings_keep_their_case_when_the_pipeline_publishes_again(ap
 
 def test_a_death_in_custody_leaves_only_the_own_contributions_and_no_funeral_subsidy(api: Api):
     """44号 by default, flagged for a person to decide; 国发〔2014〕8号 when they so decide."""
-    from casework.models import SettlementBasis
+    from casework.published import SettlementBasis
 
     finding = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
     with session_factory(api.engine, writing=True)() as s, s.begin():
-        basis = s.get(SettlementBasis, finding["finding_key"])
+        basis = s.scalar(select(SettlementBasis).where(SettlementBasis.finding_key == finding["finding_key"]))
         basis.died_in_custody = True  # the scenario: this person died while serving a sentence
         own, whole = basis.own_contribution_balance, basis.account_balance
     case = api.post("jingban", "/cases", {"finding_key": finding["finding_key"], "reason": "立案"}).json()
@@ -268,11 +268,11 @@ def test_a_death_in_custody_leaves_only_the_own_contributions_and_no_funeral_sub
 
 
 def test_a_death_settles_against_the_balance_of_the_death_month_then_the_funeral_subsidy(api: Api):
-    from casework.models import SettlementBasis
+    from casework.published import SettlementBasis
 
     finding = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
     with session_factory(api.engine)() as s:
-        basis = s.get(SettlementBasis, finding["finding_key"])
+        basis = s.scalar(select(SettlementBasis).where(SettlementBasis.finding_key == finding["finding_key"]))
     case = api.post("jingban", "/cases", {"finding_key": finding["finding_key"], "reason": "立案"}).json()
     decide(api, propose(api, case, "cancellation"))
     case = api.get("jingban", f"/cases/{case['id']}").json()

@@ -32,7 +32,9 @@ from casework.models import (
     Role,
     User,
 )
-from orchestration.publish import export_decisions, publish
+from casework.published import FindingMonth
+from orchestration.decisions import export_decisions
+from orchestration.publish import publish
 from tests.conftest import run_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +122,8 @@ def test_the_run_publishes_every_finding_with_its_figures_to_the_fen(tiny_distri
     assert f"案件库：  {home / 'cases.sqlite'}" in tiny_district.output
 
     # Each finding's months add up to its amount, fen for fen.
-    months = dict(rows(published, "SELECT finding_key, sum(amount) FROM finding_months GROUP BY 1"))
+    months = dict(rows(published, "SELECT finding_key, sum(amount) FROM finding_months WHERE retired_in IS NULL "
+                                  "GROUP BY 1"))
     for key, (*_, improper_months, amount) in built.items():
         if improper_months:
             assert Decimal(months[key]) / 100 == amount, key
@@ -138,7 +141,7 @@ def holds_of(engine: Engine, exception_type: str) -> dict[str, list[tuple]]:
     for key, *hold in rows(engine, """
             SELECT h.finding_key, h.person_no, h.reason_code, h.hold_from, h.hold_until, h.custodial
             FROM hold_recommendations h JOIN findings f USING (finding_key)
-            WHERE f.exception_type = :t ORDER BY 1, 2""", t=exception_type):
+            WHERE f.exception_type = :t AND h.retired_in IS NULL ORDER BY 1, 2""", t=exception_type):
         out.setdefault(key, []).append(tuple(hold))
     return out
 
@@ -209,7 +212,7 @@ def test_a_death_settles_against_the_roster_balance_of_the_death_month(tiny_dist
     basis = {key: rest for key, *rest in rows(published, """
         SELECT finding_key, balance_month, account_balance, own_contribution_balance, receiving_at_event,
                died_in_custody
-        FROM settlement_basis""")}
+        FROM settlement_basis WHERE retired_in IS NULL""")}
     assert deaths
     for key, (person_id, _, death_month) in deaths.items():
         balance, own, receiving = wh(tiny_district.home / "warehouse.duckdb", """
@@ -253,12 +256,11 @@ def test_publishing_the_same_build_twice_changes_nothing_but_the_publication_log
         assert (again.opened, again.changed, again.resolved, again.reopened) == (0, 0, 0, 0)
         assert again.unchanged == first.opened == len(before["findings"])
         assert snapshot(engine) == before  # no new audit entries, versions, months or holds
-        # …but the publishing itself is logged, and every finding was seen in it.
-        assert rows(engine, "SELECT opened, unchanged FROM publications ORDER BY id") == [
-            (first.opened, 0), (0, again.unchanged)]
-        (seen,), = rows(engine, "SELECT count(*) FROM findings WHERE last_published_at >= "
-                                "(SELECT max(published_at) FROM publications)")
-        assert seen == again.unchanged
+        # …but the publishing itself is logged, and it rewrote nothing: no row of the first build
+        # changed, so none was written again.
+        assert rows(engine, "SELECT opened, unchanged, rows_written, rows_retired FROM publications ORDER BY id") == [
+            (first.opened, 0, first.rows_written, 0), (0, again.unchanged, 0, 0)]
+        assert again.rows_written == again.rows_retired == 0 and first.rows_written > 0
     finally:
         engine.dispose()
 
@@ -272,13 +274,12 @@ def test_a_changed_amount_is_a_new_version_and_the_old_figures_are_kept(warehous
     publish(fresh_store, warehouse)
     key, person_no, old_month, old_amount, old_months = wh(warehouse, """
         SELECT f.finding_key, min(m.person_no), f.event_period, f.overpaid_amount, f.improper_months
-        FROM marts.findings f JOIN intermediate.int_improper_months m USING (finding_key)
+        FROM published.findings f JOIN published.finding_months m USING (finding_key)
         WHERE f.exception_type = 'death' GROUP BY ALL ORDER BY f.finding_key LIMIT 1""")[0]
     earlier = (dt.date.fromisoformat(old_month + "-01") - dt.timedelta(days=1)).strftime("%Y-%m")
     change(warehouse,
-           f"""INSERT INTO intermediate.int_improper_months
-               VALUES ('{key}', '{person_no}', DATE '{old_month}-01', 203.01, ['payments/{old_month}#1'])""",
-           f"""UPDATE marts.findings SET event_period = '{earlier}', first_improper_month = '{old_month}',
+           f"""INSERT INTO published.finding_months VALUES ('{key}', '{person_no}', '{old_month}', 203.01)""",
+           f"""UPDATE published.findings SET event_period = '{earlier}', first_improper_month = '{old_month}',
                    improper_months = improper_months + 1, overpaid_amount = overpaid_amount + 203.01
                WHERE finding_key = '{key}'""")
 
@@ -294,7 +295,8 @@ def test_a_changed_amount_is_a_new_version_and_the_old_figures_are_kept(warehous
         assert [(v.version, v.event_period, v.improper_months, v.overpaid_amount) for v in versions] == [
             (1, old_month, old_months, old_amount),
             (2, earlier, old_months + 1, old_amount + Decimal("203.01"))]
-        assert (old_month, Decimal("203.01")) in [(m.month, m.amount) for m in finding.months]
+        months = s.scalars(select(FindingMonth).where(FindingMonth.finding_key == key)).all()
+        assert (old_month, Decimal("203.01")) in [(m.month, m.amount) for m in months]
         entry = s.scalars(select(AuditEntry).where(AuditEntry.entity_id == key, AuditEntry.action == "changed")).one()
         assert entry.before["overpaid_amount"] == f"{old_amount:.2f}"
         assert entry.after["overpaid_amount"] == f"{old_amount + Decimal('203.01'):.2f}"
@@ -307,9 +309,9 @@ def test_a_finding_gone_from_the_build_is_resolved_by_data_kept_and_reopened_whe
     the next build. It stays in the store, resolved, with its figures; no hold is recommended
     for it any more. Should the judgment be withdrawn, the finding comes back with its key."""
     publish(fresh_store, warehouse)
-    (key,), = wh(warehouse, "SELECT min(finding_key) FROM marts.findings WHERE exception_type = 'detention'")
-    change(warehouse, f"DELETE FROM marts.findings WHERE finding_key = '{key}'",
-           f"DELETE FROM marts.hold_recommendations WHERE finding_key = '{key}'")
+    (key,), = wh(warehouse, "SELECT min(finding_key) FROM published.findings WHERE exception_type = 'detention'")
+    change(warehouse, f"DELETE FROM published.findings WHERE finding_key = '{key}'",
+           f"DELETE FROM published.hold_recommendations WHERE finding_key = '{key}'")
 
     gone = publish(fresh_store, warehouse)
 
@@ -318,7 +320,8 @@ def test_a_finding_gone_from_the_build_is_resolved_by_data_kept_and_reopened_whe
         finding = s.get(Finding, key)
         assert finding.status == FindingStatus.resolved_by_data and finding.resolved_at is not None
         assert finding.version == 1 and finding.event_period == key.rsplit(":", 1)[1][:7]
-    assert rows(fresh_store, "SELECT count(*) FROM hold_recommendations WHERE finding_key = :k", k=key) == [(0,)]
+    assert rows(fresh_store, "SELECT count(*) FROM hold_recommendations WHERE finding_key = :k "
+                             "AND retired_in IS NULL", k=key) == [(0,)]
     assert rows(fresh_store, "SELECT action FROM audit_log WHERE entity_id = :k ORDER BY id", k=key) == [
         ("published",), ("resolved_by_data",)]
 
@@ -328,7 +331,8 @@ def test_a_finding_gone_from_the_build_is_resolved_by_data_kept_and_reopened_whe
     with session_factory(fresh_store)() as s:
         finding = s.get(Finding, key)
         assert (finding.status, finding.resolved_at, finding.version) == (FindingStatus.open, None, 1)
-    (holds,), = rows(fresh_store, "SELECT count(*) FROM hold_recommendations WHERE finding_key = :k", k=key)
+    (holds,), = rows(fresh_store, "SELECT count(*) FROM hold_recommendations WHERE finding_key = :k "
+                                  "AND retired_in IS NULL", k=key)
     assert holds >= 1
     assert rows(fresh_store, "SELECT action FROM audit_log WHERE entity_id = :k ORDER BY id", k=key)[-1] == (
         "reopened",)
@@ -337,7 +341,7 @@ def test_a_finding_gone_from_the_build_is_resolved_by_data_kept_and_reopened_whe
 def two_finding_person(warehouse: Path) -> tuple[str, list[str]]:
     """A person with two findings of their own (the tiny district plants one with two pensions)."""
     person, keys = wh(warehouse, """
-        SELECT person_id, list(finding_key ORDER BY finding_key) FROM marts.findings
+        SELECT person_id, list(finding_key ORDER BY finding_key) FROM published.findings
         WHERE exception_type = 'other_pension' GROUP BY person_id HAVING count(*) = 2 ORDER BY 1 LIMIT 1""")[0]
     return person, keys
 
@@ -354,7 +358,7 @@ def open_case(engine: Engine, person_id: str, keys: list[str], status: CaseStatu
 
 def test_a_new_finding_joins_the_case_already_open_for_its_person(tiny_district, warehouse, fresh_store):
     person, (first, second) = two_finding_person(warehouse)
-    change(warehouse, f"DELETE FROM marts.findings WHERE finding_key = '{second}'")
+    change(warehouse, f"DELETE FROM published.findings WHERE finding_key = '{second}'")
     publish(fresh_store, warehouse)
     case_id = open_case(fresh_store, person, [first])
 

@@ -11,6 +11,7 @@ from orchestration.feed_assets import MONTHLY, YEARLY, feed_asset_key
 from orchestration.resources import DataHome
 from orchestration.sensors import inbox_sensor
 from pension_audit.ingest.feeds import FEEDS
+from pension_audit.ingest.load import Warehouse
 from pension_audit.settings import Settings
 from tests.conftest import write_csv
 
@@ -65,6 +66,30 @@ def test_sensor_requests_one_run_per_new_file_version(inbox, tmp_path):
         assert len(resent.run_requests) == 1 and json.loads(resent.cursor)
 
 
+def test_a_load_that_failed_for_a_passing_reason_is_asked_for_again_at_the_next_tick(inbox, tmp_path):
+    """A lock, a killed process, a full disk: the run of a file version fails; the next tick asks
+    for that version again (a new run key), and not once it is superseded by a newer version."""
+    settings = Settings(home=tmp_path / "home", inbox=inbox)
+    resources = {"data_home": DataHome.from_settings(settings)}
+    write_csv(inbox / "payments/2025-03.csv", ["个人编号,姓名,所属年月,发放类型,实发金额,发放状态,发放年月",
+                                               "1504040001,王芳,2025-03,正常发放,203.00,成功,2025-03"])
+    with Warehouse(settings.warehouse_path) as wh:  # the passing trouble: a damaged table
+        wh.con.execute("ALTER TABLE raw.payments DROP COLUMN amount").fetchall()
+    definitions = build_definitions(settings)
+    with dg.instance_for_test() as instance:
+        first = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
+        (request,) = first.run_requests
+        ran = definitions.resolve_job_def(request.job_name).execute_in_process(
+            instance=instance, partition_key=request.partition_key, tags=request.tags, raise_on_error=False,
+            asset_selection=request.asset_selection)
+        assert not ran.success
+        retried = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=resources))
+        (again,) = retried.run_requests
+        assert again.run_key == f"{request.run_key}#2" and again.tags["pension_audit/attempt"] == "2"
+        quiet = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=retried.cursor, resources=resources))
+        assert quiet.run_requests == [], "asked for again once, not at every tick"
+
+
 def test_lineage_runs_unbroken_from_each_feed_to_the_findings(defs):
     graph = defs.resolve_asset_graph()
     for feed in FEEDS:
@@ -88,10 +113,11 @@ def test_the_case_store_sits_at_both_ends_of_the_dbt_build(defs):
     """Decisions flow in through the dbt source `casework`; the marts the workflow reads flow
     out into the case store."""
     graph = defs.resolve_asset_graph()
-    decisions, published = dg.AssetKey(["case_store", "decisions"]), dg.AssetKey(["case_store", "findings"])
+    decisions, published = dg.AssetKey(["case_store", "decisions"]), dg.AssetKey(["case_store", "published"])
     for staging in ("stg_case_findings", "stg_payroll_holds"):
         assert decisions in graph.get(dg.AssetKey(["staging", staging])).parent_keys
-    assert {dg.AssetKey(["marts", name]) for name in
-            ("findings", "hold_recommendations", "settlement_basis", "person_timeline")} <= \
+    assert {dg.AssetKey(["published", name]) for name in
+            ("pub_findings", "pub_hold_recommendations", "pub_settlement_basis", "pub_person_events", "pub_build")} <= \
         graph.get(published).parent_keys
+    assert graph.get(dg.AssetKey(["published", "pub_findings"])).parent_keys == {dg.AssetKey(["marts", "findings"])}
     assert graph.get(decisions).partitions_def is None and graph.get(published).partitions_def is None

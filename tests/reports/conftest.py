@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import api, postgres_server, postgres_url, store  # noqa: F401
+from tests.api.conftest import api, store  # noqa: F401
 
 
 @pytest.fixture

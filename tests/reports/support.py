@@ -71,6 +71,18 @@ def get_pdf(api: Api, who: str, url: str, **params) -> bytes:
     return r.content
 
 
+def issue_pdf(api: Api, who: str, url: str, **params) -> bytes:
+    """Issue a notice as `who` (its 文号 given, its PDF kept), then get it as issued: the same
+    bytes by its own address and by the notice's."""
+    r = api.post(who, f"{url}/issue", params=params)
+    assert r.status_code in (200, 201), r.text
+    issued = r.json()
+    by_id = api.get(who, issued["url"])
+    content = get_pdf(api, who, url, **params)
+    assert by_id.content == content, "the notice's address gives the issued bytes"
+    return content
+
+
 def get_xlsx(api: Api, who: str, url: str, **params) -> list[list]:
     """The rows of the first sheet; and the header row is frozen."""
     import zipfile

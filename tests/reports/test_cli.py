@@ -17,11 +17,16 @@ def test_the_command_line_writes_the_documents_and_keeps_the_numbers(api: Api, s
     runner = CliRunner()
     common = ["--home", str(tiny_district.home), "--database-url", store_url]
     out = tmp_path / "追缴通知书.pdf"
-    result = runner.invoke(main, ["report", "recovery-notice", "--case", str(case["id"]), "--out", str(out), *common])
+    notice = ["report", "recovery-notice", "--case", str(case["id"]), "--out", str(out), *common]
+    not_yet = runner.invoke(main, notice)
+    assert not_yet.exit_code == 1 and "尚未出具" in not_yet.output, "only a named user issues a notice"
+    result = runner.invoke(main, [*notice, "--as", "jingban"])
     assert result.exit_code == 0, result.output
-    assert "松社保追字〔2026〕第1号" in result.output
+    assert "已出具冒领社会保险待遇追缴通知书" in result.output
     assert "松社保追字〔2026〕第1号" in pdf_text(out.read_bytes())
-    assert "松社保追字〔2026〕第1号" in pdf_text(get_pdf(api, "jingban", f"/documents/recovery-notice/{demand['id']}"))
+    assert out.read_bytes() == get_pdf(api, "jingban", f"/documents/recovery-notice/{demand['id']}")
+    again = runner.invoke(main, notice)
+    assert again.exit_code == 0 and out.read_bytes() == get_pdf(api, "fuhe", f"/documents/recovery-notice/{demand['id']}")
     xlsx = tmp_path / "问责.xlsx"
     result = runner.invoke(main, ["report", "accountability-report", "--year", "2025", "--out", str(xlsx), *common])
     assert result.exit_code == 0, result.output

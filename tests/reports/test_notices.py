@@ -14,7 +14,7 @@ from casework.db import session_factory
 from casework.models import AuditEntry, Case, Demand, DocumentNumber, IssuedDocument, Settlement
 from reports.chinese import amount_in_capitals, amount_in_figures, mask_id
 from tests.api.conftest import Api
-from tests.reports.support import flat, get_pdf, keep, pdf_text, settled_demand
+from tests.reports.support import flat, get_pdf, issue_pdf, keep, pdf_text, settled_demand
 
 OFFICE = "赤峰市松山区社会保险事业管理局"
 ISSUED = "二〇二六年一月十日"  # api.clock.day, 2026-01-10
@@ -22,7 +22,7 @@ ISSUED = "二〇二六年一月十日"  # api.clock.day, 2026-01-10
 
 def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_receipt(api: Api):
     case, demand = settled_demand(api, "death", "林晓梅", "子女（法定继承人）")
-    pdf = get_pdf(api, "jingban", f"/documents/recovery-notice/{demand['id']}")
+    pdf = issue_pdf(api, "jingban", f"/documents/recovery-notice/{demand['id']}")
     keep(pdf, "recovery-notice")
     text = pdf_text(pdf)
     one = flat(text)
@@ -55,10 +55,13 @@ def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_recei
 def test_a_recovery_notice_keeps_its_number_and_the_next_one_takes_the_next(api: Api):
     _, first = settled_demand(api, "death", "林晓梅", "子女")
     _, second = settled_demand(api, "imprisonment", "服刑人员家属", "配偶")
-    assert "第1号" in pdf_text(get_pdf(api, "jingban", f"/documents/recovery-notice/{first['id']}"))
-    again = pdf_text(get_pdf(api, "fuhe", f"/documents/recovery-notice/{first['id']}"))
-    assert "松社保追字〔2026〕第1号" in again, "rendered again, same 文号"
-    text = pdf_text(get_pdf(api, "jingban", f"/documents/recovery-notice/{second['id']}"))
+    issued = issue_pdf(api, "jingban", f"/documents/recovery-notice/{first['id']}")
+    assert "第1号" in pdf_text(issued)
+    again = get_pdf(api, "fuhe", f"/documents/recovery-notice/{first['id']}")
+    assert again == issued, "given out again: the very bytes issued, same 文号"
+    reissued = api.post("fuhe", f"/documents/recovery-notice/{first['id']}/issue")
+    assert reissued.status_code == 200 and get_pdf(api, "fuhe", reissued.json()["url"]) == issued
+    text = pdf_text(issue_pdf(api, "jingban", f"/documents/recovery-notice/{second['id']}"))
     assert "松社保追字〔2026〕第2号" in text
     assert "被判处刑罚" in flat(text) and "及家属" in flat(text)
     with session_factory(api.engine)() as s:
@@ -70,6 +73,8 @@ def test_a_recovery_notice_keeps_its_number_and_the_next_one_takes_the_next(api:
         assert all(d.issued_on == dt.date(2026, 1, 10) for d in issued)
         numbered = s.scalar(select(func.count()).where(AuditEntry.action == "document_numbered"))
         assert numbered == 2, "numbering a notice is in the audit log, once"
+        issuing = s.scalars(select(AuditEntry).where(AuditEntry.action == "document_issued")).all()
+        assert [(e.actor, e.entity) for e in issuing] == [("jingban", "issued_files")] * 2
     # A return demand is not a recovery notice (and the other way round).
     r = api.get("jingban", f"/documents/return-notice/{first['id']}")
     assert r.status_code == 404 and "recovery-notice" in r.json()["message"]
@@ -78,7 +83,7 @@ def test_a_recovery_notice_keeps_its_number_and_the_next_one_takes_the_next(api:
 def test_a_return_notice_after_a_lost_nationality_asks_the_person_to_return_the_rest(api: Api):
     _, demand = settled_demand(api, "nationality", "冯金", "本人")
     assert demand["notice_kind"] == "return"
-    pdf = get_pdf(api, "jingban", f"/documents/return-notice/{demand['id']}")
+    pdf = issue_pdf(api, "jingban", f"/documents/return-notice/{demand['id']}")
     keep(pdf, "return-notice")
     text = pdf_text(pdf)
     one = flat(text)
@@ -103,7 +108,7 @@ def test_a_deregistration_notice_goes_to_the_heir_with_a_deadline(api: Api):
     f = finding(api, "death")
     case = open_case(api, f["finding_key"])
     approve(api, case, "cancellation")
-    pdf = get_pdf(api, "jingban", f"/documents/deregistration-notice/{case['id']}")
+    pdf = issue_pdf(api, "jingban", f"/documents/deregistration-notice/{case['id']}")
     keep(pdf, "deregistration-notice")
     text = pdf_text(pdf)
     one = flat(text)
@@ -141,7 +146,7 @@ def test_benefit_notices_go_to_each_new_recipient_of_the_month(api: Api, tiny_di
         SELECT person_no, name, id_number, basic_pension + account_pension FROM intermediate.int_roster_months
         WHERE month = ? AND benefit_start_month = ? AND status = '正常待遇' AND township_code = ?
         ORDER BY person_no""", [dt.date.fromisoformat(month + "-01")] * 2 + [township])
-    pdf = get_pdf(api, "jingban", "/documents/benefit-notice", month=month, township=township)
+    pdf = issue_pdf(api, "jingban", "/documents/benefit-notice", month=month, township=township)
     keep(pdf, "benefit-notice")
     from pypdf import PdfReader
 
@@ -163,6 +168,9 @@ def test_a_township_officer_gets_only_their_townships_notices(api: Api):
     case, demand = settled_demand(api, "death", "家属", "配偶", township_code=township)
     with session_factory(api.engine)() as s:
         assert s.get(Case, case["id"]).township_code == township
+    for url in (f"/documents/recovery-notice/{demand['id']}", f"/documents/deregistration-notice/{case['id']}"):
+        assert api.post("xiangzhen", f"{url}/issue").status_code == 403, "a township officer issues no notice"
+        issue_pdf(api, "jingban", url)
     for who, status in (("xiangzhen", 200), ("xiangzhen_other", 404), ("renshe", 200), ("shuju", 403)):
         for url in (f"/documents/recovery-notice/{demand['id']}", f"/documents/deregistration-notice/{case['id']}"):
             r = api.get(who, url)
@@ -170,3 +178,30 @@ def test_a_township_officer_gets_only_their_townships_notices(api: Api):
             if status == 404:
                 assert r.json() == {"code": "not_found", "message": r.json()["message"]}
                 assert "未找到" in r.json()["message"]
+
+
+def test_asking_for_a_notice_never_numbers_it_only_issuing_does(api: Api, store_url: str, tiny_district):
+    """A GET before the notice is issued is refused and numbers nothing; once a named user has
+    issued it, every GET gives the bytes that were issued, on this host or another."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from pension_audit.settings import Settings
+
+    _, demand = settled_demand(api, "death", "林晓梅", "子女")
+    url = f"/documents/recovery-notice/{demand['id']}"
+    for _ in range(3):
+        r = api.get("jingban", url)
+        assert r.status_code == 404 and r.json()["code"] == "not_issued" and "尚未出具" in r.json()["message"]
+    with session_factory(api.engine)() as s:
+        assert s.scalar(select(func.count()).select_from(IssuedDocument)) == 0
+        assert s.scalar(select(func.count()).select_from(DocumentNumber)) == 0
+    issued = api.post("jingban", f"{url}/issue")
+    assert issued.status_code == 201 and issued.json()["title"] == "冒领社会保险待遇追缴通知书"
+    content = get_pdf(api, "jingban", url)
+    another_host = create_app(Settings(database_url=store_url, home=str(tiny_district.home / "elsewhere")))
+    with TestClient(another_host) as other:
+        token = other.post("/auth/token", data={"username": "fuhe", "password": "correct horse battery"})
+        r = other.get(url, headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert r.status_code == 200 and r.content == content
+    assert r.headers["x-document-sha256"] == issued.json()["sha256"]

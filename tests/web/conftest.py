@@ -6,25 +6,23 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from api.app import create_app
 from api.deps import today
 from casework.db import make_engine, migrate, session_factory
-from casework.models import Finding, SettlementBasis
+from casework.models import Finding
+from casework.published import SettlementBasis
 from orchestration.publish import publish
 from pension_audit.settings import Settings
 from tests.api.conftest import PASSWORD, TODAY, add_staff
+from tests.conftest import serve_in_thread
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -59,22 +57,6 @@ def _death_finding(engine) -> Finding:
     pytest.fail("the tiny district has no death finding with money left to demand")
 
 
-def _serve(app) -> tuple[uvicorn.Server, threading.Thread, int]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    return server, thread, port
-
-
 @pytest.fixture(scope="module")
 def console(tiny_district, tmp_path_factory) -> Iterator[Console]:
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'cases.sqlite'}"
@@ -85,7 +67,7 @@ def console(tiny_district, tmp_path_factory) -> Iterator[Console]:
     add_staff(engine, death.township_code)
     app = create_app(Settings(database_url=url, home=str(tiny_district.home)))
     app.dependency_overrides[today] = lambda: TODAY
-    server, thread, port = _serve(app)
+    server, thread, port = serve_in_thread(app)
     try:
         yield Console(f"http://127.0.0.1:{port}", engine, tiny_district.home, death.finding_key,
                       death.person_id, death.township_code)

@@ -168,10 +168,16 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     jingban.wait_for_load_state()
     assert status_of(jingban) == "追缴中"
     expect(jingban.locator(".demand")).to_contain_text("追缴通知")
-    notice = jingban.get_by_test_id("notice")
+    # The notice is issued by a named user, then given out as issued.
+    expect(jingban.get_by_test_id("notice")).to_have_count(0)
+    jingban.get_by_test_id("issue-notice").filter(has_text="追缴通知书").click()
+    jingban.wait_for_load_state()
+    expect(jingban.get_by_role("status")).to_contain_text("已出具冒领社会保险待遇追缴通知书")
+    notice = jingban.get_by_test_id("notice").filter(has_text="追缴通知书")
     expect(notice).to_have_text(re.compile("追缴通知书"))
     pdf = jingban.request.get(notice.get_attribute("href"))
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"
+    assert jingban.request.get(notice.get_attribute("href")).body() == pdf.body(), "the same bytes again"
     shot(jingban, "case-demand-issued")
 
     repay = jingban.locator("[data-testid^=repay-]")
@@ -244,7 +250,10 @@ def test_the_hr_bureau_reads_accountability_and_drills_into_late_and_missed_repo
     page.goto("/web/accountability")
     page.select_option("select[name=month]", index=1)
     page.get_by_role("button", name="查询").click()
-    expect(page.locator("[data-testid=accountability] thead")).not_to_contain_text("排名")
+    # The month is ranked as the year is, by the warehouse's rank: loss, then on-time rate.
+    expect(page.locator("[data-testid=accountability] thead")).to_contain_text("排名")
+    ranks = [int(r) for r in page.locator("[data-testid=accountability] tbody tr td:first-child").all_inner_texts()]
+    assert ranks == sorted(ranks) and ranks[0] == 1
     shot(page, "accountability-month")
     response = page.goto("/web/feeds")
     assert response.status == 403

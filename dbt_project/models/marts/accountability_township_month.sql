@@ -1,23 +1,34 @@
--- Township accountability per township and month of the event (article 31).
+-- Township accountability per township and month of the event (article 31), ranked within
+-- the month as the year is: by attributable loss, then by on-time rate (lowest first).
 with events as (
     select * from {{ ref('accountability_events') }}
 ),
 
 months as (
     select distinct month from {{ ref('int_roster_months') }}
+),
+
+counted as (
+    select
+        t.township_code,
+        t.township_name,
+        m.month,
+        count(e.finding_key) filter (where e.report_status in ('on_time', 'late', 'missed')) as events,
+        count(e.finding_key) filter (where e.report_status = 'on_time') as on_time,
+        count(e.finding_key) filter (where e.report_status = 'late') as late,
+        count(e.finding_key) filter (where e.report_status = 'missed') as missed,
+        count(e.finding_key) filter (where e.report_status = 'pending') as pending,
+        cast(coalesce(sum(e.attributable_loss), 0) as decimal(14, 2)) as attributable_loss
+    from {{ ref('townships') }} as t
+    cross join months as m
+    left join events as e on e.township_code = t.township_code and e.event_month = m.month
+    group by t.township_code, t.township_name, m.month
 )
 
 select
-    t.township_code,
-    t.township_name,
-    m.month,
-    count(e.finding_key) filter (where e.report_status in ('on_time', 'late', 'missed')) as events,
-    count(e.finding_key) filter (where e.report_status = 'on_time') as on_time,
-    count(e.finding_key) filter (where e.report_status = 'late') as late,
-    count(e.finding_key) filter (where e.report_status = 'missed') as missed,
-    count(e.finding_key) filter (where e.report_status = 'pending') as pending,
-    cast(coalesce(sum(e.attributable_loss), 0) as decimal(14, 2)) as attributable_loss
-from {{ ref('townships') }} as t
-cross join months as m
-left join events as e on e.township_code = t.township_code and e.event_month = m.month
-group by t.township_code, t.township_name, m.month
+    *,
+    case when events > 0 then round(cast(on_time as double) / events, 4) end as on_time_rate,
+    cast(rank() over (partition by month order by attributable_loss desc,
+                      case when events > 0 then cast(on_time as double) / events end asc nulls last)
+         as bigint) as loss_rank
+from counted

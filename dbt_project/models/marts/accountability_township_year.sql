@@ -1,7 +1,7 @@
 -- Township accountability per township and year (articles 26 and 31): recipients, events
 -- and how they were reported, the money of findings whose event falls in the year (each
 -- record and month counted once) and what late or missed reports cost, certification
--- coverage on 30 November.
+-- coverage at the certification close (certification_status).
 with roster as (
     select m.*, r.person_id
     from {{ ref('int_roster_months') }} as m
@@ -21,27 +21,13 @@ recipients as (
     group by y.year, r.township_code
 ),
 
-november as (
-    select year(month) as year, township_code, person_id
-    from roster
-    where month(month) = cast({{ policy('certification_close_month') }} as integer) and status = '正常待遇'
-    group by all
-),
-
-certified as (
-    select distinct year(c.certified_on) as year, r.person_id
-    from {{ ref('stg_certifications') }} as c
-    inner join {{ ref('int_roster_records_identified') }} as r on r.person_no = c.person_no
-    where c.result = '通过'
-        and c.certified_on <= make_date(year(c.certified_on), cast({{ policy('certification_close_month') }} as integer), 30)
-),
-
 coverage as (
-    select n.year, n.township_code,
-           cast(count(c.person_id) as double) / count(*) as certification_coverage
-    from november as n
-    left join certified as c on c.year = n.year and c.person_id = n.person_id
-    group by n.year, n.township_code
+    -- Article 26: the share of the November recipients certified by the close (the rule is
+    -- certification_status's, which the 资格认证报告书 lists person by person).
+    select year, township_code,
+           cast(count(*) filter (where certified) as double) / count(*) as certification_coverage
+    from {{ ref('certification_status') }}
+    group by year, township_code
 ),
 
 events as (

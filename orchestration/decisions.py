@@ -1,0 +1,70 @@
+"""What the bureau decided, copied into the warehouse before every dbt build: which findings
+are in which case and its status, which records are held from payment. The dbt source
+`casework` reads these, so the next build can show each finding's `case_state`. The other
+direction (the build into the case store) is `orchestration.publish`: data both ways, never
+an import of the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from sqlalchemy import Engine, inspect, select
+
+from casework.models import Case, Finding, PayrollHold
+
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+CASEWORK_DDL = """
+CREATE SCHEMA IF NOT EXISTS casework;
+CREATE OR REPLACE TABLE casework.case_findings (
+    finding_key VARCHAR NOT NULL, case_id INTEGER NOT NULL, case_status VARCHAR NOT NULL
+);
+CREATE OR REPLACE TABLE casework.payroll_holds (
+    person_id VARCHAR, person_no VARCHAR NOT NULL, reason_code VARCHAR NOT NULL,
+    from_month VARCHAR NOT NULL, until_month VARCHAR, case_id INTEGER NOT NULL
+);
+"""
+CASE_FINDINGS_SCHEMA = pa.schema([("finding_key", pa.string()), ("case_id", pa.int32()),
+                                  ("case_status", pa.string())])
+PAYROLL_HOLDS_SCHEMA = pa.schema([("person_id", pa.string()), ("person_no", pa.string()),
+                                  ("reason_code", pa.string()), ("from_month", pa.string()),
+                                  ("until_month", pa.string()), ("case_id", pa.int32())])
+
+
+def export_decisions(engine: Engine, warehouse_path: Path | str) -> tuple[int, int]:
+    """(Re)write `casework.case_findings` and `casework.payroll_holds` in the warehouse from the
+    case store; both tables exist afterwards even when the store is empty or has no schema yet.
+    Returns the number of cased findings and of holds written. The caller must be the only
+    writer of the warehouse."""
+    case_findings: list[tuple] = []
+    holds: list[tuple] = []
+    with engine.connect() as conn:
+        if inspect(conn).has_table(Case.__tablename__):
+            f, c, h = Finding.__table__, Case.__table__, PayrollHold.__table__
+            case_findings = [(key, case_id, str(status.value if hasattr(status, "value") else status))
+                             for key, case_id, status in conn.execute(
+                                 select(f.c.finding_key, f.c.case_id, c.c.status)
+                                 .join(c, c.c.id == f.c.case_id).order_by(f.c.finding_key))]
+            holds = [tuple(row) for row in conn.execute(
+                select(h.c.person_id, h.c.person_no, h.c.reason_code, h.c.from_month, h.c.until_month,
+                       h.c.case_id).order_by(h.c.id))]
+    tables = {
+        "case_findings": pa.Table.from_pylist(
+            [dict(zip(CASE_FINDINGS_SCHEMA.names, r)) for r in case_findings], CASE_FINDINGS_SCHEMA),
+        "payroll_holds": pa.Table.from_pylist(
+            [dict(zip(PAYROLL_HOLDS_SCHEMA.names, r)) for r in holds], PAYROLL_HOLDS_SCHEMA),
+    }
+    con = duckdb.connect(str(warehouse_path), config=DUCKDB_CONFIG)
+    try:
+        con.execute("BEGIN")
+        con.execute(CASEWORK_DDL)
+        for name, table in tables.items():
+            con.register("incoming", table)
+            con.execute(f"INSERT INTO casework.{name} SELECT * FROM incoming")
+            con.unregister("incoming")
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return len(case_findings), len(holds)

@@ -1,0 +1,80 @@
+"""冒领社会保险待遇追缴通知书 (article 29) and 社会保险待遇返还通知书 (article 28): the notice of a
+demand, dated the day the demand was issued."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.errors import NotFound
+from casework.models import Demand, User
+from casework.services.access import sees_township
+from casework.services.cases import open_findings, overpaid
+from reports.documents.common import (
+    Document,
+    NotAvailable,
+    allow,
+    document_number,
+    event_phrase,
+    improper_rows,
+    issuer,
+    person_of,
+    place,
+)
+
+NOTICE_OF = {"recovery-notice": "recovery", "return-notice": "return"}
+LABELS = {"recovery-notice": "冒领社会保险待遇追缴通知书", "return-notice": "社会保险待遇返还通知书"}
+
+
+def the_demand(session: Session, user: User | None, demand_id: int, name: str) -> Demand:
+    """The demand a notice is of, if this user may see it and it is of this kind."""
+    allow(user, "read")
+    demand = session.get(Demand, demand_id)
+    if demand is None or (user is not None and not sees_township(user, demand.case.township_code)):
+        raise NotFound("追缴通知")
+    if demand.notice_kind != NOTICE_OF[name]:
+        other = "return-notice（社会保险待遇返还通知书）" if demand.notice_kind == "return" \
+            else "recovery-notice（冒领社会保险待遇追缴通知书）"
+        raise NotFound(f"{LABELS[name]}：第 {demand_id} 号通知应为 {other}")
+    return demand
+
+
+def demand_notice(session: Session, user: User, demand_id: int, name: str) -> Document:
+    demand = the_demand(session, user, demand_id, name)
+    kind = NOTICE_OF[name]
+    case = demand.case
+    findings = open_findings(case) or list(case.findings)
+    numbered = document_number(session, f"{kind}_notice", f"demand:{demand.id}", demand.issued_on, user,
+                               case.id, case.person_id)
+    settlement = case.settlements[-1] if case.settlements else None
+    rows = improper_rows(session, findings)
+    context = {
+        "issuer": issuer(demand.issued_on),
+        "document_no": numbered.document_no,
+        "issued_on": numbered.issued_on,
+        "demand": demand,
+        "person": person_of(case, findings),
+        "events": sorted({event_phrase(f) for f in findings}),
+        "months": rows,
+        "first_month": rows[0]["month"] if rows else None,
+        "last_month": rows[-1]["month"] if rows else None,
+        "overpaid": settlement.overpaid if settlement else overpaid(session, case),  # what was settled
+        "settlement": settlement,
+        "township": place(session, case.township_code),
+        "deceased": any(f.exception_type == "death" for f in findings),
+        "case_id": case.id,
+    }
+    template = "recovery_notice.html" if kind == "recovery" else "return_notice.html"
+    return Document(name, LABELS[name], template, context, f"{name}-{numbered.year}-{numbered.number}",
+                    numbered=[numbered])
+
+
+def demand_of_case(session: Session, case_id: int | None, name: str) -> int:
+    """The latest demand of a case that a recovery or return notice is for."""
+    if case_id is None:
+        raise NotAvailable("parameter_required", f"{LABELS[name]}需要参数 --case 或 --demand")
+    found = session.scalar(select(Demand.id).where(Demand.case_id == case_id, Demand.notice_kind == NOTICE_OF[name])
+                           .order_by(Demand.id.desc()).limit(1))
+    if found is None:
+        raise NotFound(f"该案件的{LABELS[name]}")
+    return found

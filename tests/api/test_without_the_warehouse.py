@@ -1,0 +1,95 @@
+"""The service never opens the warehouse: with only the case store the pipeline published into,
+no warehouse file in its home and DuckDB refused outright, every API route, console page and
+document answers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from api.deps import today
+from casework.db import make_engine, session_factory
+from casework.models import Finding
+from casework.published import BenefitStart, FeedFile
+from pension_audit.settings import Settings
+from tests.api.conftest import Api, Clock, add_staff
+from tests.reports.support import issue_pdf, settled_demand
+
+
+@pytest.fixture
+def service_alone(tiny_district, tmp_path: Path, monkeypatch) -> Api:
+    home = tmp_path / "service-home"
+    home.mkdir()
+    shutil.copyfile(tiny_district.home / "cases.sqlite", home / "cases.sqlite")  # as the run published it
+
+    def refused(*args, **kwargs):
+        raise AssertionError(f"the service opened DuckDB: {args}")
+
+    monkeypatch.setattr(duckdb, "connect", refused)
+    engine = make_engine(f"sqlite:///{home / 'cases.sqlite'}")
+    with session_factory(engine)() as s:
+        township = s.scalar(select(Finding.township_code).where(Finding.exception_type == "death")
+                            .order_by(Finding.finding_key).limit(1))
+    add_staff(engine, township)
+    app = create_app(Settings(home=home))
+    clock = Clock()
+    app.dependency_overrides[today] = lambda: clock.day
+    with TestClient(app) as client:
+        yield Api(client, engine, clock)
+    engine.dispose()
+    assert not (home / "warehouse.duckdb").exists()
+
+
+def test_every_route_page_and_document_answers_from_the_case_store_alone(service_alone: Api):
+    api = service_alone
+    case, demand = settled_demand(api, "death", "林晓梅", "子女")
+    _, returned = settled_demand(api, "nationality", "冯金", "本人")
+    with session_factory(api.engine)() as s:
+        start = s.scalar(select(BenefitStart).order_by(BenefitStart.month.desc()).limit(1))
+        feed_file = s.scalar(select(FeedFile).where(FeedFile.status == "loaded").limit(1))
+    benefit = {"month": start.month, "township": start.township_code}
+    issue_pdf(api, "jingban", f"/documents/recovery-notice/{demand['id']}")
+    issue_pdf(api, "jingban", f"/documents/return-notice/{returned['id']}")
+    issue_pdf(api, "jingban", f"/documents/deregistration-notice/{case['id']}")
+    issue_pdf(api, "jingban", "/documents/benefit-notice", **benefit)
+    death = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
+    person, key, year = death["person_id"], death["finding_key"], int(death["event_period"][:4])
+    # Every GET route of the API (by its template), with real values.
+    api_routes = {
+        "/auth/me": ("/auth/me", {}), "/users": ("/users", {}), "/findings": ("/findings", {}),
+        "/findings/{finding_key}": (f"/findings/{key}", {}), "/persons/{person_id}": (f"/persons/{person}", {}),
+        "/cases": ("/cases", {}), "/cases/{case_id}": (f"/cases/{case['id']}", {}),
+        "/demands/{demand_id}": (f"/demands/{demand['id']}", {}),
+        "/cases/{case_id}/audit": (f"/cases/{case['id']}/audit", {}),
+        "/persons/{person_id}/audit": (f"/persons/{person}/audit", {}), "/referrals": ("/referrals", {}),
+        "/payroll/holds": ("/payroll/holds", {"month": "2026-01"}),
+        "/documents/issued/{file_id}": ("/documents/issued/1", {}),
+        "/documents/recovery-notice/{demand_id}": (f"/documents/recovery-notice/{demand['id']}", {}),
+        "/documents/return-notice/{demand_id}": (f"/documents/return-notice/{returned['id']}", {}),
+        "/documents/deregistration-notice/{case_id}": (f"/documents/deregistration-notice/{case['id']}", {}),
+        "/documents/benefit-notice": ("/documents/benefit-notice", benefit),
+        "/documents/suspension-list": ("/documents/suspension-list", {"month": "2026-01"}),
+        "/documents/resumption-list": ("/documents/resumption-list", {"month": "2026-01"}),
+        "/documents/inspection-summary": ("/documents/inspection-summary", {"month": "2026-01"}),
+        "/documents/certification-report": ("/documents/certification-report",
+                                            {"year": 2025, "township": death["township_code"]}),
+        "/documents/accountability-report": ("/documents/accountability-report", {"year": year}),
+        "/health": ("/health", {}),
+    }
+    openapi = api.client.app.openapi()["paths"]
+    assert set(api_routes) == {path for path, ops in openapi.items() if "get" in ops}, "a new route is listed here"
+    answers = {template: api.get("admin" if template == "/users" else "jingban", path, params=params).status_code
+               for template, (path, params) in api_routes.items()}
+    cookies = {"pa_token": api.tokens["jingban"]}
+    for path in ("/web/dashboard", "/web/findings", f"/web/persons/{person}", "/web/cases", f"/web/cases/{case['id']}",
+                 "/web/accountability", f"/web/accountability?year={year}&month={death['event_period']}",
+                 f"/web/accountability/events?year={year}", "/web/feeds",
+                 f"/web/feeds/{feed_file.feed}/{feed_file.period}", "/web/findings/export.xlsx"):
+        answers[path] = api.client.get(path, cookies=cookies).status_code
+    assert answers == dict.fromkeys(answers, 200)
