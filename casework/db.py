@@ -54,8 +54,16 @@ def migrate(engine: Engine) -> None:
 
 
 def session_factory(engine: Engine, writing: bool = False) -> sessionmaker[Session]:
-    """Sessions for reading, or for writing (on SQLite they take the write lock up front)."""
-    bind = engine.execution_options(sqlite_begin="BEGIN IMMEDIATE") if writing else engine
+    """Sessions for reading, or for writing (on SQLite they take the write lock up front). A
+    reading session sees one snapshot of the store from its first query to its end — one
+    published build, whatever the publisher switches meanwhile: SQLite's WAL gives that to
+    every transaction, PostgreSQL to a REPEATABLE READ one."""
+    if writing:
+        bind = engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
+    elif engine.dialect.name == "postgresql":
+        bind = engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    else:
+        bind = engine
     return sessionmaker(bind, expire_on_commit=False)
 
 
