@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -25,6 +25,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
+    FromClause,
     Index,
     Integer,
     ScalarSelect,
@@ -96,6 +97,10 @@ def current_build() -> ScalarSelect[Any]:
 class Published:
     """A row of a published table, with the builds it stands in."""
 
+    if TYPE_CHECKING:  # what the declarative mapping gives every table class
+        __tablename__: Any
+        __table__: FromClause
+
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     row_hash: Mapped[str] = mapped_column(String(32))  # of the data columns, as the build computed it
     built_in: Mapped[int] = mapped_column(Integer)
@@ -108,7 +113,7 @@ class Published:
     @classmethod
     def data_columns(cls) -> list[str]:
         """The columns the dbt model has, in its order."""
-        return [c.name for c in cls.__table__.columns if c.name not in VERSIONING]  # type: ignore[attr-defined]
+        return [c.name for c in cls.__table__.columns if c.name not in VERSIONING]
 
 
 VERSIONING = ("id", "row_hash", "built_in", "retired_in")

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, inspect, select
 
 from casework.models import Case, Finding, PayrollHold
 
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 CASEWORK_DDL = """
 CREATE SCHEMA IF NOT EXISTS casework;

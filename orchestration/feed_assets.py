@@ -11,6 +11,7 @@ import warnings
 
 import dagster as dg
 
+from expectations.suites import ValidationOutcome
 from expectations.suites import validate_periods as validate_with_suite
 from orchestration.resources import DataHome
 from pension_audit.ingest.feeds import FEEDS, Feed, Kind
@@ -69,11 +70,11 @@ def validation_columns(feed: Feed) -> str:
     return ", ".join(f'CAST("{n}" AS DOUBLE) AS "{n}"' if n in amounts else f'"{n}"' for n in names)
 
 
-def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str, object]:
+def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str, ValidationOutcome]:
     """Run the feed's expectation suite over the freshly loaded periods, a batch of periods
     per run, and store each period's results beside its data, so later layers and the
     console can see which partitions are blocked."""
-    outcomes: dict[str, object] = {}
+    outcomes: dict[str, ValidationOutcome] = {}
     counts = dict(wh.con.execute(
         f"SELECT _period, count(*) FROM {feed.table} WHERE _period IN (SELECT unnest(?)) GROUP BY _period",
         [periods]).fetchall())
@@ -89,7 +90,7 @@ def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str,
     return outcomes
 
 
-def _check_metadata(outcomes: dict[str, object], severity: str) -> dict[str, dg.MetadataValue]:
+def _check_metadata(outcomes: dict[str, ValidationOutcome], severity: str) -> dict[str, dg.MetadataValue]:
     failed = {
         period: [f"{r.description}（{r.unexpected_count} 行）" for r in o.results
                  if r.severity == severity and not r.success]
@@ -134,7 +135,7 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
             for o in outcomes:
                 if o.status == "failed":
                     context.log.warning(o.summary)
-            loaded = [o.period for o in outcomes if o.status == "loaded"]
+            loaded = [o.period for o in outcomes if o.status == "loaded" and o.period is not None]
             context.log.info(f"{feed.title}：载入 {len(loaded)} 个文件，"
                              f"{sum(o.rows_loaded for o in outcomes)} 行入库，"
                              f"{sum(o.rows_quarantined for o in outcomes)} 行隔离；"

@@ -34,7 +34,8 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 from casework.models import AuditEntry, Case, Finding, FindingStatus, FindingVersion, utcnow
 from casework.published import PUBLISHED_TABLES, Publication, PublicationStatus, Published
 
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
 CHUNK_ROWS = 5000  # rows per store transaction: a clerk's write waits for one chunk at most
 
 # The figures of a finding: when one of them changes, the finding gets a new version.
@@ -107,14 +108,13 @@ def _begin(engine: Engine, as_of: str, next_pay: str) -> int:
             _undo(conn, build)
         return conn.execute(insert(Publication).values(
             status=PublicationStatus.building, published_at=utcnow(), as_of_month=as_of,
-            next_pay_month=next_pay)).inserted_primary_key[0]
+            next_pay_month=next_pay).returning(Publication.id)).scalar_one()
 
 
 def _undo(conn: Connection, build: int) -> None:
     for model in PUBLISHED_TABLES:
-        table = model.__table__
-        conn.execute(delete(table).where(table.c.built_in == build))
-        conn.execute(update(table).where(table.c.retired_in == build).values(retired_in=None))
+        conn.execute(delete(model).where(model.built_in == build))
+        conn.execute(update(model).where(model.retired_in == build).values(retired_in=None))
     conn.execute(update(Publication).where(Publication.id == build).values(status=PublicationStatus.abandoned))
 
 
@@ -133,17 +133,17 @@ def _publish_table(engine: Engine, wh: duckdb.DuckDBPyConnection, model: type[Pu
                    build: int) -> tuple[int, int]:
     """Write the difference between the build's rows of one table and the rows standing in the
     store; (rows written, rows retired)."""
-    table = model.__table__  # type: ignore[attr-defined]
+    name = model.__tablename__
     columns = model.data_columns()
     with engine.connect() as conn:
-        standing = conn.execute(select(table.c.id, table.c.row_hash).where(table.c.retired_in.is_(None))).all()
+        standing = conn.execute(select(model.id, model.row_hash).where(model.retired_in.is_(None))).all()
     wh.register("standing", pa.table({"id": [row.id for row in standing],
                                       "row_hash": [row.row_hash for row in standing]},
                                      schema=pa.schema([("id", pa.int64()), ("row_hash", pa.string())])))
     try:
         wh.execute(f"""CREATE OR REPLACE TEMP TABLE build_rows AS
                        SELECT {', '.join(f'"{c}"' for c in columns)}, {row_hash_sql(columns)} AS row_hash
-                       FROM published.{table.name}""")
+                       FROM published.{name}""")
         retiring = [row_id for (row_id,) in wh.execute(
             "SELECT id FROM standing ANTI JOIN build_rows USING (row_hash) ORDER BY id").fetchall()]
         new_rows = wh.execute("SELECT * FROM build_rows ANTI JOIN standing USING (row_hash)")
@@ -151,13 +151,13 @@ def _publish_table(engine: Engine, wh: duckdb.DuckDBPyConnection, model: type[Pu
         names = [*columns, "row_hash"]
         while chunk := new_rows.fetchmany(CHUNK_ROWS):
             with _writing(engine) as conn:
-                conn.execute(insert(table), [{**dict(zip(names, row)), "built_in": build} for row in chunk])
+                conn.execute(insert(model), [{**dict(zip(names, row)), "built_in": build} for row in chunk])
             written += len(chunk)
     finally:
         wh.unregister("standing")
     for start in range(0, len(retiring), CHUNK_ROWS):
         with _writing(engine) as conn:
-            conn.execute(update(table).where(table.c.id.in_(retiring[start:start + CHUNK_ROWS]))
+            conn.execute(update(model).where(model.id.in_(retiring[start:start + CHUNK_ROWS]))
                          .values(retired_in=build))
     return written, len(retiring)
 
@@ -171,9 +171,8 @@ def _collect_retired(engine: Engine, build: int) -> None:
     if previous is None:
         return
     for model in PUBLISHED_TABLES:
-        table = model.__table__  # type: ignore[attr-defined]
         with _writing(engine) as conn:
-            conn.execute(delete(table).where(table.c.retired_in < previous))
+            conn.execute(delete(model).where(model.retired_in < previous))
 
 
 # --------------------------------------------------------------------------- the findings
@@ -242,10 +241,9 @@ def _switch(engine: Engine, build: int, findings: dict[str, dict[str, Any]], as_
 
 
 def _register(conn: Connection, build: int, findings: dict[str, dict[str, Any]]) -> _Registration:
-    F = Finding.__table__
     existing = {row.finding_key: row for row in conn.execute(
-        select(F.c.finding_key, F.c.status, F.c.version, F.c.case_id, F.c.person_id, F.c.row_hash,
-               *(F.c[k] for k in FIGURES)))}
+        select(Finding.finding_key, Finding.status, Finding.version, Finding.case_id, Finding.person_id,
+               Finding.row_hash, *(getattr(Finding, k) for k in FIGURES)))}
     cases = dict(conn.execute(select(Case.subject_key, Case.id)).all())
     work = _Registration(build, [], [], [], [], [], dict.fromkeys(
         ("opened", "changed", "unchanged", "resolved", "reopened"), 0))
@@ -304,16 +302,16 @@ def _changed_finding(work: _Registration, old: Any, f: dict[str, Any], row: dict
 
 
 def _write_registration(conn: Connection, work: _Registration) -> None:
-    F = Finding.__table__
     if work.inserts:
-        conn.execute(insert(F), work.inserts)
+        conn.execute(insert(Finding), work.inserts)
+    by_key = Finding.finding_key == bindparam("key_")
     # One executemany per shape of update (the resolved ones set fewer columns).
     for shape in {tuple(sorted(u)) for u in work.updates}:
         rows = [u for u in work.updates if tuple(sorted(u)) == shape]
-        conn.execute(update(F).where(F.c.finding_key == bindparam("key_")), rows)
+        conn.execute(update(Finding).where(by_key), rows)
     if work.attach:  # a case opened for the person since: the finding joins it (never re-homed)
-        conn.execute(update(F).where(F.c.finding_key == bindparam("key_"), F.c.case_id.is_(None)), work.attach)
+        conn.execute(update(Finding).where(by_key, Finding.case_id.is_(None)), work.attach)
     if work.versions:
-        conn.execute(insert(FindingVersion.__table__), work.versions)
+        conn.execute(insert(FindingVersion), work.versions)
     if work.audits:
-        conn.execute(insert(AuditEntry.__table__), work.audits)
+        conn.execute(insert(AuditEntry), work.audits)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
 from pension_audit.ingest.load import Warehouse
@@ -25,7 +27,7 @@ class DataHome(dg.ConfigurableResource):
                    duckdb_memory=settings.duckdb_memory, loader_memory=settings.loader_memory)
 
     def settings(self) -> Settings:
-        return Settings(home=self.home, inbox=self.inbox, database_url=self.database_url or None,
+        return Settings(home=Path(self.home), inbox=Path(self.inbox), database_url=self.database_url or None,
                         duckdb_memory=self.duckdb_memory, loader_memory=self.loader_memory)
 
     def warehouse(self) -> Warehouse:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from rich.progress import Progress
@@ -95,11 +96,11 @@ def dagster_instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(settings.prepare_dagster_home()))
 
 
-def load_feeds(settings: dict[str, object], feeds: list[str], first: str, last: str) -> list[str]:
+def load_feeds(settings: dict[str, Any], feeds: list[str], first: str, last: str) -> list[str]:
     """Materialise the feed assets over the partitions first..last in one Dagster run (in a
     child process: `settings` as `Settings.model_dump` gives them); the feeds whose step failed."""
     resource = DataHome.from_settings(Settings(**settings))
-    where = ({"partition_key": first} if first == last else
+    where: dict[str, Any] = ({"partition_key": first} if first == last else
              {"tags": {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}})
     assets = [FEED_ASSETS[feed] for feed in feeds]
     with dagster_instance(resource.settings()) as instance:
@@ -180,7 +181,7 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
     return RunResult(list(pending), files, ok=not failed_runs, published=published, seconds=seconds)
 
 
-def _publish(instance: dg.DagsterInstance, asset: dg.AssetsDefinition, resources: dict[str, object],
+def _publish(instance: dg.DagsterInstance, asset: dg.AssetsDefinition, resources: dict[str, Any],
              failed_runs: list[str]) -> dict[str, object] | None:
     """Publish the build into the case store; what it reported (counts, where the store is)."""
     result = dg.materialize([asset], instance=instance, resources=resources,

@@ -52,7 +52,8 @@ def _retries(context: dg.SensorEvaluationContext, files: dict, seen: dict[str, s
     for record in context.instance.get_run_records(dg.RunsFilter(statuses=RETRIED), limit=200):
         tags = record.dagster_run.tags
         version, relative = tags.get(VERSION_TAG), tags.get(FILE_TAG)
-        if version is None or relative not in files or version != f"{relative}@{seen.get(relative)}":
+        if version is None or relative is None or relative not in files \
+                or version != f"{relative}@{seen.get(relative)}":
             continue  # not the sensor's, or a newer version of the file came since
         attempt = int(tags.get(ATTEMPT_TAG, "1"))
         if attempts.get(version, 1) > attempt:

@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import uvicorn
@@ -268,7 +269,7 @@ def report(name: str, year: int | None, month: str | None, township: str | None,
 
 
 def _notice(session: Session, name: str, as_user: str | None, *, case_id: int | None, demand_id: int | None,
-            **params: str | None) -> tuple[bytes, str]:
+            **params: Any) -> tuple[bytes, str]:
     """A notice's bytes: issued now as `as_user` if it has not been, else as it was issued."""
     if name in ("recovery-notice", "return-notice"):
         params["demand_id"] = demand_id if demand_id is not None else demand_of_case(session, case_id, name)

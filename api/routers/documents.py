@@ -3,7 +3,7 @@ and keeps it; afterwards a GET gives it out exactly as issued, and a GET never n
 anything. Lists and reports are made on request, as PDF or XLSX (`format=xlsx`). The same
 documents come from the command line: `pension-audit report <name> …`."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
@@ -20,9 +20,9 @@ router = APIRouter(prefix="/documents", tags=["文书"], responses={
     401: {"model": Message}, 403: {"model": Message}, 404: {"model": Message}, 409: {"model": Message},
     422: {"model": Message}})
 
-LIST_RESPONSES = {200: {"content": {PDF: {}, XLSX: {}}}}
-ISSUED_RESPONSES = {200: {"model": IssuedOut, "description": "此前已出具：原件"},
-                    201: {"model": IssuedOut, "description": "已出具"}}
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {PDF: {}, XLSX: {}}}}
+ISSUED_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"model": IssuedOut, "description": "此前已出具：原件"},
+                                                     201: {"model": IssuedOut, "description": "已出具"}}
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"  # a document's month: 1900-01 … 2099-12

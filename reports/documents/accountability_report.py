@@ -144,7 +144,7 @@ def accountability_report(session: Session, user: User | None, year: int | None,
         start, end, first, last = dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}-01", f"{year}-12"
         rows, period, label = _year_rows(session, year), str(year), f"{year}年度"
         chart_months = [f"{year}-{m:02d}" for m in range(1, 13)]
-    else:
+    elif month is not None:
         start, end, first, last = policy.first_day(month), month_end(month), month, month
         rows, period, label = _month_rows(session, month), month, numeric_month(month)
         chart_months = [policy.add_months(month, -i) for i in range(11, -1, -1)]

@@ -3,6 +3,8 @@ on, from the case store's holds."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,7 +60,7 @@ def suspension_list(session: Session, user: User | None, month: str) -> Document
     holds = [h for h in holds if h.until_month is None or h.until_month > h.from_month]
     records = records_of(session, {h.person_no for h in holds})
     names = township_names(session)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for hold in holds:
         record = records.get(hold.person_no)
         case = hold.case
@@ -93,7 +95,7 @@ def resumption_list(session: Session, user: User | None, month: str) -> Document
         .order_by(PayrollHold.person_no, PayrollHold.id)).all()
     records = records_of(session, {h.person_no for h, _ in found})
     names = township_names(session)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for hold, proposal in found:
         paid = session.scalars(select(BackPayment).where(
             BackPayment.proposal_id == proposal.id, BackPayment.person_no == hold.person_no,
