@@ -8,11 +8,16 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from api import errors
+from api import docs, errors
 from api.cache import AnswerCache
+from api.guards import BodyLimit, SameOrigin, SecurityHeaders
+from api.oversight import Oversight
 from api.routers import auth, cases, documents, findings, payroll
+from api.web import admin
 from api.web import routes as web
-from casework.db import make_engine, migrate, session_factory
+from casework.chain import seal_of
+from casework.db import open_store, prepare_store, session_factory
+from casework.services.persons import PersonRefs
 from pension_audit.settings import Settings
 
 DESCRIPTION = """城乡居民基本养老保险待遇稽核：疑点、案件办理（暂停、恢复、注销、清算抵扣、追缴、核销、移交）
@@ -21,7 +26,8 @@ DESCRIPTION = """城乡居民基本养老保险待遇稽核：疑点、案件办
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    engine = make_engine(settings.store_url)
+    prepare_store(settings)
+    engine = open_store(settings, service=True)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -32,20 +38,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         engine.dispose()
 
-    migrate(engine)
     app = FastAPI(title="松山区城乡居民养老保险待遇稽核平台", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
     app.state.read_sessions = session_factory(engine)
     app.state.write_sessions = session_factory(engine, writing=True)
-    # SQLite has one write lock: the API's writers queue for it in turn (api.deps._writing).
-    app.state.write_gate = threading.Lock() if engine.dialect.name == "sqlite" else None
+    # The store has one writer at a time (SQLite's write lock, PostgreSQL's writers' lock): this
+    # process's writers queue for their turn on the event loop (api.deps.write_turn).
+    app.state.write_gate = threading.Lock()
     app.state.findings_answers = AnswerCache()  # the findings list's answers, per revision
+    app.state.person_refs = PersonRefs(seal_of(engine).key("person-ref"))
     errors.install(app)
+    # Middleware, innermost first: the last added sees a request first.
+    app.add_middleware(SameOrigin)  # console forms from this site only
+    app.add_middleware(Oversight, fastapi=app)  # masks identity numbers, records disclosures and refusals
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)  # before anything reads a body
     for module in (auth, findings, cases, payroll, documents):
         app.include_router(module.router)
+    docs.install(app)  # /docs and /redoc, from local assets
     web.install(app)  # the web console: pages under /web, its stylesheet under /web/static
+    app.include_router(admin.router)  # the admin's pages, /web/admin
 
     @app.get("/health", tags=["系统"], summary="健康检查")
     def health() -> dict[str, str]:

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import ipaddress
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
 
 import anyio.to_thread
 from anyio import CancelScope, CapacityLimiter
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import contextmanager_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
+from casework.db import transaction
 from casework.errors import Problem
 from casework.models import User
 from casework.security import user_for_token
+from casework.services.persons import PersonRefs
 from pension_audit.settings import bureau_today
 
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+COOKIE = "pa_token"  # the console's sign-in cookie: the same token as the bearer
 
 
 def _reading(request: Request) -> Iterator[Session]:
@@ -28,31 +33,43 @@ def _reading(request: Request) -> Iterator[Session]:
         yield session
 
 
-@contextmanager
-def _write_transaction(request: Request) -> Iterator[Session]:
-    with request.app.state.write_sessions() as session, session.begin():
-        yield session
+@asynccontextmanager
+async def write_turn(app: FastAPI) -> AsyncIterator[None]:
+    """The service's writers queue here, on the event loop, holding neither a thread nor a
+    connection while they wait. Were they to wait in a thread (for SQLite's write lock, or
+    PostgreSQL's writers' lock), enough of them would take every thread of the pool, and the
+    writer holding the lock could not get one to finish its request: all would stall."""
+    gate: threading.Lock = app.state.write_gate
+    with CancelScope(shield=True):  # once acquired, released below, whatever happens
+        await anyio.to_thread.run_sync(gate.acquire, limiter=CapacityLimiter(1))
+    try:
+        yield
+    finally:
+        gate.release()
 
 
 async def _writing(request: Request) -> AsyncIterator[Session]:
-    """On SQLite, writing requests queue for the store's one write lock here, on the event loop,
-    holding neither a thread nor a connection while they wait. Were they to wait in a thread
-    (SQLite's busy handler), enough of them would take every thread of the pool, and the
-    writer holding the lock could not get one to finish its request: all stall until timeout."""
-    gate: threading.Lock | None = request.app.state.write_gate
-    if gate is not None:
-        with CancelScope(shield=True):  # once acquired, released below, whatever happens
-            await anyio.to_thread.run_sync(gate.acquire, limiter=CapacityLimiter(1))
-    try:
-        async with contextmanager_in_threadpool(_write_transaction(request)) as session:
-            yield session
-    finally:
-        if gate is not None:
-            gate.release()
+    async with write_turn(request.app), \
+            contextmanager_in_threadpool(transaction(request.app.state.write_sessions)) as session:
+        yield session
+
+
+async def write_now(app: FastAPI, work: Callable[[Session], Any]) -> None:
+    """Run `work` in a write transaction of its own, in turn with the other writers (what a
+    middleware records about an answer)."""
+    def run() -> None:
+        with transaction(app.state.write_sessions) as session:
+            work(session)
+
+    async with write_turn(app):
+        await anyio.to_thread.run_sync(run)
 
 
 ReadSession = Annotated[Session, Depends(_reading)]
-WriteSession = Annotated[Session, Depends(_writing)]
+# Scope "function": the transaction commits when the route has returned and its answer is
+# serialised, before a byte of it is sent. A client that has its 201 finds the write in the store,
+# and a commit that fails answers 409 or 500, never 2xx.
+WriteSession = Annotated[Session, Depends(_writing, scope="function")]
 
 
 class Unauthenticated(Problem):
@@ -62,13 +79,20 @@ class Unauthenticated(Problem):
         super().__init__("unauthenticated", "请先登录（令牌无效或已过期）")
 
 
-def _current_user(request: Request, session: ReadSession,
-                  token: Annotated[str | None, Depends(bearer)]) -> User:
-    token = token or request.cookies.get("pa_token")
+def _presented_token(request: Request, token: Annotated[str | None, Depends(bearer)]) -> str | None:
+    """The bearer token, or the console's cookie holding the same."""
+    return token or request.cookies.get(COOKIE)
+
+
+PresentedToken = Annotated[str | None, Depends(_presented_token)]
+
+
+def _current_user(request: Request, session: ReadSession, token: PresentedToken) -> User:
     user = user_for_token(session, token) if token else None
     if user is None:
         raise Unauthenticated()
     session.expunge(user)
+    request.state.user = user  # for what sees the answer on its way out (api.oversight)
     # Hand the connection back before the route runs (the route's reads take one again). A
     # route that writes takes a second connection, and on SQLite waits for the write lock:
     # holding this one meanwhile, enough concurrent writers would empty the pool and wait on
@@ -78,6 +102,41 @@ def _current_user(request: Request, session: ReadSession,
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+def client_address(request: Request) -> str:
+    """Who is asking: the peer's address, or, when the peer is a trusted reverse proxy
+    (Settings.trusted_proxies), the address it forwarded: X-Forwarded-For read from the right,
+    past every trusted proxy. A header from anyone else counts for nothing."""
+    trusted = _networks(tuple(request.app.state.settings.trusted_proxies))
+    address = request.client.host if request.client else "unknown"
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+    while hops and _within(address, trusted):
+        address = hops.pop()
+    return address[:64]
+
+
+@functools.cache
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _within(address: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+ClientAddress = Annotated[str, Depends(client_address)]
+
+
+def _person_refs(request: Request) -> PersonRefs:
+    return request.app.state.person_refs
+
+
+Refs = Annotated[PersonRefs, Depends(_person_refs)]
 
 
 def today() -> dt.date:

@@ -43,10 +43,32 @@ FIELD_ERRORS = {
 }
 
 
+# Fields by the names people know them by (the API's and the console's forms share them).
+FIELD_LABELS = {
+    "username": "用户名", "password": "密码", "display_name": "姓名", "role": "岗位", "township_code": "乡镇（街道）代码",
+    "finding_key": "疑点编号", "reason": "理由", "note": "复核意见", "version": "版本", "case_version": "案件版本",
+    "kind": "申请类别", "from_month": "停发起始年月", "resume_month": "恢复发放年月", "custody_rule": "结算依据",
+    "demand_id": "核销通知", "addressee": "被通知人", "relation": "与当事人关系", "voucher_no": "缴存凭证号",
+    "amount": "退还金额", "paid_on": "缴存日期", "visited_on": "走访日期", "staff": "在场工作人员",
+    "evidence_ref": "执法记录仪影像编号",
+}
+FIELD_ERRORS.update({"date_from_datetime_inexact": "应为日期（YYYY-MM-DD）",
+                     "too_long": "过多", "less_than": "超出允许范围"})
+
+
 def _field_message(error: dict) -> str:
-    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "form"))
-    reason = FIELD_ERRORS.get(error.get("type", ""), "取值无效")
+    names = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "form")]
+    where = ".".join(FIELD_LABELS.get(n, n) for n in names)
+    if error.get("type") == "value_error":  # our own validators say it in Chinese
+        reason = str(error.get("ctx", {}).get("error", "取值无效"))
+    else:
+        reason = FIELD_ERRORS.get(error.get("type", ""), "取值无效")
     return f"{where or '请求'}：{reason}"
+
+
+def describe(errors: list) -> str:
+    """A validation's errors in one Chinese sentence: what is wrong with which field."""
+    return "；".join(_field_message(e) for e in errors[:10])
 
 
 def install(app: FastAPI) -> None:
@@ -59,7 +81,7 @@ def install(app: FastAPI) -> None:
         errors = exc.errors()
         return JSONResponse({
             "code": "invalid_request",
-            "message": "请求有误：" + "；".join(_field_message(e) for e in errors[:10]),
+            "message": "请求有误：" + describe(errors),
             "fields": [{"field": ".".join(str(p) for p in e.get("loc", ())), "type": e.get("type")}
                        for e in errors],
         }, status_code=422)

@@ -6,7 +6,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    computed_field,
+    model_validator,
+)
 
 from casework.models import (
     CaseStatus,
@@ -16,9 +24,10 @@ from casework.models import (
     ProposalStatus,
     Role,
 )
+from casework.services.cases import normal_voucher
 from casework.services.payroll import HoldRow
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])$"  # 2000-01 … 2099-12
 # Keys and IDs in paths: no control characters (PostgreSQL refuses a NUL in text).
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
 
@@ -58,12 +67,34 @@ class Token(BaseModel):
     township_code: str | None
 
 
+Password = Annotated[str, Field(min_length=1, max_length=128)]  # the rules: casework.services.users
+
+
+class SignIn(BaseModel):
+    """The sign-in form (OAuth2's password flow; the other fields it may carry are ignored)."""
+
+    username: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_printable)]
+    password: Password
+
+
 class UserCreate(BaseModel):
     username: Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
     display_name: ShortText
     role: Role
     township_code: Annotated[str | None, Field(pattern=r"^\d{9}$")] = None
-    password: Annotated[str, Field(min_length=8, max_length=128)]
+    password: Password
+
+
+class PasswordChange(BaseModel):
+    password: Password
+
+
+class SignInLockOut(Orm):
+    id: int
+    username: str | None  # None: every name from the address
+    client: str
+    locked_at: dt.datetime
+    until: dt.datetime
 
 
 class UserOut(Orm):
@@ -82,11 +113,25 @@ class Page(BaseModel, Generic[T]):
     size: int
 
 
-class FindingOut(Orm):
+class Referenced(Orm):
+    """A record about a person, with the person's reference for URLs (/persons/{person_ref}):
+    filled in when validated with the context {"refs": PersonRefs}."""
+
+    person_id: str | None
+    person_ref: str | None = None
+
+    @model_validator(mode="after")
+    def _reference(self, info: ValidationInfo) -> Referenced:
+        refs = (info.context or {}).get("refs")
+        if refs is not None and self.person_ref is None:
+            self.person_ref = refs.ref(self.person_id)
+        return self
+
+
+class FindingOut(Referenced):
     finding_key: str
     exception_type: str
     exception_label: str
-    person_id: str | None
     id_number: str | None
     name: str | None
     township_code: str | None
@@ -158,6 +203,7 @@ class CaseBrief(Orm):
 
 class PersonOut(BaseModel):
     person_id: str
+    person_ref: str
     name: str | None
     id_number: str | None
     township_code: str | None
@@ -244,9 +290,8 @@ class BackPaymentOut(Orm):
     amount: Decimal
 
 
-class CaseOut(Orm):
+class CaseOut(Referenced):
     id: int
-    person_id: str | None
     name: str | None
     township_code: str | None
     status: CaseStatus
@@ -277,14 +322,25 @@ class ProposalCreate(BaseModel):
     reason: Reason
     from_month: Month | None = None  # suspension / cancellation: default the next 发放年月
     resume_month: Month | None = None  # resumption: default the next 发放年月
-    custody_rule: Annotated[str, Field(max_length=16)] | None = None  # offset, death in custody
+    custody_rule: Annotated[str, Field(max_length=16), AfterValidator(_printable)] | None = None  # offset
     demand_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None  # write-off
+
+    def options(self) -> dict[str, Any]:
+        """What the proposal's terms are computed from, beyond its kind."""
+        return self.model_dump(include={"from_month", "resume_month", "custody_rule", "demand_id"},
+                               exclude_none=True)
 
 
 class Decision(BaseModel):
     approve: bool
     version: Version
     note: Annotated[str, Field(max_length=2000), AfterValidator(_printable)] | None = None
+
+    @model_validator(mode="after")
+    def _rejection_says_why(self) -> Decision:
+        if not self.approve and not (self.note or "").strip():
+            raise ValueError("驳回时请填写复核意见")
+        return self
 
 
 class DemandCreate(BaseModel):
@@ -294,8 +350,16 @@ class DemandCreate(BaseModel):
     reason: Annotated[str, Field(max_length=2000), AfterValidator(_printable)] | None = None
 
 
+def _voucher(value: str) -> str:
+    """A deposit voucher's number as it is kept: NFKC (full-width to half-width) and trimmed."""
+    value = normal_voucher(_printable(value))
+    if not 1 <= len(value) <= 64:
+        raise ValueError("应为 1 至 64 个字符")
+    return value
+
+
 class RepaymentCreate(BaseModel):
-    voucher_no: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_printable)]
+    voucher_no: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_voucher)]
     amount: Amount
     paid_on: Day
 
@@ -324,6 +388,7 @@ class AuditOut(Orm):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     reason: str | None
+    intact: bool = True  # its MAC follows from the entry before it: not forged nor changed
 
 
 class ReferralOut(Orm):

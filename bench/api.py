@@ -64,11 +64,12 @@ from sqlalchemy import func, select
 
 from bench.console import build_small, free_port
 from bench.report import machine_info, machine_markdown, write_section
-from casework.db import make_engine, migrate, session_factory, transaction
+from casework.db import migrate, open_store, session_factory, transaction
 from casework.models import Finding, Role
 from casework.published import HoldRecommendation
 from casework.services.users import add_user
 from orchestration.publish import publish
+from pension_audit.settings import Settings
 
 PASSWORD = "bench password 1"
 TARGET_P99_MS = 50  # findings list at 50 concurrent clients, district scale (issue 7)
@@ -87,7 +88,7 @@ class Store:
 
 
 def prepare_store(home: Path, url: str) -> Store:
-    engine = make_engine(url)
+    engine = open_store(Settings(home=home, database_url=url))
     migrate(engine)
     publish(engine, home / "warehouse.duckdb")
     with session_factory(engine)() as s:

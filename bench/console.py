@@ -28,10 +28,11 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from casework.db import make_engine, migrate, session_factory, transaction
+from casework.db import migrate, open_store, session_factory, transaction
 from casework.models import Finding, Role
 from casework.services.users import add_user
 from orchestration.publish import publish
+from pension_audit.settings import Settings
 
 PASSWORD = "bench password 1"
 BUDGET_MS = 300
@@ -54,7 +55,7 @@ def free_port() -> int:
 
 def prepare_store(home: Path, url: str) -> tuple[str, str]:
     """Publish, add the staff; return a death finding's key and its person."""
-    engine = make_engine(url)
+    engine = open_store(Settings(home=home, database_url=url))
     migrate(engine)
     publish(engine, home / "warehouse.duckdb")
     with session_factory(engine)() as s:

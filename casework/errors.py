@@ -8,6 +8,7 @@ class Problem(Exception):
     """A request the service refuses, and why."""
 
     status = 400
+    on_record = False  # the refusal wrote to the audit log: committed, not rolled back
 
     def __init__(self, code: str, message: str, status: int | None = None):
         super().__init__(message)

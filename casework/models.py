@@ -118,6 +118,34 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class SignInFailure(Base):
+    """A failed sign-in, kept to throttle guessing (casework.services.signin); the audit log
+    has every one too."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    username: Mapped[str] = mapped_column(String(64))  # as typed: the name need not exist
+    client: Mapped[str] = mapped_column(String(64))  # the client's address
+
+    __table_args__ = (Index("ix_sign_in_failures_client", "client", "at"),)
+
+
+class SignInLock(Base):
+    """Sign-ins refused (429) until `until`: for one name from one address, or for every name
+    from one address (`username` None). Never for a name from everywhere: nobody can lock
+    another person out from elsewhere."""
+
+    __tablename__ = "sign_in_locks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    locked_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    until: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 # -------------------------------------------------- findings, as registered for casework
 
 
@@ -249,6 +277,7 @@ class ProposalKind(enum.StrEnum):
     cancellation = "cancellation"  # 注销（终止发放）
     offset = "offset"  # 清算抵扣
     write_off = "write_off"  # 核销
+    closure = "closure"  # 办结（尚有欠款、未下达通知的金额或未了结的疑点）
 
 
 PROPOSAL_LABELS = {
@@ -257,6 +286,7 @@ PROPOSAL_LABELS = {
     ProposalKind.cancellation: "注销登记",
     ProposalKind.offset: "清算抵扣",
     ProposalKind.write_off: "核销",
+    ProposalKind.closure: "办结",
 }
 
 
@@ -387,11 +417,14 @@ class Repayment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id"), index=True)
-    voucher_no: Mapped[str] = mapped_column(String(64), unique=True)
+    voucher_no: Mapped[str] = mapped_column(String(64), unique=True)  # NFKC, trimmed
+    voucher_key: Mapped[str] = mapped_column(String(64))  # case-folded: one voucher, however typed
     amount: Mapped[Decimal] = mapped_column(Money)
     paid_on: Mapped[dt.date] = mapped_column(Date)
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ux_repayments_voucher_key", "voucher_key", unique=True),)
 
 
 class Referral(Base):
@@ -423,7 +456,8 @@ class Visit(Base):
 
 class AuditEntry(Base):
     """Append-only: who changed what, when, the record before and after, and why (article 16).
-    The database refuses UPDATE and DELETE on this table (triggers in the migration)."""
+    The database refuses UPDATE, DELETE, REPLACE and TRUNCATE on this table (triggers in the
+    migrations); each entry's MAC chains it to the one before (casework.chain)."""
 
     __tablename__ = "audit_log"
 
@@ -439,6 +473,7 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
+    mac: Mapped[str] = mapped_column(String(64))  # HMAC over this entry and the previous MAC
 
 
 class DocumentNumber(Base):

@@ -15,7 +15,7 @@ import dagster as dg
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from casework.db import make_engine, migrate, session_factory, transaction
+from casework.db import migrate, open_store, session_factory, transaction
 from casework.published import PUBLISHED_TABLES
 from casework.services.cases import refer_overdue
 from orchestration.decisions import export_decisions
@@ -41,7 +41,7 @@ def store_label(url: str) -> str:
 @contextmanager
 def case_store(data_home: DataHome) -> Iterator[Engine]:
     """The case store, its schema brought up to date."""
-    engine = make_engine(data_home.settings().store_url)
+    engine = open_store(data_home.settings())
     try:
         migrate(engine)
         yield engine

@@ -31,7 +31,8 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
-from casework.models import AuditEntry, Case, Finding, FindingStatus, FindingVersion, utcnow
+from casework import chain
+from casework.models import Case, Finding, FindingStatus, FindingVersion, utcnow
 from casework.published import PUBLISHED_TABLES, Publication, PublicationStatus, Published
 
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
@@ -91,9 +92,11 @@ def _warehouse(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @contextmanager
-def _writing(engine: Engine) -> Iterator[Connection]:
-    """One short write transaction (on SQLite it takes the write lock as it begins)."""
-    with engine.execution_options(sqlite_begin="BEGIN IMMEDIATE").begin() as conn:
+def _writing(engine: Engine, *, writer: bool = False) -> Iterator[Connection]:
+    """One short write transaction (on SQLite it takes the write lock as it begins). A writer
+    that will touch the clerks' rows (findings, the audit log) first takes the writers' turn
+    on PostgreSQL too, as the service's writers do, so neither waits on rows the other holds."""
+    with engine.execution_options(sqlite_begin="BEGIN IMMEDIATE", writer=writer).begin() as conn:
         yield conn
 
 
@@ -230,7 +233,7 @@ def _switch(engine: Engine, build: int, findings: dict[str, dict[str, Any]], as_
     """Register the findings that changed and make the build the one readers see, in one
     short transaction."""
     started = time.perf_counter()
-    with _writing(engine) as conn:
+    with _writing(engine, writer=True) as conn:
         registration = _register(conn, build, findings)
         conn.execute(update(Publication).where(Publication.id == build).values(
             status=PublicationStatus.published, switched_at=utcnow(), rows_written=written,
@@ -313,5 +316,4 @@ def _write_registration(conn: Connection, work: _Registration) -> None:
         conn.execute(update(Finding).where(by_key, Finding.case_id.is_(None)), work.attach)
     if work.versions:
         conn.execute(insert(FindingVersion), work.versions)
-    if work.audits:
-        conn.execute(insert(AuditEntry), work.audits)
+    chain.append(conn, work.audits)

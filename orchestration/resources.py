@@ -13,22 +13,27 @@ from pension_audit.settings import Settings
 class DataHome(dg.ConfigurableResource):
     """Where files arrive (`inbox`), where everything built from them lives (`home`), the case
     store findings are published into (`database_url`; empty: SQLite in the home) and DuckDB's
-    memory bounds: the fields of `Settings` a run needs, as Dagster configuration."""
+    memory bounds and the audit log's key: the fields of `Settings` a run needs, as Dagster configuration."""
 
     home: str
     inbox: str
     database_url: str = ""
     duckdb_memory: str = "1GB"
     loader_memory: str = "256MB"
+    audit_key_file: str = ""  # empty: <home>/secrets/audit.key
+    audit_anchors: str = ""  # empty: <home>/audit-anchors
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DataHome:
         return cls(home=str(settings.home), inbox=str(settings.inbox_path), database_url=settings.database_url or "",
-                   duckdb_memory=settings.duckdb_memory, loader_memory=settings.loader_memory)
+                   duckdb_memory=settings.duckdb_memory, loader_memory=settings.loader_memory,
+                   audit_key_file=str(settings.audit_key_path), audit_anchors=str(settings.audit_anchors_path))
 
     def settings(self) -> Settings:
         return Settings(home=Path(self.home), inbox=Path(self.inbox), database_url=self.database_url or None,
-                        duckdb_memory=self.duckdb_memory, loader_memory=self.loader_memory)
+                        duckdb_memory=self.duckdb_memory, loader_memory=self.loader_memory,
+                        audit_key_file=Path(self.audit_key_file) if self.audit_key_file else None,
+                        audit_anchors=Path(self.audit_anchors) if self.audit_anchors else None)
 
     def warehouse(self) -> Warehouse:
         return Warehouse(self.settings().warehouse_path, memory_limit=self.loader_memory)

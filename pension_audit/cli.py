@@ -18,9 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from casework.db import make_engine, migrate, session_factory, transaction
+from casework import chain
+from casework.db import migrate, open_store, prepare_store, session_factory, transaction
 from casework.errors import Problem
 from casework.models import ROLE_LABELS, Role, User
+from casework.services import signin
+from casework.services import users as user_admin
 from casework.services.cases import refer_overdue as refer
 from casework.services.users import add_user
 from orchestration import exports
@@ -145,18 +148,18 @@ def serve(home: Path | None, database_url: str | None, host: str, port: int, wor
     if settings.workers > 1 and settings.uses_sqlite:
         raise click.ClickException("SQLite 案件库只能由一个服务进程使用：多进程（--workers 大于 1）请改用 PostgreSQL"
                                    "（--database-url postgresql+psycopg://…）")
-    engine = make_engine(settings.store_url)
-    migrate(engine)  # once, before any worker starts
-    engine.dispose()
+    prepare_store(settings)  # once, before any worker starts
     click.echo(f"案件办理服务：http://{host}:{port}/web/ （网页）  http://{host}:{port}/docs （接口文档）")
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        # proxy_headers off: who the client is behind a proxy is the settings' to say (trusted_proxies)
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=False)
         return
     # Several processes: uvicorn's supervisor in place of this one, its workers building the app
     # from the settings handed to them in their environment.
     os.execve(sys.executable, [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
                                "--workers", str(settings.workers), "--host", host, "--port", str(port),
-                               "--log-level", "warning"], {**os.environ, **settings.environment()})
+                               "--log-level", "warning", "--no-proxy-headers"],
+              {**os.environ, **settings.environment()})
 
 
 @main.group(help="用户管理")
@@ -177,7 +180,7 @@ def users() -> None:
 @DATABASE_URL
 def users_add(username: str, display_name: str, role: str, township_code: str | None, password: str,
               home: Path | None, database_url: str | None) -> None:
-    engine = make_engine(settings_for(home, database_url).store_url)
+    engine = open_store(settings_for(home, database_url))
     migrate(engine)
     try:
         with transaction(session_factory(engine, writing=True)) as session:
@@ -190,11 +193,88 @@ def users_add(username: str, display_name: str, role: str, township_code: str | 
                f"{'，' + township_code if township_code else ''}）")
 
 
+@main.group(help="审计日志")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="校验审计日志：逐条核对校验码链（密钥在数据库之外），再与每日锚点比对。"
+                              "完好时退出码 0，否则退出码 1 并指出第一条不符的记录")
+@HOME
+@DATABASE_URL
+def audit_verify(home: Path | None, database_url: str | None) -> None:
+    engine = open_store(settings_for(home, database_url))
+    try:
+        migrate(engine)
+        with engine.connect() as connection:
+            verdict = chain.verify(connection, chain.seal_of(engine))
+            anchored = len(chain.anchors(chain.seal_of(engine)))
+    finally:
+        engine.dispose()
+    if not verdict.intact:
+        click.echo(f"审计日志校验未通过：{verdict.problem}（其前 {verdict.count} 条完好）", err=True)
+        sys.exit(1)
+    click.echo(f"审计日志完好：共 {verdict.count} 条，{anchored} 个每日锚点均相符")
+
+
+def _managing_users(home: Path | None, database_url: str | None, work) -> None:
+    """Run one change to the users in a write transaction; a refusal is the command's error."""
+    engine = open_store(settings_for(home, database_url))
+    migrate(engine)
+    try:
+        with transaction(session_factory(engine, writing=True)) as session:
+            work(session)
+    except Problem as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        engine.dispose()
+
+
+@users.command("disable", help="停用用户：不能再登录，已有的登录立即失效")
+@click.argument("username")
+@HOME
+@DATABASE_URL
+def users_disable(username: str, home: Path | None, database_url: str | None) -> None:
+    _managing_users(home, database_url, lambda s: user_admin.set_active(s, None, user_admin.find_user(s, username), False))
+    click.echo(f"已停用用户 {username}")
+
+
+@users.command("enable", help="启用用户")
+@click.argument("username")
+@HOME
+@DATABASE_URL
+def users_enable(username: str, home: Path | None, database_url: str | None) -> None:
+    _managing_users(home, database_url, lambda s: user_admin.set_active(s, None, user_admin.find_user(s, username), True))
+    click.echo(f"已启用用户 {username}")
+
+
+@users.command("passwd", help="重设密码（从 PENSION_AUDIT_PASSWORD 或交互输入读取；至少 10 位，不能与用户名相同或过于常见）；"
+                              "原有登录立即失效")
+@click.argument("username")
+@click.option("--password", envvar="PENSION_AUDIT_PASSWORD", prompt="新密码", hide_input=True,
+              confirmation_prompt=True)
+@HOME
+@DATABASE_URL
+def users_passwd(username: str, password: str, home: Path | None, database_url: str | None) -> None:
+    _managing_users(home, database_url,
+                    lambda s: user_admin.set_password(s, None, user_admin.find_user(s, username), password))
+    click.echo(f"已重设用户 {username} 的密码")
+
+
+@users.command("unlock", help="解除该用户名因多次登录失败而生效的锁定")
+@click.argument("username")
+@HOME
+@DATABASE_URL
+def users_unlock(username: str, home: Path | None, database_url: str | None) -> None:
+    _managing_users(home, database_url, lambda s: signin.unlock(s, None, user_admin.find_user(s, username).username))
+    click.echo(f"已解除用户 {username} 的登录锁定")
+
+
 @main.command("refer-overdue", help="将逾期未足额退还的追缴移交区人社局（每日运行）")
 @HOME
 @DATABASE_URL
 def refer_overdue(home: Path | None, database_url: str | None) -> None:
-    engine = make_engine(settings_for(home, database_url).store_url)
+    engine = open_store(settings_for(home, database_url))
     migrate(engine)
     try:
         with transaction(session_factory(engine, writing=True)) as session:
@@ -248,7 +328,8 @@ def report(name: str, year: int | None, month: str | None, township: str | None,
     kind = KINDS[name]
     if fmt == "xlsx" and not kind.is_list:
         raise click.ClickException(f"{kind.label}没有 XLSX 格式（通知书只有 PDF）")
-    engine = make_engine(settings_for(home, database_url).store_url)
+    settings = settings_for(home, database_url)
+    engine = open_store(settings)
     migrate(engine)
     try:
         with transaction(session_factory(engine, writing=True)) as session:

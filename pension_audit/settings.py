@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The bureau's calendar: deadlines, "today" and the next 发放年月 are taken here.
@@ -48,8 +50,16 @@ class Settings(BaseSettings):
     threads: int = 4  # worker threads for the service's routes
     workers: int = 1  # service processes (PostgreSQL only when more than one)
     token_hours: int = 12  # how long a sign-in lasts
+    # The secret that seals the audit log and derives person references: outside the database,
+    # so that whoever can write the database cannot forge the log. Default <home>/secrets/audit.key,
+    # created (mode 0600) the first time it is needed.
+    audit_key_file: Path | None = None
+    audit_anchors: Path | None = None  # dated copies of the log's head; default <home>/audit-anchors
+    service_password: SecretStr | None = None  # PostgreSQL: the service role's password, if it needs one
+    secure_cookies: bool = False  # served over HTTPS: the sign-in cookie is sent over HTTPS only
+    trusted_proxies: list[str] = []  # reverse proxies (addresses or networks) whose X-Forwarded-For counts
 
-    @field_validator("home", "inbox")
+    @field_validator("home", "inbox", "audit_key_file", "audit_anchors")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser().resolve()
@@ -68,6 +78,31 @@ class Settings(BaseSettings):
         return self.home / "dagster"
 
     @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key_file or self.home / "secrets" / "audit.key"
+
+    @property
+    def audit_anchors_path(self) -> Path:
+        return self.audit_anchors or self.home / "audit-anchors"
+
+    def audit_secret(self) -> bytes:
+        """The deployment's secret: 32 random bytes, kept in hex in `audit_key_path`. Created the
+        first time with mode 0600, atomically (several processes may start at once)."""
+        path = self.audit_key_path
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(secrets.token_hex(32) + "\n")
+            try:
+                os.link(draft, path)  # fails if another process was first: its key stands
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+
+    @property
     def store_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'cases.sqlite'}"
 
@@ -84,7 +119,8 @@ class Settings(BaseSettings):
         """These settings as the environment variables that give them (for processes started
         from here, such as the service's worker processes)."""
         prefix = self.model_config["env_prefix"]
-        return {f"{prefix}{key.upper()}": str(value) for key, value in self.model_dump().items() if value is not None}
+        return {f"{prefix}{key.upper()}": _env_value(value) for key, value in self.model_dump().items()
+                if value is not None}
 
     def dbt_vars(self) -> str:
         """What dbt needs to know of this deployment, as its `--vars` (the profile reads them)."""
@@ -97,6 +133,12 @@ class Settings(BaseSettings):
         if not config.exists():
             config.write_text(DAGSTER_YAML, encoding="utf-8")
         return self.dagster_home
+
+
+def _env_value(value: Any) -> str:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return json.dumps(value) if isinstance(value, list) else str(value)
 
 
 def bureau_now() -> dt.datetime:

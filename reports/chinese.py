@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import cn2an
 
+from casework.services.access import mask_id  # noqa: F401 - the documents mask with it too
+
 PLAIN_DIGITS = "〇一二三四五六七八九"
 FEN = Decimal("0.01")
 
@@ -63,17 +65,6 @@ def numeric_month(month: str | None) -> str:
     if len(month) == 4:
         return f"{month}年"
     return f"{int(month[:4])}年{int(month[5:7])}月"
-
-
-def mask_id(number: str | None) -> str:
-    """1504**********1234: the first four and last four characters of an ID number (a
-    resident ID's region and its tail); short numbers keep one character at each end."""
-    if not number:
-        return ""
-    keep = 4 if len(number) >= 12 else 1
-    if len(number) <= 2 * keep:
-        return "*" * len(number)
-    return number[:keep] + "*" * (len(number) - 2 * keep) + number[-keep:]
 
 
 def percent(share: float | Decimal | None, places: int = 1) -> str:

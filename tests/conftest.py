@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import uvicorn
 import xlsxwriter
 from sqlalchemy import create_engine, text
 
+from casework.db import service_role
 from orchestration.dbt_project import DBT_EXECUTABLE, PROJECT_DIR
 
 POSTGRES = os.environ.get("PENSION_AUDIT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -49,9 +51,11 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
-    yield postgres_server.rsplit("/", 1)[0] + "/" + name
+    url = postgres_server.rsplit("/", 1)[0] + "/" + name
+    yield url
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'DROP ROLE IF EXISTS "{service_role(url)}"'))
     admin.dispose()
 
 
@@ -151,13 +155,16 @@ def run_dbt(args: list[str], scratch: Path, warehouse: Path) -> subprocess.Compl
         cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900, check=False)
 
 
-def serve_in_thread(app) -> tuple[uvicorn.Server, threading.Thread, int]:
-    """The app served by uvicorn on a free local port, in a thread; (server, thread, port)."""
+@contextmanager
+def served(app, lifespan: str = "on") -> Iterator[str]:
+    """The app served for real by uvicorn on a free loopback port, in a thread: its base URL.
+    (The test client waits for everything a request does; a real client gets the answer as
+    soon as it is sent.)"""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -165,4 +172,8 @@ def serve_in_thread(app) -> tuple[uvicorn.Server, threading.Thread, int]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
-    return server, thread, port
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

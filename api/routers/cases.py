@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, select
 
-from api.deps import CurrentUser, ReadSession, Today, WriteSession
+from api.deps import CurrentUser, ReadSession, Refs, Today, WriteSession
+from api.routers.findings import PersonRef, person_of
 from api.schemas import (
-    NO_CONTROL_CHARACTERS,
     AuditOut,
     CaseClose,
     CaseOpen,
@@ -25,10 +25,12 @@ from api.schemas import (
     VisitCreate,
     VisitOut,
 )
+from casework.chain import suspect_ids
 from casework.models import Case, CaseStatus, Demand, Proposal, Referral, Repayment, Visit
 from casework.services import cases as service
 from casework.services.access import require, scope_cases
 from casework.services.findings import audit_entries, person_view
+from casework.services.persons import PersonRefs
 
 router = APIRouter(tags=["案件办理"], responses={
     401: {"model": Message}, 403: {"model": Message}, 404: {"model": Message},
@@ -37,19 +39,19 @@ router = APIRouter(tags=["案件办理"], responses={
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def case_out(session, case: Case, user) -> CaseOut:
+def case_out(session, case: Case, user, refs: PersonRefs) -> CaseOut:
     out = CaseOut.model_validate({
         **{k: getattr(case, k) for k in ("id", "person_id", "name", "township_code", "status", "custody_rule",
                                           "needs_decision", "opened_at", "version", "findings", "proposals",
                                           "holds", "settlements", "demands", "visits", "back_payments")},
         "status_label": service.STATUS_WORDS[case.status],
         "overpaid": service.overpaid(session, case),
-        "allowed_actions": service.allowed_actions(case, user)})
+        "allowed_actions": service.allowed_actions(session, case, user)}, context={"refs": refs})
     return out
 
 
 @router.get("/cases", response_model=Page[CaseOut], summary="案件列表")
-def list_cases(user: CurrentUser, session: ReadSession, status: CaseStatus | None = None,
+def list_cases(user: CurrentUser, session: ReadSession, refs: Refs, status: CaseStatus | None = None,
                township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
                page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                size: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[CaseOut]:
@@ -60,27 +62,25 @@ def list_cases(user: CurrentUser, session: ReadSession, status: CaseStatus | Non
         query = query.where(Case.township_code == township_code)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Case.id.desc()).offset((page - 1) * size).limit(size))
-    return Page(items=[case_out(session, c, user) for c in rows], total=total, page=page, size=size)
+    return Page(items=[case_out(session, c, user, refs) for c in rows], total=total, page=page, size=size)
 
 
 @router.post("/cases", response_model=CaseOut, status_code=201, summary="从疑点立案（同一人员的疑点并入一案）")
-def open_case(body: CaseOpen, user: CurrentUser, session: WriteSession) -> CaseOut:
+def open_case(body: CaseOpen, user: CurrentUser, session: WriteSession, refs: Refs) -> CaseOut:
     case, _created = service.open_case(session, user, body.finding_key, body.reason)
-    return case_out(session, case, user)
+    return case_out(session, case, user, refs)
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="案件详情与当前用户可办理的操作")
-def get_case(case_id: Id, user: CurrentUser, session: ReadSession) -> CaseOut:
-    return case_out(session, service.get_case(session, user, case_id), user)
+def get_case(case_id: Id, user: CurrentUser, session: ReadSession, refs: Refs) -> CaseOut:
+    return case_out(session, service.get_case(session, user, case_id), user, refs)
 
 
 @router.post("/cases/{case_id}/proposals", response_model=ProposalOut, status_code=201,
-             summary="提出暂停、恢复、注销、清算抵扣或核销申请（须由他人复核）")
+             summary="提出暂停、恢复、注销、清算抵扣、核销或办结申请（须由他人复核）")
 def propose(case_id: Id, body: ProposalCreate, user: CurrentUser, session: WriteSession,
             today: Today) -> Proposal:
-    options = body.model_dump(include={"from_month", "resume_month", "custody_rule", "demand_id"},
-                              exclude_none=True)
-    return service.propose(session, user, case_id, body.kind, body.case_version, body.reason, options, today)
+    return service.propose(session, user, case_id, body.kind, body.case_version, body.reason, body.options(), today)
 
 
 @router.post("/proposals/{proposal_id}/decision", response_model=ProposalOut,
@@ -118,25 +118,32 @@ def record_visit(case_id: Id, body: VisitCreate, user: CurrentUser, session: Wri
     return service.record_visit(session, user, case_id, form, today)
 
 
-@router.post("/cases/{case_id}/close", response_model=CaseOut, summary="办结案件")
-def close_case(case_id: Id, body: CaseClose, user: CurrentUser, session: WriteSession) -> CaseOut:
+@router.post("/cases/{case_id}/close", response_model=CaseOut,
+             summary="办结没有欠款、没有未了结疑点的案件（否则须提出办结申请，由他人复核）")
+def close_case(case_id: Id, body: CaseClose, user: CurrentUser, session: WriteSession, refs: Refs) -> CaseOut:
     case = service.close_case(session, user, case_id, body.case_version, body.reason)
     session.flush()
-    return case_out(session, case, user)
+    return case_out(session, case, user, refs)
 
 
-@router.get("/cases/{case_id}/audit", response_model=list[AuditOut], summary="案件的审计日志")
-def case_audit(case_id: Id, user: CurrentUser, session: ReadSession) -> list:
+def checked(session, entries: list) -> list[AuditOut]:
+    """The entries, each marked whether its MAC follows from the entry before it."""
+    suspect = suspect_ids(session.connection(), [e.id for e in entries])
+    return [AuditOut.model_validate(e).model_copy(update={"intact": e.id not in suspect}) for e in entries]
+
+
+@router.get("/cases/{case_id}/audit", response_model=list[AuditOut], summary="案件的审计日志（每条标明校验是否相符）")
+def case_audit(case_id: Id, user: CurrentUser, session: ReadSession) -> list[AuditOut]:
     service.get_case(session, user, case_id)
-    return audit_entries(session, case_id=case_id)
+    return checked(session, audit_entries(session, case_id=case_id))
 
 
-@router.get("/persons/{person_id}/audit", response_model=list[AuditOut], tags=["稽核疑点"],
-            summary="人员的审计日志")
-def person_audit(person_id: Annotated[str, Path(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)], user: CurrentUser,
-                 session: ReadSession) -> list:
+@router.get("/persons/{ref}/audit", response_model=list[AuditOut], tags=["稽核疑点"],
+            summary="人员的审计日志（含谁查看、导出过其证件号码）")
+def person_audit(ref: PersonRef, user: CurrentUser, session: ReadSession, refs: Refs) -> list:
+    person_id = person_of(session, refs, ref)
     person_view(session, user, person_id)  # 404 unless the user may see this person
-    return audit_entries(session, person_id=person_id)
+    return checked(session, audit_entries(session, person_id=person_id))
 
 
 @router.get("/referrals", response_model=list[ReferralOut], summary="移交区人社局的逾期追缴")

@@ -4,9 +4,10 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from api.cache import AnswerCache, findings_revision
-from api.deps import CurrentUser, ReadSession
+from api.deps import CurrentUser, ReadSession, Refs
 from api.schemas import (
     NO_CONTROL_CHARACTERS,
     FindingDetail,
@@ -15,9 +16,13 @@ from api.schemas import (
     Page,
     PersonOut,
 )
+from casework.errors import NotFound
 from casework.models import Finding, FindingStatus
 from casework.services import findings as service
 from casework.services.access import findings_scope
+from casework.services.persons import REF_PATTERN, PersonRefs
+
+NOBODY = ""  # a person id no finding has: a reference to nobody finds nothing
 
 router = APIRouter(tags=["稽核疑点"], responses={401: {"model": Message}, 403: {"model": Message}})
 
@@ -26,18 +31,19 @@ Key = Annotated[str, Path(min_length=1, max_length=200, pattern=NO_CONTROL_CHARA
 
 @router.get("/findings", response_model=Page[FindingOut], summary="疑点清单（可筛选、分页）")
 def list_findings(
-    request: Request, user: CurrentUser, session: ReadSession,
+    request: Request, user: CurrentUser, session: ReadSession, refs: Refs,
     exception_type: Annotated[str | None, Query(max_length=32, description="疑点类型代码")] = None,
     township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
     month: Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$", description="事件期间")] = None,
     status: FindingStatus | None = None,
-    person_id: Annotated[str | None, Query(max_length=32, description="人员标识（证件号码）")] = None,
+    person: Annotated[str | None, Query(pattern=REF_PATTERN, description="人员（人员视图地址中的人员编码）")] = None,
     min_amount: Annotated[Decimal | None, Query(ge=0, max_digits=11, decimal_places=2)] = None,
     max_amount: Annotated[Decimal | None, Query(ge=0, max_digits=11, decimal_places=2)] = None,
     sort: Annotated[str, Query(pattern=r"^-?(amount|period|type|township)$")] = "amount",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
+    person_id = (refs.resolve(session, person) or NOBODY) if person else None
     f = service.FindingFilter(exception_type, township_code, month, status, min_amount, max_amount, person_id)
     question = (findings_scope(user), f, page, size, sort)
     answers: AnswerCache = request.app.state.findings_answers
@@ -45,29 +51,40 @@ def list_findings(
     body = answers.get(revision, question)
     if body is None:
         items, total = service.list_findings(session, user, f, page, size, sort)
-        body = Page[FindingOut](items=[FindingOut.model_validate(i) for i in items], total=total, page=page,
-                                size=size).model_dump_json().encode()
+        body = Page[FindingOut](items=[FindingOut.model_validate(i, context={"refs": refs}) for i in items],
+                                total=total, page=page, size=size).model_dump_json().encode()
         answers.put(revision, question, body)
     return Response(body, media_type="application/json")
 
 
 @router.get("/findings/{finding_key}", response_model=FindingDetail, responses={404: {"model": Message}},
             summary="疑点详情：证据行、各月金额、历次版本")
-def get_finding(finding_key: Key, user: CurrentUser, session: ReadSession) -> FindingDetail:
+def get_finding(finding_key: Key, user: CurrentUser, session: ReadSession, refs: Refs) -> FindingDetail:
     finding: Finding = service.get_finding(session, user, finding_key)
-    detail = FindingDetail.model_validate(finding)
+    detail = FindingDetail.model_validate(finding, context={"refs": refs})
     detail.months = service.finding_months(session, finding_key)
     detail.versions = service.finding_versions(session, finding_key)
     return detail
 
 
-@router.get("/persons/{person_id}", response_model=PersonOut, responses={404: {"model": Message}},
+PersonRef = Annotated[str, Path(pattern=REF_PATTERN, description="人员编码（不含证件号码，长期不变）")]
+
+
+def person_of(session: Session, refs: PersonRefs, ref: str) -> str:
+    """The person behind a reference in a URL (404 when there is none)."""
+    person_id = refs.resolve(session, ref)
+    if person_id is None:
+        raise NotFound("人员")
+    return person_id
+
+
+@router.get("/persons/{ref}", response_model=PersonOut, responses={404: {"model": Message}},
             summary="人员视图：参保记录、事件时间线与证据、不当发放月份、案件")
-def get_person(person_id: Annotated[str, Path(min_length=1, max_length=32, pattern=NO_CONTROL_CHARACTERS)], user: CurrentUser,
-               session: ReadSession) -> PersonOut:
-    view = service.person_view(session, user, person_id)
-    return PersonOut(person_id=view.person_id, name=view.name, id_number=view.id_number,
+def get_person(ref: PersonRef, user: CurrentUser, session: ReadSession, refs: Refs) -> PersonOut:
+    view = service.person_view(session, user, person_of(session, refs, ref))
+    return PersonOut(person_id=view.person_id, person_ref=ref, name=view.name, id_number=view.id_number,
                      township_code=view.township_code, records=view.records, events=view.events,
-                     findings=view.findings, improper_money=view.money, cases=view.cases)
+                     findings=[FindingOut.model_validate(f, context={"refs": refs}) for f in view.findings],
+                     improper_money=view.money, cases=view.cases)
 
 

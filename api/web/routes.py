@@ -3,20 +3,22 @@ permissions as the API. Pages read through a ReadSession; forms post to routes t
 case service inside a write transaction, re-render the form with the service's message when it
 refuses, and redirect when it accepts (POST/redirect/GET).
 
-Signing in sets an httpOnly `pa_token` cookie (SameSite=Strict), the same token the API
-accepts as a bearer token. SameSite=Strict is the CSRF defence: a browser never sends the
-cookie with a request started by another site, so a forged form post arrives signed out."""
+Signing in sets an httpOnly `pa_token` cookie (SameSite=Strict; Secure when
+Settings.secure_cookies), the same token the API accepts as a bearer token. SameSite=Strict is
+the CSRF defence: a browser never sends the cookie with a request started by another site, so a
+forged form post arrives signed out; and a post whose Origin is another site is refused before
+it gets here (api.guards.SameOrigin)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -32,12 +34,25 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from api.deps import CurrentUser, ReadSession, Today
+from api.deps import COOKIE, CurrentUser, ReadSession, Today, client_address, write_turn
+from api.errors import describe
+from api.schemas import (
+    CaseClose,
+    CaseOpen,
+    Decision,
+    DemandCreate,
+    ProposalCreate,
+    RepaymentCreate,
+    SignIn,
+    VisitCreate,
+)
 from api.web.charts import trend_svg
+from casework.db import transaction
 from casework.errors import NotFound, Problem
 from casework.models import (
     CASE_STATUS_LABELS,
@@ -51,22 +66,23 @@ from casework.models import (
     Role,
     User,
 )
-from casework.security import revoke
+from casework.security import user_for_token
 from casework.services import cases as case_service
-from casework.services import console, users
+from casework.services import console, signin
 from casework.services import findings as finding_service
-from casework.services.access import can, require
+from casework.services.access import can, mask_ids, require, sees_full_ids
 from casework.services.townships import township_names
 from reports.documents import issuance
 from reports.documents.deregistration_notice import DEREGISTRATION_TYPES
 from reports.tables import Field, write_xlsx
 
 HERE = Path(__file__).resolve().parent
-COOKIE = "pa_token"
+Model = TypeVar("Model", bound=BaseModel)
 PAGE_SIZE = 50
+MAX_PAGE = 100_000  # as the API's lists
+MAX_AMOUNT = Decimal("1e9")  # as the API's amounts: 11 digits, two after the point
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -117,19 +133,26 @@ def menu(user: User) -> list[tuple[str, str]]:
         items.append(("/web/accountability", "乡镇问责"))
     if can(user, "feeds"):
         items.append(("/web/feeds", "数据源"))
+    if can(user, "users"):
+        items += [("/web/admin/users", "用户管理"), ("/web/admin/audit", "审计日志")]
     return items
 
 
 
 class WebRoute(APIRoute):
     """A refusal becomes a page, not JSON: signed out → the login page; anything else the
-    service refuses (403, 404, 409…) → the error page with its Chinese message."""
+    service refuses (403, 404, 409…) → the error page with its Chinese message. A form that
+    writes (POST) takes the writers' turn first, as the API's WriteSession does."""
 
     def get_route_handler(self) -> Callable:
         handler = super().get_route_handler()
+        writes = "POST" in self.methods
 
         async def guarded(request: Request) -> Response:
             try:
+                if writes:
+                    async with write_turn(request.app):
+                        return await handler(request)
                 return await handler(request)
             except Problem as exc:
                 if exc.status == 401:
@@ -157,15 +180,15 @@ def page(request: Request, name: str, user: User | None, code: int = 200, **cont
         names = township_names(session)
     return templates.TemplateResponse(request, name, {
         "user": user, "menu": menu(user) if user else [], "township_names": names,
+        "ref": request.app.state.person_refs.ref,
         "path": request.url.path, **context}, status_code=code)
 
 
-@contextmanager
-def writing(request: Request) -> Iterator[Session]:
+def writing(request: Request) -> AbstractContextManager[Session]:
     """The same write transaction as the API's WriteSession: committed when the block ends,
-    rolled back when the service refuses."""
-    with request.app.state.write_sessions() as session, session.begin():
-        yield session
+    rolled back when the service refuses (unless the refusal is on record). Only in a POST
+    route, which holds the writers' turn (WebRoute)."""
+    return transaction(request.app.state.write_sessions)
 
 
 def refusal(exc: Exception) -> tuple[int, str]:
@@ -204,21 +227,21 @@ def login_form(request: Request, next: str = "") -> HTMLResponse:
 @router.post("/web/login")
 def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "") -> Response:
-    if not username.strip() or not password:
-        return page(request, "login.html", None, 422, title="登录", next=next, username=username,
-                    error="请输入用户名和密码")
+    def again(status: int, error: str) -> HTMLResponse:
+        return page(request, "login.html", None, status, title="登录", next=next, username=username, error=error)
+
     try:
+        form = parsed(SignIn, username=username.strip(), password=password)
         with writing(request) as session:
-            user, token = users.login(session, username.strip(), password,
-                                      request.app.state.settings.token_hours)
+            user, token = signin.sign_in(session, form.username, form.password, client_address(request),
+                                         request.app.state.settings.token_hours)
             session.expunge(user)
     except Problem as exc:
-        return page(request, "login.html", None, exc.status, title="登录", next=next, username=username,
-                    error=exc.message)
+        return again(exc.status, exc.message)
     target = next if next.startswith("/web/") and not next.startswith("/web/login") else landing(user)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, token, max_age=request.app.state.settings.token_hours * 3600,
-                        httponly=True, samesite="strict", path="/")
+    response.set_cookie(COOKIE, token, max_age=request.app.state.settings.token_hours * 3600, httponly=True,
+                        samesite="strict", secure=request.app.state.settings.secure_cookies, path="/")
     return response
 
 
@@ -227,9 +250,12 @@ def logout(request: Request) -> RedirectResponse:
     token = request.cookies.get(COOKIE)
     if token:
         with writing(request) as session:
-            revoke(session, token)
+            user = user_for_token(session, token)
+            if user is not None:
+                signin.sign_out(session, user, token, client_address(request))
     response = RedirectResponse("/web/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
+                           secure=request.app.state.settings.secure_cookies)
     return response
 
 
@@ -294,7 +320,7 @@ def _finding_filter(session: Session, q: dict[str, str]) -> tuple[finding_servic
         if raw:
             try:
                 value = Decimal(raw)
-                if value < 0 or value != value.quantize(Decimal("0.01")):
+                if not 0 <= value < MAX_AMOUNT or value != value.quantize(Decimal("0.01")):
                     raise InvalidOperation
             except InvalidOperation:
                 problems.append(f"{label}应为不小于零的金额（元，最多两位小数）")
@@ -314,10 +340,7 @@ def findings(request: Request, user: WebUser, session: ReadSession) -> HTMLRespo
     f, problems = _finding_filter(session, q)
     sort = q.get("sort", "amount")
     sort = sort if sort in finding_service.SORTS else "amount"
-    try:
-        number = max(1, min(int(q.get("page", "1")), 100_000))
-    except ValueError:
-        number = 1
+    number = page_number(q.get("page"))
     rows, total = finding_service.list_findings(session, user, f, number, PAGE_SIZE, sort)
     pages = max(1, -(-total // PAGE_SIZE))
     base = {k: v for k, v in q.items() if k != "page"}
@@ -341,11 +364,12 @@ def findings_export(request: Request, user: WebUser, session: ReadSession) -> Re
     rows, _total = finding_service.list_findings(session, user, f, 1, 100_000,
                                                  sort if sort in finding_service.SORTS else "amount")
     names = township_names(session)
-    values = [(r.exception_label, r.name or "", r.id_number or "", r.person_no or "",
+    shown = (lambda text: text) if sees_full_ids(user) else mask_ids
+    values = [(r.exception_label, r.name or "", shown(r.id_number or ""), r.person_no or "",
                console.township_label(names, r.township_code), r.event_period, r.first_improper_month or "",
                r.last_improper_month or "", r.improper_months, r.overpaid_amount,
                "模糊匹配" if r.identity == "fuzzy" else "精确匹配", FINDING_STATUS[r.status],
-               r.case_id or "", r.finding_key) for r in rows]
+               r.case_id or "", shown(r.finding_key)) for r in rows]
     buffer = io.BytesIO()
     write_xlsx(FINDING_EXPORT, values, buffer, "疑点清单")
     return Response(buffer.getvalue(),
@@ -358,18 +382,17 @@ def findings_export(request: Request, user: WebUser, session: ReadSession) -> Re
 def open_case(request: Request, user: WebUser, finding_key: Annotated[str, Form()] = "",
               reason: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
     back = back if back.startswith("/web/") else "/web/findings"
-    if not reason.strip():
-        return _redirect(back, error="请填写立案理由")
     try:
+        body = parsed(CaseOpen, finding_key=finding_key, reason=reason.strip())
         with writing(request) as session:
-            case, created = case_service.open_case(session, user, finding_key, reason.strip())
+            case, created = case_service.open_case(session, user, body.finding_key, body.reason)
             case_id = case.id
     except SUBMITTED as exc:
-        return _redirect(back, error=refusal(exc)[1])
-    return _redirect(f"/web/cases/{case_id}", ok="已立案" if created else "疑点已并入本人案件")
+        return redirect(back, error=refusal(exc)[1])
+    return redirect(f"/web/cases/{case_id}", ok="已立案" if created else "疑点已并入本人案件")
 
 
-def _redirect(path: str, **params: str) -> RedirectResponse:
+def redirect(path: str, **params: str) -> RedirectResponse:
     sep = "&" if "?" in path else "?"
     return RedirectResponse(path + (sep + urlencode(params) if params else ""), status_code=303)
 
@@ -377,9 +400,10 @@ def _redirect(path: str, **params: str) -> RedirectResponse:
 # ------------------------------------------------------------------------------- persons
 
 
-@router.get("/web/persons/{person_id}", response_class=HTMLResponse)
-def person(request: Request, person_id: str, user: WebUser, session: ReadSession) -> HTMLResponse:
-    if len(person_id) > 32:
+@router.get("/web/persons/{ref}", response_class=HTMLResponse)
+def person(request: Request, ref: str, user: WebUser, session: ReadSession) -> HTMLResponse:
+    person_id = request.app.state.person_refs.resolve(session, ref)
+    if person_id is None:
         raise NotFound("人员")
     view = finding_service.person_view(session, user, person_id)
     refs = sorted({e.source_ref for e in view.events} | {ref for f in view.findings for ref in f.evidence})
@@ -400,10 +424,7 @@ def cases(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse
     status = request.query_params.get("status") or None
     if status and status not in CaseStatus.__members__:
         status = None
-    try:
-        number = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        number = 1
+    number = page_number(request.query_params.get("page"))
     rows, total = console.case_list(session, user, status, number, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     return page(request, "cases.html", user, title="案件办理", rows=rows, total=total, page_no=number,
@@ -415,7 +436,7 @@ def render_case(request: Request, user: User, case_id: int, status: int = 200, e
                 form: dict[str, str] | None = None, where: str | None = None) -> HTMLResponse:
     with request.app.state.read_sessions() as session:
         case = case_service.get_case(session, user, case_id)
-        actions = case_service.allowed_actions(case, user)
+        actions = case_service.allowed_actions(session, case, user)
         pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
         context = {
             "case": case, "actions": actions, "overpaid": case_service.overpaid(session, case),
@@ -475,14 +496,7 @@ def _submit(request: Request, user: User, case_id: int, where: str, form: dict[s
     except SUBMITTED as exc:
         status, message = refusal(exc)
         return render_case(request, user, case_id, status, message, form, where)
-    return _redirect(f"/web/cases/{case_id}", ok=done)
-
-
-def _int(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
+    return redirect(f"/web/cases/{case_id}", ok=done)
 
 
 class FormError(Problem):
@@ -490,6 +504,14 @@ class FormError(Problem):
 
     def __init__(self, message: str):
         super().__init__("invalid_form", message)
+
+
+def parsed(schema: type[Model], **fields: Any) -> Model:
+    """A form's fields read by the API's schema for the same request: one validation for both."""
+    try:
+        return schema.model_validate(fields)
+    except ValidationError as exc:
+        raise FormError(describe(exc.errors())) from None
 
 
 @router.post("/web/cases/{case_id}/proposals")
@@ -501,43 +523,47 @@ def propose(request: Request, case_id: int, user: WebUser, today: Today,
     form = {"kind": kind, "reason": reason, "from_month": from_month, "resume_month": resume_month}
 
     def work(session: Session) -> None:
-        if kind not in ProposalKind.__members__:
-            raise FormError("申请类别不在允许的取值范围内")
-        if not reason.strip():
-            raise FormError("请填写申请理由")
-        options: dict[str, Any] = {}
-        for name, value in (("from_month", from_month), ("resume_month", resume_month)):
-            if value.strip():
-                if not MONTH.match(value.strip()):
-                    raise FormError("年月应为 YYYY-MM，例如 2026-01")
-                options[name] = value.strip()
-        if custody_rule:
-            options["custody_rule"] = custody_rule
-        if demand_id:
-            options["demand_id"] = _int(demand_id)
-        case_service.propose(session, user, case_id, ProposalKind(kind), _int(case_version) or 0,
-                             reason.strip(), options, today)
+        body = parsed(ProposalCreate, kind=kind, case_version=case_version, reason=reason.strip(),
+                      **optional(from_month=from_month, resume_month=resume_month, custody_rule=custody_rule,
+                                 demand_id=demand_id))
+        case_service.propose(session, user, case_id, body.kind, body.case_version, body.reason, body.options(),
+                             today)
 
-    label = PROPOSAL_LABELS.get(ProposalKind(kind), "") if kind in ProposalKind.__members__ else ""
+    label = PROPOSAL_LABELS[ProposalKind(kind)] if kind in ProposalKind.__members__ else ""
     return _submit(request, user, case_id, f"propose_{kind}", form, work, f"已提出{label}申请，待他人复核")
+
+
+def optional(**fields: str) -> dict[str, str]:
+    """The form's optional fields that were filled in (an empty field is one not given)."""
+    return {name: value.strip() for name, value in fields.items() if value.strip()}
 
 
 @router.post("/web/proposals/{proposal_id}/decision")
 def decide(request: Request, proposal_id: int, user: WebUser, today: Today,
            case_id: Annotated[str, Form()] = "", version: Annotated[str, Form()] = "",
            decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
-    target = _int(case_id) or 0
-
     def work(session: Session) -> None:
         if decision not in ("approve", "reject"):
             raise FormError("请选择批准或驳回")
-        if decision == "reject" and not note.strip():
-            raise FormError("驳回时请填写复核意见")
-        case_service.decide(session, user, proposal_id, decision == "approve", _int(version) or 0,
-                            note.strip() or None, today)
+        body = parsed(Decision, approve=decision == "approve", version=version, **optional(note=note))
+        case_service.decide(session, user, proposal_id, body.approve, body.version, body.note, today)
 
-    return _submit(request, user, target, f"decide_{proposal_id}", {"note": note}, work,
+    return _submit(request, user, _case_id(case_id), f"decide_{proposal_id}", {"note": note}, work,
                    "已批准" if decision == "approve" else "已驳回")
+
+
+def _int(value: str) -> int | None:
+    """A whole number a form or query gave, or None (for anything else, or too large to be one)."""
+    return int(value) if value.isdigit() and len(value) <= 9 else None
+
+
+def page_number(value: str | None) -> int:
+    return min(_int(value or "") or 1, MAX_PAGE)
+
+
+def _case_id(value: str) -> int:
+    """The case a form came from, to show it again (0 when the form does not say: not found)."""
+    return _int(value) or 0
 
 
 @router.post("/web/cases/{case_id}/demands")
@@ -547,12 +573,10 @@ def issue_demand(request: Request, case_id: int, user: WebUser, today: Today,
     form = {"addressee": addressee, "relation": relation, "reason": reason}
 
     def work(session: Session) -> None:
-        if not addressee.strip() or not relation.strip():
-            raise FormError("请填写被通知人及其与当事人的关系")
-        if len(addressee) > 64 or len(relation) > 32:
-            raise FormError("被通知人姓名或关系过长")
-        case_service.issue_demand(session, user, case_id, _int(case_version) or 0, addressee.strip(),
-                                  relation.strip(), today, reason.strip() or None)
+        body = parsed(DemandCreate, case_version=case_version, addressee=addressee.strip(),
+                      relation=relation.strip(), **optional(reason=reason))
+        case_service.issue_demand(session, user, case_id, body.case_version, body.addressee, body.relation,
+                                  today, body.reason)
 
     return _submit(request, user, case_id, "issue_demand", form, work, "已下达通知")
 
@@ -564,27 +588,11 @@ def record_repayment(request: Request, demand_id: int, user: WebUser, today: Tod
     form = {"voucher_no": voucher_no, "amount": amount, "paid_on": paid_on}
 
     def work(session: Session) -> None:
-        if not voucher_no.strip():
-            raise FormError("请填写缴存凭证号")
-        try:
-            value = Decimal(amount.strip().replace(",", ""))
-            if value <= 0 or value != value.quantize(Decimal("0.01")) or value >= Decimal("1e9"):
-                raise InvalidOperation
-        except InvalidOperation:
-            raise FormError("退还金额应为大于零的金额（元，最多两位小数）") from None
-        day = _day(paid_on)
-        case_service.record_repayment(session, user, demand_id, voucher_no.strip(), value, day, today)
+        body = parsed(RepaymentCreate, voucher_no=voucher_no, amount=amount.strip().replace(",", ""),
+                      paid_on=paid_on.strip())
+        case_service.record_repayment(session, user, demand_id, body.voucher_no, body.amount, body.paid_on, today)
 
-    return _submit(request, user, _int(case_id) or 0, f"repay_{demand_id}", form, work, "已登记退还")
-
-
-def _day(value: str) -> dt.date:
-    try:
-        if not DAY.match(value.strip()):
-            raise ValueError
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise FormError("日期应为 YYYY-MM-DD，例如 2026-01-10") from None
+    return _submit(request, user, _case_id(case_id), f"repay_{demand_id}", form, work, "已登记退还")
 
 
 @router.post("/web/cases/{case_id}/visits")
@@ -594,8 +602,10 @@ def record_visit(request: Request, case_id: int, user: WebUser, today: Today,
     form = {"visited_on": visited_on, "staff": staff, "evidence_ref": evidence_ref, "note": note}
 
     def work(session: Session) -> None:
-        names = [s for s in re.split(r"[\s,，、;；]+", staff) if s]
-        visit = case_service.VisitForm(_day(visited_on), names, evidence_ref, note.strip() or None)
+        names = [name for name in re.split(r"[\s,，、;；]+", staff) if name]
+        body = parsed(VisitCreate, visited_on=visited_on.strip(), staff=names, evidence_ref=evidence_ref,
+                      **optional(note=note))
+        visit = case_service.VisitForm(body.visited_on, body.staff, body.evidence_ref, body.note)
         case_service.record_visit(session, user, case_id, visit, today)
 
     return _submit(request, user, case_id, "record_visit", form, work, "已登记走访")
@@ -619,7 +629,7 @@ def issue_notice(request: Request, case_id: int, user: WebUser, today: Today, na
 
     response = _submit(request, user, case_id, "notices", {}, work, "")
     if isinstance(response, RedirectResponse):
-        return _redirect(f"/web/cases/{case_id}", ok=said["done"])
+        return redirect(f"/web/cases/{case_id}", ok=said["done"])
     return response
 
 
@@ -627,9 +637,8 @@ def issue_notice(request: Request, case_id: int, user: WebUser, today: Today, na
 def close_case(request: Request, case_id: int, user: WebUser, case_version: Annotated[str, Form()] = "",
                reason: Annotated[str, Form()] = "") -> Response:
     def work(session: Session) -> None:
-        if not reason.strip():
-            raise FormError("请填写办结理由")
-        case_service.close_case(session, user, case_id, _int(case_version) or 0, reason.strip())
+        body = parsed(CaseClose, case_version=case_version, reason=reason.strip())
+        case_service.close_case(session, user, case_id, body.case_version, body.reason)
 
     return _submit(request, user, case_id, "close", {"reason": reason}, work, "已办结")
 

@@ -1,7 +1,11 @@
 """Who may see and do what. Every query goes through `scope_*`, so a township officer never
-sees another township's finding or case: for them it does not exist (404)."""
+sees another township's finding or case: for them it does not exist (404). Full identity
+numbers go to the bureau's inspectors, reviewers and admin only; everyone else sees them
+masked (`mask_ids`, applied to every answer on its way out: api.oversight)."""
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import Select
 
@@ -16,6 +20,11 @@ MANAGE_USERS = {Role.admin}
 READ_FEEDS = {Role.data_engineer, Role.admin, Role.inspector, Role.reviewer}
 PAYROLL = {Role.inspector, Role.reviewer, Role.admin}
 READ_REFERRALS = {Role.hr_bureau, Role.inspector, Role.reviewer, Role.admin}
+FULL_IDS = {Role.inspector, Role.reviewer, Role.admin}
+
+# A resident identity number (GB 11643-1999): region, birth date, sequence, check character.
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+                       r"\d{3}[0-9Xx](?![0-9A-Za-z])")
 
 ACTION_LABELS = {
     "read": "查看个人稽核信息",
@@ -61,3 +70,27 @@ def scope_cases(query: Select, user: User) -> Select:
 
 def sees_township(user: User, township_code: str | None) -> bool:
     return user.role != Role.township_officer or township_code == user.township_code
+
+
+def sees_full_ids(user: User) -> bool:
+    return user.role in FULL_IDS
+
+
+def mask_id(number: str | None) -> str:
+    """1504**********1234: the first four and last four characters of an ID number (a
+    resident ID's region and its tail); short numbers keep one character at each end."""
+    if not number:
+        return ""
+    keep = 4 if len(number) >= 12 else 1
+    if len(number) <= 2 * keep:
+        return "*" * len(number)
+    return number[:keep] + "*" * (len(number) - 2 * keep) + number[-keep:]
+
+
+def mask_ids(text: str) -> str:
+    """Every identity number in the text masked; the text keeps its length."""
+    return ID_NUMBER.sub(lambda m: mask_id(m.group()), text)
+
+
+def ids_in(text: str) -> set[str]:
+    return set(ID_NUMBER.findall(text))

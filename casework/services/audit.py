@@ -1,5 +1,6 @@
 """The append-only audit log: every change, who made it, when, the record before and after,
-and why (article 16)."""
+and why (article 16). Each entry is sealed into the chain as it is added (casework.chain); when
+the transaction commits, the new head is anchored outside the database."""
 
 from __future__ import annotations
 
@@ -8,15 +9,20 @@ import enum
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-from casework.models import AuditEntry, User
+from casework import chain
+from casework.models import AuditEntry, User, utcnow
+
+NEVER_LOGGED = {"password_hash"}  # what a snapshot leaves out
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
     """The record's columns as JSON-safe values (money as text, exactly)."""
-    return {attr.key: _plain(getattr(obj, attr.key)) for attr in sa_inspect(obj).mapper.column_attrs}
+    return {attr.key: _plain(getattr(obj, attr.key)) for attr in sa_inspect(obj).mapper.column_attrs
+            if attr.key not in NEVER_LOGGED}
 
 
 def _plain(value: Any) -> Any:
@@ -34,11 +40,37 @@ def _plain(value: Any) -> Any:
 def record(session: Session, actor: User | None, action: str, obj: Any, before: dict | None,
            reason: str | None, case_id: int | None = None, person_id: str | None = None) -> AuditEntry:
     session.flush()  # ids and versions as stored
-    entry = AuditEntry(
-        actor_id=actor.id if actor else None, actor=actor.username if actor else "system",
-        action=action, entity=obj.__tablename__,
-        entity_id=str(sa_inspect(obj).identity[0] if len(sa_inspect(obj).identity) == 1
-                      else "/".join(map(str, sa_inspect(obj).identity))),
-        case_id=case_id, person_id=person_id, before=before, after=snapshot(obj), reason=reason)
+    identity = sa_inspect(obj).identity
+    return write(session, actor, action, obj.__tablename__,
+                 str(identity[0] if len(identity) == 1 else "/".join(map(str, identity))),
+                 before=before, after=snapshot(obj), reason=reason, case_id=case_id, person_id=person_id)
+
+
+def write(session: Session, actor: User | None, action: str, entity: str, entity_id: str, *,
+          before: dict | None = None, after: dict | None = None, reason: str | None = None,
+          case_id: int | None = None, person_id: str | None = None, actor_name: str | None = None) -> AuditEntry:
+    """One entry, sealed at the end of the chain. `actor_name` names who acted when no user did
+    (a failed sign-in's user name)."""
+    session.flush()  # entries added before this one are in the chain first
+    (row,) = chain.sealed(session.connection(), [{
+        "at": utcnow(), "actor_id": actor.id if actor else None,
+        "actor": actor.username if actor else (actor_name or "system")[:64], "action": action,
+        "entity": entity, "entity_id": entity_id[:200], "case_id": case_id, "person_id": person_id,
+        "before": before, "after": after, "reason": reason}])
+    entry = AuditEntry(**row)
     session.add(entry)
+    session.info["audit_head"] = (row["id"], row["mac"])
     return entry
+
+
+@event.listens_for(Session, "after_commit")
+def _anchor_head(session: Session) -> None:
+    """The head the transaction left, copied outside the database once it is committed."""
+    head = session.info.pop("audit_head", None)
+    if head is not None:
+        chain.anchor(chain.seal_of(session.get_bind()), *head)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_head(session: Session) -> None:
+    session.info.pop("audit_head", None)

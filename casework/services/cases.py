@@ -6,6 +6,7 @@ referral of overdue demands, and recovery visits. The status transitions live he
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -55,10 +56,12 @@ PROPOSABLE_IN = {
     ProposalKind.resumption: {CaseStatus.suspended},
     ProposalKind.offset: {CaseStatus.terminated},
     ProposalKind.write_off: {CaseStatus.recovering},
+    ProposalKind.closure: {CaseStatus.open, CaseStatus.resumed, CaseStatus.settled},
 }
 DEMANDABLE_IN = {CaseStatus.open, CaseStatus.suspended, CaseStatus.terminated, CaseStatus.resumed,
                  CaseStatus.settled}
-CLOSABLE_IN = {CaseStatus.open, CaseStatus.resumed, CaseStatus.settled}
+CLOSABLE_IN = PROPOSABLE_IN[ProposalKind.closure]
+HOLD_AHEAD_MONTHS = 12  # a hold starts at most this many months after the next 发放年月
 STATUS_WORDS = CASE_STATUS_LABELS
 
 
@@ -206,6 +209,8 @@ def _hold_start(session: Session, options: dict[str, Any]) -> str:
     start = options.get("from_month") or next_pay
     if start < next_pay:
         raise Invalid("too_early", f"暂停只能从下一个发放年月（{next_pay}）起：之前的月份已经发放")
+    if start > (latest := policy.add_months(next_pay, HOLD_AHEAD_MONTHS)):
+        raise Invalid("too_late", f"停发起始年月最晚为 {latest}（下一个发放年月后 {HOLD_AHEAD_MONTHS} 个月）")
     return start
 
 
@@ -390,12 +395,39 @@ def _demand_of(case: Case, demand_id: Any) -> Demand:
     return demands[-1]
 
 
+# --- closure: giving up what is still owed or still open takes a second person (article 40)
+
+
+def closure_reasons(session: Session, case: Case) -> list[str]:
+    """What closing the case would give up: findings still open, money overpaid and not
+    recovered, or left after the offset and not yet demanded. Empty: nothing is given up."""
+    reasons = []
+    if pending := open_findings(case):
+        reasons.append(f"{len(pending)} 条疑点尚未了结")
+    owed = case.settlements[-1].remaining if case.status == CaseStatus.settled else overpaid(session, case)
+    if owed > 0:
+        reasons.append(f"尚有 {owed:.2f} 元未追回")
+    return reasons
+
+
+def _closure_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
+    reasons = closure_reasons(session, case)
+    if not reasons:
+        raise Conflict("close_directly", "本案没有欠款，也没有未了结的疑点，可直接办结，无需复核")
+    return {"reasons": reasons, "open_findings": [f.finding_key for f in open_findings(case)]}
+
+
+def _apply_closure(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+    case.status = CaseStatus.closed
+
+
 TERMS = {
     ProposalKind.suspension: _suspension_terms,
     ProposalKind.cancellation: _cancellation_terms,
     ProposalKind.resumption: _resumption_terms,
     ProposalKind.offset: _offset_terms,
     ProposalKind.write_off: _write_off_terms,
+    ProposalKind.closure: _closure_terms,
 }
 APPLY = {
     ProposalKind.suspension: _apply_holds,
@@ -403,6 +435,7 @@ APPLY = {
     ProposalKind.resumption: _apply_resumption,
     ProposalKind.offset: _apply_offset,
     ProposalKind.write_off: _apply_write_off,
+    ProposalKind.closure: _apply_closure,
 }
 
 
@@ -449,6 +482,16 @@ def get_demand(session: Session, user: User, demand_id: int) -> Demand:
     return demand
 
 
+def normal_voucher(voucher_no: str) -> str:
+    """A voucher number as kept: NFKC (full-width characters as half-width) and trimmed."""
+    return unicodedata.normalize("NFKC", voucher_no).strip()
+
+
+def voucher_key(voucher_no: str) -> str:
+    """What makes two voucher numbers the same voucher: `V-001`, `v-001`, `Ｖ-００１ `."""
+    return normal_voucher(voucher_no).casefold()
+
+
 def record_repayment(session: Session, user: User, demand_id: int, voucher_no: str, amount: Decimal,
                      paid_on: dt.date, today: dt.date) -> Repayment:
     require(user, "handle")
@@ -457,12 +500,17 @@ def record_repayment(session: Session, user: User, demand_id: int, voucher_no: s
         raise Conflict("demand_not_open", "该追缴通知已结清、核销或移交，不能再登记退还")
     if paid_on > today:
         raise Invalid("future_date", "缴存日期不能晚于今天")
+    if paid_on < demand.issued_on:
+        raise Invalid("before_demand", f"缴存日期不能早于通知下达日期（{demand.issued_on}）")
     if amount > demand.outstanding:
         raise Invalid("overpayment", f"退还金额超过尚欠金额（{demand.outstanding:.2f} 元）")
-    if session.scalar(select(Repayment.id).where(Repayment.voucher_no == voucher_no)):
+    voucher_no, key = normal_voucher(voucher_no), voucher_key(voucher_no)
+    if not 1 <= len(voucher_no) <= 64:
+        raise Invalid("bad_voucher", "缴存凭证号应为 1 至 64 个字符")
+    if session.scalar(select(Repayment.id).where(Repayment.voucher_key == key)):
         raise Conflict("duplicate_voucher", f"缴存凭证 {voucher_no} 已登记过")
-    repayment = Repayment(demand_id=demand.id, voucher_no=voucher_no, amount=amount, paid_on=paid_on,
-                          recorded_by=user.id)
+    repayment = Repayment(demand_id=demand.id, voucher_no=voucher_no, voucher_key=key, amount=amount,
+                          paid_on=paid_on, recorded_by=user.id)
     session.add(repayment)
     session.flush()
     session.refresh(demand)
@@ -529,7 +577,8 @@ def record_visit(session: Session, user: User, case_id: int, form: VisitForm, to
 
 
 def close_case(session: Session, user: User, case_id: int, case_version: int, reason: str) -> Case:
-    """办结 a case with nothing left to do: no money owed, no suspension pending review."""
+    """办结 by one person only a case that gives nothing up: no money owed, nothing open, no
+    proposal pending. Anything else is a closure proposal another person approves."""
     require(user, "handle")
     case = get_case(session, user, case_id)
     check_version(case, case_version)
@@ -537,27 +586,28 @@ def close_case(session: Session, user: User, case_id: int, case_version: int, re
         raise Conflict("wrong_status", f"案件{STATUS_WORDS[case.status]}，不能办结")
     if any(p.status == ProposalStatus.pending for p in case.proposals):
         raise Conflict("proposal_pending", "本案已有待复核的申请，请先复核")
-    if case.status == CaseStatus.settled and case.settlements and case.settlements[-1].remaining > 0:
-        raise Conflict("money_owed", "清算后仍有冒领金额未追缴，不能办结")
+    if reasons := closure_reasons(session, case):
+        raise Conflict("closure_needs_review", f"本案{'、'.join(reasons)}：办结须提出办结申请，由他人复核批准（第四十条）")
     before = audit.snapshot(case)
     case.status = CaseStatus.closed
     audit.record(session, user, "case_closed", case, before, reason, case.id, case.person_id)
     return case
 
 
-def allowed_actions(case: Case, user: User) -> list[str]:
+def allowed_actions(session: Session, case: Case, user: User) -> list[str]:
     """What this user may do on this case now: the console shows these buttons and only these."""
     actions = []
     pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
+    closes_alone = case.status in CLOSABLE_IN and not closure_reasons(session, case)
     if can(user, "handle"):
         if not pending:
             actions += [f"propose_{kind.value}" for kind, statuses in PROPOSABLE_IN.items()
-                        if case.status in statuses]
+                        if case.status in statuses and not (kind == ProposalKind.closure and closes_alone)]
         if case.status in DEMANDABLE_IN and not any(d.status != DemandStatus.written_off for d in case.demands):
             actions.append("issue_demand")
         if any(d.status == DemandStatus.open for d in case.demands):
             actions.append("record_repayment")
-        if case.status in CLOSABLE_IN and not pending:
+        if closes_alone and not pending:
             actions.append("close")
     if can(user, "approve") and any(p.proposed_by != user.id for p in pending):
         actions.append("decide")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from casework.chain import suspect_ids
 from casework.models import (
     CASE_STATUS_LABELS,
     AuditEntry,
@@ -43,7 +44,6 @@ from pension_audit.ingest.feeds import (
     FILE_REASONS,
     ROW_REASONS,
     Cadence,
-    Kind,
 )
 
 ZERO = Decimal("0.00")
@@ -60,10 +60,10 @@ ACTION_LABELS = {
     "case_opened": "立案", "findings_attached": "并入疑点", "status_changed": "状态变更",
     "proposed_suspension": "提出暂停发放", "proposed_resumption": "提出恢复发放",
     "proposed_cancellation": "提出注销登记", "proposed_offset": "提出清算抵扣",
-    "proposed_write_off": "提出核销", "approved": "复核批准", "rejected": "复核驳回",
+    "proposed_write_off": "提出核销", "proposed_closure": "提出办结", "approved": "复核批准", "rejected": "复核驳回",
     "applied_suspension": "暂停发放生效", "applied_resumption": "恢复发放生效",
     "applied_cancellation": "注销登记生效", "applied_offset": "清算抵扣生效",
-    "applied_write_off": "核销生效", "demand_issued": "下达追缴（返还）通知",
+    "applied_write_off": "核销生效", "applied_closure": "办结生效", "demand_issued": "下达追缴（返还）通知",
     "repayment_recorded": "登记退还", "demand_repaid": "足额退还", "visit_recorded": "登记走访",
     "case_closed": "办结", "referred": "移交区人社局", "demand_referred": "追缴移交",
     "document_issued": "出具文书",
@@ -226,27 +226,6 @@ def unplaced_files(session: Session) -> list[dict]:
              "at": f.ingested_at.strftime("%Y-%m-%d %H:%M")} for f in rows]
 
 
-PERSONAL_KINDS = (Kind.ID, Kind.DOC_ID, Kind.DISABILITY_CERT, Kind.NAME, Kind.PERSON_NO, Kind.CASE_NO)
-
-
-def mask(value: str | None, feed: str, column: str) -> str:
-    """What a data engineer may see of a refused value: its shape, not the person. Identifiers
-    keep their first six and last two characters (region and check digit), names only their
-    length; dates, amounts and codes show as sent."""
-    if value is None:
-        return ""
-    text = str(value)
-    try:
-        kind = FEEDS_BY_NAME[feed].column(column).kind
-    except KeyError:
-        kind = Kind.ID  # unknown: treat as personal
-    if kind not in PERSONAL_KINDS:
-        return text
-    if kind is Kind.NAME or len(text) <= 8:
-        return "*" * len(text)
-    return text[:6] + "*" * (len(text) - 8) + text[-2:]
-
-
 @dataclass
 class FeedPeriodDetail:
     feed: str
@@ -283,7 +262,7 @@ def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDe
           "reason": FILE_REASONS.get(f.reason or "", f.reason or ""), "message": f.message or "",
           "at": f.ingested_at.strftime("%Y-%m-%d %H:%M:%S")} for f in files],
         [{"row": q.row_number, "column": q.column_name, "header": q.header or "",
-          "value": mask(q.value, feed, q.column_name), "reason": ROW_REASONS.get(q.reason, q.reason)}
+          "value": "" if q.value is None else q.value, "reason": ROW_REASONS.get(q.reason, q.reason)}
          for q in quarantine],
         sorted(reasons.items(), key=lambda kv: -kv[1]),
         [{"expectation": c.expectation, "column": c.column_name or "", "severity": c.severity, "success": c.success,
@@ -398,7 +377,8 @@ def case_history(session: Session, case_id: int) -> list[dict]:
     entries = session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)
                               .order_by(AuditEntry.id)).all()
     names = dict(session.execute(select(User.username, User.display_name)).all())
-    return [{"at": e.at, "actor": names.get(e.actor, "系统" if e.actor == "system" else e.actor),
+    suspect = suspect_ids(session.connection(), [e.id for e in entries])
+    return [{"at": e.at, "intact": e.id not in suspect, "actor": names.get(e.actor, "系统" if e.actor == "system" else e.actor),
              "action": ACTION_LABELS.get(e.action, e.action), "entity": e.entity, "entity_id": e.entity_id,
              "reason": e.reason, "status": (e.after or {}).get("status")} for e in entries]
 

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session, load_only
 from casework.errors import NotFound
 from casework.models import AuditEntry, Case, Finding, FindingStatus, FindingVersion, User
 from casework.published import FindingMonth, PersonEvent, PersonRecord
-from casework.services.access import require, scope_cases, scope_findings, sees_township
+from casework.services.access import (
+    mask_ids,
+    require,
+    scope_cases,
+    scope_findings,
+    sees_full_ids,
+    sees_township,
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ def list_findings(session: Session, user: User, f: FindingFilter, page: int, siz
         query = query.where(Finding.overpaid_amount >= f.min_amount)
     if f.max_amount is not None:
         query = query.where(Finding.overpaid_amount <= f.max_amount)
-    if f.person_id:
+    if f.person_id is not None:
         query = query.where(Finding.person_id == f.person_id)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.options(load_only(*LISTED))
@@ -69,8 +76,11 @@ def list_findings(session: Session, user: User, f: FindingFilter, page: int, siz
 
 
 def get_finding(session: Session, user: User, key: str) -> Finding:
+    """By its key; for a user who sees identity numbers masked, by the key as they see it."""
     require(user, "read")
     finding = session.get(Finding, key)
+    if finding is None and not sees_full_ids(user):
+        finding = _by_masked_key(session, user, key)
     if finding is None or not sees_township(user, finding.township_code):
         raise NotFound("疑点")
     return finding
@@ -79,6 +89,17 @@ def get_finding(session: Session, user: User, key: str) -> Finding:
 def finding_months(session: Session, key: str) -> list[FindingMonth]:
     return list(session.scalars(select(FindingMonth).where(FindingMonth.finding_key == key)
                                 .order_by(FindingMonth.month, FindingMonth.person_no)))
+
+
+def _by_masked_key(session: Session, user: User, key: str) -> Finding | None:
+    """Keys embed identity numbers (`death:<id>`): those who see them masked name a finding by the
+    masked key. Among their findings that begin alike, the one key that masks to it."""
+    if "*" not in key:
+        return None
+    candidates = session.scalars(scope_findings(select(Finding), user)
+                                 .where(Finding.finding_key.startswith(key.split("*", 1)[0], autoescape=True)))
+    matches = [f for f in candidates if mask_ids(f.finding_key) == key]
+    return matches[0] if len(matches) == 1 else None
 
 
 def finding_versions(session: Session, key: str) -> list[FindingVersion]:

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from api.app import create_app
 from api.deps import today
-from casework.db import make_engine, migrate, session_factory, transaction
-from casework.models import Role
+from casework.db import migrate, open_store, session_factory, transaction
+from casework.models import Finding, Role
+from casework.published import Publication, PublicationStatus
+from casework.services.policy import add_months, latest_publication
 from casework.services.users import add_user
 from orchestration.publish import publish
 from pension_audit.settings import Settings
@@ -78,10 +81,21 @@ def add_staff(engine, township_code: str) -> None:
         add_user(s, "xiangzhen_other", "外乡镇经办员", Role.township_officer, PASSWORD, other)
 
 
+def deployment_settings(store_url: str, home: Path, private: Path) -> Settings:
+    """A deployment's settings for a test: its own secret and anchors under `private`."""
+    return Settings(database_url=store_url, home=str(home), audit_key_file=private / "audit.key",
+                    audit_anchors=private / "audit-anchors")
+
+
 @pytest.fixture
-def store(store_url: str, tiny_district):
+def store_settings(store_url: str, tiny_district, tmp_path: Path) -> Settings:
+    return deployment_settings(store_url, tiny_district.home, tmp_path)
+
+
+@pytest.fixture
+def store(store_settings: Settings, tiny_district):
     """A case store with the tiny district's findings published into it."""
-    engine = make_engine(store_url)
+    engine = open_store(store_settings)
     migrate(engine)
     publish(engine, tiny_district.home / "warehouse.duckdb")
     yield engine
@@ -89,16 +103,12 @@ def store(store_url: str, tiny_district):
 
 
 @pytest.fixture
-def api(store, store_url: str, tiny_district) -> Iterator[Api]:
-    from sqlalchemy import select
-
-    from casework.models import Finding
-
+def api(store, store_settings: Settings) -> Iterator[Api]:
     with session_factory(store)() as s:
         township = s.scalar(select(Finding.township_code).where(Finding.exception_type == "death")
                             .order_by(Finding.finding_key).limit(1))
     add_staff(store, township)
-    app = create_app(Settings(database_url=store_url, home=str(tiny_district.home)))
+    app = create_app(store_settings)
     clock = Clock()
     app.dependency_overrides[today] = lambda: clock.day
     with TestClient(app) as client:
@@ -107,9 +117,6 @@ def api(store, store_url: str, tiny_district) -> Iterator[Api]:
 
 def later_publication(api: Api, months: int) -> str:
     """As if the pipeline had published `months` more months of payments: the next 发放年月."""
-
-    from casework.published import Publication, PublicationStatus
-    from casework.services.policy import add_months, latest_publication
 
     with session_factory(api.engine, writing=True)() as s, s.begin():
         last = latest_publication(s)

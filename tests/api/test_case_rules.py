@@ -31,7 +31,7 @@ def propose(api: Api, case: dict, kind: str, who: str = "jingban", **options) ->
 
 def decide(api: Api, proposal: dict, who: str = "fuhe", approve: bool = True):
     return api.post(who, f"/proposals/{proposal['id']}/decision",
-                    {"approve": approve, "version": proposal["version"]})
+                    {"approve": approve, "version": proposal["version"], "note": "复核同意" if approve else "驳回"})
 
 
 def test_whoever_proposes_cannot_approve(api: Api):
@@ -59,7 +59,7 @@ def test_a_township_officer_sees_their_township_and_nothing_else(api: Api):
     everything = api.get("jingban", "/findings", params={"size": 500}).json()["items"]
     elsewhere = next(f for f in everything if f["township_code"] not in townships and f["person_id"])
     assert api.get("xiangzhen", f"/findings/{elsewhere['finding_key']}").status_code == 404
-    assert api.get("xiangzhen", f"/persons/{elsewhere['person_id']}").status_code == 404
+    assert api.get("xiangzhen", f"/persons/{elsewhere['person_ref']}").status_code == 404
     case = api.post("jingban", "/cases", {"finding_key": elsewhere["finding_key"], "reason": "立案"}).json()
     r = api.get("xiangzhen", f"/cases/{case['id']}")
     assert r.status_code == 404 and r.json()["code"] == "not_found"
@@ -215,7 +215,7 @@ def test_the_audit_log_cannot_be_changed_even_in_sql(api: Api):
 
 def test_every_person_view_shows_the_timeline_with_its_evidence(api: Api):
     finding = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
-    person = api.get("jingban", f"/persons/{finding['person_id']}").json()
+    person = api.get("jingban", f"/persons/{finding['person_ref']}").json()
     assert any(e["event_type"] == "death" and "#" in e["source_ref"] for e in person["events"])
     assert person["records"] and person["improper_money"]
     assert sum(Decimal(m["amount"]) for m in person["improper_money"]

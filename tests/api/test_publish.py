@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from sqlalchemy import Engine, select, text
 
-from casework.db import make_engine, migrate, session_factory, transaction
+from casework.db import make_engine, migrate, open_store, session_factory, transaction
 from casework.models import (
     AuditEntry,
     Case,
@@ -35,6 +35,8 @@ from casework.models import (
 from casework.published import FindingMonth
 from orchestration.decisions import export_decisions
 from orchestration.publish import publish
+from pension_audit.settings import Settings
+from tests.api.conftest import deployment_settings
 from tests.conftest import run_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +74,7 @@ def warehouse(tiny_district, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fresh_store(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+    engine = open_store(deployment_settings(f"sqlite:///{tmp_path / 'cases.sqlite'}", tmp_path, tmp_path))
     migrate(engine)
     yield engine
     engine.dispose()
@@ -81,7 +83,7 @@ def fresh_store(tmp_path: Path):
 @pytest.fixture
 def published(tiny_district):
     """The case store `pension-audit run` published the tiny district into (read only here)."""
-    engine = make_engine(f"sqlite:///{tiny_district.home / 'cases.sqlite'}")
+    engine = open_store(Settings(home=tiny_district.home))
     yield engine
     engine.dispose()
 
@@ -245,8 +247,8 @@ def snapshot(engine: Engine) -> dict[str, list[tuple]]:
     return {name: sorted(rows(engine, sql), key=repr) for name, sql in tables.items()}
 
 
-def test_publishing_the_same_build_twice_changes_nothing_but_the_publication_log(store_url, tiny_district):
-    engine = make_engine(store_url)
+def test_publishing_the_same_build_twice_changes_nothing_but_the_publication_log(store_settings, tiny_district):
+    engine = open_store(store_settings)
     migrate(engine)
     try:
         warehouse = tiny_district.home / "warehouse.duckdb"

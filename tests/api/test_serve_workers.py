@@ -16,10 +16,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from casework.db import make_engine, migrate, session_factory
+from casework.db import migrate, open_store, session_factory
 from casework.models import Finding
 from orchestration.publish import publish
 from pension_audit.cli import main
+from pension_audit.settings import Settings
 from tests.api.conftest import PASSWORD, add_staff
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +53,8 @@ def children_of(pid: int) -> list[int]:
 
 @pytest.mark.postgres
 def test_two_worker_processes_serve_one_postgresql_store(postgres_url: str, tiny_district, tmp_path: Path):
-    engine = make_engine(postgres_url)
+    home = tmp_path / "a-host-with-no-pipeline-files"
+    engine = open_store(Settings(home=home, database_url=postgres_url))  # the key in this host's home
     migrate(engine)
     publish(engine, tiny_district.home / "warehouse.duckdb")
     with session_factory(engine)() as s:
@@ -60,7 +62,6 @@ def test_two_worker_processes_serve_one_postgresql_store(postgres_url: str, tiny
     add_staff(engine, township)
     engine.dispose()
     port = free_port()
-    home = tmp_path / "a-host-with-no-pipeline-files"
     server = subprocess.Popen(
         [sys.executable, "-m", "pension_audit.cli", "serve", "--workers", "2", "--port", str(port),
          "--home", str(home), "--database-url", postgres_url],

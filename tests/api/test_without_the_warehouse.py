@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from api.app import create_app
 from api.deps import today
-from casework.db import make_engine, session_factory
+from casework.db import open_store, session_factory
 from casework.models import Finding
 from casework.published import BenefitStart, FeedFile
 from pension_audit.settings import Settings
@@ -27,17 +27,19 @@ def service_alone(tiny_district, tmp_path: Path, monkeypatch) -> Api:
     home = tmp_path / "service-home"
     home.mkdir()
     shutil.copyfile(tiny_district.home / "cases.sqlite", home / "cases.sqlite")  # as the run published it
+    shutil.copytree(tiny_district.home / "secrets", home / "secrets")  # the deployment's audit key
 
     def refused(*args, **kwargs):
         raise AssertionError(f"the service opened DuckDB: {args}")
 
     monkeypatch.setattr(duckdb, "connect", refused)
-    engine = make_engine(f"sqlite:///{home / 'cases.sqlite'}")
+    settings = Settings(home=home)
+    engine = open_store(settings)
     with session_factory(engine)() as s:
         township = s.scalar(select(Finding.township_code).where(Finding.exception_type == "death")
                             .order_by(Finding.finding_key).limit(1))
     add_staff(engine, township)
-    app = create_app(Settings(home=home))
+    app = create_app(settings)
     clock = Clock()
     app.dependency_overrides[today] = lambda: clock.day
     with TestClient(app) as client:
@@ -59,15 +61,16 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
     issue_pdf(api, "jingban", f"/documents/deregistration-notice/{case['id']}")
     issue_pdf(api, "jingban", "/documents/benefit-notice", **benefit)
     death = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
-    person, key, year = death["person_id"], death["finding_key"], int(death["event_period"][:4])
+    person, key, year = death["person_ref"], death["finding_key"], int(death["event_period"][:4])
     # Every GET route of the API (by its template), with real values.
     api_routes = {
         "/auth/me": ("/auth/me", {}), "/users": ("/users", {}), "/findings": ("/findings", {}),
-        "/findings/{finding_key}": (f"/findings/{key}", {}), "/persons/{person_id}": (f"/persons/{person}", {}),
+        "/findings/{finding_key}": (f"/findings/{key}", {}), "/persons/{ref}": (f"/persons/{person}", {}),
         "/cases": ("/cases", {}), "/cases/{case_id}": (f"/cases/{case['id']}", {}),
         "/demands/{demand_id}": (f"/demands/{demand['id']}", {}),
         "/cases/{case_id}/audit": (f"/cases/{case['id']}/audit", {}),
-        "/persons/{person_id}/audit": (f"/persons/{person}/audit", {}), "/referrals": ("/referrals", {}),
+        "/persons/{ref}/audit": (f"/persons/{person}/audit", {}), "/referrals": ("/referrals", {}),
+        "/sign-in-locks": ("/sign-in-locks", {}),
         "/payroll/holds": ("/payroll/holds", {"month": "2026-01"}),
         "/documents/issued/{file_id}": ("/documents/issued/1", {}),
         "/documents/recovery-notice/{demand_id}": (f"/documents/recovery-notice/{demand['id']}", {}),
@@ -84,7 +87,7 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
     }
     openapi = api.client.app.openapi()["paths"]
     assert set(api_routes) == {path for path, ops in openapi.items() if "get" in ops}, "a new route is listed here"
-    answers = {template: api.get("admin" if template == "/users" else "jingban", path, params=params).status_code
+    answers = {template: api.get("admin" if template in ("/users", "/sign-in-locks") else "jingban", path, params=params).status_code
                for template, (path, params) in api_routes.items()}
     cookies = {"pa_token": api.tokens["jingban"]}
     for path in ("/web/dashboard", "/web/findings", f"/web/persons/{person}", "/web/cases", f"/web/cases/{case['id']}",

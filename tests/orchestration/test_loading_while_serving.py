@@ -20,13 +20,13 @@ from sqlalchemy import func, select
 
 from api.app import create_app
 from api.deps import today
-from casework.db import make_engine, migrate, session_factory
+from casework.db import migrate, open_store, session_factory
 from casework.models import Finding
 from casework.published import Publication
 from orchestration.publish import publish
 from pension_audit.settings import Settings
 from tests.api.conftest import PASSWORD, TODAY, add_staff
-from tests.conftest import serve_in_thread
+from tests.conftest import served
 
 
 def resend(inbox: Path) -> None:
@@ -95,7 +95,8 @@ def test_a_run_loads_and_publishes_while_clerks_read_and_write(backend, request,
     shutil.copytree(tiny_district.home, home, ignore=shutil.ignore_patterns("dbt_target", "dbt_logs"))
     shutil.copytree(tiny_district.inbox, inbox)
     url = f"sqlite:///{home / 'cases.sqlite'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
+    settings = Settings(home=home, database_url=url)  # the copied home's own audit key
+    engine = open_store(settings)
     migrate(engine)
     if backend == "postgresql":
         publish(engine, home / "warehouse.duckdb")
@@ -104,23 +105,18 @@ def test_a_run_loads_and_publishes_while_clerks_read_and_write(backend, request,
         keys = list(s.scalars(select(Finding.finding_key).order_by(Finding.finding_key)))
         builds = s.scalar(select(func.count()).select_from(Publication))
     add_staff(engine, township)
-    app = create_app(Settings(home=home, database_url=url))
+    app = create_app(settings)
     app.dependency_overrides[today] = lambda: TODAY
-    server, thread, port = serve_in_thread(app)
     resend(inbox)
     paths = ["/web/dashboard", "/web/findings", "/web/feeds", "/web/accountability", "/findings", "/cases",
              "/documents/accountability-report?year=2025", "/documents/inspection-summary?month=2026-01",
              "/payroll/holds?month=2026-01", "/health"]
-    try:
-        with Clerks(f"http://127.0.0.1:{port}", paths, keys) as clerks:
-            time.sleep(1)  # the clerks are at work before the run starts
-            run = subprocess.run(
-                [sys.executable, "-m", "pension_audit.cli", "run", "--inbox", str(inbox), "--home", str(home),
-                 "--database-url", url], capture_output=True, text=True, timeout=900, check=False)
-            time.sleep(1)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(app) as base_url, Clerks(base_url, paths, keys) as clerks:
+        time.sleep(1)  # the clerks are at work before the run starts
+        run = subprocess.run(
+            [sys.executable, "-m", "pension_audit.cli", "run", "--inbox", str(inbox), "--home", str(home),
+             "--database-url", url], capture_output=True, text=True, timeout=900, check=False)
+        time.sleep(1)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "运行失败" not in run.stdout and "本次载入 2 个文件" in run.stdout, run.stdout[-3000:]
     assert clerks.failures == [], clerks.failures[:5]

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from casework.db import make_engine, migrate, session_factory
+from casework.db import migrate, open_store, session_factory
 from casework.models import Finding
 from casework.published import (
     PUBLISHED_TABLES,
@@ -27,6 +27,7 @@ from casework.published import (
 )
 from orchestration import publish as publishing
 from orchestration.dbt_project import prepare_manifest
+from pension_audit.settings import Settings
 
 # How the store holds each type a contract declares.
 STORE_TYPES = {"varchar": ("VARCHAR", "TEXT", "JSON"), "date": ("DATE",), "integer": ("INTEGER", "BIGINT"),
@@ -69,7 +70,7 @@ def test_the_console_the_documents_and_the_api_are_exposures_of_the_published_mo
 
 @pytest.fixture
 def store(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'cases.sqlite'}")
+    engine = open_store(Settings(home=tmp_path))
     migrate(engine)
     yield engine
     engine.dispose()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import api, store  # noqa: F401
+from tests.api.conftest import api, store, store_settings  # noqa: F401
 
 
 @pytest.fixture

@@ -7,15 +7,17 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pension_audit.cli import main
+from pension_audit.settings import Settings
 from tests.api.conftest import Api
 from tests.reports.support import get_pdf, pdf_text, settled_demand
 
 
-def test_the_command_line_writes_the_documents_and_keeps_the_numbers(api: Api, store_url: str, tiny_district,
-                                                                      tmp_path: Path):
+def test_the_command_line_writes_the_documents_and_keeps_the_numbers(api: Api, store_settings: Settings,
+                                                                      tiny_district, tmp_path: Path):
     case, demand = settled_demand(api, "death", "林晓梅", "子女")
-    runner = CliRunner()
-    common = ["--home", str(tiny_district.home), "--database-url", store_url]
+    runner = CliRunner(env={"PENSION_AUDIT_AUDIT_KEY_FILE": str(store_settings.audit_key_path),
+                            "PENSION_AUDIT_AUDIT_ANCHORS": str(store_settings.audit_anchors_path)})
+    common = ["--home", str(tiny_district.home), "--database-url", store_settings.store_url]
     out = tmp_path / "追缴通知书.pdf"
     notice = ["report", "recovery-notice", "--case", str(case["id"]), "--out", str(out), *common]
     not_yet = runner.invoke(main, notice)

@@ -180,13 +180,12 @@ def test_a_township_officer_gets_only_their_townships_notices(api: Api):
                 assert "未找到" in r.json()["message"]
 
 
-def test_asking_for_a_notice_never_numbers_it_only_issuing_does(api: Api, store_url: str, tiny_district):
+def test_asking_for_a_notice_never_numbers_it_only_issuing_does(api: Api, store_settings, tiny_district):
     """A GET before the notice is issued is refused and numbers nothing; once a named user has
     issued it, every GET gives the bytes that were issued, on this host or another."""
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from pension_audit.settings import Settings
 
     _, demand = settled_demand(api, "death", "林晓梅", "子女")
     url = f"/documents/recovery-notice/{demand['id']}"
@@ -199,7 +198,7 @@ def test_asking_for_a_notice_never_numbers_it_only_issuing_does(api: Api, store_
     issued = api.post("jingban", f"{url}/issue")
     assert issued.status_code == 201 and issued.json()["title"] == "冒领社会保险待遇追缴通知书"
     content = get_pdf(api, "jingban", url)
-    another_host = create_app(Settings(database_url=store_url, home=str(tiny_district.home / "elsewhere")))
+    another_host = create_app(store_settings.with_overrides(home=tiny_district.home / "elsewhere"))
     with TestClient(another_host) as other:
         token = other.post("/auth/token", data={"username": "fuhe", "password": "correct horse battery"})
         r = other.get(url, headers={"Authorization": f"Bearer {token.json()['access_token']}"})

@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from casework.db import make_engine, migrate, session_factory, transaction
+from casework.db import make_engine, migrate, open_store, session_factory, transaction
 from casework.models import AuditEntry, DocumentNumber, IssuedDocument, Role, User
 from reports.documents.common import document_number
+from tests.api.conftest import deployment_settings
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'cases.sqlite'}" if request.param == "sqlite" \
         else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
+    engine = open_store(deployment_settings(url, tmp_path, tmp_path))
     migrate(engine)
     yield engine
     engine.dispose()

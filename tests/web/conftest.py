@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -16,13 +16,12 @@ from sqlalchemy import func, select
 
 from api.app import create_app
 from api.deps import today
-from casework.db import make_engine, migrate, session_factory
+from casework.db import migrate, open_store, session_factory
 from casework.models import Finding
 from casework.published import SettlementBasis
 from orchestration.publish import publish
-from pension_audit.settings import Settings
-from tests.api.conftest import PASSWORD, TODAY, add_staff
-from tests.conftest import serve_in_thread
+from tests.api.conftest import PASSWORD, TODAY, add_staff, deployment_settings
+from tests.conftest import served
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -39,6 +38,11 @@ class Console:
     death_key: str  # a death finding whose case runs offset → demand → repayment → write-off
     person_id: str
     township: str
+    ref: Callable[[str], str]  # a person's reference in URLs
+
+    @property
+    def person_ref(self) -> str:
+        return self.ref(self.person_id)
 
 
 def _death_finding(engine) -> Finding:
@@ -59,21 +63,20 @@ def _death_finding(engine) -> Finding:
 
 @pytest.fixture(scope="module")
 def console(tiny_district, tmp_path_factory) -> Iterator[Console]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'cases.sqlite'}"
-    engine = make_engine(url)
+    private = tmp_path_factory.mktemp("web")
+    settings = deployment_settings(f"sqlite:///{private / 'cases.sqlite'}", tiny_district.home, private)
+    engine = open_store(settings)
     migrate(engine)
     publish(engine, tiny_district.home / "warehouse.duckdb")
     death = _death_finding(engine)
     add_staff(engine, death.township_code)
-    app = create_app(Settings(database_url=url, home=str(tiny_district.home)))
+    app = create_app(settings)
     app.dependency_overrides[today] = lambda: TODAY
-    server, thread, port = serve_in_thread(app)
     try:
-        yield Console(f"http://127.0.0.1:{port}", engine, tiny_district.home, death.finding_key,
-                      death.person_id, death.township_code)
+        with served(app) as base_url:
+            yield Console(base_url, engine, tiny_district.home, death.finding_key, death.person_id,
+                          death.township_code, app.state.person_refs.ref)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         engine.dispose()
 
 
