@@ -78,7 +78,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = exc.errors()
+        errors = list(exc.errors())
         return JSONResponse({
             "code": "invalid_request",
             "message": "请求有误：" + describe(errors),

@@ -101,7 +101,7 @@ def sealed(conn: Connection, entries: Iterable[dict[str, Any]]) -> list[dict[str
 def append(conn: Connection, entries: list[dict[str, Any]]) -> None:
     """Append entries to the log in bulk (publishing)."""
     if entries:
-        conn.execute(insert(AuditEntry.__table__), sealed(conn, entries))
+        conn.execute(insert(AuditEntry), sealed(conn, entries))
 
 
 # ------------------------------------------------------------------------------- anchors

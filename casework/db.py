@@ -143,6 +143,7 @@ def session_factory(engine: Engine, writing: bool = False) -> sessionmaker[Sessi
     lock, PostgreSQL's writers' lock). A reading session sees one snapshot of the store from its
     first query to its end — one published build, whatever the publisher switches meanwhile:
     SQLite's WAL gives that to every transaction, PostgreSQL to a REPEATABLE READ one."""
+    bind: Engine
     if writing:
         bind = engine.execution_options(sqlite_begin="BEGIN IMMEDIATE", writer=True)
     elif engine.dialect.name == "postgresql":

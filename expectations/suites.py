@@ -371,7 +371,7 @@ def _condition(spec: tuple[tuple[Any, ...], ...]) -> Any:
         return None
     from great_expectations.expectations.row_conditions import Column as C
 
-    parts = []
+    parts: list[Any] = []
     for item in spec:
         if item[0] == "is_null":
             parts.append(C(item[1]).is_null())
@@ -521,7 +521,8 @@ def _runner(feed: Feed) -> _Runner:
                     gx.ValidationDefinition(name=name, data=batch, suite=suite)
                 )
             )
-        runner = _Runner(*definitions, {c.key: c for c in _checks(feed)})
+        rows, counts = definitions
+        runner = _Runner(rows, counts, {c.key: c for c in _checks(feed)})
         _RUNNERS[key] = runner
         return runner
 
@@ -794,7 +795,7 @@ def _validate(
     per_key: dict[Any, list[ExpectationResult]] = {key: [] for key in keys}
     for suite_result in (row_result, count_result):
         for res in suite_result.results if suite_result is not None else ():
-            check = runner.checks.get((res.expectation_config.meta or {}).get("check"))
+            check = runner.checks.get(str((res.expectation_config.meta or {}).get("check")))
             if check is None:  # pragma: no cover - not one of ours
                 continue
             if check.per_period:

@@ -1,6 +1,6 @@
 """Sign in for a bearer token and sign out; who am I; manage users and lift sign-in locks (admin)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request, Response
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from casework.services.access import require
 router = APIRouter(tags=["登录与用户"])
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-ADMIN_ANSWERS = {403: {"model": Message}, 404: {"model": Message}, 409: {"model": Message},
+ADMIN_ANSWERS: dict[int | str, dict[str, Any]] = {403: {"model": Message}, 404: {"model": Message}, 409: {"model": Message},
                  422: {"model": Message}}
 
 

@@ -10,11 +10,16 @@ from api.cache import AnswerCache, findings_revision
 from api.deps import CurrentUser, ReadSession, Refs
 from api.schemas import (
     NO_CONTROL_CHARACTERS,
+    CaseBrief,
     FindingDetail,
+    FindingMonthOut,
     FindingOut,
+    FindingVersionOut,
     Message,
     Page,
+    PersonEventOut,
     PersonOut,
+    PersonRecordOut,
 )
 from casework.errors import NotFound
 from casework.models import Finding, FindingStatus
@@ -62,8 +67,8 @@ def list_findings(
 def get_finding(finding_key: Key, user: CurrentUser, session: ReadSession, refs: Refs) -> FindingDetail:
     finding: Finding = service.get_finding(session, user, finding_key)
     detail = FindingDetail.model_validate(finding, context={"refs": refs})
-    detail.months = service.finding_months(session, finding_key)
-    detail.versions = service.finding_versions(session, finding_key)
+    detail.months = [FindingMonthOut.model_validate(m) for m in service.finding_months(session, finding_key)]
+    detail.versions = [FindingVersionOut.model_validate(v) for v in service.finding_versions(session, finding_key)]
     return detail
 
 
@@ -83,8 +88,11 @@ def person_of(session: Session, refs: PersonRefs, ref: str) -> str:
 def get_person(ref: PersonRef, user: CurrentUser, session: ReadSession, refs: Refs) -> PersonOut:
     view = service.person_view(session, user, person_of(session, refs, ref))
     return PersonOut(person_id=view.person_id, person_ref=ref, name=view.name, id_number=view.id_number,
-                     township_code=view.township_code, records=view.records, events=view.events,
+                     township_code=view.township_code,
+                     records=[PersonRecordOut.model_validate(r) for r in view.records],
+                     events=[PersonEventOut.model_validate(e) for e in view.events],
                      findings=[FindingOut.model_validate(f, context={"refs": refs}) for f in view.findings],
-                     improper_money=view.money, cases=view.cases)
+                     improper_money=[FindingMonthOut.model_validate(m) for m in view.money],
+                     cases=[CaseBrief.model_validate(c) for c in view.cases])
 
 

@@ -49,9 +49,9 @@ def holds(user: CurrentUser, session: ReadSession,
                         pending_review=[r for r in rows if r.section != "held"])
     values = [tuple("" if v is None else v for v in astuple(r)) for r in rows]
     if format == "csv":
-        buffer = io.StringIO()
-        write_csv(HOLD_FIELDS, values, buffer)
-        return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+        text = io.StringIO()
+        write_csv(HOLD_FIELDS, values, text)
+        return Response(text.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="holds-{month}.csv"'})
     labelled = [(SECTION_LABELS[v[0]], *v[1:]) for v in values]
     buffer = io.BytesIO()

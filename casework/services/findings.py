@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
@@ -41,7 +42,7 @@ LISTED = (Finding.finding_key, Finding.exception_type, Finding.exception_label, 
           Finding.improper_months, Finding.overpaid_amount, Finding.identity, Finding.status,
           Finding.version, Finding.case_id)
 
-SORTS = {
+SORTS: dict[str, Any] = {
     "amount": Finding.overpaid_amount.desc(),
     "-amount": Finding.overpaid_amount.asc(),
     "period": Finding.event_period.desc(),

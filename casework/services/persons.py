@@ -52,6 +52,6 @@ class PersonRefs:
 
     def _learn(self, session: Session) -> None:
         known = set(self._persons.values())
-        for (person_id,) in session.execute(select(Finding.person_id).where(Finding.person_id.is_not(None)).distinct()):
-            if person_id not in known:
-                self._persons[self.ref(person_id)] = person_id
+        for person_id in session.scalars(select(Finding.person_id).where(Finding.person_id.is_not(None)).distinct()):
+            if person_id is not None and person_id not in known:
+                self._persons[self.ref(person_id) or ""] = person_id

@@ -71,9 +71,9 @@ def _failed(session: Session, username: str, client: str, now: dt.datetime) -> N
     _log(session, None, "sign_in_failed", username, client)
     recent = select(func.count()).select_from(SignInFailure).where(SignInFailure.client == client,
                                                                     SignInFailure.at > now - WINDOW)
-    if session.scalar(recent.where(SignInFailure.username == username)) >= FAILURES_PER_NAME:
+    if (session.scalar(recent.where(SignInFailure.username == username)) or 0) >= FAILURES_PER_NAME:
         _lock(session, username, client, now)
-    if session.scalar(recent) >= FAILURES_PER_ADDRESS:
+    if (session.scalar(recent) or 0) >= FAILURES_PER_ADDRESS:
         _lock(session, None, client, now)
 
 
@@ -95,8 +95,8 @@ def locks(session: Session) -> list[SignInLock]:
 
 def unlock(session: Session, actor: User | None, username: str) -> int:
     """Lift every lock on this name and forget its failures; how many locks were lifted."""
-    lifted = session.execute(delete(SignInLock).where(SignInLock.username == username,
-                                                      SignInLock.until > utcnow())).rowcount
+    lifted: int = session.execute(delete(SignInLock).where(  # type: ignore[attr-defined]  # a DELETE's CursorResult
+        SignInLock.username == username, SignInLock.until > utcnow())).rowcount
     session.execute(delete(SignInFailure).where(SignInFailure.username == username))
     audit.write(session, actor, "sign_in_unlocked", "users", username, after={"locks": lifted})
     return lifted

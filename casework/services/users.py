@@ -71,8 +71,8 @@ def set_password(session: Session, actor: User | None, user: User, password: str
 
 def set_active(session: Session, actor: User | None, user: User, active: bool) -> None:
     """Disable (every sign-in ends) or enable a user; the last active admin stays."""
-    if not active and user.role == Role.admin and user.active and session.scalar(
-            select(func.count()).select_from(User).where(User.role == Role.admin, User.active.is_(True))) <= 1:
+    if not active and user.role == Role.admin and user.active and (session.scalar(
+            select(func.count()).select_from(User).where(User.role == Role.admin, User.active.is_(True))) or 0) <= 1:
         raise Conflict("last_admin", "不能停用唯一在用的系统管理员")
     before = audit.snapshot(user)
     user.active = active

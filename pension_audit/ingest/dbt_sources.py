@@ -28,7 +28,7 @@ def sources_yaml() -> str:
         columns = []
         for name, sql_type in feed_table_columns(feed):
             col = declared.get(name)
-            entry = {"name": name, "data_type": sql_type,
+            entry: dict[str, object] = {"name": name, "data_type": sql_type,
                      "description": col.header if col else _derived_description(name)}
             if name in ("_row", "_period", "_file_hash") or (col and col.required and not name.endswith("_raw")):
                 entry["data_tests"] = ["not_null"]

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from casework import chain
-from casework.models import AuditEntry
 from casework.services.cases import voucher_key
 
 revision = "0007"
@@ -56,11 +55,12 @@ def _chain_existing() -> None:
     existing = list(chain.entries(bind))
     if not existing:
         return
-    seal = op.get_context().config.attributes.get("audit_seal")
+    config = op.get_context().config
+    seal = config.attributes.get("audit_seal") if config is not None else None
     if seal is None:
         raise chain.MissingSeal()
     key, previous = seal.key("audit-log"), ""
-    table = AuditEntry.__table__
+    table = sa.table("audit_log", sa.column("id"), sa.column("mac"))
     for entry in existing:
         previous = chain.mac(key, previous, entry)
         bind.execute(sa.update(table).where(table.c.id == entry["id"]).values(mac=previous))
@@ -90,7 +90,7 @@ def _voucher_keys() -> None:
     op.add_column("repayments", sa.Column("voucher_key", sa.String(64), nullable=True))
     bind, taken = op.get_bind(), set()
     for repayment_id, voucher_no in bind.execute(sa.text("SELECT id, voucher_no FROM repayments ORDER BY id")):
-        key = voucher_key(voucher_no)
+        key = voucher_key(str(voucher_no))
         key = key if key not in taken else f"{key[:50]}#{repayment_id}"
         taken.add(key)
         bind.execute(sa.text("UPDATE repayments SET voucher_key = :key WHERE id = :id"), {"key": key, "id": repayment_id})
