@@ -141,8 +141,8 @@ def test_clerks_can_write_between_the_chunks_of_a_publication(tiny_district, sto
     transactions = []
 
     @contextmanager
-    def then_a_clerk_writes(engine):
-        with original(engine) as conn:
+    def then_a_clerk_writes(engine, **options):
+        with original(engine, **options) as conn:
             yield conn
         with clerk.begin() as c:
             c.execute(text("UPDATE store_revision SET revision = revision WHERE name = 'findings'"))
