@@ -387,7 +387,11 @@ def backup(settings: Settings, out: Path, *, pg_method: str = "auto", wait_secon
     if inbox.is_dir():
         _copy_tree(inbox, out / INBOX)
         manifest["inbox"] = {"path": INBOX, "inside_home": _inside(inbox, home)}
-    handled = {settings.warehouse_path, settings.dagster_home, inbox, key, anchors, *(home / n for n in REBUILT)}
+    # The rest of the home: not what was copied above, nor what is rebuilt, nor what sits in the
+    # default places of the store, the key and the anchors when these settings keep them elsewhere
+    # (another deployment's, not this one's).
+    handled = {settings.warehouse_path, settings.dagster_home, inbox, key, anchors, *(home / n for n in REBUILT),
+               home / "secrets", home / "audit-anchors", home / "cases.sqlite"}
     if settings.uses_sqlite:
         handled.add(Path(settings.store_url.split("///", 1)[-1]))
     if home.is_dir():
