@@ -1,4 +1,4 @@
-"""`pension-audit backup` and `pension-audit restore`: the commands that keep a deployment over
+"""`pension-audit backup`, `restore` and `purge`: the commands that keep a deployment over
 the years (the work is orchestration.backup's). Registered on the main command by cli.py."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from orchestration.backup import BackupError, backup, restore
-from pension_audit.settings import Settings
+from orchestration.retention import RetentionError, purge
+from pension_audit.settings import Settings, bureau_today
 
 HOME = click.option("--home", type=click.Path(path_type=Path), default=None, help="数据目录（默认 ./data）")
 DATABASE_URL = click.option("--database-url", default=None,
@@ -59,4 +60,32 @@ def restore_command(source: Path, home: Path, database_url: str | None) -> None:
                f"请运行 pension-audit audit verify --home {settings.home} 核对审计日志")
 
 
-COMMANDS = (backup_command, restore_command)
+@click.command("purge", help="清理超过保存期限的收件（收件箱中的文件）与隔离区数据行，先记入审计日志。"
+                             "稽核疑点、案件、已出具文书与文件日志的统计是局里的档案，不清理")
+@click.option("--older-than-years", "years", type=click.IntRange(1), default=None,
+              help="保存期限（年），默认取设置 PENSION_AUDIT_RETENTION_YEARS（10）")
+@click.option("--dry-run", is_flag=True, help="只列出将清理的内容")
+@click.option("--inbox", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="收件箱目录（默认 数据目录/inbox）")
+@HOME
+@DATABASE_URL
+def purge_command(years: int | None, dry_run: bool, inbox: Path | None, home: Path | None,
+                  database_url: str | None) -> None:
+    settings = _settings(home, database_url).with_overrides(inbox=inbox)
+    years = years or settings.retention_years
+    try:
+        found = purge(settings, years, bureau_today(), dry_run=dry_run, say=click.echo)
+    except RetentionError as exc:
+        raise click.ClickException(str(exc)) from None
+    what = f"{len(found.files)} 个收件、{found.quarantine_rows} 行隔离数据（{found.cutoff.date()} 之前收到，保存期限 {years} 年）"
+    if dry_run:
+        for file in found.files:
+            click.echo(f"  {file['path']}（收到于 {file['received']}）")
+        click.echo(f"将清理 {what}")
+    elif found.files or found.quarantine_rows:
+        click.echo(f"已清理 {what}，已记入审计日志。隔离数据行在下一次构建发布后从案件库中移除")
+    else:
+        click.echo(f"没有超过保存期限 {years} 年的收件或隔离数据")
+
+
+COMMANDS = (backup_command, restore_command, purge_command)
