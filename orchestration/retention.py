@@ -70,8 +70,8 @@ def plan(con: duckdb.DuckDBPyConnection, inbox: Path, cutoff: dt.datetime, years
         path = inbox / relative
         if path.is_file() and file_hash(path.read_bytes()) == digest:
             purge.files.append({"path": relative, "sha256": digest, "received": first.isoformat(sep=" ")})
-    (rows,) = con.execute("SELECT count(*) FROM meta.quarantine WHERE quarantined_at < ?", [cutoff]).fetchone()
-    purge.quarantine_rows = int(rows)
+    counted = con.execute("SELECT count(*) FROM meta.quarantine WHERE quarantined_at < ?", [cutoff]).fetchone()
+    purge.quarantine_rows = int(counted[0]) if counted else 0
     return purge
 
 
