@@ -29,6 +29,7 @@ from casework.services.users import add_user
 from orchestration import exports
 from orchestration.run import run_pipeline
 from orchestration.warehouse_queries import file_log_rows, file_log_summary, quarantine_rows
+from pension_audit import operations
 from pension_audit.settings import Settings, bureau_today
 from reports.documents import KINDS
 from reports.documents.demand_notices import demand_of_case
@@ -364,6 +365,10 @@ def _notice(session: Session, name: str, as_user: str | None, *, case_id: int | 
         raise click.ClickException(f"没有名为 {as_user} 的在用用户")
     issued, created = issue(session, user, name, bureau_today(), **params)
     return issued.content, f"{'已出具' if created else '此前已出具'}{issued.title}"
+
+
+for _command in operations.COMMANDS:  # backup, restore: kept in their own module
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     service_password: SecretStr | None = None  # PostgreSQL: the service role's password, if it needs one
     secure_cookies: bool = False  # served over HTTPS: the sign-in cookie is sent over HTTPS only
     trusted_proxies: list[str] = []  # reverse proxies (addresses or networks) whose X-Forwarded-For counts
+    retention_years: int = 10  # received files and quarantined rows are kept this long (pension-audit purge)
 
     @field_validator("home", "inbox", "audit_key_file", "audit_anchors")
     @classmethod
