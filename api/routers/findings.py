@@ -39,7 +39,8 @@ def list_findings(
     person: Annotated[str | None, Query(pattern=REF_PATTERN, description="人员（人员视图地址中的人员编码）")] = None,
     min_amount: Annotated[Decimal | None, Query(ge=0, max_digits=11, decimal_places=2)] = None,
     max_amount: Annotated[Decimal | None, Query(ge=0, max_digits=11, decimal_places=2)] = None,
-    sort: Annotated[str, Query(pattern=r"^-?(amount|period|type|township)$")] = "amount",
+    sort: Annotated[str, Query(pattern=r"^-?(amount|period|type|township)$",
+                               description="排序：字段前加“-”为降序（-amount 金额从高到低）")] = "-amount",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:

@@ -41,18 +41,22 @@ LISTED = (Finding.finding_key, Finding.exception_type, Finding.exception_label, 
           Finding.improper_months, Finding.overpaid_amount, Finding.identity, Finding.status,
           Finding.version, Finding.case_id)
 
+# A leading minus means descending, as everywhere: `-amount` is the largest amount first.
 SORTS = {
-    "amount": Finding.overpaid_amount.desc(),
-    "-amount": Finding.overpaid_amount.asc(),
-    "period": Finding.event_period.desc(),
-    "-period": Finding.event_period.asc(),
+    "-amount": Finding.overpaid_amount.desc(),
+    "amount": Finding.overpaid_amount.asc(),
+    "-period": Finding.event_period.desc(),
+    "period": Finding.event_period.asc(),
     "type": Finding.exception_type.asc(),
+    "-type": Finding.exception_type.desc(),
     "township": Finding.township_code.asc(),
+    "-township": Finding.township_code.desc(),
 }
+DEFAULT_SORT = "-amount"
 
 
 def list_findings(session: Session, user: User, f: FindingFilter, page: int, size: int,
-                  sort: str = "amount") -> tuple[list[Finding], int]:
+                  sort: str = DEFAULT_SORT) -> tuple[list[Finding], int]:
     query = scope_findings(select(Finding), user)
     if f.exception_type:
         query = query.where(Finding.exception_type == f.exception_type)
@@ -70,7 +74,7 @@ def list_findings(session: Session, user: User, f: FindingFilter, page: int, siz
         query = query.where(Finding.person_id == f.person_id)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.options(load_only(*LISTED))
-                           .order_by(SORTS.get(sort, SORTS["amount"]), Finding.finding_key)
+                           .order_by(SORTS.get(sort, SORTS[DEFAULT_SORT]), Finding.finding_key)
                            .offset((page - 1) * size).limit(size)).all()
     return list(rows), total or 0
 
