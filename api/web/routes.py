@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -352,13 +352,16 @@ def findings(request: Request, user: WebUser, session: ReadSession) -> HTMLRespo
     def link(n: int) -> str:
         return "/web/findings?" + urlencode({**base, "page": n})
 
+    summed = console.list_total(session, user, f.exception_type, f.township_code, f.status,
+                                bool(f.month or f.min_amount is not None or f.max_amount is not None))
     townships = township_names(session)
     if user.township_code:
         townships = {user.township_code: townships.get(user.township_code, user.township_code)}
     return page(request, "findings.html", user, title="疑点清单", rows=rows, total=total, page_no=number,
                 pages=pages, link=link, q=q, problems=problems, types=console.finding_types(session),
                 townships=townships, sorts=SORT_LABELS, sort=sort, statuses=FINDING_STATUS,
-                export="/web/findings/export.xlsx?" + urlencode(base), can_handle=can(user, "handle"))
+                export="/web/findings/export.xlsx?" + urlencode(base), can_handle=can(user, "handle"),
+                summed=summed)
 
 
 @router.get("/web/findings/export.xlsx")
@@ -370,12 +373,17 @@ def findings_export(request: Request, user: WebUser, session: ReadSession) -> Re
     names = township_names(session)
     shown = (lambda text: text) if sees_full_ids(user) else mask_ids
     numbers = console.person_numbers(session, sorted({r.person_id for r in rows if r.person_id and not r.person_no}))
-    values = [(r.exception_label, r.name or "", shown(r.id_number or ""),
+    values: list[tuple[Any, ...]] = [(r.exception_label, r.name or "", shown(r.id_number or ""),
                r.person_no or numbers.get(r.person_id or "", ""),
                console.township_label(names, r.township_code), r.event_period, r.first_improper_month or "",
                r.last_improper_month or "", r.improper_months, r.overpaid_amount,
                "模糊匹配" if r.identity == "fuzzy" else "精确匹配", FINDING_STATUS[r.status],
                r.case_id or "", shown(r.finding_key)) for r in rows]
+    summed = console.list_total(session, user, f.exception_type, f.township_code, f.status,
+                                bool(f.month or f.min_amount is not None or f.max_amount is not None))
+    if summed is not None and rows:  # the published total: each person's record-month once
+        values.append((f"合计 {summed[0]} 条（同一人同一月只计一次）", "", "", "", "", "", "", "", "", summed[1],
+                       "", "", "", ""))
     buffer = io.BytesIO()
     write_xlsx(FINDING_EXPORT, values, buffer, "疑点清单")
     return Response(buffer.getvalue(),
@@ -719,8 +727,9 @@ def install(app: FastAPI) -> None:
     take, a malformed address) is a page too, not the API's JSON."""
     app.include_router(router)
     app.mount("/web/static", StaticFiles(directory=HERE / "static"), name="web-static")
-    api_http = app.exception_handlers[StarletteHTTPException]
-    api_invalid = app.exception_handlers[RequestValidationError]
+    Handler = Callable[[Request, Exception], Awaitable[Response]]
+    api_http = cast(Handler, app.exception_handlers[StarletteHTTPException])
+    api_invalid = cast(Handler, app.exception_handlers[RequestValidationError])
 
     async def http_error(request: Request, exc: Exception) -> Response:
         if not (_console_path(request) and isinstance(exc, StarletteHTTPException)):
@@ -734,7 +743,7 @@ def install(app: FastAPI) -> None:
             return await api_invalid(request, exc)
         if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
             return await run_in_threadpool(error_page, request, 404, "未找到该页面，请检查网址")
-        return await run_in_threadpool(error_page, request, 422, "请求有误：" + describe(exc.errors()))
+        return await run_in_threadpool(error_page, request, 422, "请求有误：" + describe(list(exc.errors())))
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)

@@ -724,6 +724,8 @@ def _steps(session: Session, case: Case, user: User, case_rules: dict[str, Probl
             continue  # another role's work: neither offered nor explained
         if action == "decide" and not any(p.status == ProposalStatus.pending for p in case.proposals):
             continue  # nothing to review is not a step still to come
+        if case.status in (CaseStatus.closed, CaseStatus.referred) and action != "record_visit":
+            continue  # the bureau's work on the case is over: nothing is "not yet"
         # Past the role, only a review depends on who asks (never one's own proposal).
         problem = refusal(session, user, case, action) if action in ("decide", "record_visit") \
             else case_rules[action]

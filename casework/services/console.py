@@ -29,6 +29,7 @@ from casework.models import (
     User,
 )
 from casework.published import (
+    ALL,
     AccountabilityEvent,
     AccountabilityTownshipMonth,
     AccountabilityTownshipYear,
@@ -36,6 +37,7 @@ from casework.published import (
     FeedFile,
     FeedQuarantine,
     FindingMonth,
+    FindingTotal,
     FindingType,
     PersonPayment,
     PersonRecord,
@@ -43,7 +45,7 @@ from casework.published import (
     current_build,
 )
 from casework.services import policy
-from casework.services.access import VISIT, scope_cases, scope_findings
+from casework.services.access import VISIT, findings_scope, scope_cases, scope_findings
 from casework.services.townships import township_name, township_names
 from pension_audit.ingest.feeds import (
     FEEDS,
@@ -134,10 +136,18 @@ def dashboard(session: Session, user: User) -> Dashboard:
         m = months.setdefault(period[:7], {"count": 0, "amount": ZERO})
         m["count"] += count
         m["amount"] += amount
+    # Counts and money as the warehouse computed them (each record-month once within a row);
+    # the columns by event period (本月, 上月) are this page's own.
+    scope = findings_scope(user) or ALL
+    totals = finding_totals(session, scope)
+    for code, b in types.items():
+        b["count"], b["amount"] = totals.get((scope, code), (0, ZERO))
+    for code, b in towns.items():
+        b["count"], b["amount"] = totals.get((code, ALL), (0, ZERO))
     by_type = sorted(({"code": k, "label": labels.get(k, k), **v} for k, v in types.items()),
                      key=lambda r: (-r["amount"], r["code"]))
     names = township_names(session)
-    by_township = sorted(({"code": k, "label": township_label(names, k) if k else "（无乡镇）", **v}
+    by_township = sorted(({"code": k, "label": township_label(names, k) if k else NO_TOWNSHIP, **v}
                           for k, v in towns.items()), key=lambda r: (-r["amount"], r["code"]))
     trend = []
     if as_of:
@@ -145,9 +155,34 @@ def dashboard(session: Session, user: User) -> Dashboard:
             month = policy.add_months(as_of, -i)
             trend.append({"month": month, **months.get(month, {"count": 0, "amount": ZERO})})
     cases = session.execute(scope_cases(select(Case.status, func.count()), user).group_by(Case.status)).all()
-    return Dashboard(as_of, this_month, last_month, by_type, by_township, trend,
-                     sum(t["count"] for t in by_type), sum((t["amount"] for t in by_type), ZERO),
+    total_count, total_amount = totals.get((scope, ALL), (0, ZERO))
+    return Dashboard(as_of, this_month, last_month, by_type, by_township, trend, total_count, total_amount,
                      [(CASE_STATUS_LABELS[CaseStatus(s)], n) for s, n in sorted(cases)])
+
+
+NO_TOWNSHIP = "（无乡镇：疑点未能归属乡镇）"
+
+
+def list_total(session: Session, user: User, exception_type: str | None, township: str | None,
+               status: FindingStatus | None, narrowed: bool) -> tuple[int, Decimal] | None:
+    """The published total of a findings list filtered by type and township only (open
+    findings), as the dashboard shows it; None for a list narrowed otherwise (by period,
+    amount, person, or findings no longer open), whose total the warehouse did not compute."""
+    if narrowed or status != FindingStatus.open:
+        return None
+    scope = findings_scope(user) or township or ALL
+    if township and scope != township:
+        return 0, ZERO
+    return finding_totals(session, scope).get((scope, exception_type or ALL), (0, ZERO))
+
+
+def finding_totals(session: Session, scope: str = ALL) -> dict[tuple[str, str], tuple[int, Decimal]]:
+    """The published totals, (township, type) → (findings, amount), ALL standing for all of
+    them; for a township's user (`scope` their township) only that township's rows."""
+    query = select(FindingTotal)
+    if scope != ALL:
+        query = query.where(FindingTotal.township_code == scope)
+    return {(t.township_code, t.exception_type): (t.findings, t.amount) for t in session.scalars(query)}
 
 
 # ---------------------------------------------------------------------------------- feeds

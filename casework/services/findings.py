@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import UnaryExpression, func, select
 from sqlalchemy.orm import Session, load_only
 
 from casework.errors import NotFound
@@ -42,7 +43,7 @@ LISTED = (Finding.finding_key, Finding.exception_type, Finding.exception_label, 
           Finding.version, Finding.case_id)
 
 # A leading minus means descending, as everywhere: `-amount` is the largest amount first.
-SORTS = {
+SORTS: dict[str, UnaryExpression[Any]] = {
     "-amount": Finding.overpaid_amount.desc(),
     "amount": Finding.overpaid_amount.asc(),
     "-period": Finding.event_period.desc(),

@@ -86,10 +86,12 @@ def test_the_guide_offers_exactly_what_succeeds_at_every_step(api: Api, exceptio
     r = api.post("jingban", "/cases", {"finding_key": finding["finding_key"], "reason": "数据比对发现疑点，立案核查"})
     assert r.status_code == 201, r.text
     case_id = r.json()["id"]
+    # The township's officer, when the case is in their township (elsewhere it does not exist).
+    officer = ["xiangzhen"] if api.get("xiangzhen", f"/cases/{case_id}").status_code == 200 else []
     walked = []
     for _ in range(12):
         guides = {}
-        for username in ("jingban", "fuhe", "xiangzhen"):
+        for username in ("jingban", "fuhe", *officer):
             guide, outcomes = probe(api, case_id, username)
             guides[username] = guide
             offered = {s.action: s.why_not for s in guide.steps}

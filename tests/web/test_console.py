@@ -140,7 +140,10 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     shot(jingban, "case-form-error")
     propose(jingban, "cancellation", "死亡后仍领取待遇，申请注销", from_month="")
     expect(jingban.get_by_role("status")).to_contain_text("已提出注销登记申请")
-    expect(jingban.get_by_test_id("actions")).not_to_contain_text("提出清算抵扣申请")
+    expect(jingban.get_by_test_id("propose-offset")).to_have_count(0)
+    expect(jingban.get_by_test_id("next-step")).to_contain_text("复核第")
+    expect(jingban.get_by_test_id("not-yet").locator("[data-action=propose_offset]")).to_contain_text(
+        "案件已注销时方可")
 
     # A township officer of the person's township sees the case and may only record a visit.
     xiangzhen = sign_in("xiangzhen")
@@ -160,7 +163,7 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     visit.get_by_label("张经办").check()
     visit.get_by_role("button").click()
     expect(xiangzhen.get_by_role("status")).to_have_text("已登记走访")
-    expect(xiangzhen.locator("section.card").filter(has_text="追缴走访")).to_contain_text("乡镇经办员、张经办")
+    expect(xiangzhen.get_by_test_id("visits")).to_contain_text("乡镇经办员、张经办")
     shot(xiangzhen, "case-township-officer")
     other = sign_in("xiangzhen_other")
     other.goto(case_url)
