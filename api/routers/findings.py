@@ -14,6 +14,7 @@ from api.schemas import (
     FindingOut,
     Message,
     Page,
+    Period,
     PersonOut,
 )
 from casework.errors import NotFound
@@ -34,7 +35,7 @@ def list_findings(
     request: Request, user: CurrentUser, session: ReadSession, refs: Refs,
     exception_type: Annotated[str | None, Query(max_length=32, description="疑点类型代码")] = None,
     township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$", description="事件期间")] = None,
+    month: Annotated[Period | None, Query(description="事件期间 YYYY-MM 或 YYYY（亦可 YYYY/MM、YYYY年M月）")] = None,
     status: FindingStatus | None = None,
     person: Annotated[str | None, Query(pattern=REF_PATTERN, description="人员（人员视图地址中的人员编码）")] = None,
     min_amount: Annotated[Decimal | None, Query(ge=0, max_digits=11, decimal_places=2)] = None,

@@ -458,7 +458,7 @@ def render_case(request: Request, user: User, case_id: int, status: int = 200, e
         context = {
             "case": case, "actions": actions, "guide": guide, "overpaid": case_service.overpaid(session, case),
             "history": console.case_history(session, case.id), "names": console.user_names(session),
-            "pending": pending, "proposable": [k for k in ProposalKind if f"propose_{k.value}" in actions],
+            "pending": pending, "proposable": [ProposalKind(a.removeprefix("propose_")) for a in actions if a.startswith("propose_")],
             "repaid_demands": [d for d in case.demands if d.status == DemandStatus.repaid],
             "open_demands": [d for d in case.demands if d.status == DemandStatus.open],
             "settled_types": case_service.SETTLED_AGAINST_ACCOUNT, "custody_rules": case_service.CUSTODY_RULES,

@@ -702,6 +702,7 @@ class Guide:
 
     steps: list[Step]
     next_step: str
+    next_action: str | None = None  # the action the next step is (of WORKFLOW), if there is one
 
     @property
     def allowed(self) -> list[str]:
@@ -714,7 +715,8 @@ class Guide:
 
 def case_guide(session: Session, case: Case, user: User) -> Guide:
     case_rules = {a: refusal(session, None, case, a) for a in WORKFLOW}  # whoever's role allows it
-    return Guide(_steps(session, case, user, case_rules), next_step(case, user, case_rules))
+    words, action = next_step(case, user, case_rules)
+    return Guide(_steps(session, case, user, case_rules), words, action)
 
 
 def _steps(session: Session, case: Case, user: User, case_rules: dict[str, Problem | None]) -> list[Step]:
@@ -733,27 +735,28 @@ def _steps(session: Session, case: Case, user: User, case_rules: dict[str, Probl
     return steps
 
 
-def next_step(case: Case, user: User, case_rules: dict[str, Problem | None]) -> str:
-    """The case's next step in words, whoever takes it (the first of WORKFLOW the rules allow);
-    the alternatives the rules also allow follow it."""
+def next_step(case: Case, user: User, case_rules: dict[str, Problem | None]) -> tuple[str, str | None]:
+    """The case's next step in words, whoever takes it (the first of WORKFLOW the rules allow;
+    closing with something given up only when nothing else is), the alternatives the rules
+    also allow after it; and the action it is."""
     if case.status == CaseStatus.closed:
-        return "本案已办结。"
+        return "本案已办结。", None
     if case.status == CaseStatus.referred:
-        return "追缴通知逾期未足额退还，本案已移交区人社局依法处理。"
+        return "追缴通知逾期未足额退还，本案已移交区人社局依法处理。", None
     pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
     if pending:
         p = pending[0]
         who = "（本人提出的申请须由他人复核）" if p.proposed_by == user.id else ""
-        return f"复核第 {p.id} 号{PROPOSAL_LABELS[p.kind]}申请{who}。"
+        return f"复核第 {p.id} 号{PROPOSAL_LABELS[p.kind]}申请{who}。", "decide"
     possible = [a for a in WORKFLOW if a != "propose_closure" and case_rules[a] is None] \
         or [a for a in ("propose_closure",) if case_rules[a] is None]
     if not possible:
-        return "当前没有可办理的事项。"
+        return "当前没有可办理的事项。", None
     first, *others = possible
     words = ACTION_WORDS[first] + (f"（或：{'、'.join(ACTION_WORDS[a] for a in others)}）" if others else "")
     if not can(user, ROLE_NEEDED.get(first, "handle")):
         words += "，由区社保局经办办理"
-    return f"{words}。"
+    return f"{words}。", first
 
 
 def allowed_actions(session: Session, case: Case, user: User) -> list[str]:

@@ -467,6 +467,7 @@ def evidence_groups(refs: list[str], files: dict[str, str]) -> list[EvidenceFeed
             m["feed"], m["period"], f"{feed.title if feed else m['feed']} {period_words(m['period'])}",
             files.get(ref), []))
         group.rows.append(int(m["row"]))
+        group.path = group.path or files.get(ref)
     feeds: dict[str, EvidenceFeed] = {}
     for (feed_name, _), group in sorted(by_file.items()):
         group.rows.sort()
