@@ -47,7 +47,7 @@ def test_evidence_is_named_by_feed_period_and_row_and_grouped_per_file():
     assert payments.files[0].rows_words == "第12行、第586行"
 
 
-@pytest.mark.parametrize("typed", ["2025-07", "2025/07", "2025/7", "2025年7月", "２０２５年７月", " 2025.07 "])
+@pytest.mark.parametrize("typed", ["2025-07", "2025/07", "2025年7月", "2025年07月", "２０２５年７月", " 2025.07 "])
 def test_months_are_read_as_people_type_them(typed: str):
     assert normal_month(typed) == "2025-07"
     body = ProposalCreate.model_validate({"kind": "suspension", "case_version": 1, "reason": "r", "from_month": typed})
@@ -56,6 +56,7 @@ def test_months_are_read_as_people_type_them(typed: str):
 
 def test_what_is_not_a_month_stays_as_typed_for_the_check_to_refuse():
     assert normal_month("2025-13") == "2025-13"
+    assert normal_month("2025-7") == "2025-7", "one digit after a dash is a slip, not a month"
     assert normal_period("2025年") == "2025"
     with pytest.raises(ValueError):
         ProposalCreate.model_validate({"kind": "suspension", "case_version": 1, "reason": "r", "from_month": "2025/13"})

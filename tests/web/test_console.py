@@ -163,7 +163,7 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     visit.get_by_label("张经办").check()
     visit.get_by_role("button").click()
     expect(xiangzhen.get_by_role("status")).to_have_text("已登记走访")
-    expect(xiangzhen.get_by_test_id("visits")).to_contain_text("乡镇经办员、张经办")
+    expect(xiangzhen.get_by_test_id("visits")).to_contain_text("张经办、乡镇经办员")
     shot(xiangzhen, "case-township-officer")
     other = sign_in("xiangzhen_other")
     other.goto(case_url)
