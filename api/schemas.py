@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -26,6 +27,7 @@ from casework.models import (
 )
 from casework.services.cases import normal_voucher
 from casework.services.payroll import HoldRow
+from casework.services.policy import normal_month, normal_period
 
 MONTH_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])$"  # 2000-01 … 2099-12
 # Keys and IDs in paths: no control characters (PostgreSQL refuses a NUL in text).
@@ -41,7 +43,12 @@ def _printable(value: str) -> str:
 Text = Annotated[str, AfterValidator(_printable)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
 Reason = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
-Month = Annotated[str, Field(pattern=MONTH_PATTERN, examples=["2026-01"])]
+# A month as people type it (2026-01, 2026/01, 2026年1月) is read as 'YYYY-MM'.
+Month = Annotated[str, BeforeValidator(lambda v: normal_month(v) if isinstance(v, str) else v),
+                  Field(pattern=MONTH_PATTERN, examples=["2026-01"])]
+# An event period: a month as above, or a year (2025, 2025年).
+Period = Annotated[str, BeforeValidator(lambda v: normal_period(v) if isinstance(v, str) else v),
+                   Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$", examples=["2025-07"])]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=11, decimal_places=2)]
 Day = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]

@@ -408,10 +408,27 @@ class Township(Published, Base):
     township_name: Mapped[str] = mapped_column(String(32))
 
 
+class FindingTotal(Published, Base):
+    """The open findings and their money, computed once in the warehouse, per township and
+    type ('*': all of them; '': findings of no township). Each record-month's money counts once
+    within its row: overlapping findings of one person never count a month twice, so the
+    types of a township may add up to more than its all-types row; amounts of findings without
+    improper months (cash, contributions, disbursement gaps) count once each."""
+
+    __tablename__ = "finding_totals"
+
+    township_code: Mapped[str] = mapped_column(String(9))
+    exception_type: Mapped[str] = mapped_column(String(32))
+    findings: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+ALL = "*"  # a FindingTotal row over every township, or every type
+
 # The published tables, each named as its dbt model's alias, in the order they are published.
 PUBLISHED_TABLES: tuple[type[Published], ...] = (
     FindingMonth, HoldRecommendation, SettlementBasis, PersonRecord, PersonEvent, PersonPayment,
     AccountabilityEvent, AccountabilityTownshipMonth, AccountabilityTownshipYear, CertificationStatus,
     BenefitStart, FeedFile, FeedQuarantine, FeedCheck, PolicyParameter, BasicPensionStandard, FindingType,
-    Township,
+    Township, FindingTotal,
 )

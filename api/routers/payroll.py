@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import CurrentUser, ReadSession
-from api.schemas import MONTH_PATTERN, HoldList, Message
+from api.schemas import HoldList, Message, Month
 from casework.services import payroll
 from casework.services.access import require
 from reports.tables import Field, write_csv, write_xlsx
@@ -40,7 +40,7 @@ SECTION_LABELS = {"held": "停发", "pending_review": "待复核（建议暂停�
                                                                    ".spreadsheetml.sheet": {}}}},
             summary="某发放年月不得发放的记录（附原因代码），及待复核建议暂停的记录")
 def holds(user: CurrentUser, session: ReadSession,
-          month: Annotated[str, Query(pattern=MONTH_PATTERN, description="发放年月 YYYY-MM")],
+          month: Annotated[Month, Query(description="发放年月 YYYY-MM（亦可 YYYY/MM、YYYY年M月）")],
           format: Literal["json", "csv", "xlsx"] = "json"):
     require(user, "payroll")
     rows = payroll.holds_for_month(session, month)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from markupsafe import Markup, escape
 
@@ -13,14 +13,14 @@ def trend_svg(points: list[dict], width: int = 720, height: int = 220) -> Markup
         return Markup("")
     left, right, top, bottom = 64, 12, 20, 36
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max((p["amount"] for p in points), default=Decimal(0)) or Decimal(1)
+    ticks = nice_ticks(max((p["amount"] for p in points), default=Decimal(0)))
+    peak = ticks[-1]
     step = plot_w / len(points)
     bar = step * 0.62
     parts = [(f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
               f'aria-label="近{len(points)}个月疑点金额趋势" xmlns="http://www.w3.org/2000/svg">')]
-    for i in range(5):
-        value = peak * i / 4
-        y = top + plot_h - plot_h * i / 4
+    for value in ticks:
+        y = top + plot_h - plot_h * float(value / peak)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" class="axis" text-anchor="end">'
                      f'{_short(value)}</text>')
@@ -40,7 +40,20 @@ def trend_svg(points: list[dict], width: int = 720, height: int = 220) -> Markup
     return Markup("".join(parts))
 
 
+def nice_ticks(peak: Decimal, most: int = 5) -> list[Decimal]:
+    """Axis values from 0 in a round step (1, 2 or 5 times a power of ten), the last at
+    or above the peak, at most `most` intervals: 0, 2000, 4000, 6000, 8000, 10000."""
+    if peak <= 0:
+        return [Decimal(0), Decimal(1)]
+    raw = peak / most
+    power = Decimal(10) ** (raw.adjusted())
+    step = next(power * m for m in (Decimal(1), Decimal(2), Decimal(5), Decimal(10))
+                if power * m >= raw)
+    count = int((peak / step).to_integral_value(rounding=ROUND_CEILING))
+    return [step * i for i in range(count + 1)]
+
+
 def _short(value: Decimal) -> str:
     if value >= 10000:
-        return f"{value / 10000:.1f}万"
-    return f"{value:.0f}"
+        return f"{(value / 10000).normalize():f}万"
+    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:.1f}"

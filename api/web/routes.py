@@ -14,14 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
@@ -38,6 +40,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import COOKIE, CurrentUser, ReadSession, Today, client_address, write_turn
 from api.errors import describe
@@ -102,8 +105,8 @@ def _percent(value: Any) -> str:
 def _when(value: Any) -> str:
     if value is None:
         return "—"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.datetime):  # stored in UTC, shown in 北京时间
+        return console.beijing(value).strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 
@@ -113,7 +116,8 @@ def _township(context: Context, code: str | None) -> str:
     return console.township_label(context["township_names"], code)
 
 
-env.filters.update(money=_money, percent=_percent, when=_when, township=_township)
+env.filters.update(money=_money, percent=_percent, when=_when, township=_township,
+                   evidence=console.evidence_words)
 env.globals.update(STATUS=CASE_STATUS_LABELS, PROPOSALS=PROPOSAL_LABELS, ROLES=ROLE_LABELS)
 
 
@@ -290,8 +294,8 @@ FINDING_EXPORT = (
     Field("finding_key", "疑点编号", "", 40),
 )
 FINDING_STATUS = {FindingStatus.open: "待处理", FindingStatus.resolved_by_data: "数据已更正"}
-SORT_LABELS = {"amount": "金额从高到低", "-amount": "金额从低到高", "period": "事件期间从近到远",
-               "-period": "事件期间从远到近", "type": "疑点类型", "township": "乡镇（街道）"}
+SORT_LABELS = {"-amount": "金额从高到低", "amount": "金额从低到高", "-period": "事件期间从近到远",
+               "period": "事件期间从远到近", "type": "疑点类型", "township": "乡镇（街道）"}
 
 
 def _finding_filter(session: Session, q: dict[str, str]) -> tuple[finding_service.FindingFilter, list[str]]:
@@ -305,9 +309,9 @@ def _finding_filter(session: Session, q: dict[str, str]) -> tuple[finding_servic
     if township and township not in township_names(session):
         problems.append("乡镇（街道）代码不是本区的乡镇（街道）")
         township = None
-    month = (q.get("month") or "").strip() or None
+    month = case_service.policy.normal_period(q.get("month") or "") or None
     if month and not PERIOD.match(month):
-        problems.append("事件期间应为 YYYY-MM（或年度 YYYY）")
+        problems.append("事件期间应为年月（如 2025-07、2025/07、2025年7月）或年度（如 2025）")
         month = None
     status = q.get("status") or None
     if status and status not in FindingStatus.__members__:
@@ -338,8 +342,8 @@ def _query(request: Request) -> dict[str, str]:
 def findings(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
     q = _query(request)
     f, problems = _finding_filter(session, q)
-    sort = q.get("sort", "amount")
-    sort = sort if sort in finding_service.SORTS else "amount"
+    sort = q.get("sort", finding_service.DEFAULT_SORT)
+    sort = sort if sort in finding_service.SORTS else finding_service.DEFAULT_SORT
     number = page_number(q.get("page"))
     rows, total = finding_service.list_findings(session, user, f, number, PAGE_SIZE, sort)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -348,28 +352,38 @@ def findings(request: Request, user: WebUser, session: ReadSession) -> HTMLRespo
     def link(n: int) -> str:
         return "/web/findings?" + urlencode({**base, "page": n})
 
+    summed = console.list_total(session, user, f.exception_type, f.township_code, f.status,
+                                bool(f.month or f.min_amount is not None or f.max_amount is not None))
     townships = township_names(session)
     if user.township_code:
         townships = {user.township_code: townships.get(user.township_code, user.township_code)}
     return page(request, "findings.html", user, title="疑点清单", rows=rows, total=total, page_no=number,
                 pages=pages, link=link, q=q, problems=problems, types=console.finding_types(session),
                 townships=townships, sorts=SORT_LABELS, sort=sort, statuses=FINDING_STATUS,
-                export="/web/findings/export.xlsx?" + urlencode(base), can_handle=can(user, "handle"))
+                export="/web/findings/export.xlsx?" + urlencode(base), can_handle=can(user, "handle"),
+                summed=summed)
 
 
 @router.get("/web/findings/export.xlsx")
 def findings_export(request: Request, user: WebUser, session: ReadSession) -> Response:
     f, _ = _finding_filter(session, _query(request))
-    sort = request.query_params.get("sort", "amount")
+    sort = request.query_params.get("sort", finding_service.DEFAULT_SORT)
     rows, _total = finding_service.list_findings(session, user, f, 1, 100_000,
-                                                 sort if sort in finding_service.SORTS else "amount")
+                                                 sort if sort in finding_service.SORTS else finding_service.DEFAULT_SORT)
     names = township_names(session)
     shown = (lambda text: text) if sees_full_ids(user) else mask_ids
-    values = [(r.exception_label, r.name or "", shown(r.id_number or ""), r.person_no or "",
+    numbers = console.person_numbers(session, sorted({r.person_id for r in rows if r.person_id and not r.person_no}))
+    values: list[tuple[Any, ...]] = [(r.exception_label, r.name or "", shown(r.id_number or ""),
+               r.person_no or numbers.get(r.person_id or "", ""),
                console.township_label(names, r.township_code), r.event_period, r.first_improper_month or "",
                r.last_improper_month or "", r.improper_months, r.overpaid_amount,
                "模糊匹配" if r.identity == "fuzzy" else "精确匹配", FINDING_STATUS[r.status],
                r.case_id or "", shown(r.finding_key)) for r in rows]
+    summed = console.list_total(session, user, f.exception_type, f.township_code, f.status,
+                                bool(f.month or f.min_amount is not None or f.max_amount is not None))
+    if summed is not None and rows:  # the published total: each person's record-month once
+        values.append((f"合计 {summed[0]} 条（同一人同一月只计一次）", "", "", "", "", "", "", "", "", summed[1],
+                       "", "", "", ""))
     buffer = io.BytesIO()
     write_xlsx(FINDING_EXPORT, values, buffer, "疑点清单")
     return Response(buffer.getvalue(),
@@ -411,8 +425,10 @@ def person(request: Request, ref: str, user: WebUser, session: ReadSession) -> H
                                   console.dashboard_as_of(session))
     files = console.evidence_files(session, refs)
     fuzzy = any(f.identity == "fuzzy" for f in view.findings) or any(e.link == "fuzzy" for e in view.events)
+    evidence = {f.finding_key: console.evidence_groups(f.evidence, files) for f in view.findings}
     return page(request, "person.html", user, title=f"人员：{view.name or view.person_id}", v=view,
-                strip=strip, files=files, fuzzy=fuzzy, events=console.EVENT_LABELS,
+                strip=strip, files=files, evidence=evidence, can_feeds=can(user, "feeds"),
+                fuzzy=fuzzy, events=console.EVENT_LABELS,
                 can_handle=can(user, "handle"), error=request.query_params.get("error"))
 
 
@@ -433,21 +449,24 @@ def cases(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse
 
 
 def render_case(request: Request, user: User, case_id: int, status: int = 200, error: str | None = None,
-                form: dict[str, str] | None = None, where: str | None = None) -> HTMLResponse:
+                form: dict[str, Any] | None = None, where: str | None = None) -> HTMLResponse:
     with request.app.state.read_sessions() as session:
         case = case_service.get_case(session, user, case_id)
-        actions = case_service.allowed_actions(session, case, user)
+        guide = case_service.case_guide(session, case, user)
+        actions = guide.allowed
         pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
         context = {
-            "case": case, "actions": actions, "overpaid": case_service.overpaid(session, case),
+            "case": case, "actions": actions, "guide": guide, "overpaid": case_service.overpaid(session, case),
             "history": console.case_history(session, case.id), "names": console.user_names(session),
-            "pending": pending, "proposable": [k for k in ProposalKind if f"propose_{k.value}" in actions],
+            "pending": pending, "proposable": [ProposalKind(a.removeprefix("propose_")) for a in actions if a.startswith("propose_")],
             "repaid_demands": [d for d in case.demands if d.status == DemandStatus.repaid],
             "open_demands": [d for d in case.demands if d.status == DemandStatus.open],
             "settled_types": case_service.SETTLED_AGAINST_ACCOUNT, "custody_rules": case_service.CUSTODY_RULES,
             "notices": case_notices(session, case), "can_issue": can(user, "handle"),
             "ok": request.query_params.get("ok"), "error": error or request.query_params.get("error"),
             "form": form or {}, "where": where, "next_pay": _next_pay(session),
+            "visit_staff": console.visit_staff(session, case.township_code),
+            "usernames": console.display_names(session),
             "demand_labels": {DemandStatus.open: "待退还", DemandStatus.repaid: "已足额退还，待核销",
                               DemandStatus.written_off: "已核销", DemandStatus.referred: "已移交区人社局"},
             "proposal_status": {ProposalStatus.pending: "待复核", ProposalStatus.approved: "已批准",
@@ -486,7 +505,7 @@ def case_page(request: Request, case_id: int, user: WebUser) -> HTMLResponse:
     return render_case(request, user, case_id)
 
 
-def _submit(request: Request, user: User, case_id: int, where: str, form: dict[str, str],
+def _submit(request: Request, user: User, case_id: int, where: str, form: dict[str, Any],
             work: Callable[[Session], Any], done: str) -> Response:
     """Run one service call in a write transaction; on refusal show the case page again with
     the message beside the form that was sent; on success redirect to the case page."""
@@ -597,12 +616,14 @@ def record_repayment(request: Request, demand_id: int, user: WebUser, today: Tod
 
 @router.post("/web/cases/{case_id}/visits")
 def record_visit(request: Request, case_id: int, user: WebUser, today: Today,
-                 visited_on: Annotated[str, Form()] = "", staff: Annotated[str, Form()] = "",
+                 visited_on: Annotated[str, Form()] = "", staff: Annotated[list[str] | None, Form()] = None,
                  evidence_ref: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
-    form = {"visited_on": visited_on, "staff": staff, "evidence_ref": evidence_ref, "note": note}
+    """The staff present are ticked by name from the registered staff (their user names are sent)."""
+    chosen = staff or []
+    form = {"visited_on": visited_on, "staff": chosen, "evidence_ref": evidence_ref, "note": note}
 
     def work(session: Session) -> None:
-        names = [name for name in re.split(r"[\s,，、;；]+", staff) if name]
+        names = [name for value in chosen for name in re.split(r"[\s,，、;；]+", value) if name]
         body = parsed(VisitCreate, visited_on=visited_on.strip(), staff=names, evidence_ref=evidence_ref,
                       **optional(note=note))
         visit = case_service.VisitForm(body.visited_on, body.staff, body.evidence_ref, body.note)
@@ -655,7 +676,7 @@ def accountability(request: Request, user: WebUser, session: ReadSession) -> HTM
                     months=[], year=None, month=None)
     year = _int(request.query_params.get("year", "")) or years[0]
     year = year if year in years else years[0]
-    month = request.query_params.get("month") or None
+    month = case_service.policy.normal_month(request.query_params.get("month") or "") or None
     month = month if month and MONTH.match(month) and month.startswith(str(year)) else None
     rows = console.accountability_month(session, month) if month else console.accountability_year(session, year)
     return page(request, "accountability.html", user, title="乡镇问责", years=years, year=year, month=month,
@@ -669,7 +690,7 @@ def accountability_events(request: Request, user: WebUser, session: ReadSession)
     if township and township not in township_names(session):
         raise NotFound("乡镇（街道）")
     year = _int(request.query_params.get("year", ""))
-    month = request.query_params.get("month") or None
+    month = case_service.policy.normal_month(request.query_params.get("month") or "") or None
     month = month if month and MONTH.match(month) else None
     rows = console.accountability_events(session, township, year, month)
     return page(request, "accountability_events.html", user, title="迟报、漏报明细", rows=rows,
@@ -701,6 +722,44 @@ def feed_period(request: Request, feed: str, period: str, user: WebUser, session
 
 
 def install(app: FastAPI) -> None:
-    """The console's pages and their stylesheet, on the API's app."""
+    """The console's pages and their stylesheet, on the API's app; under /web/, an error
+    FastAPI raises before a console route runs (no such page, a method the page does not
+    take, a malformed address) is a page too, not the API's JSON."""
     app.include_router(router)
     app.mount("/web/static", StaticFiles(directory=HERE / "static"), name="web-static")
+    Handler = Callable[[Request, Exception], Awaitable[Response]]
+    api_http = cast(Handler, app.exception_handlers[StarletteHTTPException])
+    api_invalid = cast(Handler, app.exception_handlers[RequestValidationError])
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        if not (_console_path(request) and isinstance(exc, StarletteHTTPException)):
+            return await api_http(request, exc)
+        message = {404: "未找到该页面，请检查网址", 405: "该页面不支持此操作，请从页面上的按钮提交"}.get(
+            exc.status_code, "请求无法处理")
+        return await run_in_threadpool(error_page, request, exc.status_code, message)
+
+    async def invalid(request: Request, exc: Exception) -> Response:
+        if not (_console_path(request) and isinstance(exc, RequestValidationError)):
+            return await api_invalid(request, exc)
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            return await run_in_threadpool(error_page, request, 404, "未找到该页面，请检查网址")
+        return await run_in_threadpool(error_page, request, 422, "请求有误：" + describe(list(exc.errors())))
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+
+
+def _console_path(request: Request) -> bool:
+    path = request.url.path
+    return (path == "/web" or path.startswith("/web/")) and not path.startswith("/web/static/")
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """The console's error page, with the menu of whoever is signed in."""
+    user = None
+    if token := request.cookies.get(COOKIE):
+        with request.app.state.read_sessions() as session:
+            user = user_for_token(session, token)
+            if user is not None:
+                session.expunge(user)
+    return page(request, "error.html", user, status, title="无法完成", message=message)

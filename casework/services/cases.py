@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from casework.errors import Conflict, Forbidden, Invalid, NotFound, stale
+from casework.errors import Conflict, Forbidden, Invalid, NotFound, Problem, stale
 from casework.models import (
     CASE_STATUS_LABELS,
     PROPOSAL_LABELS,
@@ -39,6 +39,7 @@ from casework.models import (
 )
 from casework.published import FindingMonth, HoldRecommendation, PersonRecord, SettlementBasis
 from casework.services import audit, policy
+from casework.services.access import ACTION_LABELS as ROLE_ACTION_LABELS
 from casework.services.access import can, require, sees_township
 
 ZERO = Decimal("0.00")
@@ -145,10 +146,7 @@ def propose(session: Session, user: User, case_id: int, kind: ProposalKind, case
     require(user, "handle")
     case = get_case(session, user, case_id)
     check_version(case, case_version)
-    if case.status not in PROPOSABLE_IN[kind]:
-        raise Conflict("wrong_status", f"案件{STATUS_WORDS[case.status]}，不能提出{PROPOSAL_LABELS[kind]}")
-    if any(p.status == ProposalStatus.pending for p in case.proposals):
-        raise Conflict("proposal_pending", "本案已有待复核的申请，请先复核")
+    check_action(session, user, case, f"propose_{kind.value}", options.get("demand_id"))
     terms = TERMS[kind](session, case, options, today)
     proposal = Proposal(case_id=case.id, kind=kind, terms=terms, reason=reason, proposed_by=user.id)
     session.add(proposal)
@@ -164,13 +162,9 @@ def decide(session: Session, user: User, proposal_id: int, approve: bool, versio
     proposal = session.get(Proposal, proposal_id)
     if proposal is None or not sees_township(user, proposal.case.township_code):
         raise NotFound("申请")
-    require(user, "approve")
-    if proposal.proposed_by == user.id:
-        raise Forbidden("four_eyes", "经办、复核分离：不能复核本人提出的申请（第四十条）")
+    check_action(session, user, proposal.case, "decide", proposal)
     if proposal.version != version:
         raise stale("申请", proposal.version)
-    if proposal.status != ProposalStatus.pending:
-        raise Conflict("already_decided", "该申请已复核完毕")
     before = audit.snapshot(proposal)
     proposal.status = ProposalStatus.approved if approve else ProposalStatus.rejected
     proposal.decided_by, proposal.decided_at, proposal.decision_note = user.id, utcnow(), note
@@ -215,17 +209,11 @@ def _hold_start(session: Session, options: dict[str, Any]) -> str:
 
 
 def _suspension_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
-    records = _record_codes(session, case, terminating=False)
-    if not records:
-        raise Conflict("nothing_to_hold", "本案疑点不涉及暂停待遇发放")
-    return {"from_month": _hold_start(session, options), "records": records}
+    return {"from_month": _hold_start(session, options), "records": _record_codes(session, case, terminating=False)}
 
 
 def _cancellation_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
-    records = _record_codes(session, case, terminating=True)
-    if not records:
-        raise Conflict("nothing_to_cancel", "本案疑点不属于应注销登记的情形（死亡、丧失国籍、重复享受、重复参保）")
-    return {"from_month": _hold_start(session, options), "records": records}
+    return {"from_month": _hold_start(session, options), "records": _record_codes(session, case, terminating=True)}
 
 
 def _changed(session: Session, user: User, action: str, obj: Any, before: dict | None, case: Case,
@@ -321,15 +309,21 @@ def overpaid(session: Session, case: Case) -> Decimal:
     return sum(once.values(), ZERO) + fixed
 
 
-def _offset_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
+def _settlement_basis(session: Session, case: Case) -> tuple[Finding, SettlementBasis]:
+    """The finding the account is settled on (a death; otherwise the earliest event) and its
+    balances, or the reason there is nothing to settle."""
     settling = [f for f in open_findings(case) if f.exception_type in SETTLED_AGAINST_ACCOUNT]
     if not settling:
         raise Conflict("nothing_to_settle", "本案不涉及个人账户结算（仅死亡、丧失国籍、重复享受其他养老待遇）")
-    # A death settles the account; otherwise the earliest event.
     basis_finding = min(settling, key=lambda f: (f.exception_type != "death", f.event_period))
     basis = session.scalar(select(SettlementBasis).where(SettlementBasis.finding_key == basis_finding.finding_key))
     if basis is None:
         raise Conflict("no_settlement_basis", "缺少该疑点的个人账户结算数据，请重新发布稽核结果")
+    return basis_finding, basis
+
+
+def _offset_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
+    basis_finding, basis = _settlement_basis(session, case)
     rule = options.get("custody_rule") or case.custody_rule
     if rule is not None and rule not in CUSTODY_RULES:
         raise Invalid("bad_custody_rule", f"服刑期间死亡的结算依据只能是：{'、'.join(CUSTODY_RULES)}")
@@ -373,8 +367,6 @@ def _apply_offset(session: Session, user: User, case: Case, proposal: Proposal) 
 
 def _write_off_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
     demand = _demand_of(case, options.get("demand_id"))
-    if demand.status != DemandStatus.repaid:
-        raise Conflict("not_repaid", f"追缴金额尚未足额退还（尚欠 {demand.outstanding:.2f} 元），不能核销")
     return {"demand_id": demand.id, "amount": f"{demand.amount:.2f}", "repaid": f"{demand.repaid:.2f}",
             "vouchers": [r.voucher_no for r in demand.repayments]}
 
@@ -412,8 +404,6 @@ def closure_reasons(session: Session, case: Case) -> list[str]:
 
 def _closure_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
     reasons = closure_reasons(session, case)
-    if not reasons:
-        raise Conflict("close_directly", "本案没有欠款，也没有未了结的疑点，可直接办结，无需复核")
     return {"reasons": reasons, "open_findings": [f.finding_key for f in open_findings(case)]}
 
 
@@ -448,19 +438,9 @@ def issue_demand(session: Session, user: User, case_id: int, case_version: int, 
     require(user, "handle")
     case = get_case(session, user, case_id)
     check_version(case, case_version)
-    if case.status not in DEMANDABLE_IN:
-        raise Conflict("wrong_status", f"案件{STATUS_WORDS[case.status]}，不能下达追缴通知")
-    if any(d.status != DemandStatus.written_off for d in case.demands):
-        raise Conflict("demand_exists", "本案已有未核销的追缴通知")
+    check_action(session, user, case, "issue_demand")
+    amount = amount_to_demand(session, case)
     types = {f.exception_type for f in open_findings(case)}
-    if types & set(SETTLED_AGAINST_ACCOUNT):
-        if not case.settlements:
-            raise Conflict("settle_first", "应先结算个人账户（清算抵扣），再就不足部分下达通知（第二十八、二十九条）")
-        amount = case.settlements[-1].remaining
-    else:
-        amount = overpaid(session, case)
-    if amount <= 0:
-        raise Conflict("nothing_owed", "本案没有需要追缴的金额")
     days = int(policy.parameter(session, policy.RECOVERY_DEADLINE_DAYS, today))
     kind = "recovery" if types & set(RECOVERY_NOTICE) else "return"
     demand = Demand(case_id=case.id, notice_kind=kind, addressee=addressee, addressee_relation=relation,
@@ -496,8 +476,7 @@ def record_repayment(session: Session, user: User, demand_id: int, voucher_no: s
                      paid_on: dt.date, today: dt.date) -> Repayment:
     require(user, "handle")
     demand = get_demand(session, user, demand_id)
-    if demand.status != DemandStatus.open:
-        raise Conflict("demand_not_open", "该追缴通知已结清、核销或移交，不能再登记退还")
+    check_action(session, user, demand.case, "record_repayment", demand)
     if paid_on > today:
         raise Invalid("future_date", "缴存日期不能晚于今天")
     if paid_on < demand.issued_on:
@@ -559,6 +538,7 @@ def record_visit(session: Session, user: User, case_id: int, form: VisitForm, to
     """Two or more distinct staff present, and the recording kept (article 30)."""
     require(user, "visit")
     case = get_case(session, user, case_id)
+    check_action(session, user, case, "record_visit")
     staff = sorted({s.strip() for s in form.staff if s.strip()})
     if len(staff) < 2:
         raise Invalid("too_few_staff", "追缴走访必须有两名（含）以上工作人员在场（第三十条）")
@@ -582,35 +562,204 @@ def close_case(session: Session, user: User, case_id: int, case_version: int, re
     require(user, "handle")
     case = get_case(session, user, case_id)
     check_version(case, case_version)
-    if case.status not in CLOSABLE_IN:
-        raise Conflict("wrong_status", f"案件{STATUS_WORDS[case.status]}，不能办结")
-    if any(p.status == ProposalStatus.pending for p in case.proposals):
-        raise Conflict("proposal_pending", "本案已有待复核的申请，请先复核")
-    if reasons := closure_reasons(session, case):
-        raise Conflict("closure_needs_review", f"本案{'、'.join(reasons)}：办结须提出办结申请，由他人复核批准（第四十条）")
+    check_action(session, user, case, "close")
     before = audit.snapshot(case)
     case.status = CaseStatus.closed
     audit.record(session, user, "case_closed", case, before, reason, case.id, case.person_id)
     return case
 
 
-def allowed_actions(session: Session, case: Case, user: User) -> list[str]:
-    """What this user may do on this case now: the console shows these buttons and only these."""
-    actions = []
+# ----------------------------------------------------------------- what may be done now
+
+
+ACTION_WORDS = {
+    "decide": "复核申请",
+    "propose_cancellation": "提出注销登记申请",
+    "propose_suspension": "提出暂停发放申请",
+    "propose_resumption": "提出恢复发放申请",
+    "propose_offset": "提出清算抵扣申请",
+    "issue_demand": "下达追缴（返还）通知",
+    "record_repayment": "登记退还",
+    "propose_write_off": "提出核销申请",
+    "close": "办结",
+    "propose_closure": "提出办结申请",
+    "record_visit": "登记追缴走访",
+}
+# The order a case's work goes in: the first of these that can be done is the next step.
+WORKFLOW = ("decide", "propose_cancellation", "propose_suspension", "propose_resumption", "propose_offset",
+            "issue_demand", "record_repayment", "propose_write_off", "close", "propose_closure")
+ROLE_NEEDED = {"decide": "approve", "record_visit": "visit"}  # every other action: "handle"
+
+
+def check_action(session: Session, user: User | None, case: Case, action: str, target: Any = None) -> None:
+    """The rules of the case's work, in one place: raises the refusal if `action` cannot be
+    done on `case` now by `user` (None: by whoever's role allows it). The service calls it
+    before it acts; the case page (`case_guide`) calls it to offer only what would succeed
+    and to say why the rest cannot be done yet. What the caller types (months, amounts,
+    vouchers, a stale version) is checked where it is read. `target`: the demand repaid
+    (record_repayment), the demand id written off (propose_write_off) or the proposal decided
+    (decide); without one, any of the case's."""
+    if action not in ACTION_WORDS:
+        raise ValueError(action)
+    role = ROLE_NEEDED.get(action, "handle")
+    if user is not None and not can(user, role):
+        raise Forbidden("forbidden_role", f"您的岗位无权{ROLE_ACTION_LABELS[role]}")
     pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
-    closes_alone = case.status in CLOSABLE_IN and not closure_reasons(session, case)
-    if can(user, "handle"):
-        if not pending:
-            actions += [f"propose_{kind.value}" for kind, statuses in PROPOSABLE_IN.items()
-                        if case.status in statuses and not (kind == ProposalKind.closure and closes_alone)]
-        if case.status in DEMANDABLE_IN and not any(d.status != DemandStatus.written_off for d in case.demands):
-            actions.append("issue_demand")
-        if any(d.status == DemandStatus.open for d in case.demands):
-            actions.append("record_repayment")
-        if closes_alone and not pending:
-            actions.append("close")
-    if can(user, "approve") and any(p.proposed_by != user.id for p in pending):
-        actions.append("decide")
-    if can(user, "visit"):
-        actions.append("record_visit")
-    return actions
+    if action.startswith("propose_"):
+        kind = ProposalKind(action.removeprefix("propose_"))
+        _check_status(case, PROPOSABLE_IN[kind], f"提出{PROPOSAL_LABELS[kind]}")
+        if pending:
+            raise Conflict("proposal_pending", "本案已有待复核的申请，请先复核")
+        _check_proposal(session, case, kind, target)
+    elif action == "decide":
+        proposals = [target] if target is not None else pending
+        if not proposals:
+            raise Conflict("nothing_to_decide", "本案没有待复核的申请")
+        if user is not None and all(p.proposed_by == user.id for p in proposals):
+            raise Forbidden("four_eyes", "经办、复核分离：不能复核本人提出的申请（第四十条）")
+        if all(p.status != ProposalStatus.pending for p in proposals):
+            raise Conflict("already_decided", "该申请已复核完毕")
+    elif action == "issue_demand":
+        _check_status(case, DEMANDABLE_IN, "下达追缴（返还）通知")
+        if any(d.status != DemandStatus.written_off for d in case.demands):
+            raise Conflict("demand_exists", "本案已有未核销的追缴通知")
+        amount_to_demand(session, case)
+    elif action == "record_repayment":
+        demands = [target] if target is not None else case.demands
+        if not demands:
+            raise Conflict("no_demand", "本案尚未下达追缴（返还）通知")
+        if all(d.status != DemandStatus.open for d in demands):
+            raise Conflict("demand_not_open", "该追缴通知已结清、核销或移交，不能再登记退还")
+    elif action == "close":
+        _check_status(case, CLOSABLE_IN, "办结")
+        if pending:
+            raise Conflict("proposal_pending", "本案已有待复核的申请，请先复核")
+        if reasons := closure_reasons(session, case):
+            raise Conflict("closure_needs_review",
+                           f"本案{'、'.join(reasons)}：办结须提出办结申请，由他人复核批准（第四十条）")
+    # record_visit: whoever's role allows it, at any stage of the case (article 30).
+
+
+def _check_status(case: Case, allowed: set[CaseStatus], what: str) -> None:
+    if case.status not in allowed:
+        when = "、".join(STATUS_WORDS[s] for s in CaseStatus if s in allowed)
+        raise Conflict("wrong_status", f"案件{STATUS_WORDS[case.status]}，不能{what}（案件{when}时方可）")
+
+
+def _check_proposal(session: Session, case: Case, kind: ProposalKind, demand_id: Any) -> None:
+    """What a proposal of this kind needs of the case, whatever its terms say."""
+    if kind == ProposalKind.suspension and not _record_codes(session, case, terminating=False):
+        raise Conflict("nothing_to_hold", "本案疑点不涉及暂停待遇发放")
+    if kind == ProposalKind.cancellation and not _record_codes(session, case, terminating=True):
+        raise Conflict("nothing_to_cancel", "本案疑点不属于应注销登记的情形（死亡、丧失国籍、重复享受、重复参保）")
+    if kind == ProposalKind.resumption and not _active_holds(case):
+        raise Conflict("nothing_held", "本案没有正在停发的待遇，无需恢复发放")
+    if kind == ProposalKind.offset:
+        _settlement_basis(session, case)
+    if kind == ProposalKind.write_off:
+        demand = _demand_of(case, demand_id)
+        if demand.status != DemandStatus.repaid:
+            raise Conflict("not_repaid", f"追缴金额尚未足额退还（尚欠 {demand.outstanding:.2f} 元），不能核销")
+    if kind == ProposalKind.closure and not closure_reasons(session, case):
+        raise Conflict("close_directly", "本案没有欠款，也没有未了结的疑点，可直接办结，无需复核")
+
+
+def amount_to_demand(session: Session, case: Case) -> Decimal:
+    """What a demand would ask for: what the settlement left, for the types settled against
+    the account (articles 28, 29); otherwise everything overpaid."""
+    types = {f.exception_type for f in open_findings(case)}
+    if types & set(SETTLED_AGAINST_ACCOUNT):
+        if not case.settlements:
+            raise Conflict("settle_first", "应先结算个人账户（清算抵扣），再就不足部分下达通知（第二十八、二十九条）")
+        amount = case.settlements[-1].remaining
+    else:
+        amount = overpaid(session, case)
+    if amount <= 0:
+        raise Conflict("nothing_owed", "本案没有需要追缴的金额")
+    return amount
+
+
+def refusal(session: Session, user: User | None, case: Case, action: str, target: Any = None) -> Problem | None:
+    """`check_action`'s refusal, or None when the action would be accepted."""
+    try:
+        check_action(session, user, case, action, target)
+    except Problem as problem:
+        return problem
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    label: str
+    why_not: str | None  # None: it can be done now
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A case as its page shows it to one user: each action their role has, allowed now or
+    with the reason it is not yet; and the case's next step, whoever takes it."""
+
+    steps: list[Step]
+    next_step: str
+    next_action: str | None = None  # the action the next step is (of WORKFLOW), if there is one
+
+    @property
+    def allowed(self) -> list[str]:
+        return [s.action for s in self.steps if s.why_not is None]
+
+    @property
+    def not_yet(self) -> list[Step]:
+        return [s for s in self.steps if s.why_not is not None]
+
+
+def case_guide(session: Session, case: Case, user: User) -> Guide:
+    case_rules = {a: refusal(session, None, case, a) for a in WORKFLOW}  # whoever's role allows it
+    words, action = next_step(case, user, case_rules)
+    return Guide(_steps(session, case, user, case_rules), words, action)
+
+
+def _steps(session: Session, case: Case, user: User, case_rules: dict[str, Problem | None]) -> list[Step]:
+    steps = []
+    for action in (*WORKFLOW, "record_visit"):
+        if not can(user, ROLE_NEEDED.get(action, "handle")):
+            continue  # another role's work: neither offered nor explained
+        if action == "decide" and not any(p.status == ProposalStatus.pending for p in case.proposals):
+            continue  # nothing to review is not a step still to come
+        if case.status in (CaseStatus.closed, CaseStatus.referred) and action != "record_visit":
+            continue  # the bureau's work on the case is over: nothing is "not yet"
+        # Past the role, only a review depends on who asks (never one's own proposal).
+        problem = refusal(session, user, case, action) if action in ("decide", "record_visit") \
+            else case_rules[action]
+        steps.append(Step(action, ACTION_WORDS[action], None if problem is None else problem.message))
+    return steps
+
+
+def next_step(case: Case, user: User, case_rules: dict[str, Problem | None]) -> tuple[str, str | None]:
+    """The case's next step in words, whoever takes it (the first of WORKFLOW the rules allow;
+    closing with something given up only when nothing else is), the alternatives the rules
+    also allow after it; and the action it is."""
+    if case.status == CaseStatus.closed:
+        return "本案已办结。", None
+    if case.status == CaseStatus.referred:
+        return "追缴通知逾期未足额退还，本案已移交区人社局依法处理。", None
+    pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
+    if pending:
+        p = pending[0]
+        who = "（本人提出的申请须由他人复核）" if p.proposed_by == user.id else ""
+        return f"复核第 {p.id} 号{PROPOSAL_LABELS[p.kind]}申请{who}。", "decide"
+    possible = [a for a in WORKFLOW if a != "propose_closure" and case_rules[a] is None] \
+        or [a for a in ("propose_closure",) if case_rules[a] is None]
+    if not possible:
+        return "当前没有可办理的事项。", None
+    first, *others = possible
+    words = ACTION_WORDS[first] + (f"（或：{'、'.join(ACTION_WORDS[a] for a in others)}）" if others else "")
+    if not can(user, ROLE_NEEDED.get(first, "handle")):
+        words += "，由区社保局经办办理"
+    return f"{words}。", first
+
+
+def allowed_actions(session: Session, case: Case, user: User) -> list[str]:
+    """What this user may do on this case now (the API's `allowed_actions`)."""
+    case_rules = {a: refusal(session, None, case, a) for a in WORKFLOW if can(user, ROLE_NEEDED.get(a, "handle"))}
+    return [s.action for s in _steps(session, case, user, case_rules) if s.why_not is None]

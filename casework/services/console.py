@@ -6,8 +6,10 @@ warehouse). Nothing here writes; the workflow stays in `casework.services.cases`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -15,14 +17,19 @@ from sqlalchemy.orm import Session
 from casework.chain import suspect_ids
 from casework.models import (
     CASE_STATUS_LABELS,
+    PROPOSAL_LABELS,
+    ROLE_LABELS,
     AuditEntry,
     Case,
     CaseStatus,
     Finding,
     FindingStatus,
+    ProposalKind,
+    Role,
     User,
 )
 from casework.published import (
+    ALL,
     AccountabilityEvent,
     AccountabilityTownshipMonth,
     AccountabilityTownshipYear,
@@ -30,13 +37,15 @@ from casework.published import (
     FeedFile,
     FeedQuarantine,
     FindingMonth,
+    FindingTotal,
     FindingType,
     PersonPayment,
+    PersonRecord,
     Publication,
     current_build,
 )
 from casework.services import policy
-from casework.services.access import scope_cases, scope_findings
+from casework.services.access import VISIT, findings_scope, scope_cases, scope_findings
 from casework.services.townships import township_name, township_names
 from pension_audit.ingest.feeds import (
     FEEDS,
@@ -45,6 +54,7 @@ from pension_audit.ingest.feeds import (
     ROW_REASONS,
     Cadence,
 )
+from pension_audit.settings import BUREAU_TIMEZONE
 
 ZERO = Decimal("0.00")
 
@@ -66,7 +76,10 @@ ACTION_LABELS = {
     "applied_write_off": "核销生效", "applied_closure": "办结生效", "demand_issued": "下达追缴（返还）通知",
     "repayment_recorded": "登记退还", "demand_repaid": "足额退还", "visit_recorded": "登记走访",
     "case_closed": "办结", "referred": "移交区人社局", "demand_referred": "追缴移交",
-    "document_issued": "出具文书",
+    "document_issued": "出具文书", "document_numbered": "编发文号", "document_voided": "作废文书",
+    "hold_started": "开始暂停发放", "hold_ended": "停发结束", "back_pay_recorded": "登记补发",
+    "settlement_recorded": "登记清算抵扣结果", "demand_written_off": "追缴通知核销",
+    "exported": "导出", "ids_viewed": "查看身份证号码", "refused": "拒绝访问",
 }
 REPORT_STATUS = {"on_time": "按时上报", "late": "迟报", "missed": "漏报", "pending": "待报"}
 
@@ -123,10 +136,18 @@ def dashboard(session: Session, user: User) -> Dashboard:
         m = months.setdefault(period[:7], {"count": 0, "amount": ZERO})
         m["count"] += count
         m["amount"] += amount
+    # Counts and money as the warehouse computed them (each record-month once within a row);
+    # the columns by event period (本月, 上月) are this page's own.
+    scope = findings_scope(user) or ALL
+    totals = finding_totals(session, scope)
+    for code, b in types.items():
+        b["count"], b["amount"] = totals.get((scope, code), (0, ZERO))
+    for code, b in towns.items():
+        b["count"], b["amount"] = totals.get((code, ALL), (0, ZERO))
     by_type = sorted(({"code": k, "label": labels.get(k, k), **v} for k, v in types.items()),
                      key=lambda r: (-r["amount"], r["code"]))
     names = township_names(session)
-    by_township = sorted(({"code": k, "label": township_label(names, k) if k else "（无乡镇）", **v}
+    by_township = sorted(({"code": k, "label": township_label(names, k) if k else NO_TOWNSHIP, **v}
                           for k, v in towns.items()), key=lambda r: (-r["amount"], r["code"]))
     trend = []
     if as_of:
@@ -134,9 +155,34 @@ def dashboard(session: Session, user: User) -> Dashboard:
             month = policy.add_months(as_of, -i)
             trend.append({"month": month, **months.get(month, {"count": 0, "amount": ZERO})})
     cases = session.execute(scope_cases(select(Case.status, func.count()), user).group_by(Case.status)).all()
-    return Dashboard(as_of, this_month, last_month, by_type, by_township, trend,
-                     sum(t["count"] for t in by_type), sum((t["amount"] for t in by_type), ZERO),
+    total_count, total_amount = totals.get((scope, ALL), (0, ZERO))
+    return Dashboard(as_of, this_month, last_month, by_type, by_township, trend, total_count, total_amount,
                      [(CASE_STATUS_LABELS[CaseStatus(s)], n) for s, n in sorted(cases)])
+
+
+NO_TOWNSHIP = "（无乡镇：疑点未能归属乡镇）"
+
+
+def list_total(session: Session, user: User, exception_type: str | None, township: str | None,
+               status: FindingStatus | None, narrowed: bool) -> tuple[int, Decimal] | None:
+    """The published total of a findings list filtered by type and township only (open
+    findings), as the dashboard shows it; None for a list narrowed otherwise (by period,
+    amount, person, or findings no longer open), whose total the warehouse did not compute."""
+    if narrowed or status != FindingStatus.open:
+        return None
+    scope = findings_scope(user) or township or ALL
+    if township and scope != township:
+        return 0, ZERO
+    return finding_totals(session, scope).get((scope, exception_type or ALL), (0, ZERO))
+
+
+def finding_totals(session: Session, scope: str = ALL) -> dict[tuple[str, str], tuple[int, Decimal]]:
+    """The published totals, (township, type) → (findings, amount), ALL standing for all of
+    them; for a township's user (`scope` their township) only that township's rows."""
+    query = select(FindingTotal)
+    if scope != ALL:
+        query = query.where(FindingTotal.township_code == scope)
+    return {(t.township_code, t.exception_type): (t.findings, t.amount) for t in session.scalars(query)}
 
 
 # ---------------------------------------------------------------------------------- feeds
@@ -354,6 +400,85 @@ def payment_strip(session: Session, person_nos: list[str], improper: list[Findin
     return strip
 
 
+EVIDENCE_REF = re.compile(r"^(?P<feed>[a-z_]+)/(?P<period>\d{4}(?:-\d{2})?)#(?P<row>\d+)$")
+
+
+def period_words(period: str) -> str:
+    """2024-02 → 2024年2月; 2024 → 2024年."""
+    if re.fullmatch(r"\d{4}-\d{2}", period):
+        return f"{period[:4]}年{int(period[5:7])}月"
+    return f"{period}年" if re.fullmatch(r"\d{4}", period) else period
+
+
+def evidence_words(ref: str) -> str:
+    """An evidence row as a clerk names it: payments/2024-02#586 → 待遇发放明细 2024年2月 第586行."""
+    m = EVIDENCE_REF.match(ref or "")
+    if m is None:
+        return ref or "—"
+    feed = FEEDS_BY_NAME.get(m["feed"])
+    return f"{feed.title if feed else m['feed']} {period_words(m['period'])} 第{m['row']}行"
+
+
+@dataclass
+class EvidenceFile:
+    """The evidence rows from one file (one feed's period), in row order."""
+
+    feed: str
+    period: str
+    title: str  # 待遇发放明细 2024年2月
+    path: str | None  # the file they were loaded from
+    rows: list[int]
+
+    @property
+    def rows_words(self) -> str:
+        return "、".join(f"第{r}行" for r in self.rows)
+
+
+@dataclass
+class EvidenceFeed:
+    """The evidence rows of one feed, grouped per file."""
+
+    feed: str
+    title: str
+    files: list[EvidenceFile]
+
+    @property
+    def count(self) -> int:
+        return sum(len(f.rows) for f in self.files)
+
+    @property
+    def span(self) -> str:
+        first, last = self.files[0].period, self.files[-1].period
+        return period_words(first) if first == last else f"{period_words(first)}至{period_words(last)}"
+
+
+def evidence_groups(refs: list[str], files: dict[str, str]) -> list[EvidenceFeed]:
+    """Evidence references grouped per feed, then per file (period), rows in order; `files`
+    maps a reference to its file (`evidence_files`)."""
+    by_file: dict[tuple[str, str], EvidenceFile] = {}
+    others = []
+    for ref in sorted(set(refs)):
+        m = EVIDENCE_REF.match(ref)
+        if m is None:
+            others.append(ref)
+            continue
+        feed = FEEDS_BY_NAME.get(m["feed"])
+        group = by_file.setdefault((m["feed"], m["period"]), EvidenceFile(
+            m["feed"], m["period"], f"{feed.title if feed else m['feed']} {period_words(m['period'])}",
+            files.get(ref), []))
+        group.rows.append(int(m["row"]))
+        group.path = group.path or files.get(ref)
+    feeds: dict[str, EvidenceFeed] = {}
+    for (feed_name, _), group in sorted(by_file.items()):
+        group.rows.sort()
+        feed = FEEDS_BY_NAME.get(feed_name)
+        feeds.setdefault(feed_name, EvidenceFeed(feed_name, feed.title if feed else feed_name, [])).files.append(group)
+    out = list(feeds.values())
+    if others:
+        out.append(EvidenceFeed("", "其他证据", [EvidenceFile("", "", ref, None, []) for ref in others]))
+    return out
+
+
 def evidence_files(session: Session, refs: list[str]) -> dict[str, str]:
     """source_ref 'feed/period#row' -> the file it was loaded from."""
     pairs = {tuple(ref.split("#", 1)[0].split("/", 1)) for ref in refs if "/" in ref}
@@ -374,13 +499,108 @@ def evidence_files(session: Session, refs: list[str]) -> dict[str, str]:
 
 
 def case_history(session: Session, case_id: int) -> list[dict]:
+    """The case's audit entries as a clerk reads them: who (by name), what was done and to
+    what (in words), when (北京时间), why."""
     entries = session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)
                               .order_by(AuditEntry.id)).all()
     names = dict(session.execute(select(User.username, User.display_name)).all())
     suspect = suspect_ids(session.connection(), [e.id for e in entries])
-    return [{"at": e.at, "intact": e.id not in suspect, "actor": names.get(e.actor, "系统" if e.actor == "system" else e.actor),
-             "action": ACTION_LABELS.get(e.action, e.action), "entity": e.entity, "entity_id": e.entity_id,
-             "reason": e.reason, "status": (e.after or {}).get("status")} for e in entries]
+    return [{"at": beijing(e.at), "intact": e.id not in suspect,
+             "actor": names.get(e.actor, "系统" if e.actor == "system" else e.actor),
+             "action": action_words(e.action), "object": object_words(e.entity, e.entity_id, e.before, e.after),
+             "change": status_change(e.entity, e.before, e.after), "reason": e.reason} for e in entries]
+
+
+def beijing(at: dt.datetime) -> dt.datetime:
+    """A stored time (naive UTC, as `utcnow` writes it) in 北京时间 (zone-aware)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone(ZoneInfo(BUREAU_TIMEZONE))
+
+
+def action_words(action: str) -> str:
+    return ACTION_LABELS.get(action, "其他操作")
+
+
+ENTITY_WORDS = {
+    "cases": "案件", "proposals": "申请", "payroll_holds": "停发记录", "back_payments": "补发记录",
+    "settlements": "清算抵扣", "demands": "通知", "repayments": "退还", "referrals": "移交",
+    "visits": "走访", "issued_documents": "文书", "issued_files": "文书文件", "findings": "疑点",
+    "users": "用户",
+}
+
+
+def object_words(entity: str, entity_id: str, before: dict | None, after: dict | None) -> str:
+    """What an entry acted on, in words: 案件 1号（张三）, 第 3 号申请（注销登记）…"""
+    r = after or before or {}
+
+    def money(key: str) -> str:
+        return f"{Decimal(str(r[key])):,.2f} 元" if r.get(key) is not None else ""
+
+    if entity == "cases":
+        return f"案件 {entity_id}号" + (f"（{r['name']}）" if r.get("name") else "")
+    if entity == "proposals":
+        kind = PROPOSAL_LABELS.get(ProposalKind(r["kind"])) if r.get("kind") in ProposalKind.__members__ else ""
+        return f"第 {entity_id} 号申请" + (f"（{kind}）" if kind else "")
+    if entity == "payroll_holds":
+        span = f"自 {r.get('from_month')}" + (f" 至 {r['until_month']}" if r.get("until_month") else " 起")
+        return f"个人编号 {r.get('person_no', '')} 停发（{r.get('reason_code', '')} {r.get('reason_label', '')}，{span}）"
+    if entity == "back_payments":
+        return f"个人编号 {r.get('person_no', '')} {r.get('month', '')} 补发 {money('amount')}"
+    if entity == "settlements":
+        return f"清算抵扣：冒领 {money('overpaid')}，抵扣后尚需追缴 {money('remaining')}"
+    if entity == "demands":
+        kind = "追缴通知" if r.get("notice_kind") == "recovery" else "返还通知"
+        return f"第 {entity_id} 号{kind}（{money('amount')}）"
+    if entity == "repayments":
+        return f"退还 {money('amount')}（缴存凭证 {r.get('voucher_no', '')}）"
+    if entity == "referrals":
+        return f"移交区人社局（尚欠 {money('outstanding')}）"
+    if entity == "visits":
+        return f"{r.get('visited_on', '')} 追缴走访"
+    if entity == "issued_documents":
+        return f"文书 {r.get('document_no', '')}".strip()
+    return ENTITY_WORDS.get(entity, "记录")
+
+
+def status_change(entity: str, before: dict | None, after: dict | None) -> str:
+    """A case's status before and after the entry, when it changed: 调查核实中 → 已注销."""
+    if entity != "cases" or not after or after.get("status") not in CaseStatus.__members__:
+        return ""
+    new = CASE_STATUS_LABELS[CaseStatus(after["status"])]
+    old = (before or {}).get("status")
+    if old in CaseStatus.__members__ and old != after["status"]:
+        return f"{CASE_STATUS_LABELS[CaseStatus(old)]} → {new}"
+    return "" if before else new
+
+
+def visit_staff(session: Session, township_code: str | None) -> list[tuple[str, str, str]]:
+    """Who may be named present at a recovery visit to a case of this township (article 30):
+    the bureau's active staff and the township's officers, as (user name, name, post)."""
+    rows = session.execute(select(User.username, User.display_name, User.role, User.township_code)
+                           .where(User.active.is_(True), User.role.in_(sorted(VISIT)))
+                           .order_by(User.role, User.display_name)).all()
+    return [(username, name, ROLE_LABELS[Role(role)]) for username, name, role, township in rows
+            if role != Role.township_officer or township == township_code]
+
+
+def person_numbers(session: Session, person_ids: list[str]) -> dict[str, str]:
+    """Person → their 个人编号 as the person page shows them (the kept record first), for the
+    findings that carry none themselves (a death reported by another department)."""
+    numbers: dict[str, list[str]] = {}
+    for i in range(0, len(person_ids), 500):
+        rows = session.execute(select(PersonRecord.person_id, PersonRecord.person_no)
+                               .where(PersonRecord.person_id.in_(person_ids[i:i + 500]))
+                               .order_by(PersonRecord.person_id, PersonRecord.kept.desc(), PersonRecord.person_no))
+        for person_id, person_no in rows:
+            if person_no not in numbers.setdefault(person_id, []):
+                numbers[person_id].append(person_no)
+    return {person_id: "、".join(nos) for person_id, nos in numbers.items()}
+
+
+def display_names(session: Session) -> dict[str, str]:
+    """User name → the person's name."""
+    return dict(session.execute(select(User.username, User.display_name)).all())
 
 
 def user_names(session: Session) -> dict[int, str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import UnaryExpression, func, select
 from sqlalchemy.orm import Session, load_only
 
 from casework.errors import NotFound
@@ -42,18 +42,22 @@ LISTED = (Finding.finding_key, Finding.exception_type, Finding.exception_label, 
           Finding.improper_months, Finding.overpaid_amount, Finding.identity, Finding.status,
           Finding.version, Finding.case_id)
 
-SORTS: dict[str, Any] = {
-    "amount": Finding.overpaid_amount.desc(),
-    "-amount": Finding.overpaid_amount.asc(),
-    "period": Finding.event_period.desc(),
-    "-period": Finding.event_period.asc(),
+# A leading minus means descending, as everywhere: `-amount` is the largest amount first.
+SORTS: dict[str, UnaryExpression[Any]] = {
+    "-amount": Finding.overpaid_amount.desc(),
+    "amount": Finding.overpaid_amount.asc(),
+    "-period": Finding.event_period.desc(),
+    "period": Finding.event_period.asc(),
     "type": Finding.exception_type.asc(),
+    "-type": Finding.exception_type.desc(),
     "township": Finding.township_code.asc(),
+    "-township": Finding.township_code.desc(),
 }
+DEFAULT_SORT = "-amount"
 
 
 def list_findings(session: Session, user: User, f: FindingFilter, page: int, size: int,
-                  sort: str = "amount") -> tuple[list[Finding], int]:
+                  sort: str = DEFAULT_SORT) -> tuple[list[Finding], int]:
     query = scope_findings(select(Finding), user)
     if f.exception_type:
         query = query.where(Finding.exception_type == f.exception_type)
@@ -71,7 +75,7 @@ def list_findings(session: Session, user: User, f: FindingFilter, page: int, siz
         query = query.where(Finding.person_id == f.person_id)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.options(load_only(*LISTED))
-                           .order_by(SORTS.get(sort, SORTS["amount"]), Finding.finding_key)
+                           .order_by(SORTS.get(sort, SORTS[DEFAULT_SORT]), Finding.finding_key)
                            .offset((page - 1) * size).limit(size)).all()
     return list(rows), total or 0
 

@@ -4,6 +4,8 @@ month arithmetic on 'YYYY-MM' text."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -64,3 +66,26 @@ def months_from(start: str, stop: str) -> list[str]:
         months.append(month)
         month = add_months(month, 1)
     return months
+
+
+# 2025-07, 2025/07, 2025.07 (two digits: "2025-7" is a typing slip, refused), 2025年7月.
+MONTH_FORMS = re.compile(r"^\s*(\d{4})\s*(?:[-/.](\d{2})|年\s*(\d{1,2})\s*月)\s*$")
+YEAR_FORM = re.compile(r"^\s*(\d{4})\s*年?\s*$")
+
+
+def normal_month(text: str) -> str:
+    """A month as people type it — 2025-07, 2025/07, 2025.07, 2025年7月, full-width digits
+    too — as 'YYYY-MM'; anything else comes back as it was (trimmed), for the caller's check
+    to refuse."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    m = MONTH_FORMS.match(text)
+    if m and 1 <= int(month := m[2] or m[3]) <= 12:
+        return f"{m[1]}-{int(month):02d}"
+    return text
+
+
+def normal_period(text: str) -> str:
+    """A month as `normal_month` reads it, or a year (2025, 2025年) as 'YYYY'."""
+    text = normal_month(text)
+    m = YEAR_FORM.match(text)
+    return m[1] if m else text

@@ -48,6 +48,14 @@ class Console:
 def _death_finding(engine) -> Finding:
     """A death whose person has no other finding, and whose overpayment the account balance
     and the funeral subsidy do not cover (so something is left to demand)."""
+    for finding in death_findings(engine):
+        return finding
+    pytest.fail("the tiny district has no death finding with money left to demand")
+
+
+def death_findings(engine) -> Iterator[Finding]:
+    """Deaths whose person has no other finding and whose overpayment the account balance and
+    the funeral subsidy do not cover, in key order."""
     with session_factory(engine)() as s:
         single = select(Finding.person_id).group_by(Finding.person_id).having(func.count() == 1)
         rows = s.execute(select(Finding, SettlementBasis)
@@ -57,8 +65,7 @@ def _death_finding(engine) -> Finding:
         for finding, basis in rows:
             subsidy = Decimal("1000.00") if basis.receiving_at_event and not basis.died_in_custody else 0
             if finding.overpaid_amount > basis.account_balance + subsidy:
-                return finding
-    pytest.fail("the tiny district has no death finding with money left to demand")
+                yield finding
 
 
 @pytest.fixture(scope="module")

@@ -83,11 +83,22 @@ def test_findings_filter_sort_page_and_export(sign_in, console: Console, shot):
     types = page.locator("[data-testid=findings] tbody tr td:first-child").all_inner_texts()
     assert set(types) == {"死亡后领取"}
     periods = page.locator("[data-testid=findings] tbody tr td:nth-child(5)").all_inner_texts()
-    assert periods == sorted(periods)
+    assert periods == sorted(periods, reverse=True), "a leading minus sorts descending"
     shot(page, "findings-deaths")
-    page.fill("input[name=month]", "2025/07")
+    page.select_option("select[name=sort]", "-amount")
     page.get_by_role("button", name="查询").click()
-    expect(page.get_by_role("alert")).to_contain_text("事件期间应为 YYYY-MM")
+    amounts = [Decimal(a.replace(",", "")) for a in
+               page.locator("[data-testid=findings] tbody tr td:nth-child(7)").all_inner_texts()]
+    assert amounts and amounts == sorted(amounts, reverse=True), "-amount: the largest first"
+    month = periods[0]
+    for typed in (month.replace("-", "/"), f"{month[:4]}年{int(month[5:])}月"):
+        page.fill("input[name=month]", typed)
+        page.get_by_role("button", name="查询").click()
+        expect(page.get_by_role("alert")).to_have_count(0)
+        assert set(page.locator("[data-testid=findings] tbody tr td:nth-child(5)").all_inner_texts()) == {month}
+    page.fill("input[name=month]", "2025-13")
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_role("alert")).to_contain_text("事件期间应为年月")
     with page.expect_download() as download:
         page.get_by_test_id("export").click()
     assert download.value.suggested_filename.endswith(".xlsx")
@@ -106,8 +117,11 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     assert jingban.url.endswith(f"/web/persons/{console.person_ref}"), "the URL carries no identity number"
     expect(jingban.get_by_role("heading", name="身份信息")).to_be_visible()
     assert jingban.locator("[data-testid=strip] td.bad").count() > 0, "the improper months stand out"
-    refs = jingban.locator("td.mono").all_inner_texts()
-    assert any(re.fullmatch(r"[a-z_]+/\d{4}(-\d{2})?#\d+", r) for r in refs), "each evidence row is named"
+    evidence = jingban.get_by_test_id("event-evidence").all_inner_texts()
+    assert any(re.fullmatch(r"\S+ \d{4}年(\d{1,2}月)? 第\d+行", e) for e in evidence), evidence
+    assert not any(re.search(r"[a-z_]+/\d{4}", e) for e in evidence), "no machine references"
+    grouped = jingban.get_by_test_id("evidence").first.inner_text()
+    assert re.search(r"\d{4}年(\d{1,2}月)?", grouped) and "第" in grouped, grouped
     shot(jingban, "person-before-case")
 
     jingban.get_by_role("button", name="立案").click()
@@ -126,7 +140,10 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     shot(jingban, "case-form-error")
     propose(jingban, "cancellation", "死亡后仍领取待遇，申请注销", from_month="")
     expect(jingban.get_by_role("status")).to_contain_text("已提出注销登记申请")
-    expect(jingban.get_by_test_id("actions")).not_to_contain_text("提出清算抵扣申请")
+    expect(jingban.get_by_test_id("propose-offset")).to_have_count(0)
+    expect(jingban.get_by_test_id("next-step")).to_contain_text("复核第")
+    expect(jingban.get_by_test_id("not-yet").locator("[data-action=propose_offset]")).to_contain_text(
+        "案件已注销时方可")
 
     # A township officer of the person's township sees the case and may only record a visit.
     xiangzhen = sign_in("xiangzhen")
@@ -136,13 +153,17 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     expect(forms.first).to_have_attribute("data-testid", "visit")
     visit = xiangzhen.get_by_test_id("visit")
     visit.locator("[name=visited_on]").fill("2026-01-08")
-    visit.locator("[name=staff]").fill("xiangzhen")
+    expect(visit.get_by_test_id("visit-staff")).not_to_contain_text("外乡镇经办员")
+    visit.get_by_label("乡镇经办员").check()
     visit.locator("[name=evidence_ref]").fill("JLY-2026-0108-01")
     visit.get_by_role("button").click()
     expect(xiangzhen.get_by_test_id("form-error")).to_contain_text("两名（含）以上工作人员")
-    xiangzhen.get_by_test_id("visit").locator("[name=staff]").fill("xiangzhen jingban")
-    xiangzhen.get_by_test_id("visit").get_by_role("button").click()
+    visit = xiangzhen.get_by_test_id("visit")
+    expect(visit.get_by_label("乡镇经办员")).to_be_checked()
+    visit.get_by_label("张经办").check()
+    visit.get_by_role("button").click()
     expect(xiangzhen.get_by_role("status")).to_have_text("已登记走访")
+    expect(xiangzhen.get_by_test_id("visits")).to_contain_text("张经办、乡镇经办员")
     shot(xiangzhen, "case-township-officer")
     other = sign_in("xiangzhen_other")
     other.goto(case_url)
@@ -213,8 +234,11 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     expect(fuhe2.get_by_test_id("actions")).not_to_contain_text("提出")
     history = fuhe2.get_by_test_id("history").inner_text()
     for step in ("立案", "提出注销登记", "复核批准", "提出清算抵扣", "下达追缴（返还）通知", "登记退还",
-                 "登记走访", "提出核销", "核销生效"):
+                 "登记走访", "提出核销", "核销生效", "开始暂停发放", "登记清算抵扣结果", "案件 "):
         assert step in history, step
+    assert not re.search(r"[a-z]+_[a-z]+|#\d|cases|proposals", history), "no internal names in the history"
+    expect(fuhe2.get_by_test_id("history").locator("thead")).to_contain_text("北京时间")
+    expect(fuhe2.locator("dl.grid")).not_to_contain_text("版本")
     shot(fuhe2, "case-closed")
 
     fuhe2.goto("/web/cases")
