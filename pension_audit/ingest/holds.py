@@ -76,7 +76,8 @@ class History:
 
 def hold_reason(period: str, rows_read: int, readable: int, history: History,
                 limits: Thresholds) -> tuple[str, str] | None:
-    """(reason, message in Chinese) when the file must be held, else None."""
+    """(reason, message in Chinese) when the file must be held, else None. A jump in the
+    quarantined share is named first: it is also why fewer rows are readable."""
     earlier = sorted(p for p in history.periods if p < period)
     if not earlier:
         return None  # a feed's first period: nothing to compare with
@@ -84,6 +85,13 @@ def hold_reason(period: str, rows_read: int, readable: int, history: History,
     recent_loaded = statistics.median(history.periods[p][1] for p in recent)
     last_year = history.periods.get(year_before(period))
     last_year_loaded = last_year[1] if last_year else None
+    if rows_read >= limits.min_typical_rows:
+        share = Decimal(rows_read - readable) / rows_read
+        usual = statistics.median(
+            Decimal(r - loaded) / r if r else Decimal(0) for r, loaded in (history.periods[p] for p in recent))
+        if share > usual + limits.max_quarantined_share_rise:
+            return "quarantine_jump", (f"隔离 {rows_read - readable} 行，占 {share:.0%}，"
+                                       f"近 {len(recent)} 期中位数为 {usual:.0%}")
     typical = max(recent_loaded, last_year_loaded or 0)
     if typical >= limits.min_typical_rows:
         below_recent = readable < limits.min_share_of_recent * Decimal(str(recent_loaded))
@@ -93,11 +101,4 @@ def hold_reason(period: str, rows_read: int, readable: int, history: History,
             if last_year_loaded is not None:
                 compared += f"，上年同期（{year_before(period)}）{last_year_loaded} 行"
             return "too_few_rows", f"可读 {readable} 行，远低于本数据源历史（{compared}）"
-    if rows_read >= limits.min_typical_rows:
-        share = Decimal(rows_read - readable) / rows_read
-        usual = statistics.median(
-            Decimal(r - loaded) / r if r else Decimal(0) for r, loaded in (history.periods[p] for p in recent))
-        if share > usual + limits.max_quarantined_share_rise:
-            return "quarantine_jump", (f"隔离 {rows_read - readable} 行，占 {share:.0%}，"
-                                       f"近 {len(recent)} 期中位数为 {usual:.0%}")
     return None
