@@ -210,11 +210,14 @@ def test_rows_not_listed_as_quarantined_are_clean(tiny):
         feed = FEEDS_BY_NAME[info["feed"]]
         header, data = _read(out / "inbox" / rel, info)
         bad = {q["row"] for q in info["quarantined"]}
+        issues = {(v["row"], v["column"]) for v in info["value_issues"]}
         idx = {c.name: _column_index(header, feed.name, c.name) for c in feed.columns}
         for row_no, row in data.items():
             if row_no in bad:
                 continue
             for col in feed.columns:
+                if (row_no, col.name) in issues:
+                    continue
                 v = row[idx[col.name]]
                 text = str(v).strip()
                 if col.required:
@@ -246,3 +249,16 @@ def test_the_command_refuses_an_unknown_scale(tmp_path):
 
 def test_the_province_scale_is_about_a_million_receiving():
     assert SCALES["province"].people // 3 >= 1_000_000 - 1
+
+
+def test_value_issues_are_planted_in_columns_no_rule_reads(tiny):
+    """A bad cell drawn in a column no rule reads is written into a real row (which loads);
+    only columns that decide something get quarantined copies."""
+    _, truth = tiny
+    issues = [(info["feed"], v) for info in truth["files"].values() for v in info["value_issues"]]
+    assert issues
+    for feed, v in issues:
+        assert not FEEDS_BY_NAME[feed].column(v["column"]).quarantines, (feed, v)
+    for info in truth["files"].values():
+        for q in info["quarantined"]:
+            assert FEEDS_BY_NAME[info["feed"]].column(q["column"]).quarantines, (info["feed"], q)
