@@ -392,3 +392,8 @@ FILE_REASONS: dict[str, str] = {
     "missing_columns": "缺少必填列",
     "no_header": "找不到表头行",
 }
+# Why a file that reads was held rather than loaded (pension_audit/ingest/holds.py).
+HOLD_REASONS: dict[str, str] = {
+    "too_few_rows": "可读行数骤减(与本数据源历史相比)",
+    "quarantine_jump": "隔离比例骤升",
+}

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from pension_audit.ingest.feeds import HOLD_REASONS
+
+__all__ = ["HOLD_REASONS", "History", "Thresholds", "hold_reason", "load_thresholds", "thresholds_for"]
+
 THRESHOLDS_FILE = Path(__file__).resolve().parents[2] / "dbt_project/seeds/hold_thresholds.csv"
 
-HOLD_REASONS: dict[str, str] = {
-    "too_few_rows": "可读行数骤减(与本数据源历史相比)",
-    "quarantine_jump": "隔离比例骤升",
-}
 
 
 @dataclass(frozen=True)
