@@ -93,12 +93,16 @@ def hold_reason(period: str, rows_read: int, readable: int, history: History,
             return "quarantine_jump", (f"隔离 {rows_read - readable} 行，占 {share:.0%}，"
                                        f"近 {len(recent)} 期中位数为 {usual:.0%}")
     typical = max(recent_loaded, last_year_loaded or 0)
-    if typical >= limits.min_typical_rows:
-        below_recent = readable < limits.min_share_of_recent * Decimal(str(recent_loaded))
-        below_last_year = last_year_loaded is None or readable < limits.min_share_of_last_year * last_year_loaded
-        if below_recent and below_last_year:
-            compared = f"近 {len(recent)} 期中位数 {recent_loaded:g} 行"
-            if last_year_loaded is not None:
-                compared += f"，上年同期（{year_before(period)}）{last_year_loaded} 行"
-            return "too_few_rows", f"可读 {readable} 行，远低于本数据源历史（{compared}）"
+    # Each comparison in use (a share of 0 turns it off; last year's needs last year's file)
+    # must find the file collapsed.
+    below = []
+    if limits.min_share_of_recent > 0:
+        below.append(readable < limits.min_share_of_recent * Decimal(str(recent_loaded)))
+    if limits.min_share_of_last_year > 0 and last_year_loaded is not None:
+        below.append(readable < limits.min_share_of_last_year * last_year_loaded)
+    if typical >= limits.min_typical_rows and below and all(below):
+        compared = f"近 {len(recent)} 期中位数 {recent_loaded:g} 行"
+        if last_year_loaded is not None:
+            compared += f"，上年同期（{year_before(period)}）{last_year_loaded} 行"
+        return "too_few_rows", f"可读 {readable} 行，远低于本数据源历史（{compared}）"
     return None

@@ -147,6 +147,9 @@ MONTHS = {f"2024-{m:02d}": 100 for m in range(1, 13)}
     ("contributions", "2025-01", {**MONTHS, "2024-01": 25}, 20, 20, None),
     ("contributions", "2025-01", {**MONTHS, "2024-01": 100}, 5, 5, "too_few_rows"),
     ("contributions", "2025-01", MONTHS, 100, 40, "quarantine_jump"),
+    # certifications close in November: December is compared with last December only
+    ("certifications", "2024-12", {f"2024-{m:02d}": 140 for m in range(1, 12)}, 3, 3, None),
+    ("certifications", "2025-12", {**MONTHS, "2024-12": 100}, 3, 3, "too_few_rows"),
 ])
 def test_hold_rules(feed, period, hist, read, readable, held):
     reason = hold_reason(period, read, readable, history(hist), thresholds_for(feed, period))
