@@ -366,6 +366,7 @@ class Warehouse:
         if not file.well_named:
             return self.refuse(file, "bad_name", naming_problem(file))
         feed, period = file.feed, file.period
+        assert feed is not None and period is not None  # well named
         data = file.path.read_bytes()
         digest = file_hash(data)
         if self.seen(file.relative, digest, counting_duplicates=False):

@@ -262,7 +262,8 @@ def find_header(feed: Feed, rows: list[list[str | None]]) -> Layout:
         ignored = []
         scales = {}
         for index, cell in enumerate(cells):
-            col, scale = lookup.get(header_key(cell), (None, 1)) if is_filled(cell) else (None, 1)
+            found = lookup.get(header_key(cell)) if cell is not None and is_filled(cell) else None
+            col, scale = found if found is not None else (None, 1)
             if col is not None and col not in mapped.values():
                 mapped[index] = col
                 if scale != 1:
