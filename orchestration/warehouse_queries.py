@@ -91,12 +91,14 @@ def findings_summary(warehouse: Path) -> list[tuple]:
 
 
 def file_log_summary(warehouse: Path) -> list[tuple]:
-    """Per feed: the periods covered, files loaded and refused, rows read, loaded, quarantined."""
+    """Per feed: the periods covered, files loaded, refused and held, rows read, loaded, quarantined."""
     return read(warehouse, """
         SELECT coalesce(feed, '(文件名不合规)'),
                coalesce(min(period) FILTER (WHERE status = 'loaded') || ' 至 '
                         || max(period) FILTER (WHERE status = 'loaded'), ''),
                count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'failed'),
-               coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
+               count(*) FILTER (WHERE status = 'held'),
+               coalesce(sum(rows_read) FILTER (WHERE status = 'loaded'), 0), coalesce(sum(rows_loaded), 0),
+               coalesce(sum(rows_quarantined), 0)
         FROM meta.file_log WHERE status <> 'replaced'
         GROUP BY feed ORDER BY feed NULLS LAST""")

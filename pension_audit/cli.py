@@ -159,7 +159,7 @@ def files(home: Path | None, all_versions: bool, summary: bool, fmt: str, out: P
         _write_rows(FILE_LOG_FIELDS, file_log_export(warehouse), fmt, out)
         return
     if summary:
-        _echo_table(file_log_summary(warehouse), ("数据源", "期间", "已载入文件", "无法读取", "数据行", "入库", "隔离"))
+        _echo_table(file_log_summary(warehouse), ("数据源", "期间", "已载入文件", "无法读取", "暂缓载入", "数据行", "入库", "隔离"))
         return
     rows = file_log_rows(warehouse, all_versions)
     _echo_table([r[:6] + (r[7],) for r in rows], ("文件", "状态", "编码", "数据行", "载入", "隔离", "时间"))
