@@ -424,9 +424,11 @@ class Warehouse:
         if not held:
             raise LookupError(f"{feed} {period} 没有暂缓载入的文件")
         path, digest = held[0]
-        self._sql("UPDATE meta.file_log SET status = 'released', released_by = ?, released_at = ? "
-                  "WHERE path = ? AND file_hash = ? AND status = 'held'",
-                  [by, dt.datetime.now().replace(microsecond=0), path, digest])
+        now = dt.datetime.now().replace(microsecond=0)
+        note = f"；{now:%Y-%m-%d %H:%M} 由 {by} 放行"
+        self._sql("UPDATE meta.file_log SET status = 'released', released_by = ?, released_at = ?, "
+                  "message = coalesce(message, '') || ? WHERE path = ? AND file_hash = ? AND status = 'held'",
+                  [by, now, note, path, digest])
         return path
 
     def _drop_period(self, feed: Feed, period: str, now: dt.datetime) -> bool:

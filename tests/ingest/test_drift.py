@@ -173,8 +173,10 @@ def test_truncated_file_is_held_and_previous_version_stays_until_released(inbox,
 
     path = warehouse.release("payments", "2025-06", "数据工程师甲")
     assert path == "payments/2025-06.csv"
-    assert rows(warehouse, "SELECT status, released_by FROM meta.file_log WHERE path = ? AND status = 'released'",
-                [path]) == [("released", "数据工程师甲")]
+    ((status, by, at, message),) = rows(
+        warehouse, "SELECT status, released_by, released_at, message FROM meta.file_log WHERE path = ? "
+        "AND status = 'released'", [path])
+    assert (status, by) == ("released", "数据工程师甲") and at is not None and "由 数据工程师甲 放行" in message
     assert ingest(warehouse, inbox)["payments/2025-06.csv"].status == "loaded"
     assert rows(warehouse, "SELECT count(*) FROM raw.payments WHERE _period = '2025-06'") == [(6,)]
     with pytest.raises(LookupError):
