@@ -133,7 +133,7 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
             # Each log line is an event Dagster stores (~20 ms): a line per failed file, one
             # for the rest; every file's line is in the materialisation's metadata.
             for o in outcomes:
-                if o.status == "failed":
+                if o.status in ("failed", "held"):
                     context.log.warning(o.summary)
             loaded = [o.period for o in outcomes if o.status == "loaded" and o.period is not None]
             context.log.info(f"{feed.title}：载入 {len(loaded)} 个文件，"
@@ -144,6 +144,7 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
         yield dg.MaterializeResult(metadata={
             "files_loaded": dg.MetadataValue.int(len(loaded)),
             "files_failed": dg.MetadataValue.int(sum(o.status == "failed" for o in outcomes)),
+            "files_held": dg.MetadataValue.int(sum(o.status == "held" for o in outcomes)),
             "files_unchanged": dg.MetadataValue.int(sum(o.status == "unchanged" for o in outcomes)),
             "rows_loaded": dg.MetadataValue.int(sum(o.rows_loaded for o in outcomes)),
             "rows_quarantined": dg.MetadataValue.int(sum(o.rows_quarantined for o in outcomes)),

@@ -205,10 +205,16 @@ def _report(echo, settings: Settings, pending, files, failed_runs, published=Non
         echo("没有新文件或重新报送的文件，无需载入。")
     loaded = [f for f in files if f[1] == "loaded"]
     failed = [f for f in files if f[1] == "failed"]
+    held = [f for f in files if f[1] == "held"]
     echo(f"本次载入 {len(loaded)} 个文件：{sum(f[4] for f in loaded)} 行入库，"
          f"{sum(f[5] for f in loaded)} 行进入隔离区；{len(failed)} 个文件无法读取。")
     for f in failed:
         echo(f"  ✗ {f[6]}")
+    if held:
+        echo(f"暂缓载入 {len(held)} 个文件（其数据不参与稽核，视同未到；核实后用 pension-audit release 放行）：")
+        for f in held:
+            feed, period = f[0].split("/")[0], f[0].split("/")[1].rsplit(".", 1)[0]
+            echo(f"  ⏸ {f[0]}：{f[6]}；放行：pension-audit release {feed} {period} --home {settings.home}")
     for feed in failed_runs:
         echo(f"  ✗ {feed} 的运行失败，详见 Dagster 运行日志")
     summary = findings_summary(settings.warehouse_path)

@@ -49,6 +49,33 @@ def file_log_rows(warehouse: Path, all_versions: bool = False, since=None) -> li
         FROM meta.file_log {clause} ORDER BY path, ingested_at""", params)
 
 
+FILE_LOG_FIELDS = ("feed", "period", "file", "status", "encoding", "rows", "loaded", "quarantined", "reason", "at")
+
+
+def file_log_export(warehouse: Path) -> list[tuple]:
+    """Every file version, as data (FILE_LOG_FIELDS): status loaded, replaced, failed, held or
+    released; `at` is when the version reached that status."""
+    return read(warehouse, """
+        SELECT feed, period, path, status, encoding, rows_read, rows_loaded, rows_quarantined, reason,
+               strftime(CASE status WHEN 'replaced' THEN replaced_at WHEN 'released' THEN released_at
+                                    ELSE ingested_at END, '%Y-%m-%d %H:%M:%S')
+        FROM meta.file_log ORDER BY path, ingested_at""")
+
+
+VALUE_ISSUE_FIELDS = ("feed", "period", "file", "row", "column", "header", "value", "reason")
+
+
+def value_issue_rows(warehouse: Path) -> list[tuple]:
+    """Values that could not be read in columns no rule reads, of the loaded versions: the row
+    loaded with the cell empty; the value is shown as it arrived."""
+    if not has_table(warehouse, "meta", "value_issues"):
+        return []
+    return read(warehouse, """
+        SELECT v.feed, v.period, l.path, v.row_number, v.column_name, v.header, v.value, v.reason
+        FROM meta.value_issues v JOIN meta.file_log l ON l.file_hash = v.file_hash AND l.status = 'loaded'
+        ORDER BY 1, 2, 4, 5""")
+
+
 def findings_built(warehouse: Path) -> bool:
     return has_table(warehouse, "marts", "findings")
 
@@ -64,12 +91,14 @@ def findings_summary(warehouse: Path) -> list[tuple]:
 
 
 def file_log_summary(warehouse: Path) -> list[tuple]:
-    """Per feed: the periods covered, files loaded and refused, rows read, loaded, quarantined."""
+    """Per feed: the periods covered, files loaded, refused and held, rows read, loaded, quarantined."""
     return read(warehouse, """
         SELECT coalesce(feed, '(文件名不合规)'),
                coalesce(min(period) FILTER (WHERE status = 'loaded') || ' 至 '
                         || max(period) FILTER (WHERE status = 'loaded'), ''),
                count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'failed'),
-               coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0)
+               count(*) FILTER (WHERE status = 'held'),
+               coalesce(sum(rows_read) FILTER (WHERE status = 'loaded'), 0), coalesce(sum(rows_loaded), 0),
+               coalesce(sum(rows_quarantined), 0)
         FROM meta.file_log WHERE status <> 'replaced'
         GROUP BY feed ORDER BY feed NULLS LAST""")

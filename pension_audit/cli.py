@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 import os
 import re
@@ -28,8 +29,18 @@ from casework.services.cases import refer_overdue as refer
 from casework.services.users import add_user
 from orchestration import exports
 from orchestration.run import run_pipeline
-from orchestration.warehouse_queries import file_log_rows, file_log_summary, quarantine_rows
+from orchestration.warehouse_queries import (
+    FILE_LOG_FIELDS,
+    VALUE_ISSUE_FIELDS,
+    file_log_export,
+    file_log_rows,
+    file_log_summary,
+    quarantine_rows,
+    value_issue_rows,
+)
 from pension_audit import operations
+from pension_audit.ingest.feeds import FEEDS_BY_NAME
+from pension_audit.ingest.load import Warehouse
 from pension_audit.settings import Settings, bureau_today
 from reports.documents import KINDS
 from reports.documents.demand_notices import demand_of_case
@@ -121,20 +132,67 @@ def accountability(home: Path | None, year: int | None, fmt: str, out: Path | No
     _export("accountability", home, fmt, out, year=year)
 
 
-@main.command(help="文件日志：每个文件版本的读取、载入、隔离情况")
+def _write_rows(fields: tuple[str, ...], rows: list[tuple], fmt: str, out: Path | None) -> None:
+    stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+    try:
+        if fmt == "csv":
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(fields)
+            writer.writerows(rows)
+        else:
+            json.dump([dict(zip(fields, r, strict=True)) for r in rows], stream, ensure_ascii=False, indent=1)
+            stream.write("\n")
+    finally:
+        if out:
+            stream.close()
+
+
+@main.command(help="文件日志：每个文件版本的读取、载入、隔离情况（--format csv|json 导出全部版本，"
+                   "状态为 loaded、replaced、failed、held、released）")
 @HOME
 @click.option("--all-versions", is_flag=True, help="包括已被替换的旧版本")
 @click.option("--summary", is_flag=True, help="按数据源汇总")
-def files(home: Path | None, all_versions: bool, summary: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件（默认标准输出）")
+def files(home: Path | None, all_versions: bool, summary: bool, fmt: str, out: Path | None) -> None:
     warehouse = settings_for(home).warehouse_path
+    if fmt != "table":
+        _write_rows(FILE_LOG_FIELDS, file_log_export(warehouse), fmt, out)
+        return
     if summary:
-        _echo_table(file_log_summary(warehouse), ("数据源", "期间", "已载入文件", "无法读取", "数据行", "入库", "隔离"))
+        _echo_table(file_log_summary(warehouse), ("数据源", "期间", "已载入文件", "无法读取", "暂缓载入", "数据行", "入库", "隔离"))
         return
     rows = file_log_rows(warehouse, all_versions)
     _echo_table([r[:6] + (r[7],) for r in rows], ("文件", "状态", "编码", "数据行", "载入", "隔离", "时间"))
     for r in rows:
         if r[1] == "failed":
             click.echo(f"✗ {r[6]}")
+        elif r[1] == "held":
+            click.echo(f"⏸ {r[0]}：暂缓载入，{r[6]}")
+
+
+@main.command("value-issues", help="取值问题：不参与稽核规则的列中无法识别的取值（该行照常载入，该格为空，原值保留于此）")
+@HOME
+@click.option("--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件（默认标准输出）")
+def value_issues(home: Path | None, fmt: str, out: Path | None) -> None:
+    _write_rows(VALUE_ISSUE_FIELDS, value_issue_rows(settings_for(home).warehouse_path), fmt, out)
+
+
+@main.command(help="放行暂缓载入的文件：核实该文件确实完整后放行，下次运行时载入（记录放行人与时间）")
+@click.argument("feed", type=click.Choice(tuple(FEEDS_BY_NAME)))
+@click.argument("period")
+@click.option("--by", "by", default=None, help="放行人（默认当前系统用户）")
+@HOME
+def release(feed: str, period: str, by: str | None, home: Path | None) -> None:
+    settings = settings_for(home)
+    who = by or getpass.getuser()
+    with Warehouse(settings.warehouse_path, memory_limit=settings.loader_memory) as wh:
+        try:
+            path = wh.release(feed, period, who)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"已放行 {path}（放行人：{who}）；下次运行 pension-audit run 时载入。")
 
 
 @main.command(help="启动案件办理服务（FastAPI；默认案件库为数据目录下的 SQLite）")

@@ -51,6 +51,7 @@ from pension_audit.ingest.feeds import (
     FEEDS,
     FEEDS_BY_NAME,
     FILE_REASONS,
+    HOLD_REASONS,
     ROW_REASONS,
     Cadence,
 )
@@ -283,7 +284,8 @@ class FeedPeriodDetail:
     checks: list[dict]
 
 
-FILE_STATUS_WORDS = {"loaded": "已载入", "replaced": "已被替换", "failed": "未载入"}
+FILE_STATUS_WORDS = {"loaded": "已载入", "replaced": "已被替换", "failed": "未载入", "held": "暂缓载入",
+                     "released": "已放行"}
 
 
 def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDetail | None:
@@ -305,7 +307,7 @@ def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDe
         feed, FEEDS_BY_NAME[feed].title, period,
         [{"path": f.path, "status": FILE_STATUS_WORDS.get(f.status, f.status), "encoding": f.encoding or "",
           "rows_read": f.rows_read, "rows_loaded": f.rows_loaded, "rows_quarantined": f.rows_quarantined,
-          "reason": FILE_REASONS.get(f.reason or "", f.reason or ""), "message": f.message or "",
+          "reason": (FILE_REASONS | HOLD_REASONS).get(f.reason or "", f.reason or ""), "message": f.message or "",
           "at": f.ingested_at.strftime("%Y-%m-%d %H:%M:%S")} for f in files],
         [{"row": q.row_number, "column": q.column_name, "header": q.header or "",
           "value": "" if q.value is None else q.value, "reason": ROW_REASONS.get(q.reason, q.reason)}

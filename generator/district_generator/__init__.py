@@ -1,6 +1,6 @@
 """The simulated district: a reproducible inbox of all seventeen feeds, and its truth.
 
-    generate(out, scale, seed) -> dict
+    generate(out, scale, seed, drifts=()) -> dict
 
 writes `out/inbox/<feed>/<period>.<ext>` and `out/truth.json` (and returns the same dict).
 Scales are in `params.SCALES`. The district's life is built by `model.py` (with every
@@ -10,7 +10,8 @@ every kind of messiness docs/feeds.md lists, and planted quarantine rows) by `re
 `broken.py` adds files no reader can take. `expected.py` reads the life model and the
 department files' content and writes, as truth["findings"], every finding an audit must
 report, shaped like the findings export; truth["look_alikes"] lists the planted cases that
-must not be findings.
+must not be findings. `drift.py` plants, on request, the drifts departments' files go
+through (truth["drifts"] says where); truth["findings"] describes the district without them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pension_audit.ingest.feeds import FEEDS_BY_NAME
 from . import broken, expected, model, render, tables
 from .district import RECEIVING, District
 from .draws import rng_for
+from .drift import DRIFTS, Drifts
 from .filedata import SYSTEM_FEEDS, FileData
 from .params import DEPT_AS_CSV_RATE, SCALES
 from .timeline import month_label
@@ -34,19 +36,24 @@ from .timeline import month_label
 ALWAYS_WRITTEN = (*SYSTEM_FEEDS, "finance_disbursements")
 CSV_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 
-__all__ = ["SCALES", "generate"]
+__all__ = ["DRIFTS", "SCALES", "generate"]
 
 
-def generate(out: Path, scale: str, seed: int) -> dict:
-    """Build the district for (scale, seed) and write its inbox and truth.json under out."""
+def generate(out: Path, scale: str, seed: int, drifts: tuple[str, ...] = ()) -> dict:
+    """Build the district for (scale, seed) and write its inbox and truth.json under out,
+    with the drifts asked for (drift.DRIFTS) planted."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    unknown = set(drifts) - set(DRIFTS)
+    if unknown:
+        raise ValueError(f"unknown drift {sorted(unknown)}; choose among {', '.join(DRIFTS)}")
     out = Path(out)
     inbox = out / "inbox"
     if inbox.exists():
         shutil.rmtree(inbox)
     inbox.mkdir(parents=True)
     district = model.build(scale, seed)
+    drift = Drifts(tuple(drifts), district.first_month, district.last_month)
     written: dict[str, dict] = {}
     samples: dict[str, FileData] = {}  # each feed's first file, to copy for broken ones
     department: list[FileData] = []
@@ -56,9 +63,12 @@ def generate(out: Path, scale: str, seed: int) -> dict:
         if file.row_count == 0 and file.feed not in ALWAYS_WRITTEN:
             continue
         samples.setdefault(file.feed, file)
+        if drift.skips(file):
+            continue
         rng = rng_for(seed, scale, "render", file.feed, file.period)
         file_format, encoding = _format(file.feed, file.period, district.first_month, rng)
-        result = render.write(file, FEEDS_BY_NAME[file.feed], inbox, file_format, encoding, rng)
+        result = render.write(drift.cut(file), FEEDS_BY_NAME[file.feed], inbox, file_format, encoding, rng,
+                              forms=drift.forms(file), renamed=drift.renames(file))
         written[result.path] = result.truth()
     broken_rng = rng_for(seed, scale, "broken")
     truth = {
@@ -73,6 +83,8 @@ def generate(out: Path, scale: str, seed: int) -> dict:
         "findings": expected.findings(district, department),
         "look_alikes": expected.look_alikes(district),
     }
+    if drifts:
+        truth["drifts"] = drift.truth(written)
     text = json.dumps(truth, ensure_ascii=False, indent=1)
     (out / "truth.json").write_text(text, encoding="utf-8")
     return truth

@@ -1,7 +1,8 @@
 """Rows the platform must quarantine: copies of real rows, each with exactly one bad cell
 (a hopeless ID, an impossible date, an unreadable amount, a malformed code, a missing
 required value, an unknown vocabulary value, a month outside the file's period). The
-clean content of the file is untouched, so the truth stays simple."""
+clean content of the file is untouched, so the truth stays simple. A bad cell drawn in a
+column no rule reads is a value issue instead: written into a real row, which loads."""
 
 from __future__ import annotations
 
@@ -13,37 +14,55 @@ from .cells import TO_FULL_WIDTH, TO_HALF_WIDTH, Style, format_month
 from .filedata import FileData
 
 TYPO_CHARS = "方其亡保口日目田甲申由"
+# The reason an unreadable value of each kind is given (pension_audit.ingest.load.KIND_REASONS).
+REASON_OF_KIND = {
+    Kind.DATE: "invalid_date", Kind.MONTH: "invalid_date", Kind.YEAR: "invalid_date",
+    Kind.AMOUNT: "invalid_amount", Kind.ENUM: "unknown_value",
+    Kind.PERSON_NO: "invalid_code", Kind.TOWNSHIP: "invalid_code",
+}
 
 
 def plant(file: FileData, feed: Feed, cells: dict, style: Style, month_styles: dict):
-    """Insert the copies, each right after its source row. Returns the new columns and
-    {row index in the new table: (column, reason)}."""
+    """Insert the copies, each right after its source row. A problem drawn in a column no
+    rule reads (not `quarantines`) costs no row: it is written into the source row itself,
+    a value issue. Returns the new columns, {row index in the new table: (column, reason)}
+    of the copies, and {(row index, column): reason} of the value issues."""
     rng = style.rng
     options = _options(feed)
     if file.row_count == 0 or not options:
-        return cells, {}
+        return cells, {}, {}
     count = _how_many(file.row_count, rng)
     if count == 0:
-        return cells, {}
+        return cells, {}, {}
     problems = _problems(file, options, count, rng)
-    values = {name: [column[source] for source, _, _ in problems] for name, column in cells.items()}
-    bad: dict[int, tuple[str, str]] = {}
-    for index, (source, reason, column) in enumerate(problems):
+    bad_cells = []
+    for source, reason, column in problems:
         canon = file.canon_id[source] if file.canon_id is not None else None
         if column.name == "certificate_no":
             canon = file.cols["certificate_no"][source]
         month_style = month_styles.get(column.name, "compact")
-        values[column.name][index] = _bad_cell(
+        bad_cells.append(_bad_cell(
             reason, column, cells[column.name][source], canon, file.period, month_style, style
-        )
+        ))
+    copies = [(p, cell) for p, cell in zip(problems, bad_cells, strict=True) if p[2].quarantines]
+    values = {name: [column[source] for (source, _, _), _ in copies] for name, column in cells.items()}
+    bad: dict[int, tuple[str, str]] = {}
+    for index, ((source, reason, column), cell) in enumerate(copies):
+        values[column.name][index] = cell
         bad[source + 1 + index] = (column.name, reason)
-    after = np.array([source + 1 for source, _, _ in problems])
+    sources = np.array([source for (source, _, _), _ in copies], dtype=np.int64)
+    in_place = {name: np.asarray(column, dtype=object).copy() for name, column in cells.items()}
+    issues: dict[tuple[int, str], str] = {}
+    for (source, reason, column), cell in zip(problems, bad_cells, strict=True):
+        if not column.quarantines:
+            in_place[column.name][source] = cell
+            issues[(source + int(np.sum(sources < source)), column.name)] = reason
     planted = {}
-    for name, column in cells.items():
-        inserted = np.empty(len(problems), dtype=object)
+    for name, column in in_place.items():
+        inserted = np.empty(len(copies), dtype=object)
         inserted[:] = values[name]
-        planted[name] = np.insert(np.asarray(column, dtype=object), after, inserted)
-    return planted, bad
+        planted[name] = np.insert(column, sources + 1, inserted)
+    return planted, bad, issues
 
 
 def _how_many(rows: int, rng: np.random.Generator) -> int:

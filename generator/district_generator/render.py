@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class Written:
     encoding: str | None
     data_rows: int
     quarantined: list[dict] = field(default_factory=list)
+    value_issues: list[dict] = field(default_factory=list)
 
     def truth(self) -> dict:
         return {
@@ -44,6 +46,7 @@ class Written:
             "encoding": self.encoding,
             "data_rows": self.data_rows,
             "quarantined": self.quarantined,
+            "value_issues": self.value_issues,
         }
 
 
@@ -54,14 +57,24 @@ def write(
     file_format: str,
     encoding: str | None,
     rng: np.random.Generator,
+    forms: dict[str, Callable[[object], object]] | None = None,
+    renamed: dict[str, str] | None = None,
 ) -> Written:
-    """Write one file into the inbox as its sender would; see the module docstring."""
+    """Write one file into the inbox as its sender would; see the module docstring. A drift
+    may write some columns in a new form (`forms`: column -> the cell it becomes; a value the
+    reader cannot take is a value issue of each row that has one) or rename a column's
+    header (`renamed`: column -> header)."""
+    forms, renamed = forms or {}, renamed or {}
     style = Style(feed, file_format, rng)
     cells: dict[str, np.ndarray] = {}
     cell_formats: dict[str, dict] = {}
     month_styles: dict[str, str] = {}
     for column in feed.columns:
         rendered, cell_format = render_column(column, file.cols[column.name], style, file.row_count)
+        if column.name in forms:
+            rendered = np.array([None if cell is None else forms[column.name](cell) for cell in rendered],
+                                dtype=object)
+            cell_format = {}
         cells[column.name], cell_formats[column.name] = rendered, cell_format
         if column.kind is Kind.MONTH and file.row_count:
             # the style the file's months are in, for a planted month to match
@@ -69,9 +82,15 @@ def write(
             month_styles[column.name] = (
                 "cn" if "年" in first else ("dash" if "-" in first else "compact")
             )
-    cells, bad = quarantine.plant(file, feed, cells, style, month_styles)
+    cells, bad, issues = quarantine.plant(file, feed, cells, style, month_styles)
     rows = len(next(iter(cells.values()))) if cells else 0
-    headers = _headers(feed, style)
+    for name in forms:
+        reason = quarantine.REASON_OF_KIND[feed.column(name).kind]
+        for row in range(rows):
+            if row not in bad and cells[name][row] is not None:
+                issues[(row, name)] = reason
+    headers = [renamed.get(column.name, header) for column, header in zip(feed.columns, _headers(feed, style),
+                                                                           strict=True)]
     columns = [
         (header, cells[column.name], cell_formats[column.name])
         for header, column in zip(headers, feed.columns)
@@ -92,8 +111,12 @@ def write(
         {"row": int(physical[row]), "column": column, "reason": reason}
         for row, (column, reason) in sorted(bad.items())
     ]
+    value_issues = [
+        {"row": int(physical[row]), "column": column, "reason": reason}
+        for (row, column), reason in sorted(issues.items())
+    ]
     shown_encoding = encoding if file_format == "csv" else None
-    return Written(path, feed.name, file.period, file_format, shown_encoding, rows, quarantined)
+    return Written(path, feed.name, file.period, file_format, shown_encoding, rows, quarantined, value_issues)
 
 
 # --- headers -----------------------------------------------------------------------------

@@ -55,10 +55,20 @@ class Column:
     vocabulary: tuple[str, ...] = ()  # complete list of allowed values (ENUM)
     aliases: dict[str, str] = field(default_factory=dict)  # other spellings -> vocabulary value
     default: str | None = None  # value an empty optional ENUM cell stands for
+    # An optional column that a finding rule, a settlement or a hold reads: an unreadable
+    # value in it quarantines the row. In every other optional column (descriptive,
+    # informational) an unreadable value is a value issue: the row loads, the cell is empty
+    # and the value as it arrived is kept in meta.value_issues.
+    decides: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
         return (self.header, *self.variants)
+
+    @property
+    def quarantines(self) -> bool:
+        """Whether an unreadable value in this column costs the row (see `decides`)."""
+        return self.required or self.decides
 
     @property
     def keeps_raw(self) -> bool:
@@ -132,7 +142,7 @@ FEEDS: tuple[Feed, ...] = (
         (
             _person_no(),
             _name(required=True),
-            Column("doc_type", "证件类型", Kind.ENUM, vocabulary=DOC_TYPES, default="居民身份证",
+            Column("doc_type", "证件类型", Kind.ENUM, vocabulary=DOC_TYPES, default="居民身份证", decides=True,
                    aliases={"外国人居留证": "外国人永久居留身份证", "外国人护照": "护照"}),
             Column("id_number", "证件号码", Kind.DOC_ID, True, ("身份证号码", "证件号")),
             Column("sex", "性别", Kind.ENUM, vocabulary=("男", "女")),
@@ -142,11 +152,12 @@ FEEDS: tuple[Feed, ...] = (
             Column("village", "村(居)", Kind.TEXT, variants=("村居", "村（社区）")),
             Column("enrolled_on", "参保日期", Kind.DATE, True, ("参保时间",)),
             Column("status", "参保状态", Kind.ENUM, True, ("人员状态",), vocabulary=ROSTER_STATUSES),
-            Column("benefit_start_month", "待遇享受年月", Kind.MONTH, variants=("待遇开始年月",)),
+            Column("benefit_start_month", "待遇享受年月", Kind.MONTH, variants=("待遇开始年月",), decides=True),
             Column("basic_pension", "基础养老金", Kind.AMOUNT),
-            Column("account_pension", "个人账户养老金", Kind.AMOUNT),
-            Column("account_balance", "个人账户余额", Kind.AMOUNT, variants=("账户余额",)),
-            Column("own_contribution_balance", "其中个人缴费部分", Kind.AMOUNT, variants=("个人缴费部分",)),
+            Column("account_pension", "个人账户养老金", Kind.AMOUNT, decides=True),
+            Column("account_balance", "个人账户余额", Kind.AMOUNT, variants=("账户余额",), decides=True),
+            Column("own_contribution_balance", "其中个人缴费部分", Kind.AMOUNT, variants=("个人缴费部分",),
+                   decides=True),
         ),
     ),
     Feed(
@@ -278,7 +289,7 @@ FEEDS: tuple[Feed, ...] = (
             Column("reason", "注销原因", Kind.ENUM, True,
                    vocabulary=("死亡", "出国（境）定居", "加入外国国籍", "服现役", "其他")),
             Column("police_station", "派出所", Kind.TEXT),
-            Column("death_date", "死亡日期", Kind.DATE),
+            Column("death_date", "死亡日期", Kind.DATE, decides=True),
         ),
     ),
     Feed(
@@ -293,11 +304,11 @@ FEEDS: tuple[Feed, ...] = (
                                "单处罚金", "免予刑事处罚", "无罪")),
             Column("term", "刑期", Kind.TEXT),
             Column("probation", "缓刑考验期", Kind.TEXT),
-            Column("custody_on", "羁押日期", Kind.DATE),
-            Column("term_start", "刑期起始日期", Kind.DATE),
-            Column("term_end", "刑期届满日期", Kind.DATE),
+            Column("custody_on", "羁押日期", Kind.DATE, decides=True),
+            Column("term_start", "刑期起始日期", Kind.DATE, decides=True),
+            Column("term_end", "刑期届满日期", Kind.DATE, decides=True),
             Column("effective_on", "判决生效日期", Kind.DATE, True),
-            Column("execution", "执行方式", Kind.ENUM, vocabulary=("监内执行", "监外执行", "社区矫正")),
+            Column("execution", "执行方式", Kind.ENUM, vocabulary=("监内执行", "监外执行", "社区矫正"), decides=True),
         ),
     ),
     Feed(
@@ -341,7 +352,7 @@ FEEDS: tuple[Feed, ...] = (
             Column("certificate_no", "残疾人证号", Kind.DISABILITY_CERT, True),
             Column("disability_category", "残疾类别", Kind.TEXT),
             Column("disability_grade", "残疾等级", Kind.ENUM, True, vocabulary=("一级", "二级")),
-            Column("issued_on", "发证日期", Kind.DATE),
+            Column("issued_on", "发证日期", Kind.DATE, decides=True),
             Column("township_name", "乡镇(街道)", Kind.TEXT),
         ),
     ),
@@ -380,4 +391,9 @@ FILE_REASONS: dict[str, str] = {
     "encoding": "无法识别文件编码",
     "missing_columns": "缺少必填列",
     "no_header": "找不到表头行",
+}
+# Why a file that reads was held rather than loaded (pension_audit/ingest/holds.py).
+HOLD_REASONS: dict[str, str] = {
+    "too_few_rows": "可读行数骤减(与本数据源历史相比)",
+    "quarantine_jump": "隔离比例骤升",
 }

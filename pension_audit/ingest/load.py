@@ -20,6 +20,7 @@ from typing import Self
 import pyarrow as pa
 
 from pension_audit.ingest.feeds import FEEDS, Column, Feed, Kind, LinkBy
+from pension_audit.ingest.holds import History, hold_reason, thresholds_for
 from pension_audit.ingest.normalize import connect
 from pension_audit.ingest.reader import (
     FileRefused,
@@ -49,7 +50,7 @@ CREATE SCHEMA IF NOT EXISTS meta;
 CREATE TABLE IF NOT EXISTS meta.file_log (
     feed VARCHAR, period VARCHAR, path VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
     size_bytes BIGINT, encoding VARCHAR, header_row INTEGER,
-    status VARCHAR NOT NULL,            -- loaded | replaced | failed
+    status VARCHAR NOT NULL,            -- loaded | replaced | failed | held | released
     rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER,
     reason VARCHAR, message VARCHAR,
     ingested_at TIMESTAMP NOT NULL, replaced_at TIMESTAMP
@@ -58,6 +59,13 @@ CREATE TABLE IF NOT EXISTS meta.quarantine (
     feed VARCHAR NOT NULL, period VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
     row_number INTEGER NOT NULL, column_name VARCHAR NOT NULL, header VARCHAR, value VARCHAR,
     reason VARCHAR NOT NULL, record JSON, quarantined_at TIMESTAMP NOT NULL
+);
+-- An unreadable value in a column no rule reads: the row loaded with the cell empty; the
+-- value is kept here exactly as it arrived.
+CREATE TABLE IF NOT EXISTS meta.value_issues (
+    feed VARCHAR NOT NULL, period VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
+    row_number INTEGER NOT NULL, column_name VARCHAR NOT NULL, header VARCHAR, value VARCHAR,
+    reason VARCHAR NOT NULL, flagged_at TIMESTAMP NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta.check_results (
     feed VARCHAR NOT NULL, period VARCHAR NOT NULL, file_hash VARCHAR NOT NULL,
@@ -118,8 +126,9 @@ def halfwidth_sql(feed: Feed) -> str:
             f"(SELECT *, pa_has_fullwidth({row}) AS __fullwidth FROM incoming))")
 
 
-def parse_sql(col: Column) -> str:
-    """The expression that types one declared column from its half-width raw text."""
+def parse_sql(col: Column, scale: int = 1) -> str:
+    """The expression that types one declared column from its half-width raw text (an amount
+    column whose header says 万元 has scale 10000)."""
     r = _raw(col)
     match col.kind:
         case Kind.TEXT:
@@ -141,7 +150,7 @@ def parse_sql(col: Column) -> str:
         case Kind.YEAR:
             return f"pa_year({r})"
         case Kind.AMOUNT:
-            return f"pa_amount({r})"
+            return f"pa_amount({r})" if scale == 1 else f"pa_amount_scaled({r}, {int(scale)})"
         case Kind.CASE_NO:
             return f"pa_case_no({r})"
         case Kind.ENUM:
@@ -173,21 +182,35 @@ KIND_REASONS = {
 }
 
 
-def problem_sql(feed: Feed, col: Column, period_start: str | None) -> list[tuple[str, str]]:
-    """(reason, condition) pairs under which a row is quarantined for this column."""
-    r, v = _raw(col), _quote(col.name)
-    problems = []
-    if col.required:
-        problems.append(("missing_required", f"pa_blank({r})"))
+def _unreadable(feed: Feed, col: Column) -> tuple[str, str] | None:
+    """(reason, condition) under which a non-blank value of this column cannot be read."""
     reason = KIND_REASONS.get(col.kind)
     # An unreadable ID is a reason only where the ID is how the row reaches a person.
     if col.kind in ID_KINDS and feed.link_by is not LinkBy.ID_NUMBER:
         reason = None
-    if reason:
-        problems.append((reason, f"NOT pa_blank({r}) AND {v} IS NULL"))
+    return (reason, f"NOT pa_blank({_raw(col)}) AND {_quote(col.name)} IS NULL") if reason else None
+
+
+def problem_sql(feed: Feed, col: Column, period_start: str | None) -> list[tuple[str, str]]:
+    """(reason, condition) pairs under which a row is quarantined for this column: a blank
+    required value, or an unreadable value in a column that decides something (`quarantines`)."""
+    r, v = _raw(col), _quote(col.name)
+    problems = []
+    if col.required:
+        problems.append(("missing_required", f"pa_blank({r})"))
+    unreadable = _unreadable(feed, col)
+    if unreadable and col.quarantines:
+        problems.append(unreadable)
     if col.name == feed.period_column and period_start:
         problems.append(("period_mismatch", f"{v} IS NOT NULL AND {v} <> DATE {_lit(period_start)}"))
     return problems
+
+
+def issue_sql(feed: Feed, col: Column) -> list[tuple[str, str]]:
+    """(reason, condition) pairs under which a value of this column is a value issue: an
+    unreadable value in a column no rule reads. The row loads; the cell is empty."""
+    unreadable = _unreadable(feed, col)
+    return [unreadable] if unreadable and not col.quarantines else []
 
 
 @dataclass
@@ -195,23 +218,28 @@ class FileOutcome:
     relative: str
     feed: str | None
     period: str | None
-    status: str  # loaded | failed | unchanged
+    status: str  # loaded | failed | held | unchanged
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
     reason: str | None = None
     message: str | None = None
     replaced: bool = False
+    value_issues: int = 0
 
     @property
     def summary(self) -> str:
         if self.status == "failed":
             return f"✗ {self.message}"
+        if self.status == "held":
+            return (f"⏸ {self.relative}：暂缓载入（{self.message}）；核实后运行 "
+                    f"pension-audit release {self.feed} {self.period} 放行，或请报送单位重新报送")
         if self.status == "unchanged":
             return f"· {self.relative}：未变化，跳过"
         verb = "重新载入(替换旧版本)" if self.replaced else "载入"
+        issues = f"，{self.value_issues} 个取值无法识别（已保留原值）" if self.value_issues else ""
         return (f"✓ {self.relative}：{verb} {self.rows_loaded} 行，隔离 {self.rows_quarantined} 行"
-                f"（共 {self.rows_read} 行数据）")
+                f"（共 {self.rows_read} 行数据）{issues}")
 
 
 class Warehouse:
@@ -252,6 +280,9 @@ class Warehouse:
 
     def ensure_schema(self) -> None:
         self._sql(META_DDL)
+        # Who released a held file, and when (added after the first warehouses were made).
+        self._sql("ALTER TABLE meta.file_log ADD COLUMN IF NOT EXISTS released_by VARCHAR")
+        self._sql("ALTER TABLE meta.file_log ADD COLUMN IF NOT EXISTS released_at TIMESTAMP")
         for feed in FEEDS:
             cols = ", ".join(f"{_quote(n)} {t}" for n, t in feed_table_columns(feed))
             self._sql(f"CREATE TABLE IF NOT EXISTS {feed.table} ({cols})")
@@ -261,8 +292,10 @@ class Warehouse:
     def seen(self, relative: str, digest: str, *, counting_duplicates: bool = True) -> bool:
         """Whether this exact version of this file was ingested before (loaded or not). A
         file refused only because another file claimed its period is not bad itself: once
-        the other is removed it loads."""
-        skip = "" if counting_duplicates else " AND coalesce(reason, '') <> 'duplicate_period'"
+        the other is removed it loads. A held version that was released is not seen: the next
+        run loads it."""
+        skip = " AND status <> 'released'"
+        skip += "" if counting_duplicates else " AND coalesce(reason, '') <> 'duplicate_period'"
         return self._sql(
             f"SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ?{skip}", [relative, digest]
         )[0][0] > 0
@@ -271,7 +304,7 @@ class Warehouse:
              rows: FileRows | None = None, counts: tuple[int, int, int] = (0, 0, 0),
              reason: str | None = None, message: str | None = None) -> None:
         self._sql(
-            "INSERT INTO meta.file_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO meta.file_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
             [file.feed.name if file.feed else None, file.period, file.relative, digest, size,
              rows.encoding if rows else None, rows.layout.header_row if rows else None, status,
              *counts, reason, message, now],
@@ -333,6 +366,7 @@ class Warehouse:
         if not file.well_named:
             return self.refuse(file, "bad_name", naming_problem(file))
         feed, period = file.feed, file.period
+        assert feed is not None and period is not None  # well named
         data = file.path.read_bytes()
         digest = file_hash(data)
         if self.seen(file.relative, digest, counting_duplicates=False):
@@ -345,16 +379,63 @@ class Warehouse:
             self._log(file, digest, len(data), "failed", now, reason=exc.reason, message=message)
             return FileOutcome(file.relative, feed.name, period, "failed", reason=exc.reason, message=message)
 
-        with self._transaction():
-            replaced = self._drop_period(feed, period, now)
-            loaded, quarantined = self._load_rows(feed, period, digest, rows, now)
-            counts = (rows.count, loaded, quarantined)
-            self._log(file, digest, len(data), "loaded", now, rows, counts)
-        return FileOutcome(file.relative, feed.name, period, "loaded", *counts, replaced=replaced)
+        released = self._released(file.relative, digest)
+        self.con.register("incoming", rows.table)
+        try:
+            with self._transaction():
+                loaded, quarantined, issues = self._stage(feed, period, rows)
+                counts = (rows.count, loaded, quarantined)
+                held = None if released else self._hold_reason(feed, period, rows.count, loaded)
+                if held:
+                    reason, message = held
+                    # Older held versions of the period give way to this one.
+                    self._sql("UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
+                              "WHERE feed = ? AND period = ? AND status = 'held'", [now, feed.name, period])
+                    self._log(file, digest, len(data), "held", now, rows, (rows.count, 0, 0), reason, message)
+                    return FileOutcome(file.relative, feed.name, period, "held", rows.count, 0, 0,
+                                       reason=reason, message=message)
+                replaced = self._drop_period(feed, period, now)
+                self._store(feed, period, digest, now)
+                self._log(file, digest, len(data), "loaded", now, rows, counts)
+        finally:
+            self.con.unregister("incoming")
+        return FileOutcome(file.relative, feed.name, period, "loaded", *counts, replaced=replaced,
+                           value_issues=issues)
+
+    def _released(self, relative: str, digest: str) -> bool:
+        return self._sql("SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ? AND status = 'released'",
+                         [relative, digest])[0][0] > 0
+
+    def history(self, feed: Feed, period: str) -> History:
+        """Rows read and loaded of the loaded version of each of the feed's other periods."""
+        return History({p: (r, n) for p, r, n in self._sql(
+            "SELECT period, rows_read, rows_loaded FROM meta.file_log "
+            "WHERE feed = ? AND period <> ? AND status = 'loaded'", [feed.name, period])})
+
+    def _hold_reason(self, feed: Feed, period: str, rows_read: int, readable: int) -> tuple[str, str] | None:
+        return hold_reason(period, rows_read, readable, self.history(feed, period),
+                           thresholds_for(feed.name, period))
+
+    def release(self, feed: str, period: str, by: str) -> str:
+        """Release the held version of a feed's period: the next run loads it. Returns its
+        path; LookupError (in Chinese) when nothing of the period is held."""
+        held = self._sql("SELECT path, file_hash FROM meta.file_log WHERE feed = ? AND period = ? AND status = 'held' "
+                         "ORDER BY ingested_at DESC LIMIT 1", [feed, period])
+        if not held:
+            raise LookupError(f"{feed} {period} 没有暂缓载入的文件")
+        path, digest = held[0]
+        now = dt.datetime.now().replace(microsecond=0)
+        note = f"；{now:%Y-%m-%d %H:%M} 由 {by} 放行"
+        self._sql("UPDATE meta.file_log SET status = 'released', released_by = ?, released_at = ?, "
+                  "message = coalesce(message, '') || ? WHERE path = ? AND file_hash = ? AND status = 'held'",
+                  [by, now, note, path, digest])
+        return path
 
     def _drop_period(self, feed: Feed, period: str, now: dt.datetime) -> bool:
         """A re-sent file replaces exactly its period: the old rows go, the old version is
-        kept in the log as replaced."""
+        kept in the log as replaced (and so are versions of the period that were held)."""
+        self._sql("UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
+                  "WHERE feed = ? AND period = ? AND status = 'held'", [now, feed.name, period])
         old = self._sql(
             "SELECT count(*) FROM meta.file_log WHERE feed = ? AND period = ? AND status = 'loaded'",
             [feed.name, period])[0][0]
@@ -362,42 +443,59 @@ class Warehouse:
             return False
         self._sql(f"DELETE FROM {feed.table} WHERE _period = ?", [period])
         self._sql("DELETE FROM meta.quarantine WHERE feed = ? AND period = ?", [feed.name, period])
+        self._sql("DELETE FROM meta.value_issues WHERE feed = ? AND period = ?", [feed.name, period])
         self._sql("DELETE FROM meta.check_results WHERE feed = ? AND period = ?", [feed.name, period])
         self._sql(
             "UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
             "WHERE feed = ? AND period = ? AND status = 'loaded'", [now, feed.name, period])
         return True
 
-    def _load_rows(self, feed: Feed, period: str, digest: str, rows: FileRows,
-                   now: dt.datetime) -> tuple[int, int]:
-        self.con.register("incoming", rows.table)
-        try:
-            return self._load_registered(feed, period, digest, rows, now)
-        finally:
-            self.con.unregister("incoming")
-
-    def _load_registered(self, feed: Feed, period: str, digest: str, rows: FileRows,
-                         now: dt.datetime) -> tuple[int, int]:
+    def _stage(self, feed: Feed, period: str, rows: FileRows) -> tuple[int, int, int]:
+        """Type the registered `incoming` rows (temp table `typed`) and find the rows to
+        quarantine (`problems`) and the value issues of the rows that load (`issues`).
+        Returns (rows that load, rows quarantined, value issues)."""
         period_start = f"{period}-01" if feed.is_monthly else f"{period}-01-01"
-        typed = ", ".join(f"{parse_sql(c)} AS {_quote(c.name)}" for c in feed.columns)
+        typed = ", ".join(f"{parse_sql(c, rows.layout.scales.get(c.name, 1))} AS {_quote(c.name)}"
+                          for c in feed.columns)
         self._sql(f"""
             CREATE OR REPLACE TEMP TABLE typed AS
             SELECT {', '.join(['*', *derived_sql(feed)])}
             FROM (SELECT *, {typed} FROM ({halfwidth_sql(feed)}))""")
 
-        checks = [
-            f"SELECT _row, {_lit(col.name)} AS col, {_lit(col.header)} AS header, "
-            f"{_raw(col)} AS value, {_lit(reason)} AS reason FROM typed WHERE {cond}"
-            for col in feed.columns for reason, cond in problem_sql(feed, col, period_start)
-        ]
+        def union(pairs: list[tuple[Column, str, str]], value: bool) -> str:
+            cell = "{raw} AS value, " if value else ""
+            return " UNION ALL ".join(
+                f"SELECT _row, {_lit(col.name)} AS col, {_lit(col.header)} AS header, "
+                f"{cell.format(raw=_raw(col))}{_lit(reason)} AS reason FROM typed WHERE {cond}"
+                for col, reason, cond in pairs)
+
+        problems = [(c, reason, cond) for c in feed.columns for reason, cond in problem_sql(feed, c, period_start)]
+        self._sql(f"CREATE OR REPLACE TEMP TABLE problems AS {union(problems, True)}")
+        # A value issue keeps the cell exactly as it arrived (before full-width was made half-width).
+        issues = [(c, reason, cond) for c in feed.columns for reason, cond in issue_sql(feed, c)]
+        found = union(issues, False) or "SELECT NULL::INTEGER AS _row, '' AS col, '' AS header, '' AS reason WHERE false"
+        arrived = " ".join(f"WHEN {_lit(c.name)} THEN n.{_raw(c)}" for c, _, _ in issues) or "WHEN '' THEN NULL"
+        self._sql(f"""
+            CREATE OR REPLACE TEMP TABLE issues AS
+            SELECT i._row, i.col, i.header, CASE i.col {arrived} END AS value, i.reason
+            FROM ({found}) i JOIN incoming n USING (_row)
+            WHERE i._row NOT IN (SELECT _row FROM problems)""")
+        quarantined = self._sql("SELECT count(DISTINCT _row) FROM problems")[0][0]
+        return rows.count - quarantined, quarantined, self._sql("SELECT count(*) FROM issues")[0][0]
+
+    def _store(self, feed: Feed, period: str, digest: str, now: dt.datetime) -> None:
+        """Write the staged rows: readable rows to the feed's table, the quarantined ones and
+        the value issues to meta."""
         record = "to_json({" + ", ".join(f"{_lit(c.header)}: {_raw(c)}" for c in feed.columns) + "})"
-        self._sql(f"CREATE OR REPLACE TEMP TABLE problems AS {' UNION ALL '.join(checks)}")
         self._sql(f"""
             INSERT INTO meta.quarantine
             SELECT ?, ?, ?, p._row, p.col, p.header, p.value, p.reason, {record}, ?
             FROM problems p JOIN typed USING (_row) ORDER BY p._row, p.col""",
             [feed.name, period, digest, now])
-
+        self._sql("""
+            INSERT INTO meta.value_issues
+            SELECT ?, ?, ?, _row, col, header, value, reason, ? FROM issues ORDER BY _row, col""",
+            [feed.name, period, digest, now])
         outputs = [f"{_quote('__raw_' + n.removesuffix('_raw'))} AS {_quote(n)}" if n.endswith("_raw") else _quote(n)
                    for n, _ in feed_table_columns(feed) if n not in dict(LINEAGE)]
         self._sql(f"""
@@ -405,6 +503,3 @@ class Warehouse:
             SELECT ?, ?, ?, _row, ?, {', '.join(outputs)}
             FROM typed WHERE _row NOT IN (SELECT _row FROM problems) ORDER BY _row""",
             [feed.name, period, digest, now])
-        quarantined = self._sql("SELECT count(DISTINCT _row) FROM problems")[0][0]
-        return rows.count - quarantined, quarantined
-

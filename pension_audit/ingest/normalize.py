@@ -92,7 +92,12 @@ CREATE OR REPLACE MACRO pa_parse_date(t) AS
          WHEN contains(t, '.') THEN try_strptime(t, '%Y.%m.%d')
          WHEN contains(t, '年') THEN try_strptime(t, '%Y年%m月%d日')
          ELSE try_strptime(t, '%Y%m%d') END;
-CREATE OR REPLACE MACRO pa_date(s) AS pa_in_range(pa_parse_date(replace(trim(s), ' ', ''))::DATE);
+-- A date-time written as text at midnight (what a date cell becomes when a system exports it
+-- as text: `2024-05-03 00:00:00`, `2024-05-03T00:00`) is its date; any other time of day is
+-- refused.
+CREATE OR REPLACE MACRO pa_date_text(s) AS
+    replace(regexp_replace(trim(s), '[T ]+0?0:00(:00(\\.0+)?)?$', ''), ' ', '');
+CREATE OR REPLACE MACRO pa_date(s) AS pa_in_range(pa_parse_date(pa_date_text(s))::DATE);
 -- Year-months: 202405, 2024-05, 2024年5月 (and a full date, read as its month).
 CREATE OR REPLACE MACRO pa_parse_month(t) AS coalesce(
     CASE WHEN contains(t, '-') THEN try_strptime(t, '%Y-%m')
@@ -102,20 +107,28 @@ CREATE OR REPLACE MACRO pa_parse_month(t) AS coalesce(
          ELSE try_strptime(t, '%Y%m') END,
     pa_parse_date(t));
 CREATE OR REPLACE MACRO pa_month(s) AS
-    CAST(date_trunc('month', pa_in_range(pa_parse_month(replace(trim(s), ' ', ''))::DATE)) AS DATE);
+    CAST(date_trunc('month', pa_in_range(pa_parse_month(pa_date_text(s))::DATE)) AS DATE);
 
 CREATE OR REPLACE MACRO pa_year(s) AS
-    CASE WHEN regexp_full_match(trim(s), '[0-9]{{4}}\\s*年?')
+    CASE WHEN regexp_full_match(trim(s), '[0-9]{{4}}\\s*(年度?)?')
               AND CAST(substr(trim(s), 1, 4) AS INTEGER) BETWEEN 1900 AND 2100
          THEN CAST(substr(trim(s), 1, 4) AS INTEGER) END;
 
--- Yuan to the fen: thousands separators allowed, at most two decimals, never rounded.
-CREATE OR REPLACE MACRO pa_amount_text(s) AS replace(regexp_replace(s, '\\s', '', 'g'), ',', '');
-CREATE OR REPLACE MACRO pa_amount(s) AS
-    CASE WHEN regexp_full_match(pa_amount_text(s), '-?[0-9]+(\\.[0-9]{{1,2}})?')
-              AND regexp_full_match(regexp_replace(trim(s), '\\s', '', 'g'),
-                                    '-?([0-9]{{1,3}}(,[0-9]{{3}})+|[0-9]+)(\\.[0-9]{{1,2}})?')
-         THEN TRY_CAST(pa_amount_text(s) AS DECIMAL(14, 2)) END;
+-- Yuan to the fen, never rounded: thousands separators in groups of three, a leading ¥, a
+-- unit after the number (元, 元整, 元/年; 万元 or 万 = ten thousand yuan) and a tier label's
+-- 档/档次 (`200元档`). A column whose header says 万元 (`拨付金额(万元)`) is read in 万元 unless
+-- the cell names its own unit. At most two decimals in yuan, six in 万元 (still the fen).
+CREATE OR REPLACE MACRO pa_amount_parts(s) AS regexp_extract(regexp_replace(s, '\\s', '', 'g'),
+    '^[¥￥]?(-?[0-9][0-9,]*(?:\\.[0-9]+)?)(万)?(元)?(?:整|/年|每年)?(?:档次?)?$', ['num', 'wan', 'yuan']);
+CREATE OR REPLACE MACRO pa_amount_in(n, scale) AS
+    CASE WHEN length(coalesce(regexp_extract(n, '\\.([0-9]+)$', 1), '')) <= CASE WHEN scale = 1 THEN 2 ELSE 6 END
+         THEN TRY_CAST(TRY_CAST(n AS DECIMAL(20, 6)) * scale AS DECIMAL(14, 2)) END;
+CREATE OR REPLACE MACRO pa_amount_of(p, header_scale) AS
+    CASE WHEN regexp_full_match(p.num, '-?([0-9]{{1,3}}(,[0-9]{{3}})+|[0-9]+)(\\.[0-9]+)?')
+         THEN pa_amount_in(replace(p.num, ',', ''),
+                           CASE WHEN p.wan <> '' THEN 10000 WHEN p.yuan <> '' THEN 1 ELSE header_scale END) END;
+CREATE OR REPLACE MACRO pa_amount_scaled(s, header_scale) AS pa_amount_of(pa_amount_parts(s), header_scale);
+CREATE OR REPLACE MACRO pa_amount(s) AS pa_amount_scaled(s, 1);
 
 -- 案号: compared after dropping spaces and unifying parentheses.
 CREATE OR REPLACE MACRO pa_case_no(s) AS

@@ -14,7 +14,7 @@ import hashlib
 import io
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 from python_calamine import CalamineWorkbook
 
-from pension_audit.ingest.feeds import FEEDS_BY_NAME, FILE_REASONS, Column, Feed
+from pension_audit.ingest.feeds import FEEDS_BY_NAME, FILE_REASONS, Column, Feed, Kind
 
 MONTH_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 YEAR_PERIOD = re.compile(r"^\d{4}$")
@@ -222,33 +222,58 @@ def header_key(text: str) -> str:
     return "".join(text.split()).replace("（", "(").replace("）", ")")
 
 
+# An amount header may name its unit: `拨付金额(元)`, `拨付金额(万元)`; the values of a column
+# in 万元 are read as ten thousand yuan each.
+AMOUNT_UNITS = {"(元)": 1, "(万元)": 10_000}
+
+
 @dataclass(frozen=True)
 class Layout:
     header_row: int  # physical row number of the header
     columns: dict[int, Column]  # cell index -> declared column
     ignored: tuple[str, ...]  # unknown headers, ignored
+    scales: dict[str, int] = field(default_factory=dict)  # amount column -> yuan per unit (万元: 10000)
+
+
+def _header_lookup(feed: Feed) -> dict[str, tuple[Column, int]]:
+    """Every accepted header, compared as `header_key` gives it: the declared headers and
+    variants, and for amounts each of them with its unit."""
+    lookup: dict[str, tuple[Column, int]] = {}
+    for col in feed.columns:
+        for h in col.headers:
+            lookup.setdefault(header_key(h), (col, 1))
+            if col.kind is Kind.AMOUNT:
+                bare = re.sub(r"\((万?元)\)$", "", header_key(h))
+                for unit, scale in AMOUNT_UNITS.items():
+                    lookup.setdefault(bare + unit, (col, scale))
+    return lookup
 
 
 def find_header(feed: Feed, rows: list[list[str | None]]) -> Layout:
     """The header is the first row, among the first few non-blank ones, that names every
     required column; a title row above it and unknown extra columns are ignored."""
-    lookup = {header_key(h): col for col in feed.columns for h in col.headers}
+    lookup = _header_lookup(feed)
     best: tuple[int, dict[int, Column], list[str]] | None = None
+    scales: dict[str, int] = {}
     candidates = itertools.islice(((n, cells) for n, cells in enumerate(rows, start=1)
                                    if any(map(is_filled, cells))), HEADER_SEARCH_ROWS)
     for number, cells in candidates:
         mapped: dict[int, Column] = {}
         ignored = []
+        scales = {}
         for index, cell in enumerate(cells):
-            col = lookup.get(header_key(cell)) if is_filled(cell) else None
+            found = lookup.get(header_key(cell)) if cell is not None and is_filled(cell) else None
+            col, scale = found if found is not None else (None, 1)
             if col is not None and col not in mapped.values():
                 mapped[index] = col
+                if scale != 1:
+                    scales[col.name] = scale
             elif is_filled(cell):
                 ignored.append(cell.strip())
         if best is None or len(mapped) > len(best[1]):
             best = (number, mapped, ignored)
         if all(c in mapped.values() for c in feed.required_columns):
-            return Layout(number, mapped, tuple(ignored))
+            return Layout(number, mapped, tuple(ignored), scales)
     if best is None or not best[1]:
         expected = "、".join(c.header for c in feed.required_columns)
         raise FileRefused("no_header", f"前 {HEADER_SEARCH_ROWS} 行中没有找到表头（应含 {expected}）")

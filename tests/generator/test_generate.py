@@ -210,11 +210,14 @@ def test_rows_not_listed_as_quarantined_are_clean(tiny):
         feed = FEEDS_BY_NAME[info["feed"]]
         header, data = _read(out / "inbox" / rel, info)
         bad = {q["row"] for q in info["quarantined"]}
+        issues = {(v["row"], v["column"]) for v in info["value_issues"]}
         idx = {c.name: _column_index(header, feed.name, c.name) for c in feed.columns}
         for row_no, row in data.items():
             if row_no in bad:
                 continue
             for col in feed.columns:
+                if (row_no, col.name) in issues:
+                    continue
                 v = row[idx[col.name]]
                 text = str(v).strip()
                 if col.required:
@@ -246,3 +249,51 @@ def test_the_command_refuses_an_unknown_scale(tmp_path):
 
 def test_the_province_scale_is_about_a_million_receiving():
     assert SCALES["province"].people // 3 >= 1_000_000 - 1
+
+
+def test_value_issues_are_planted_in_columns_no_rule_reads(tiny):
+    """A bad cell drawn in a column no rule reads is written into a real row (which loads);
+    only columns that decide something get quarantined copies."""
+    _, truth = tiny
+    issues = [(info["feed"], v) for info in truth["files"].values() for v in info["value_issues"]]
+    assert issues
+    for feed, v in issues:
+        assert not FEEDS_BY_NAME[feed].column(v["column"]).quarantines, (feed, v)
+    for info in truth["files"].values():
+        for q in info["quarantined"]:
+            assert FEEDS_BY_NAME[info["feed"]].column(q["column"]).quarantines, (info["feed"], q)
+
+
+def test_drifts_are_planted_where_truth_says_and_nowhere_else(tmp_path, tiny):
+    from district_generator import DRIFTS
+
+    clean_out, clean = tiny
+    truth = generate(tmp_path, "tiny", 1, DRIFTS)
+    drifts = {d["drift"]: d for d in truth["drifts"]}
+    assert set(drifts) == set(DRIFTS)
+    cut = drifts["truncated-file"]
+    assert truth["files"][cut["path"]]["data_rows"] < clean["files"][cut["path"]]["data_rows"] * 0.2
+    missing = drifts["missing-month"]
+    assert not list((tmp_path / "inbox" / missing["feed"]).glob(f"{missing['period']}.*"))
+    renamed = drifts["renamed-column"]
+    header, _ = _read(tmp_path / "inbox" / renamed["path"], truth["files"][renamed["path"]])
+    assert "险种类别" in [_norm(h) for h in header] and "险种" not in [_norm(h) for h in header]
+    for path in drifts["optional-column-form"]["files"]:
+        labels = [v for v in truth["files"][path]["value_issues"] if v["column"] == "tier"]
+        assert labels, path
+    # every file no drift touched is byte for byte the file of the district without drifts
+    touched = {cut["path"], renamed["path"], *drifts["optional-column-form"]["files"]}
+    for path in clean["files"]:
+        if path not in touched and (tmp_path / "inbox" / path).exists():
+            assert (tmp_path / "inbox" / path).read_bytes() == (clean_out / "inbox" / path).read_bytes(), path
+
+
+def test_the_command_plants_several_drifts_at_once(tmp_path):
+    result = CliRunner().invoke(main, ["--out", str(tmp_path), "--scale", "tiny", "--drift", "missing-month",
+                                       "--drift", "truncated-file"])
+    assert result.exit_code == 0, result.output
+    assert "植入漂移 missing-month" in result.output and "植入漂移 truncated-file" in result.output
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    assert {d["drift"] for d in truth["drifts"]} == {"missing-month", "truncated-file"}
+    refused = CliRunner().invoke(main, ["--out", str(tmp_path), "--drift", "flood"])
+    assert refused.exit_code == 2

@@ -44,6 +44,22 @@ def check_quarantine_reasons(district: BuiltDistrict) -> None:
     assert quarantine(district) == planted
 
 
+def value_issues(district: BuiltDistrict) -> set[tuple]:
+    con = duckdb.connect(str(district.home / "warehouse.duckdb"), read_only=True)
+    try:
+        return set(con.execute("""
+            SELECT l.path, v.row_number, v.column_name, v.reason FROM meta.value_issues v
+            JOIN meta.file_log l ON l.file_hash = v.file_hash AND l.status = 'loaded'""").fetchall())
+    finally:
+        con.close()
+
+
+def check_value_issues(district: BuiltDistrict) -> None:
+    planted = {(path, v["row"], v["column"], v["reason"])
+               for path, f in district.truth["files"].items() for v in f["value_issues"]}
+    assert planted and value_issues(district) == planted
+
+
 def check_broken_files(district: BuiltDistrict) -> None:
     log = file_log(district)
     for broken in district.truth["broken_files"]:
@@ -57,6 +73,10 @@ def test_tiny_every_file_loaded_plus_quarantined_equals_rows_written(tiny_distri
 
 def test_tiny_quarantine_reasons_are_exactly_those_planted(tiny_district):
     check_quarantine_reasons(tiny_district)
+
+
+def test_tiny_value_issues_are_exactly_those_planted_and_cost_no_row(tiny_district):
+    check_value_issues(tiny_district)
 
 
 def test_tiny_unreadable_files_fail_alone_with_their_reason(tiny_district):
@@ -76,4 +96,5 @@ def test_every_feed_loads(tiny_district):
 def test_small_district_loads_every_file_and_quarantines_exactly_what_was_planted(small_district):
     check_every_file(small_district)
     check_quarantine_reasons(small_district)
+    check_value_issues(small_district)
     check_broken_files(small_district)
