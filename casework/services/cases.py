@@ -99,12 +99,12 @@ def open_case(session: Session, user: User, finding_key: str, reason: str) -> tu
     finding = session.get(Finding, finding_key)
     if finding is None or not sees_township(user, finding.township_code):
         raise NotFound("疑点")
-    if finding.case_id is not None:
+    if finding.case is not None:
         return finding.case, False
     subject = finding.person_id or finding.finding_key
     case = session.scalar(select(Case).where(Case.subject_key == subject))
     created = case is None
-    if created:
+    if case is None:
         case = Case(subject_key=subject, person_id=finding.person_id, name=finding.name,
                     township_code=finding.township_code, opened_by=user.id, status=CaseStatus.open)
         session.add(case)

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import pyarrow as pa
 
@@ -327,9 +327,10 @@ class Warehouse:
             "ORDER BY period DESC LIMIT 1", [feed.name, period])
         return rows[0][0] if rows else None
 
-    def record_checks(self, feed: Feed, outcomes: dict[str, object]) -> None:
+    def record_checks(self, feed: Feed, outcomes: dict[str, Any]) -> None:
         """Keep each expectation's result for the loaded version of each period (period ->
-        its validation outcome), in one statement and one commit."""
+        its validation outcome, an expectations.ValidationOutcome from the layer above), in one
+        statement and one commit."""
         results = pa.Table.from_pylist([
             {"period": period, "expectation": r.expectation, "column_name": r.column, "severity": r.severity,
              "success": r.success, "unexpected_count": r.unexpected_count,

@@ -14,6 +14,7 @@ import hashlib
 import io
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def by_period(files: list[InboxFile]) -> dict[tuple[str, str], list[InboxFile]]:
     """Well-named files grouped by (feed, period)."""
     groups: dict[tuple[str, str], list[InboxFile]] = {}
     for f in files:
-        if f.well_named:
+        if f.well_named and f.feed is not None and f.period is not None:
             groups.setdefault((f.feed.name, f.period), []).append(f)
     return groups
 
@@ -151,7 +152,8 @@ def read_columns(path: Path, data: bytes) -> tuple[list[pa.Array], str]:
     text, encoding = decode(data)
     columns = _read_regular_csv(text)
     if columns is None:
-        columns = _transpose(list(csv.reader(io.StringIO(text, newline=""))))
+        rows: list[list[str | None]] = [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        columns = _transpose(rows)
     return columns, encoding
 
 
@@ -186,7 +188,7 @@ def _read_regular_csv(text: str) -> list[pa.Array] | None:
     return None if irregular else [column.combine_chunks() for column in table.columns]
 
 
-class _Rows:
+class _Rows(Sequence[list[str | None]]):
     """The rows of Arrow columns, read one at a time (the header search reads a few)."""
 
     def __init__(self, columns: list[pa.Array]) -> None:
@@ -195,7 +197,7 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
-    def __getitem__(self, index: int) -> list[str | None]:
+    def __getitem__(self, index):  # ints only: the header search reads rows one by one
         if not 0 <= index < len(self):
             raise IndexError(index)
         return [column[index].as_py() for column in self.columns]
@@ -249,7 +251,7 @@ def _header_lookup(feed: Feed) -> dict[str, tuple[Column, int]]:
     return lookup
 
 
-def find_header(feed: Feed, rows: list[list[str | None]]) -> Layout:
+def find_header(feed: Feed, rows: Sequence[list[str | None]]) -> Layout:
     """The header is the first row, among the first few non-blank ones, that names every
     required column; a title row above it and unknown extra columns are ignored."""
     lookup = _header_lookup(feed)
@@ -268,7 +270,7 @@ def find_header(feed: Feed, rows: list[list[str | None]]) -> Layout:
                 mapped[index] = col
                 if scale != 1:
                     scales[col.name] = scale
-            elif is_filled(cell):
+            elif cell is not None and is_filled(cell):
                 ignored.append(cell.strip())
         if best is None or len(mapped) > len(best[1]):
             best = (number, mapped, ignored)
