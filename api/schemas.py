@@ -419,8 +419,38 @@ class IssuedOut(Orm):
     case_id: int | None
     issued_by: int
     issued_at: dt.datetime
+    voided_at: dt.datetime | None = None
+    void_reason: str | None = None
+    replaces: int | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def url(self) -> str:
         return f"/documents/issued/{self.id}"
+
+
+class VoidIn(BaseModel):
+    """作废 an issued notice: why (kept in the audit log)."""
+
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class IssuerAccountIn(BaseModel):
+    """The account repayments are made to (指定账户), in force from a day."""
+
+    effective_from: dt.date
+    account_name: str = Field(min_length=1, max_length=100)
+    bank: str = Field(min_length=1, max_length=100)
+    account_no: str = Field(min_length=1, max_length=40)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class IssuerAccountOut(Orm):
+    id: int
+    effective_from: dt.date
+    account_name: str
+    bank: str
+    account_no: str
+    recorded_by: int
+    recorded_at: dt.datetime
+    reason: str | None

@@ -68,4 +68,5 @@ def benefit_notices(session: Session, user: User, month: str, township: str | No
         })
     where = place(session, township) if township else notices[0]["township"]
     return Document("benefit-notice", LABEL, "benefit_notice.html", {"notices": notices, "month": month, "place": where},
-                    f"benefit-notice-{month}-{township or person_no}", numbered=numbers)
+                    f"benefit-notice-{month}-{township or person_no}", numbered=numbers, township=where,
+                    printed_on=today)

@@ -71,4 +71,5 @@ def deregistration_notice(session: Session, user: User, case_id: int, today: dt.
         "case_id": case.id,
     }
     return Document("deregistration-notice", LABEL, "deregistration_notice.html", context,
-                    f"deregistration-notice-{numbered.year}-{numbered.number}", numbered=[numbered])
+                    f"deregistration-notice-{numbered.year}-{numbered.number}", numbered=[numbered],
+                    township=context["township"], printed_on=numbered.issued_on)

@@ -17,7 +17,7 @@ from tests.api.conftest import Api
 from tests.reports.support import flat, get_pdf, issue_pdf, keep, pdf_text, settled_demand
 
 OFFICE = "赤峰市松山区社会保险事业管理局"
-ISSUED = "二〇二六年一月十日"  # api.clock.day, 2026-01-10
+ISSUED = "2026年1月10日"  # api.clock.day, 2026-01-10: a 成文日期 in Arabic numerals (GB/T 9704-2012)
 
 
 def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_receipt(api: Api):
@@ -31,7 +31,7 @@ def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_recei
         settlement = s.scalars(select(Settlement).where(Settlement.case_id == case["id"])).one()
         id_number = stored.case.findings[0].id_number
     assert "冒领社会保险待遇追缴通知书" in text
-    assert "松社保追字〔2026〕第1号" in text
+    assert "松社保追字〔2026〕1号" in text
     assert "林晓梅（子女（法定继承人））：" in one
     assert case["name"] in text
     assert mask_id(id_number) in text and id_number not in one, "the ID number is masked"
@@ -49,27 +49,27 @@ def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_recei
     # The detachable receipt, for the heir's signature.
     assert "冒领社会保险待遇追缴通知书回执" in one and "沿虚线剪下" in one
     assert "签收人（签字）" in one and "送达人（签字，两名以上工作人员在场）" in one
-    assert one.count("松社保追字〔2026〕第1号") >= 3, "heading, receipt heading and receipt text"
+    assert one.count("松社保追字〔2026〕1号") >= 3, "heading, receipt heading and receipt text"
 
 
 def test_a_recovery_notice_keeps_its_number_and_the_next_one_takes_the_next(api: Api):
     _, first = settled_demand(api, "death", "林晓梅", "子女")
     _, second = settled_demand(api, "imprisonment", "服刑人员家属", "配偶")
     issued = issue_pdf(api, "jingban", f"/documents/recovery-notice/{first['id']}")
-    assert "第1号" in pdf_text(issued)
+    assert "〔2026〕1号" in pdf_text(issued)
     again = get_pdf(api, "fuhe", f"/documents/recovery-notice/{first['id']}")
     assert again == issued, "given out again: the very bytes issued, same 文号"
     reissued = api.post("fuhe", f"/documents/recovery-notice/{first['id']}/issue")
     assert reissued.status_code == 200 and get_pdf(api, "fuhe", reissued.json()["url"]) == issued
     text = pdf_text(issue_pdf(api, "jingban", f"/documents/recovery-notice/{second['id']}"))
-    assert "松社保追字〔2026〕第2号" in text
+    assert "松社保追字〔2026〕2号" in text
     assert "被判处刑罚" in flat(text) and "及家属" in flat(text)
     with session_factory(api.engine)() as s:
         assert s.scalar(select(DocumentNumber.last_number).where(DocumentNumber.kind == "recovery_notice",
                                                                  DocumentNumber.year == 2026)) == 2
         issued = s.scalars(select(IssuedDocument).order_by(IssuedDocument.number)).all()
         assert [(d.subject, d.document_no) for d in issued] == [
-            (f"demand:{first['id']}", "松社保追字〔2026〕第1号"), (f"demand:{second['id']}", "松社保追字〔2026〕第2号")]
+            (f"demand:{first['id']}", "松社保追字〔2026〕1号"), (f"demand:{second['id']}", "松社保追字〔2026〕2号")]
         assert all(d.issued_on == dt.date(2026, 1, 10) for d in issued)
         numbered = s.scalar(select(func.count()).where(AuditEntry.action == "document_numbered"))
         assert numbered == 2, "numbering a notice is in the audit log, once"
@@ -91,8 +91,8 @@ def test_a_return_notice_after_a_lost_nationality_asks_the_person_to_return_the_
         stored = s.get(Demand, demand["id"])
         settlement = stored.case.settlements[-1]
         id_number = stored.case.findings[0].id_number
-    assert "社会保险待遇返还通知书" in text and "松社保返字〔2026〕第1号" in text
-    assert one.startswith("社会保险待遇返还通知书松社保返字〔2026〕第1号") or "冯金：" in one
+    assert "社会保险待遇返还通知书" in text and "松社保返字〔2026〕1号" in text
+    assert one.startswith("社会保险待遇返还通知书松社保返字〔2026〕1号") or "冯金：" in one
     assert "丧失中华人民共和国国籍" in one
     assert mask_id(id_number) in text and id_number not in one
     assert f"个人账户直接抵扣{amount_in_figures(settlement.balance_offset)}元" in one
@@ -112,7 +112,7 @@ def test_a_deregistration_notice_goes_to_the_heir_with_a_deadline(api: Api):
     keep(pdf, "deregistration-notice")
     text = pdf_text(pdf)
     one = flat(text)
-    assert "申请注销登记告知书" in text and "松社保注字〔2026〕第1号" in text
+    assert "申请注销登记告知书" in text and "松社保注字〔2026〕1号" in text
     assert f"{f['name']}的指定受益人或法定继承人：" in one
     assert mask_id(f["id_number"]) in text and f["id_number"] not in one
     day = dt.date.fromisoformat(f["event_date"])
@@ -126,7 +126,7 @@ def test_a_deregistration_notice_goes_to_the_heir_with_a_deadline(api: Api):
     # Issued once: the same number and date the day after.
     api.clock.day = dt.date(2026, 1, 11)
     again = pdf_text(get_pdf(api, "jingban", f"/documents/deregistration-notice/{case['id']}"))
-    assert "松社保注字〔2026〕第1号" in again and ISSUED in again
+    assert "松社保注字〔2026〕1号" in again and ISSUED in again
     # A case with nothing to deregister gets no such notice.
     other = open_case(api, finding(api, "imprisonment")["finding_key"])
     r = api.get("jingban", f"/documents/deregistration-notice/{other['id']}")
@@ -154,7 +154,7 @@ def test_benefit_notices_go_to_each_new_recipient_of_the_month(api: Api, tiny_di
     assert len(pages) >= count
     for number, (no, name, id_number, monthly) in enumerate(people, 1):
         page = next(p for p in pages if no in p)
-        assert f"松社保待字〔2026〕第{number}号" in page
+        assert f"松社保待字〔2026〕{number}号" in page
         assert f"{name}：" in page and mask_id(id_number) in page and id_number not in page
         assert f"自{int(month[:4])}年{int(month[5:])}月起按月领取待遇" in page
         assert f"月待遇标准人民币{amount_in_figures(monthly)}元（大写：{amount_in_capitals(monthly)}）" in page
