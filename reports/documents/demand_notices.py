@@ -53,6 +53,7 @@ def demand_notice(session: Session, user: User, demand_id: int, name: str) -> Do
                                case.id, case.person_id)
     settlement = case.settlements[-1] if case.settlements else None
     rows = improper_rows(session, findings)
+    township = place(session, case.township_code)
     context = {
         "issuer": issuer(demand.issued_on),
         "account": account,
@@ -67,13 +68,13 @@ def demand_notice(session: Session, user: User, demand_id: int, name: str) -> Do
         "last_month": rows[-1]["month"] if rows else None,
         "overpaid": settlement.overpaid if settlement else overpaid(session, case),  # what was settled
         "settlement": settlement,
-        "township": place(session, case.township_code),
+        "township": township,
         "deceased": any(f.exception_type == "death" for f in findings),
         "case_id": case.id,
     }
     template = "recovery_notice.html" if kind == "recovery" else "return_notice.html"
     return Document(name, LABELS[name], template, context, f"{name}-{numbered.year}-{numbered.number}",
-                    numbered=[numbered], township=context["township"], printed_on=numbered.issued_on)
+                    numbered=[numbered], township=township, printed_on=numbered.issued_on)
 
 
 def facts_of(findings: list[Finding], kind: str) -> list[Finding]:

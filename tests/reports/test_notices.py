@@ -14,7 +14,16 @@ from casework.db import session_factory
 from casework.models import AuditEntry, Case, Demand, DocumentNumber, IssuedDocument, Settlement
 from reports.chinese import amount_in_capitals, amount_in_figures, mask_id
 from tests.api.conftest import Api
-from tests.reports.support import flat, get_pdf, issue_pdf, keep, pdf_text, settled_demand
+from tests.reports.support import (
+    ACCOUNT,
+    flat,
+    get_pdf,
+    issue_pdf,
+    keep,
+    pdf_text,
+    record_account,
+    settled_demand,
+)
 
 OFFICE = "赤峰市松山区社会保险事业管理局"
 ISSUED = "2026年1月10日"  # api.clock.day, 2026-01-10: a 成文日期 in Arabic numerals (GB/T 9704-2012)
@@ -50,6 +59,22 @@ def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_recei
     assert "冒领社会保险待遇追缴通知书回执" in one and "沿虚线剪下" in one
     assert "签收人（签字）" in one and "送达人（签字，两名以上工作人员在场）" in one
     assert one.count("松社保追字〔2026〕1号") >= 3, "heading, receipt heading and receipt text"
+    # GB/T 9704: the issuing office's mark heads it, the 版记 closes it.
+    assert one.startswith(f"{OFFICE}松社保追字〔2026〕1号冒领社会保险待遇追缴通知书"), one[:60]
+    assert "抄送：" in one and f"{OFFICE}2026年1月10日印发" in one
+    # The account to pay into, as the admin recorded it: no blank lines to fill in.
+    assert "户名：赤峰市松山区社会保险事业管理局" in one and "开户银行：中国农业银行赤峰松山支行" in one
+    assert "账号：05470101040012345" in one
+    # Only the facts of a death: no 未按期认证 or other consequence in a death recovery.
+    assert "未按期认证" not in one and "存在" not in one.split("冒领待遇合计")[0]
+    # The annex reconciles: gross improper amount, less the offsets, is what is demanded.
+    annex = one[one.index("冒领待遇明细及金额核算（"):]
+    assert f"不当领取金额合计{amount_in_figures(settlement.overpaid)}" in annex
+    assert f"减：个人账户余额抵扣{amount_in_figures(settlement.balance_offset)}" in annex
+    if settlement.subsidy_offset > 0:
+        assert f"减：丧葬补助金抵扣{amount_in_figures(settlement.subsidy_offset)}" in annex
+    assert f"本通知应退还金额{amount_in_figures(stored.amount)}" in annex
+    assert settlement.overpaid - settlement.balance_offset - settlement.subsidy_offset == stored.amount
 
 
 def test_a_recovery_notice_keeps_its_number_and_the_next_one_takes_the_next(api: Api):
@@ -204,3 +229,61 @@ def test_asking_for_a_notice_never_numbers_it_only_issuing_does(api: Api, store_
         r = other.get(url, headers={"Authorization": f"Bearer {token.json()['access_token']}"})
     assert r.status_code == 200 and r.content == content
     assert r.headers["x-document-sha256"] == issued.json()["sha256"]
+
+
+def test_a_recovery_notice_is_refused_until_the_admin_records_the_repayment_account(api: Api):
+    _, demand = settled_demand(api, "death", "林晓梅", "子女", account=False)
+    url = f"/documents/recovery-notice/{demand['id']}"
+    r = api.post("jingban", f"{url}/issue")
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "no_repayment_account" and "收款账户" in r.json()["message"]
+    with session_factory(api.engine)() as s:
+        assert s.scalar(select(func.count()).select_from(DocumentNumber)) == 0, "no number spent on a refusal"
+    # Only the admin records it; it is checked, versioned by date and audited.
+    assert api.post("jingban", "/documents/issuer-accounts", ACCOUNT).status_code == 403
+    bad = api.post("admin", "/documents/issuer-accounts", {**ACCOUNT, "account_no": "账号待定"})
+    assert bad.status_code == 422 and "账号" in bad.json()["message"]
+    record_account(api, effective_from="2020-01-01", account_no="111122223333")
+    record_account(api, effective_from="2026-01-01", account_no="0547 0101 0400 99999", reason="更换收入户")
+    record_account(api, effective_from="2027-01-01", account_no="888877776666")
+    listed = api.get("admin", "/documents/issuer-accounts").json()
+    assert [a["account_no"] for a in listed] == ["888877776666", "05470101040099999", "111122223333"]
+    one = flat(pdf_text(issue_pdf(api, "jingban", url)))
+    assert "账号：05470101040099999" in one, "the account in force on the notice's date (2026-01-10)"
+    assert "111122223333" not in one and "888877776666" not in one
+    with session_factory(api.engine)() as s:
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "issuer_account_recorded")).all()
+        assert [(e.actor, e.after["account_no"]) for e in entries] == [
+            ("admin", "111122223333"), ("admin", "05470101040099999"), ("admin", "888877776666")]
+        assert entries[1].before["account_no"] == "111122223333" and entries[1].reason == "更换收入户"
+
+
+def test_an_issued_notice_is_voided_with_a_reason_and_replaced_under_a_new_number(api: Api):
+    _, demand = settled_demand(api, "death", "林晓梅", "子女")
+    url = f"/documents/recovery-notice/{demand['id']}"
+    first = api.post("jingban", f"{url}/issue").json()
+    original = api.get("jingban", first["url"]).content
+    assert "松社保追字〔2026〕1号" in pdf_text(original)
+    assert api.post("jingban", f"{first['url']}/void", {"reason": ""}).status_code == 422
+    assert api.post("xiangzhen", f"{first['url']}/void", {"reason": "送达地址有误"}).status_code in (403, 404)
+    r = api.post("jingban", f"{first['url']}/void", {"reason": "收款账户变更，原通知作废"})
+    assert r.status_code == 200, r.text
+    assert r.json()["voided_at"] and r.json()["void_reason"] == "收款账户变更，原通知作废"
+    assert api.post("jingban", f"{first['url']}/void", {"reason": "再次作废"}).status_code == 409
+    # Voided: no longer given out as the notice; kept as it was issued, marked, by its own address.
+    gone = api.get("jingban", url)
+    assert gone.status_code == 404 and gone.json()["code"] == "not_issued"
+    kept = api.get("jingban", first["url"])
+    assert kept.content == original and kept.headers["X-Document-Voided"]
+    # Issued again: a replacement under the next number, never the voided one's.
+    second = api.post("jingban", f"{url}/issue")
+    assert second.status_code == 201 and second.json()["replaces"] == first["id"]
+    replacement = get_pdf(api, "jingban", url)
+    keep(replacement, "recovery-notice-replacement")
+    assert "松社保追字〔2026〕2号" in pdf_text(replacement) and "〔2026〕1号" not in pdf_text(replacement)
+    with session_factory(api.engine)() as s:
+        numbers = s.scalars(select(IssuedDocument).order_by(IssuedDocument.number)).all()
+        assert [(d.number, d.voided_at is not None) for d in numbers] == [(1, True), (2, False)]
+        voided = s.scalars(select(AuditEntry).where(AuditEntry.action == "document_voided")).one()
+        assert voided.actor == "jingban" and "作废：收款账户变更" in voided.reason
+        assert "松社保追字〔2026〕1号" in voided.reason and voided.after["voided_at"]
