@@ -184,6 +184,7 @@ def test_benefit_notices_go_to_each_new_recipient_of_the_month(api: Api, tiny_di
         assert f"自{int(month[:4])}年{int(month[5:])}月起按月领取待遇" in page
         assert f"月待遇标准人民币{amount_in_figures(monthly)}元（大写：{amount_in_capitals(monthly)}）" in page
         assert "第二十六条" in page and "指定受益人" in page and ISSUED in page and "（盖章）" in page
+        assert page.startswith(OFFICE) and f"{OFFICE}{ISSUED}印发" in page, "版头 to 版记 on the notice's own page"
     r = api.get("jingban", "/documents/benefit-notice", params={"month": "2025-03", "township": "150404999"})
     assert r.status_code == 404
 
