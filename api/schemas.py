@@ -432,17 +432,17 @@ class IssuedOut(Orm):
 class VoidIn(BaseModel):
     """作废 an issued notice: why (kept in the audit log)."""
 
-    reason: str = Field(min_length=2, max_length=500)
+    reason: Annotated[str, Field(min_length=2, max_length=500), AfterValidator(_printable)]
 
 
 class IssuerAccountIn(BaseModel):
     """The account repayments are made to (指定账户), in force from a day."""
 
-    effective_from: dt.date
-    account_name: str = Field(min_length=1, max_length=100)
-    bank: str = Field(min_length=1, max_length=100)
-    account_no: str = Field(min_length=1, max_length=40)
-    reason: str | None = Field(default=None, max_length=500)
+    effective_from: Day
+    account_name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+    bank: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+    account_no: Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_printable)]
+    reason: Annotated[str, Field(max_length=500), AfterValidator(_printable)] | None = None
 
 
 class IssuerAccountOut(Orm):

@@ -288,3 +288,21 @@ def test_an_issued_notice_is_voided_with_a_reason_and_replaced_under_a_new_numbe
         voided = s.scalars(select(AuditEntry).where(AuditEntry.action == "document_voided")).one()
         assert voided.actor == "jingban" and "作废：收款账户变更" in voided.reason
         assert "松社保追字〔2026〕1号" in voided.reason and voided.after["voided_at"]
+
+
+def test_the_admin_records_the_account_on_a_console_page_too(api: Api):
+    from tests.api.test_one_validation import console
+
+    admin = console(api, "admin")
+    assert "尚未登记收款账户" in admin.get("/web/admin/issuer").text
+    bad = admin.post("/web/admin/issuer", data={"effective_from": "2026-01-01", "account_name": "松山区社保局",
+                                               "bank": "农行", "account_no": "待定\x00"})
+    assert bad.status_code == 422 and "账号" in bad.text and "松山区社保局" in bad.text, "kept what was typed"
+    done = admin.post("/web/admin/issuer", data={"effective_from": "2026-01-01", "account_name": "松山区社保局",
+                                                "bank": "中国农业银行赤峰松山支行", "account_no": "0547-0101",
+                                                "reason": "开立收入户"})
+    assert done.status_code == 303, done.text
+    listed = api.get("admin", "/documents/issuer-accounts").json()
+    assert [(a["account_no"], a["reason"]) for a in listed] == [("0547-0101", "开立收入户")]
+    assert "0547-0101" in admin.get("/web/admin/issuer").text
+    assert console(api, "jingban").get("/web/admin/issuer").status_code == 403
