@@ -51,6 +51,7 @@ FIELD_LABELS = {
     "demand_id": "核销通知", "addressee": "被通知人", "relation": "与当事人关系", "voucher_no": "缴存凭证号",
     "amount": "退还金额", "paid_on": "缴存日期", "visited_on": "走访日期", "staff": "在场工作人员",
     "evidence_ref": "执法记录仪影像编号",
+    "effective_from": "生效日期", "account_name": "户名", "bank": "开户银行", "account_no": "账号",
 }
 FIELD_ERRORS.update({"date_from_datetime_inexact": "应为日期（YYYY-MM-DD）",
                      "too_long": "过多", "less_than": "超出允许范围"})

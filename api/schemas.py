@@ -426,8 +426,38 @@ class IssuedOut(Orm):
     case_id: int | None
     issued_by: int
     issued_at: dt.datetime
+    voided_at: dt.datetime | None = None
+    void_reason: str | None = None
+    replaces: int | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def url(self) -> str:
         return f"/documents/issued/{self.id}"
+
+
+class VoidIn(BaseModel):
+    """作废 an issued notice: why (kept in the audit log)."""
+
+    reason: Annotated[str, Field(min_length=2, max_length=500), AfterValidator(_printable)]
+
+
+class IssuerAccountIn(BaseModel):
+    """The account repayments are made to (指定账户), in force from a day."""
+
+    effective_from: Day
+    account_name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+    bank: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+    account_no: Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_printable)]
+    reason: Annotated[str, Field(max_length=500), AfterValidator(_printable)] | None = None
+
+
+class IssuerAccountOut(Orm):
+    id: int
+    effective_from: dt.date
+    account_name: str
+    bank: str
+    account_no: str
+    recorded_by: int
+    recorded_at: dt.datetime
+    reason: str | None

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -512,6 +513,29 @@ class IssuedFile(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     issued_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # 作废: a voided file is kept, as it left the bureau, and no longer given out as the notice;
+    # its 文号 is never given again. A new issue of the same subject replaces it.
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    voided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    replaces: Mapped[int | None] = mapped_column(Integer)  # the voided IssuedFile this one replaces
+
+
+class IssuerAccount(Base):
+    """The account repayments are made to (articles 28–29: 指定账户), issuer data versioned by
+    date: the one in force on a day has the latest effective_from on or before it (the latest
+    recorded on equal days). Recorded by the admin, each entry audited; never changed in place."""
+
+    __tablename__ = "issuer_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_from: Mapped[dt.date] = mapped_column(Date, index=True)
+    account_name: Mapped[str] = mapped_column(String(100))  # 户名
+    bank: Mapped[str] = mapped_column(String(100))  # 开户银行
+    account_no: Mapped[str] = mapped_column(String(40))  # 账号
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class IssuedDocument(Base):
@@ -526,12 +550,15 @@ class IssuedDocument(Base):
     subject: Mapped[str] = mapped_column(String(200))  # 'demand:12', 'case:5', 'record:1504…'
     year: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
-    document_no: Mapped[str] = mapped_column(String(64))  # 松社保追字〔2026〕第3号
+    document_no: Mapped[str] = mapped_column(String(64))  # 松社保追字〔2026〕3号 (GB/T 9704; 第 before 0008)
     issued_on: Mapped[dt.date] = mapped_column(Date)  # the date the document bears
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the command line
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     file_id: Mapped[int | None] = mapped_column(Integer)  # the IssuedFile whose bytes it left in
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # its file voided: the number stays spent
 
-    __table_args__ = (Index("ux_issued_documents_subject", "kind", "subject", unique=True),
+    # One standing (not voided) number per kind and subject; a number once given is never given again.
+    __table_args__ = (Index("ux_issued_documents_subject", "kind", "subject", unique=True,
+                            sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
                       Index("ux_issued_documents_number", "kind", "year", "number", unique=True))

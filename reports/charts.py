@@ -14,11 +14,14 @@ from decimal import Decimal
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from reports.render import CJK_FONT, font_file
 
 INK = "#1f3b73"
 ALERT = "#b22222"
+AMBER = "#d98c1f"
+RATE_BANDS = ((100.0, INK), (80.0, AMBER))  # on-time rate (%) from which a bar takes the colour
 
 
 @functools.cache
@@ -48,6 +51,15 @@ def _style():
                                   "axes.spines.top": False, "axes.spines.right": False})
 
 
+def _rate_colour(rate: float) -> str:
+    """All on time in ink; short of it in amber; under the threshold in red (shades as data:
+    RATE_BANDS), so that 85.7 % and 0 % do not look alike."""
+    for floor, colour in RATE_BANDS:
+        if rate >= floor:
+            return colour
+    return ALERT
+
+
 def on_time_rates(rows: Sequence[tuple[str, float | None]], title: str) -> str:
     """Horizontal bars: each township's on-time rate (townships with no events are left out)."""
     shown = sorted(((name, rate) for name, rate in rows if rate is not None), key=lambda r: (r[1], r[0]))
@@ -56,7 +68,7 @@ def on_time_rates(rows: Sequence[tuple[str, float | None]], title: str) -> str:
         ax = figure.add_subplot()
         names = [name for name, _ in shown]
         rates = [float(rate) * 100 for _, rate in shown]
-        bars = ax.barh(range(len(shown)), rates, color=[ALERT if r < 100 else INK for r in rates], height=0.6)
+        bars = ax.barh(range(len(shown)), rates, color=[_rate_colour(r) for r in rates], height=0.6)
         ax.set_yticks(range(len(shown)), names)
         ax.set_xlim(0, 110)
         ax.set_xlabel("按时上报率（%）")
@@ -84,6 +96,9 @@ def losses_by_month(rows: Sequence[tuple[str, Decimal]], title: str) -> str:
         ax.set_title(title, fontsize=9)
         top = max(values, default=0)
         ax.set_ylim(0, top * 1.18 if top else 1)
+        # Round ticks (1,000, 2,000 …), not the limit cut in equal parts.
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         for bar, value in zip(bars, values, strict=True):
             if value:
                 ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), f"{value:,.2f}",

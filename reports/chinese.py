@@ -48,13 +48,21 @@ def _small_number(number: int) -> str:
     return ("" if tens == 1 else PLAIN_DIGITS[tens]) + "十" + (PLAIN_DIGITS[units] if units else "")
 
 
+def ordinal(number: int) -> str:
+    """一, 十一, 九十九: the numbers of headings （一）, 二、 (1–99)."""
+    if not 1 <= number <= 99:
+        raise ValueError(f"标题序号 {number} 超出 1–99")
+    return _small_number(number)
+
+
 def chinese_date(day: dt.date) -> str:
-    """二〇二六年一月十日: the date of an official document (GB/T 9704 成文日期)."""
+    """二〇二六年一月十日: the older form of a 成文日期 (GB/T 9704-2012 writes it in Arabic numerals:
+    `numeric_date`); kept for text that quotes it."""
     return f"{chinese_number(day.year)}年{_small_number(day.month)}月{_small_number(day.day)}日"
 
 
 def numeric_date(day: dt.date | None) -> str:
-    """2026年1月10日: dates inside the text and tables."""
+    """2026年1月10日: the 成文日期 of a document (GB/T 9704-2012), and dates in the text and tables."""
     return "" if day is None else f"{day.year}年{day.month}月{day.day}日"
 
 

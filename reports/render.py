@@ -2,9 +2,13 @@
 print CSS with @page rules, rendered by WeasyPrint with a URL fetcher that can read nothing
 but the templates folder (and inline `data:` charts).
 
-The CJK font is the system's WenQuanYi Micro Hei (Debian `fonts-wqy-microhei`, installed by
-`scripts/setup`); without it Chinese would come out as boxes and WeasyPrint would not say so,
-so rendering refuses to start when fontconfig does not know the font.
+Faces, as GB/T 9704 sets a government document (docs/documents.md): 标题 and 版头 in a 宋体
+(Noto Serif CJK SC, Debian `fonts-noto-cjk`: bold stands in for the proprietary 小标宋), 正文 in
+仿宋 (FandolFang, from TeX Live's Fandol family in Debian `texlive-lang-chinese`), first-level
+headings in 黑体 (FandolHei) and second-level in 楷体 (FandolKai). All free, installed by
+`scripts/setup` and known to fontconfig, so the URL fetcher stays locked to the templates. Without
+them Chinese would come out as boxes or another face and WeasyPrint would not say so, so
+rendering refuses to start when fontconfig does not know every face.
 """
 
 from __future__ import annotations
@@ -23,8 +27,13 @@ from weasyprint.urls import URLFetcher
 from reports import chinese
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-CJK_FONT = "WenQuanYi Micro Hei"
-FONT_PACKAGE = "fonts-wqy-microhei"
+SONG = "Noto Serif CJK SC"  # 宋体: 标题, 发文机关标志, page numbers
+FANG = "FandolFang"  # 仿宋: 正文, tables, charts
+HEI = "FandolHei"  # 黑体: first-level headings 一、
+KAI = "FandolKai"  # 楷体: second-level headings （一）
+FACES = {SONG: "fonts-noto-cjk", FANG: "texlive-lang-chinese", HEI: "texlive-lang-chinese",
+         KAI: "texlive-lang-chinese"}
+CJK_FONT = FANG  # the charts' face
 
 
 class FontMissing(RuntimeError):
@@ -39,12 +48,12 @@ def environment() -> Environment:
         capitals=chinese.amount_in_capitals,
         money=chinese.amount_in_figures,
         cn_date=chinese.chinese_date,
+        cn_number=chinese.ordinal,
         date=chinese.numeric_date,
         month=chinese.numeric_month,
         mask=chinese.mask_id,
         percent=chinese.percent,
     )
-    env.globals["font_family"] = CJK_FONT
     return env
 
 
@@ -53,20 +62,25 @@ def render_html(template: str, context: dict[str, Any]) -> str:
 
 
 @functools.cache
-def font_file() -> str:
-    """The CJK font's file, as fontconfig resolves the family (checked once per process)."""
+def font_file(face: str = CJK_FONT) -> str:
+    """A face's file, as fontconfig resolves the family (checked once per process)."""
     if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", "-f", "%{family}\t%{file}", CJK_FONT], capture_output=True,
+        found = subprocess.run(["fc-match", "-f", "%{family}\t%{file}", face], capture_output=True,
                                text=True, check=False).stdout
         family, _, path = found.partition("\t")
-        if CJK_FONT in family and path:
+        if face in family and path:
             return path
-    raise FontMissing(f"未安装中文字体 {CJK_FONT}，生成的文书会显示为方框。"
-                      f"请运行 scripts/setup，或：sudo apt-get install -y {FONT_PACKAGE}")
+    raise FontMissing(f"未安装字体 {face}，生成的文书会显示为方框或错用字体。"
+                      f"请运行 scripts/setup，或：sudo apt-get install -y {FACES[face]}")
+
+
+def fonts_ready() -> None:
+    for face in FACES:
+        font_file(face)
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    font_file()
+    fonts_ready()
     html = render_html(template, context)
     return HTML(string=html, base_url=str(TEMPLATES) + "/", url_fetcher=TemplatesOnly()).write_pdf()
 

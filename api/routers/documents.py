@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import CurrentUser, ReadSession, Today, WriteSession
-from api.schemas import IssuedOut, Message
+from api.schemas import IssuedOut, IssuerAccountIn, IssuerAccountOut, Message, VoidIn
 from casework.models import IssuedFile
+from casework.services import issuer
 from reports.documents import issuance
 from reports.documents.common import PDF, XLSX, Document
 from reports.documents.lists import build_list
@@ -42,9 +43,11 @@ def respond(document: Document, format: Format = "pdf") -> Response:
 
 
 def as_issued(issued: IssuedFile) -> Response:
-    """The bytes that left the bureau, as they left it."""
-    return Response(issued.content, media_type=issued.media_type, headers={
-        "Content-Disposition": f'inline; filename="{issued.filename}"', "X-Document-SHA256": issued.sha256})
+    """The bytes that left the bureau, as they left it (a voided one says so in a header)."""
+    headers = {"Content-Disposition": f'inline; filename="{issued.filename}"', "X-Document-SHA256": issued.sha256}
+    if issued.voided_at is not None:
+        headers["X-Document-Voided"] = issued.voided_at.isoformat()
+    return Response(issued.content, media_type=issued.media_type, headers=headers)
 
 
 def issued_answer(issued: IssuedFile, created: bool) -> JSONResponse:
@@ -58,6 +61,25 @@ def issued_answer(issued: IssuedFile, created: bool) -> JSONResponse:
 @router.get("/issued/{file_id}", response_class=Response, summary="已出具的文书（原件，按出具编号）")
 def issued(file_id: Id, user: CurrentUser, session: ReadSession) -> Response:
     return as_issued(issuance.file_by_id(session, user, file_id))
+
+
+@router.post("/issued/{file_id}/void", response_model=IssuedOut,
+             summary="作废已出具的文书（须填写原因；文号不再使用，可重新出具，新文书另编文号）")
+def void_issued(file_id: Id, body: VoidIn, user: CurrentUser, session: WriteSession) -> IssuedFile:
+    return issuance.void(session, user, file_id, body.reason)
+
+
+@router.get("/issuer-accounts", response_model=list[IssuerAccountOut],
+            summary="退还款收款账户（发文机关信息，按生效日期的各版本，系统管理员）")
+def issuer_accounts(user: CurrentUser, session: ReadSession) -> list[Any]:
+    return issuer.accounts(session, user)
+
+
+@router.post("/issuer-accounts", response_model=IssuerAccountOut, status_code=201,
+             summary="登记退还款收款账户的新版本（户名、开户银行、账号，自生效日期起用于追缴、返还通知书）")
+def record_issuer_account(body: IssuerAccountIn, user: CurrentUser, session: WriteSession) -> Any:
+    return issuer.record_account(session, user, body.effective_from, body.account_name, body.bank, body.account_no,
+                                 body.reason)
 
 
 @router.get("/recovery-notice/{demand_id}", response_class=Response,
@@ -149,3 +171,10 @@ def accountability_report(user: CurrentUser, session: ReadSession, year: Year | 
                           month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
                           format: Format = "pdf") -> Response:
     return respond(build_list("accountability-report", session, user, year=year, month=month), format)
+
+
+@router.post("/accountability-report/issue", responses=ISSUED_RESPONSES,
+             summary="出具乡镇问责报告（编文号、生成并留存原件，报区人社局）")
+def issue_accountability_report(user: CurrentUser, session: WriteSession, today: Today, year: Year | None = None,
+                                month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None) -> JSONResponse:
+    return issued_answer(*issuance.issue(session, user, "accountability-report", today, year=year, month=month))

@@ -1,5 +1,6 @@
-"""The admin's console pages: users (add, disable, enable, new password, lift sign-in locks) and
-the audit log's head with its dated anchors. Same services and checks as the API's."""
+"""The admin's console pages: users (add, disable, enable, new password, lift sign-in locks), the
+audit log's head with its dated anchors, and the issuer's repayment account (指定账户, versioned
+by date). Same services and checks as the API's."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.schemas import PasswordChange, UserCreate
+from api.schemas import IssuerAccountIn, PasswordChange, UserCreate
 from api.web.routes import SUBMITTED, WebRoute, WebUser, page, parsed, redirect, refusal, writing
 from casework import chain
 from casework.errors import NotFound
 from casework.models import AuditEntry, Role, User, utcnow
-from casework.services import signin, users
+from casework.services import issuer, signin, users
 from casework.services.access import require
 from casework.services.townships import township_names
 
@@ -108,3 +109,35 @@ def audit_page(request: Request, user: WebUser) -> HTMLResponse:
         head = chain.head(session.connection())
         anchors = list(reversed(chain.anchors(chain.seal_of(session.get_bind()))))
     return page(request, "admin_audit.html", user, title="审计日志", count=count, head=head, anchors=anchors)
+
+
+def render_issuer(request: Request, admin: User, status: int = 200, error: str | None = None,
+                  form: dict[str, str] | None = None) -> HTMLResponse:
+    with request.app.state.read_sessions() as session:
+        accounts = issuer.accounts(session, admin)
+    return page(request, "admin_issuer.html", admin, status, title="发文机关信息", accounts=accounts,
+                ok=request.query_params.get("ok"), error=error, form=form or {})
+
+
+@router.get("/web/admin/issuer", response_class=HTMLResponse)
+def issuer_page(request: Request, user: WebUser) -> HTMLResponse:
+    return render_issuer(request, user)
+
+
+@router.post("/web/admin/issuer")
+def record_account(request: Request, user: WebUser, effective_from: Annotated[str, Form()] = "",
+                   account_name: Annotated[str, Form()] = "", bank: Annotated[str, Form()] = "",
+                   account_no: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
+    form = {"effective_from": effective_from, "account_name": account_name, "bank": bank, "account_no": account_no,
+            "reason": reason}
+    try:
+        require(user, "issuer")
+        body = parsed(IssuerAccountIn, effective_from=effective_from.strip(), account_name=account_name.strip(),
+                      bank=bank.strip(), account_no=account_no.strip(), reason=reason.strip() or None)
+        with writing(request) as session:
+            issuer.record_account(session, user, body.effective_from, body.account_name, body.bank,
+                                  body.account_no, body.reason)
+    except SUBMITTED as exc:
+        status, message = refusal(exc)
+        return render_issuer(request, user, status, message, form)
+    return redirect("/web/admin/issuer", ok=f"已登记收款账户（自{body.effective_from}起）")

@@ -138,7 +138,8 @@ def menu(user: User) -> list[tuple[str, str]]:
     if can(user, "feeds"):
         items.append(("/web/feeds", "数据源"))
     if can(user, "users"):
-        items += [("/web/admin/users", "用户管理"), ("/web/admin/audit", "审计日志")]
+        items += [("/web/admin/users", "用户管理"), ("/web/admin/audit", "审计日志"),
+                  ("/web/admin/issuer", "发文机关信息")]
     return items
 
 

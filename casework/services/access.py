@@ -35,10 +35,11 @@ ACTION_LABELS = {
     "feeds": "查看数据源",
     "referrals": "查看移交案件",
     "payroll": "查看停发名单",
+    "issuer": "维护发文机关信息（收款账户）",
 }
 ALLOWED = {"read": READ_PERSONAL, "handle": HANDLE, "approve": APPROVE, "visit": VISIT,
            "users": MANAGE_USERS, "feeds": READ_FEEDS, "referrals": READ_REFERRALS,
-           "payroll": PAYROLL}
+           "payroll": PAYROLL, "issuer": MANAGE_USERS}
 
 
 def can(user: User, action: str) -> bool:

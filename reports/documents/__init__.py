@@ -12,9 +12,10 @@
 | certification-report | 资格认证报告书 (第二十六条) | certification_status of the year and township | read, township scope |
 | accountability-report | 乡镇问责报告 (第三十一条) | accountability_* (published); demands, repayments, referrals | hr_bureau, inspector, reviewer, admin |
 
-The four notices carry a 文号: they are issued (`issuance.issue`), once, by a named user, and
-their bytes kept; afterwards they are given out as issued. Lists and reports are made on
-request. A role that may not have a kind of document at all gets 403; a township officer asking
+The four notices carry a 文号 (GB/T 9704's form, 松社保追字〔2026〕1号): they are issued
+(`issuance.issue`), once, by a named user, and their bytes kept; afterwards they are given out
+as issued, until voided (作废: the number stays spent, a new issue replaces it). Lists and
+reports are made on request; the accountability report can also be issued with a 文号. A role that may not have a kind of document at all gets 403; a township officer asking
 for another township's document gets 404: for them it does not exist. `user=None` is the
 command line, which may read everything.
 

@@ -135,9 +135,13 @@ def _charts(session: Session, rows: list[dict[str, Any]], label: str, year: int 
     return {"rate_chart": charts.data_uri(rates), "loss_chart": charts.data_uri(losses)}
 
 
-def accountability_report(session: Session, user: User | None, year: int | None, month: str | None) -> Document:
+def may_read_accountability(user: User | None) -> None:
     if user is not None and user.role not in ACCOUNTABILITY_READERS:
         raise Forbidden("forbidden_role", "您的岗位无权查看乡镇问责报告")
+
+
+def accountability_report(session: Session, user: User | None, year: int | None, month: str | None) -> Document:
+    may_read_accountability(user)
     if (year is None) == (month is None):
         raise NotAvailable("period_required", "请指定年度（--year）或月份（--month）之一")
     if year is not None:

@@ -66,6 +66,7 @@ def benefit_notices(session: Session, user: User, month: str, township: str | No
             "township": place(session, row.township_code), "village": row.village or "",
             "start_month": row.month, "basic_pension": basic, "account_pension": account, "monthly": basic + account,
         })
-    where = place(session, township) if township else notices[0]["township"]
+    where = place(session, township) if township else place(session, rows[0].township_code)
     return Document("benefit-notice", LABEL, "benefit_notice.html", {"notices": notices, "month": month, "place": where},
-                    f"benefit-notice-{month}-{township or person_no}", numbered=numbers)
+                    f"benefit-notice-{month}-{township or person_no}", numbered=numbers, township=where,
+                    printed_on=today)

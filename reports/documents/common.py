@@ -21,7 +21,7 @@ from casework.services import audit
 from casework.services.access import require
 from casework.services.townships import township_name, township_names
 from reports.chinese import numeric_date, numeric_month
-from reports.issuers import Issuer, issuer_on
+from reports.issuers import Issuer, copy_to, issuer_on
 from reports.render import render_pdf
 from reports.tables import Field, write_xlsx
 
@@ -53,9 +53,13 @@ class Document:
     rows: list[tuple] = field(default_factory=list)
     sheet: str = ""
     numbered: list[IssuedDocument] = field(default_factory=list)  # the 文号 it bears
+    township: str | None = None  # the township named in its 抄送
+    printed_on: dt.date | None = None  # 印发日期: the day it was issued, or made
 
     def pdf(self) -> bytes:
-        return render_pdf(self.template, {"title": self.title, **self.context})
+        defaults = {"document_no": None, "copy_to": copy_to(self.name, self.township),
+                    "printed_on": self.printed_on or beijing_today()}
+        return render_pdf(self.template, {"title": self.title, **defaults, **self.context})
 
     def xlsx(self) -> bytes:
         if not self.fields:
@@ -67,22 +71,35 @@ class Document:
 
 # ----------------------------------------------------------------------------- 文号
 
-# The character after the issuer's abbreviation in each numbered kind's 文号: 松社保追字〔2026〕第3号.
+# The character after the issuer's abbreviation in each numbered kind's 文号, in GB/T 9704's form
+# (the year in 〔〕, the number without 第 or leading zeros): 松社保追字〔2026〕3号.
 NUMBERED = {
     "recovery_notice": ("追", "冒领社会保险待遇追缴通知书"),
     "return_notice": ("返", "社会保险待遇返还通知书"),
     "deregistration_notice": ("注", "申请注销登记告知书"),
     "benefit_notice": ("待", "待遇领取告知书"),
+    "accountability_report": ("责", "乡镇问责报告"),
 }
+
+
+def beijing_today() -> dt.date:
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+def format_number(abbreviation: str, character: str, year: int, number: int) -> str:
+    """松社保追字〔2026〕3号 (GB/T 9704-2012 7.2.4)."""
+    return f"{abbreviation}{character}字〔{year}〕{number}号"
 
 
 def document_number(session: Session, kind: str, subject: str, issued_on: dt.date, actor: User,
                     case_id: int | None = None, person_id: str | None = None) -> IssuedDocument:
     """The 文号 of a notice: the one it was first given, or the next of its kind and year (a
     sequence per kind and year in `document_numbers`). Only issuing calls this: a number is
-    given by a named user, once, and kept."""
+    given by a named user, once, and kept. A voided notice's number stays spent: issuing its
+    subject again takes the next number."""
     issued = session.scalar(select(IssuedDocument).where(IssuedDocument.kind == kind,
-                                                         IssuedDocument.subject == subject))
+                                                         IssuedDocument.subject == subject,
+                                                         IssuedDocument.voided_at.is_(None)))
     if issued is not None:
         return issued
     year = issued_on.year
@@ -94,7 +111,7 @@ def document_number(session: Session, kind: str, subject: str, issued_on: dt.dat
     character, label = NUMBERED[kind]
     number = sequence.last_number
     issued = IssuedDocument(kind=kind, subject=subject, year=year, number=number,
-                            document_no=f"{issuer(issued_on).abbreviation}{character}字〔{year}〕第{number}号",
+                            document_no=format_number(issuer(issued_on).abbreviation, character, year, number),
                             issued_on=issued_on, issued_by=actor.id, case_id=case_id)
     session.add(issued)
     audit.record(session, actor, "document_numbered", issued, None, f"{label} {issued.document_no}",

@@ -3,14 +3,18 @@ demand, dated the day the demand was issued."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.errors import NotFound
-from casework.models import Demand, User
+from casework.models import Case, Demand, Finding, Settlement, User
 from casework.services.access import sees_township
-from casework.services.cases import open_findings, overpaid
+from casework.services.cases import RECOVERY_NOTICE, open_findings, overpaid
+from casework.services.issuer import required_account
 from reports.documents.common import (
+    ZERO,
     Document,
     NotAvailable,
     allow,
@@ -44,29 +48,65 @@ def demand_notice(session: Session, user: User, demand_id: int, name: str) -> Do
     kind = NOTICE_OF[name]
     case = demand.case
     findings = open_findings(case) or list(case.findings)
+    account = required_account(session, demand.issued_on)  # before a number is spent
     numbered = document_number(session, f"{kind}_notice", f"demand:{demand.id}", demand.issued_on, user,
                                case.id, case.person_id)
     settlement = case.settlements[-1] if case.settlements else None
     rows = improper_rows(session, findings)
+    township = place(session, case.township_code)
     context = {
         "issuer": issuer(demand.issued_on),
+        "account": account,
+        "reconciliation": reconciliation(session, case, demand, rows, settlement),
         "document_no": numbered.document_no,
         "issued_on": numbered.issued_on,
         "demand": demand,
         "person": person_of(case, findings),
-        "events": sorted({event_phrase(f) for f in findings}),
+        "events": sorted({event_phrase(f) for f in facts_of(findings, kind)}),
         "months": rows,
         "first_month": rows[0]["month"] if rows else None,
         "last_month": rows[-1]["month"] if rows else None,
         "overpaid": settlement.overpaid if settlement else overpaid(session, case),  # what was settled
         "settlement": settlement,
-        "township": place(session, case.township_code),
+        "township": township,
         "deceased": any(f.exception_type == "death" for f in findings),
         "case_id": case.id,
     }
     template = "recovery_notice.html" if kind == "recovery" else "return_notice.html"
     return Document(name, LABELS[name], template, context, f"{name}-{numbered.year}-{numbered.number}",
-                    numbered=[numbered])
+                    numbered=[numbered], township=township, printed_on=numbered.issued_on)
+
+
+def facts_of(findings: list[Finding], kind: str) -> list[Finding]:
+    """The findings whose facts a notice states: those of its own kind's types (a death or a
+    sentence for a 追缴通知书, the rest for a 返还通知书). A consequence found alongside (未按期认证
+    after a death) is not a fact of the notice; its months are in the annex all the same."""
+    own = [f for f in findings if (f.exception_type in RECOVERY_NOTICE) == (kind == "recovery")]
+    return own or findings
+
+
+def reconciliation(session: Session, case: Case, demand: Demand, rows: list[dict[str, Any]],
+                   settlement: Settlement | None) -> list[dict[str, Any]]:
+    """From the gross improper amount to the amount demanded: the monthly detail (each record
+    and month once), fixed amounts, the offsets against the personal account and the funeral
+    subsidy, repayments by then, and what the notice demands. Lines add up to the demand."""
+    monthly = sum((r["amount"] for r in rows), ZERO)
+    gross = settlement.overpaid if settlement is not None else overpaid(session, case)
+    lines = [{"label": f"按月明细合计（{len(rows)}个月（次））", "amount": monthly, "cls": ""}]
+    if gross != monthly:
+        lines.append({"label": "其他不当领取（一次性金额）", "amount": gross - monthly, "cls": ""})
+    lines.append({"label": "不当领取金额合计", "amount": gross, "cls": "total"})
+    if settlement is not None:
+        lines.append({"label": "减：个人账户余额抵扣", "amount": settlement.balance_offset, "cls": "less"})
+        if settlement.subsidy_offset > 0:
+            lines.append({"label": "减：丧葬补助金抵扣", "amount": settlement.subsidy_offset, "cls": "less"})
+        remaining = settlement.remaining
+    else:
+        remaining = gross
+    if remaining != demand.amount:
+        lines.append({"label": "减：此前已退还或核减", "amount": remaining - demand.amount, "cls": "less"})
+    lines.append({"label": "本通知应退还金额", "amount": demand.amount, "cls": "result"})
+    return lines
 
 
 def demand_of_case(session: Session, case_id: int | None, name: str) -> int:

@@ -53,6 +53,7 @@ def deregistration_notice(session: Session, user: User, case_id: int, today: dt.
         SettlementBasis.finding_key.in_([f.finding_key for f in findings]))).all()
     stopped = sorted(h.from_month for h in case.holds if h.reason_code.startswith("14"))
     rows = improper_rows(session, findings)
+    township = place(session, case.township_code)
     context = {
         "issuer": office,
         "document_no": numbered.document_no,
@@ -67,8 +68,9 @@ def deregistration_notice(session: Session, user: User, case_id: int, today: dt.
         "first_month": rows[0]["month"] if rows else None,
         "last_month": rows[-1]["month"] if rows else None,
         "overpaid": sum((r["amount"] for r in rows), ZERO),
-        "township": place(session, case.township_code),
+        "township": township,
         "case_id": case.id,
     }
     return Document("deregistration-notice", LABEL, "deregistration_notice.html", context,
-                    f"deregistration-notice-{numbered.year}-{numbered.number}", numbered=[numbered])
+                    f"deregistration-notice-{numbered.year}-{numbered.number}", numbered=[numbered],
+                    township=township, printed_on=numbered.issued_on)

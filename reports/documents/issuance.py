@@ -1,7 +1,12 @@
 """Documents are issued, not fetched. A notice with a 文号 is issued by a named user (a POST, or
 the command line `--as USER`): its numbers are given, it is rendered once, and its bytes are
 kept in the case store with who issued it and when. Afterwards it is given out as issued, byte
-for byte, on any host; asking for it never numbers or renders anything."""
+for byte, on any host; asking for it never numbers or renders anything.
+
+An issued notice can be voided (作废) with a reason: its file is kept (and still given out by
+its own address, marked voided), its 文号 stays spent, and issuing the subject again renders a
+replacement with the next number. The 乡镇问责报告, which goes to the 区人社局, is issued the same
+way (a 文号 of its own); made on request it is the same report without one."""
 
 from __future__ import annotations
 
@@ -12,13 +17,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.errors import NotFound, Problem
-from casework.models import IssuedFile, User
+from casework.errors import Conflict, Invalid, NotFound, Problem
+from casework.models import Case, IssuedDocument, IssuedFile, User, utcnow
 from casework.services import audit
 from casework.services.access import require, sees_township
 from reports.documents import KINDS
+from reports.documents.accountability_report import accountability_report, may_read_accountability
 from reports.documents.benefit_notices import benefit_notices, starts
-from reports.documents.common import PDF, Document, allow
+from reports.documents.common import PDF, Document, allow, document_number
 from reports.documents.demand_notices import demand_notice, the_demand
 from reports.documents.deregistration_notice import deregistration_notice, the_case
 
@@ -43,7 +49,7 @@ class Subject:
 
 def subject_of(session: Session, user: User | None, name: str, *, demand_id: int | None = None,
                case_id: int | None = None, month: str | None = None, township: str | None = None,
-               person_no: str | None = None) -> Subject:
+               person_no: str | None = None, **params) -> Subject:
     """The subject of a notice, once this user may have it (403 or 404 otherwise)."""
     match name:
         case "recovery-notice" | "return-notice":
@@ -57,6 +63,12 @@ def subject_of(session: Session, user: User | None, name: str, *, demand_id: int
             township, rows = starts(session, user, _needed(month, "年月"), township, person_no)
             who = f"person:{person_no}" if person_no else township
             return Subject(f"benefit:{month}:{who}", township or rows[0].township_code)
+        case "accountability-report":
+            may_read_accountability(user)
+            year = params.get("year")
+            if (year is None) == (month is None):
+                raise Problem("period_required", "请指定年度或月份之一", 422)
+            return Subject(f"accountability:{year or month}", None)
     raise NotFound("文书种类")
 
 
@@ -67,7 +79,15 @@ def _needed(value, what: str):
 
 
 def latest_file(session: Session, name: str, subject: str) -> IssuedFile | None:
-    return session.scalar(select(IssuedFile).where(IssuedFile.kind == name, IssuedFile.subject == subject)
+    """The file a notice stands as: the latest issued and not voided."""
+    return session.scalar(select(IssuedFile).where(IssuedFile.kind == name, IssuedFile.subject == subject,
+                                                   IssuedFile.voided_at.is_(None))
+                          .order_by(IssuedFile.id.desc()).limit(1))
+
+
+def voided_file(session: Session, name: str, subject: str) -> IssuedFile | None:
+    return session.scalar(select(IssuedFile).where(IssuedFile.kind == name, IssuedFile.subject == subject,
+                                                   IssuedFile.voided_at.is_not(None))
                           .order_by(IssuedFile.id.desc()).limit(1))
 
 
@@ -97,6 +117,14 @@ def _render(session: Session, user: User, name: str, today: dt.date, **params) -
         case "benefit-notice":
             return benefit_notices(session, user, params["month"], params.get("township"), params.get("person_no"),
                                    today)
+        case "accountability-report":
+            report = accountability_report(session, user, params.get("year"), params.get("month"))
+            subject = f"accountability:{params.get('year') or params.get('month')}"
+            numbered = document_number(session, "accountability_report", subject, today, user)
+            report.context["document_no"] = numbered.document_no
+            report.numbered, report.printed_on = [numbered], today
+            report.filename = f"{report.filename}-{numbered.year}-{numbered.number}"
+            return report
     raise NotFound("文书种类")
 
 
@@ -110,9 +138,11 @@ def issue(session: Session, user: User, name: str, today: dt.date, **params) -> 
         return existing, False
     document = _render(session, user, name, today, **params)
     content = document.pdf()
+    replaced = voided_file(session, name, subject.key)
     issued = IssuedFile(kind=name, subject=subject.key, title=document.title, filename=f"{document.filename}.pdf",
                         media_type=PDF, content=content, sha256=hashlib.sha256(content).hexdigest(),
-                        township_code=subject.township_code, case_id=subject.case_id, issued_by=user.id)
+                        township_code=subject.township_code, case_id=subject.case_id, issued_by=user.id,
+                        replaces=replaced.id if replaced is not None else None)
     session.add(issued)
     session.flush()
     for numbered in document.numbered:
@@ -121,3 +151,26 @@ def issue(session: Session, user: User, name: str, today: dt.date, **params) -> 
     audit.record(session, user, "document_issued", issued, None, f"{document.title} {numbers}",
                  subject.case_id, subject.person_id)
     return issued, True
+
+
+def void(session: Session, user: User, file_id: int, reason: str) -> IssuedFile:
+    """作废 an issued notice, with the reason: the file is kept as issued and marked, its 文号
+    stays spent (never given again), and the notice may be issued again (a replacement with the
+    next number). Audited."""
+    require(user, "handle")
+    issued = file_by_id(session, user, file_id)
+    if issued.voided_at is not None:
+        raise Conflict("already_voided", "该文书已作废")
+    why = (reason or "").strip()
+    if len(why) < 2:
+        raise Invalid("reason_required", "请填写作废原因")
+    before = audit.snapshot(issued)
+    issued.voided_at, issued.voided_by, issued.void_reason = utcnow(), user.id, why
+    numbers = list(session.scalars(select(IssuedDocument).where(IssuedDocument.file_id == issued.id)))
+    for numbered in numbers:
+        numbered.voided_at = issued.voided_at
+    case = session.get(Case, issued.case_id) if issued.case_id is not None else None
+    audit.record(session, user, "document_voided", issued, before,
+                 f"{issued.title} {'、'.join(n.document_no for n in numbers)} 作废：{why}",
+                 issued.case_id, case.person_id if case is not None else None)
+    return issued

@@ -15,7 +15,11 @@ from tests.api.conftest import Api, later_publication  # noqa: F401 (re-exported
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "reports"
 SETUP_HINT = ("缺少 poppler-utils 或中文字体：请运行 scripts/setup，"
-              "或 sudo apt-get install -y fonts-wqy-microhei poppler-utils libharfbuzz-subset0")
+              "或 sudo apt-get install -y fonts-noto-cjk texlive-lang-chinese poppler-utils libharfbuzz-subset0")
+# The faces GB/T 9704 asks for, as pdffonts names them: 宋体 (标题, 版头) and 仿宋 (正文).
+SONG, FANG = "Noto-Serif-CJK-SC", "FandolFang"
+ACCOUNT = {"effective_from": "2020-01-01", "account_name": "赤峰市松山区社会保险事业管理局",
+           "bank": "中国农业银行赤峰松山支行", "account_no": "0547 0101 0400 12345", "reason": "开立收入户"}
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,16 +50,27 @@ def embedded_fonts(path: Path) -> list[tuple[str, str]]:
     return [(row.split()[0], row.split()[-5]) for row in rows if row.strip()]
 
 
-def keep(content: bytes, name: str, pages: tuple[int, ...] = (1,)) -> Path:
-    """Keep the PDF and a PNG of each given page under artifacts/reports/, check its fonts:
-    every font embedded, and the CJK one among them (else Chinese would be boxes)."""
+def page_count(content: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(content)).pages)
+
+
+def keep(content: bytes, name: str, pages: tuple[int, ...] | None = None) -> Path:
+    """Keep the PDF and a PNG of each page (or the pages given) under artifacts/reports/, check
+    its fonts: every font embedded, the 宋体 and the 仿宋 among them (else Chinese would be boxes,
+    or in a face the standard does not use)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pdf = ARTIFACTS / f"{name}.pdf"
     pdf.write_bytes(content)
     fonts = embedded_fonts(pdf)
-    assert any("WenQuanYi" in font for font, _ in fonts), f"{name}: 未嵌入中文字体 {fonts}。{SETUP_HINT}"
+    assert any(SONG in font for font, _ in fonts), f"{name}: 未嵌入宋体 {fonts}。{SETUP_HINT}"
+    assert any(FANG in font for font, _ in fonts), f"{name}: 未嵌入仿宋 {fonts}。{SETUP_HINT}"
+    assert not any("WenQuanYi" in font for font, _ in fonts), f"{name}: 文书不用黑体 WenQuanYi {fonts}"
     assert all(embedded == "yes" for _, embedded in fonts), f"{name}: 有未嵌入的字体 {fonts}"
-    for page in pages:
+    for old in ARTIFACTS.glob(f"{name}-page*.png"):
+        old.unlink()
+    for page in pages or range(1, page_count(content) + 1):
         target = ARTIFACTS / (f"{name}.png" if page == 1 else f"{name}-page{page}.png")
         subprocess.run([_tool("pdftoppm"), "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
                         str(pdf), str(target.with_suffix(""))], check=True)
@@ -140,9 +155,21 @@ def issue_demand(api: Api, case: dict, addressee: str, relation: str) -> dict:
     return r.json()
 
 
-def settled_demand(api: Api, exception_type: str, addressee: str, relation: str, **params) -> tuple[dict, dict]:
+def record_account(api: Api, **changes) -> dict:
+    """The admin records the account repayments are made to (needed before a recovery or return
+    notice can be issued)."""
+    r = api.post("admin", "/documents/issuer-accounts", {**ACCOUNT, **changes})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def settled_demand(api: Api, exception_type: str, addressee: str, relation: str, account: bool = True,
+                   **params) -> tuple[dict, dict]:
     """A finding's case taken to its demand: cancellation and offset where the account settles
-    first (death, nationality, other pension), suspension otherwise."""
+    first (death, nationality, other pension), suspension otherwise. The repayment account is
+    recorded first unless `account=False`."""
+    if account and api.get("admin", "/documents/issuer-accounts").json() == []:
+        record_account(api)
     f = finding(api, exception_type, **params)
     case = open_case(api, f["finding_key"])
     if exception_type in ("death", "nationality", "other_pension"):

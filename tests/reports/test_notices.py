@@ -14,10 +14,19 @@ from casework.db import session_factory
 from casework.models import AuditEntry, Case, Demand, DocumentNumber, IssuedDocument, Settlement
 from reports.chinese import amount_in_capitals, amount_in_figures, mask_id
 from tests.api.conftest import Api
-from tests.reports.support import flat, get_pdf, issue_pdf, keep, pdf_text, settled_demand
+from tests.reports.support import (
+    ACCOUNT,
+    flat,
+    get_pdf,
+    issue_pdf,
+    keep,
+    pdf_text,
+    record_account,
+    settled_demand,
+)
 
 OFFICE = "赤峰市松山区社会保险事业管理局"
-ISSUED = "二〇二六年一月十日"  # api.clock.day, 2026-01-10
+ISSUED = "2026年1月10日"  # api.clock.day, 2026-01-10: a 成文日期 in Arabic numerals (GB/T 9704-2012)
 
 
 def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_receipt(api: Api):
@@ -31,7 +40,7 @@ def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_recei
         settlement = s.scalars(select(Settlement).where(Settlement.case_id == case["id"])).one()
         id_number = stored.case.findings[0].id_number
     assert "冒领社会保险待遇追缴通知书" in text
-    assert "松社保追字〔2026〕第1号" in text
+    assert "松社保追字〔2026〕1号" in text
     assert "林晓梅（子女（法定继承人））：" in one
     assert case["name"] in text
     assert mask_id(id_number) in text and id_number not in one, "the ID number is masked"
@@ -49,27 +58,43 @@ def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_recei
     # The detachable receipt, for the heir's signature.
     assert "冒领社会保险待遇追缴通知书回执" in one and "沿虚线剪下" in one
     assert "签收人（签字）" in one and "送达人（签字，两名以上工作人员在场）" in one
-    assert one.count("松社保追字〔2026〕第1号") >= 3, "heading, receipt heading and receipt text"
+    assert one.count("松社保追字〔2026〕1号") >= 3, "heading, receipt heading and receipt text"
+    # GB/T 9704: the issuing office's mark heads it, the 版记 closes it.
+    assert one.startswith(f"{OFFICE}松社保追字〔2026〕1号冒领社会保险待遇追缴通知书"), one[:60]
+    assert "抄送：" in one and f"{OFFICE}2026年1月10日印发" in one
+    # The account to pay into, as the admin recorded it: no blank lines to fill in.
+    assert "户名：赤峰市松山区社会保险事业管理局" in one and "开户银行：中国农业银行赤峰松山支行" in one
+    assert "账号：05470101040012345" in one
+    # Only the facts of a death: no 未按期认证 or other consequence in a death recovery.
+    assert "未按期认证" not in one and "存在" not in one.split("冒领待遇合计")[0]
+    # The annex reconciles: gross improper amount, less the offsets, is what is demanded.
+    annex = one[one.index("冒领待遇明细及金额核算（"):]
+    assert f"不当领取金额合计{amount_in_figures(settlement.overpaid)}" in annex
+    assert f"减：个人账户余额抵扣{amount_in_figures(settlement.balance_offset)}" in annex
+    if settlement.subsidy_offset > 0:
+        assert f"减：丧葬补助金抵扣{amount_in_figures(settlement.subsidy_offset)}" in annex
+    assert f"本通知应退还金额{amount_in_figures(stored.amount)}" in annex
+    assert settlement.overpaid - settlement.balance_offset - settlement.subsidy_offset == stored.amount
 
 
 def test_a_recovery_notice_keeps_its_number_and_the_next_one_takes_the_next(api: Api):
     _, first = settled_demand(api, "death", "林晓梅", "子女")
     _, second = settled_demand(api, "imprisonment", "服刑人员家属", "配偶")
     issued = issue_pdf(api, "jingban", f"/documents/recovery-notice/{first['id']}")
-    assert "第1号" in pdf_text(issued)
+    assert "〔2026〕1号" in pdf_text(issued)
     again = get_pdf(api, "fuhe", f"/documents/recovery-notice/{first['id']}")
     assert again == issued, "given out again: the very bytes issued, same 文号"
     reissued = api.post("fuhe", f"/documents/recovery-notice/{first['id']}/issue")
     assert reissued.status_code == 200 and get_pdf(api, "fuhe", reissued.json()["url"]) == issued
     text = pdf_text(issue_pdf(api, "jingban", f"/documents/recovery-notice/{second['id']}"))
-    assert "松社保追字〔2026〕第2号" in text
+    assert "松社保追字〔2026〕2号" in text
     assert "被判处刑罚" in flat(text) and "及家属" in flat(text)
     with session_factory(api.engine)() as s:
         assert s.scalar(select(DocumentNumber.last_number).where(DocumentNumber.kind == "recovery_notice",
                                                                  DocumentNumber.year == 2026)) == 2
         issued = s.scalars(select(IssuedDocument).order_by(IssuedDocument.number)).all()
         assert [(d.subject, d.document_no) for d in issued] == [
-            (f"demand:{first['id']}", "松社保追字〔2026〕第1号"), (f"demand:{second['id']}", "松社保追字〔2026〕第2号")]
+            (f"demand:{first['id']}", "松社保追字〔2026〕1号"), (f"demand:{second['id']}", "松社保追字〔2026〕2号")]
         assert all(d.issued_on == dt.date(2026, 1, 10) for d in issued)
         numbered = s.scalar(select(func.count()).where(AuditEntry.action == "document_numbered"))
         assert numbered == 2, "numbering a notice is in the audit log, once"
@@ -91,8 +116,8 @@ def test_a_return_notice_after_a_lost_nationality_asks_the_person_to_return_the_
         stored = s.get(Demand, demand["id"])
         settlement = stored.case.settlements[-1]
         id_number = stored.case.findings[0].id_number
-    assert "社会保险待遇返还通知书" in text and "松社保返字〔2026〕第1号" in text
-    assert one.startswith("社会保险待遇返还通知书松社保返字〔2026〕第1号") or "冯金：" in one
+    assert "社会保险待遇返还通知书" in text and "松社保返字〔2026〕1号" in text
+    assert one.startswith("社会保险待遇返还通知书松社保返字〔2026〕1号") or "冯金：" in one
     assert "丧失中华人民共和国国籍" in one
     assert mask_id(id_number) in text and id_number not in one
     assert f"个人账户直接抵扣{amount_in_figures(settlement.balance_offset)}元" in one
@@ -112,7 +137,7 @@ def test_a_deregistration_notice_goes_to_the_heir_with_a_deadline(api: Api):
     keep(pdf, "deregistration-notice")
     text = pdf_text(pdf)
     one = flat(text)
-    assert "申请注销登记告知书" in text and "松社保注字〔2026〕第1号" in text
+    assert "申请注销登记告知书" in text and "松社保注字〔2026〕1号" in text
     assert f"{f['name']}的指定受益人或法定继承人：" in one
     assert mask_id(f["id_number"]) in text and f["id_number"] not in one
     day = dt.date.fromisoformat(f["event_date"])
@@ -126,7 +151,7 @@ def test_a_deregistration_notice_goes_to_the_heir_with_a_deadline(api: Api):
     # Issued once: the same number and date the day after.
     api.clock.day = dt.date(2026, 1, 11)
     again = pdf_text(get_pdf(api, "jingban", f"/documents/deregistration-notice/{case['id']}"))
-    assert "松社保注字〔2026〕第1号" in again and ISSUED in again
+    assert "松社保注字〔2026〕1号" in again and ISSUED in again
     # A case with nothing to deregister gets no such notice.
     other = open_case(api, finding(api, "imprisonment")["finding_key"])
     r = api.get("jingban", f"/documents/deregistration-notice/{other['id']}")
@@ -154,11 +179,12 @@ def test_benefit_notices_go_to_each_new_recipient_of_the_month(api: Api, tiny_di
     assert len(pages) >= count
     for number, (no, name, id_number, monthly) in enumerate(people, 1):
         page = next(p for p in pages if no in p)
-        assert f"松社保待字〔2026〕第{number}号" in page
+        assert f"松社保待字〔2026〕{number}号" in page
         assert f"{name}：" in page and mask_id(id_number) in page and id_number not in page
         assert f"自{int(month[:4])}年{int(month[5:])}月起按月领取待遇" in page
         assert f"月待遇标准人民币{amount_in_figures(monthly)}元（大写：{amount_in_capitals(monthly)}）" in page
         assert "第二十六条" in page and "指定受益人" in page and ISSUED in page and "（盖章）" in page
+        assert page.startswith(OFFICE) and f"{OFFICE}{ISSUED}印发" in page, "版头 to 版记 on the notice's own page"
     r = api.get("jingban", "/documents/benefit-notice", params={"month": "2025-03", "township": "150404999"})
     assert r.status_code == 404
 
@@ -204,3 +230,79 @@ def test_asking_for_a_notice_never_numbers_it_only_issuing_does(api: Api, store_
         r = other.get(url, headers={"Authorization": f"Bearer {token.json()['access_token']}"})
     assert r.status_code == 200 and r.content == content
     assert r.headers["x-document-sha256"] == issued.json()["sha256"]
+
+
+def test_a_recovery_notice_is_refused_until_the_admin_records_the_repayment_account(api: Api):
+    _, demand = settled_demand(api, "death", "林晓梅", "子女", account=False)
+    url = f"/documents/recovery-notice/{demand['id']}"
+    r = api.post("jingban", f"{url}/issue")
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "no_repayment_account" and "收款账户" in r.json()["message"]
+    with session_factory(api.engine)() as s:
+        assert s.scalar(select(func.count()).select_from(DocumentNumber)) == 0, "no number spent on a refusal"
+    # Only the admin records it; it is checked, versioned by date and audited.
+    assert api.post("jingban", "/documents/issuer-accounts", ACCOUNT).status_code == 403
+    bad = api.post("admin", "/documents/issuer-accounts", {**ACCOUNT, "account_no": "账号待定"})
+    assert bad.status_code == 422 and "账号" in bad.json()["message"]
+    record_account(api, effective_from="2020-01-01", account_no="111122223333")
+    record_account(api, effective_from="2026-01-01", account_no="0547 0101 0400 99999", reason="更换收入户")
+    record_account(api, effective_from="2027-01-01", account_no="888877776666")
+    listed = api.get("admin", "/documents/issuer-accounts").json()
+    assert [a["account_no"] for a in listed] == ["888877776666", "05470101040099999", "111122223333"]
+    one = flat(pdf_text(issue_pdf(api, "jingban", url)))
+    assert "账号：05470101040099999" in one, "the account in force on the notice's date (2026-01-10)"
+    assert "111122223333" not in one and "888877776666" not in one
+    with session_factory(api.engine)() as s:
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "issuer_account_recorded")).all()
+        assert [(e.actor, e.after["account_no"]) for e in entries] == [
+            ("admin", "111122223333"), ("admin", "05470101040099999"), ("admin", "888877776666")]
+        assert entries[1].before["account_no"] == "111122223333" and entries[1].reason == "更换收入户"
+
+
+def test_an_issued_notice_is_voided_with_a_reason_and_replaced_under_a_new_number(api: Api):
+    _, demand = settled_demand(api, "death", "林晓梅", "子女")
+    url = f"/documents/recovery-notice/{demand['id']}"
+    first = api.post("jingban", f"{url}/issue").json()
+    original = api.get("jingban", first["url"]).content
+    assert "松社保追字〔2026〕1号" in pdf_text(original)
+    assert api.post("jingban", f"{first['url']}/void", {"reason": ""}).status_code == 422
+    assert api.post("xiangzhen", f"{first['url']}/void", {"reason": "送达地址有误"}).status_code in (403, 404)
+    r = api.post("jingban", f"{first['url']}/void", {"reason": "收款账户变更，原通知作废"})
+    assert r.status_code == 200, r.text
+    assert r.json()["voided_at"] and r.json()["void_reason"] == "收款账户变更，原通知作废"
+    assert api.post("jingban", f"{first['url']}/void", {"reason": "再次作废"}).status_code == 409
+    # Voided: no longer given out as the notice; kept as it was issued, marked, by its own address.
+    gone = api.get("jingban", url)
+    assert gone.status_code == 404 and gone.json()["code"] == "not_issued"
+    kept = api.get("jingban", first["url"])
+    assert kept.content == original and kept.headers["X-Document-Voided"]
+    # Issued again: a replacement under the next number, never the voided one's.
+    second = api.post("jingban", f"{url}/issue")
+    assert second.status_code == 201 and second.json()["replaces"] == first["id"]
+    replacement = get_pdf(api, "jingban", url)
+    keep(replacement, "recovery-notice-replacement")
+    assert "松社保追字〔2026〕2号" in pdf_text(replacement) and "〔2026〕1号" not in pdf_text(replacement)
+    with session_factory(api.engine)() as s:
+        numbers = s.scalars(select(IssuedDocument).order_by(IssuedDocument.number)).all()
+        assert [(d.number, d.voided_at is not None) for d in numbers] == [(1, True), (2, False)]
+        voided = s.scalars(select(AuditEntry).where(AuditEntry.action == "document_voided")).one()
+        assert voided.actor == "jingban" and "作废：收款账户变更" in voided.reason
+        assert "松社保追字〔2026〕1号" in voided.reason and voided.after["voided_at"]
+
+
+def test_the_admin_records_the_account_on_a_console_page_too(api: Api):
+    from tests.api.test_one_validation import console
+
+    admin = console(api, "admin")
+    assert "尚未登记收款账户" in admin.get("/web/admin/issuer").text
+    bad = admin.post("/web/admin/issuer", data={"effective_from": "2026-01-01", "account_name": "松山区社保局",
+                                               "bank": "农行", "account_no": "待定\x00"})
+    assert bad.status_code == 422 and "账号" in bad.text and "松山区社保局" in bad.text, "kept what was typed"
+    done = admin.post("/web/admin/issuer", data={"effective_from": "2026-01-01", "account_name": "松山区社保局",
+                                                "bank": "中国农业银行赤峰松山支行", "account_no": "0547-0101",
+                                                "reason": "开立收入户"})
+    assert done.status_code == 303, done.text
+    listed = api.get("admin", "/documents/issuer-accounts").json()
+    assert [(a["account_no"], a["reason"]) for a in listed] == [("0547-0101", "开立收入户")]
+    assert "0547-0101" in admin.get("/web/admin/issuer").text
+    assert console(api, "jingban").get("/web/admin/issuer").status_code == 403

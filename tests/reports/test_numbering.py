@@ -39,14 +39,14 @@ def number(engine, kind: str, subject: str, day: dt.date) -> tuple[str, dt.date]
 
 def test_each_kind_counts_per_year_and_a_document_keeps_its_number(engine):
     day = dt.date(2026, 1, 10)
-    assert number(engine, "recovery_notice", "demand:7", day) == ("松社保追字〔2026〕第1号", day)
-    assert number(engine, "recovery_notice", "demand:9", day)[0] == "松社保追字〔2026〕第2号"
-    assert number(engine, "return_notice", "demand:8", day)[0] == "松社保返字〔2026〕第1号"
-    assert number(engine, "recovery_notice", "demand:7", dt.date(2026, 3, 1)) == ("松社保追字〔2026〕第1号", day), \
+    assert number(engine, "recovery_notice", "demand:7", day) == ("松社保追字〔2026〕1号", day)
+    assert number(engine, "recovery_notice", "demand:9", day)[0] == "松社保追字〔2026〕2号"
+    assert number(engine, "return_notice", "demand:8", day)[0] == "松社保返字〔2026〕1号"
+    assert number(engine, "recovery_notice", "demand:7", dt.date(2026, 3, 1)) == ("松社保追字〔2026〕1号", day), \
         "issued again: same number, same date"
-    assert number(engine, "recovery_notice", "demand:11", dt.date(2027, 1, 4))[0] == "松社保追字〔2027〕第1号"
-    assert number(engine, "deregistration_notice", "case:3", day)[0] == "松社保注字〔2026〕第1号"
-    assert number(engine, "benefit_notice", "record:1504040001", day)[0] == "松社保待字〔2026〕第1号"
+    assert number(engine, "recovery_notice", "demand:11", dt.date(2027, 1, 4))[0] == "松社保追字〔2027〕1号"
+    assert number(engine, "deregistration_notice", "case:3", day)[0] == "松社保注字〔2026〕1号"
+    assert number(engine, "benefit_notice", "record:1504040001", day)[0] == "松社保待字〔2026〕1号"
     with session_factory(engine)() as s:
         sequences = {(d.kind, d.year): d.last_number for d in s.scalars(select(DocumentNumber))}
         assert sequences == {("recovery_notice", 2026): 2, ("recovery_notice", 2027): 1, ("return_notice", 2026): 1,

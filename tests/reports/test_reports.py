@@ -4,6 +4,7 @@ for the 区人社局 (article 31). Their figures are the marts' for the same per
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from orchestration.warehouse_queries import read
@@ -63,7 +64,7 @@ def test_the_accountability_report_gives_the_marts_figures_ranking_charts_and_th
         WHERE report_status IN ('late', 'missed') AND year(event_month) = 2025""")
     assert behind, "the tiny district has late and missed reports"
     pdf = get_pdf(api, "renshe", "/documents/accountability-report", year=2025)
-    keep(pdf, "accountability-report", pages=(1, 2))
+    keep(pdf, "accountability-report")
     text = pdf_text(pdf)
     assert "2025年度乡镇（街道）领取待遇人员死亡、羁押、判刑情况上报问责报告" in text
     assert "报送：区人力资源和社会保障局" in text
@@ -110,3 +111,20 @@ def test_the_monthly_accountability_report_is_the_monthly_marts(api: Api, tiny_d
         assert figures[6] == money(loss)
     assert "近12个月" in flat(text)
     assert api.get("renshe", "/documents/accountability-report").status_code == 409
+
+
+def test_the_accountability_report_is_issued_with_a_number_one_column_sizing_and_unrepeated_sections(
+        api: Api, tiny_district):
+    draft = flat(pdf_text(get_pdf(api, "renshe", "/documents/accountability-report", year=2025)))
+    assert "责字" not in draft, "made on request, it bears no number"
+    r = api.post("jingban", "/documents/accountability-report/issue", params={"year": 2025})
+    assert r.status_code == 201, r.text
+    assert api.post("renshe", "/documents/accountability-report/issue", params={"year": 2025}).status_code == 403
+    pdf = api.get("renshe", r.json()["url"]).content
+    keep(pdf, "accountability-report-issued")
+    one = flat(pdf_text(pdf))
+    assert one.startswith("赤峰市松山区社会保险事业管理局松社保责字〔2026〕1号"), one[:60]
+    assert "抄送：" in one and "印发" in one
+    # The township sections under 二、 are numbered （一）（二）… once each, whatever the ranks.
+    sections = re.findall(r"（([一二三四五六七八九十]+)）[^（]{1,12}（排名第", one)
+    assert sections and len(sections) == len(set(sections)), sections
