@@ -550,7 +550,7 @@ class IssuedDocument(Base):
     subject: Mapped[str] = mapped_column(String(200))  # 'demand:12', 'case:5', 'record:1504…'
     year: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
-    document_no: Mapped[str] = mapped_column(String(64))  # 松社保追字〔2026〕3号 (GB/T 9704; 第 before 0008)
+    document_no: Mapped[str] = mapped_column(String(64))  # 松社保追字〔2026〕3号 (GB/T 9704; 第 before migration 0009)
     issued_on: Mapped[dt.date] = mapped_column(Date)  # the date the document bears
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the command line
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -58,6 +58,7 @@ def forms(case: dict, demand: dict, proposal_id: int, admin_target: int) -> list
         ("jingban", f"/web/cases/{c}/close", ("case_version", "reason")),
         ("admin", "/web/admin/users", ("username", "display_name", "role", "township_code", "password")),
         ("admin", f"/web/admin/users/{admin_target}/password", ("password",)),
+        ("admin", "/web/admin/issuer", ("effective_from", "account_name", "bank", "account_no", "reason")),
     ]
 
 

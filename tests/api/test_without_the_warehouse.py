@@ -73,6 +73,7 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
         "/sign-in-locks": ("/sign-in-locks", {}),
         "/payroll/holds": ("/payroll/holds", {"month": "2026-01"}),
         "/documents/issued/{file_id}": ("/documents/issued/1", {}),
+        "/documents/issuer-accounts": ("/documents/issuer-accounts", {}),
         "/documents/recovery-notice/{demand_id}": (f"/documents/recovery-notice/{demand['id']}", {}),
         "/documents/return-notice/{demand_id}": (f"/documents/return-notice/{returned['id']}", {}),
         "/documents/deregistration-notice/{case_id}": (f"/documents/deregistration-notice/{case['id']}", {}),
@@ -87,7 +88,7 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
     }
     openapi = api.client.app.openapi()["paths"]
     assert set(api_routes) == {path for path, ops in openapi.items() if "get" in ops}, "a new route is listed here"
-    answers = {template: api.get("admin" if template in ("/users", "/sign-in-locks") else "jingban", path, params=params).status_code
+    answers = {template: api.get("admin" if template in ("/users", "/sign-in-locks", "/documents/issuer-accounts") else "jingban", path, params=params).status_code
                for template, (path, params) in api_routes.items()}
     cookies = {"pa_token": api.tokens["jingban"]}
     for path in ("/web/dashboard", "/web/findings", f"/web/persons/{person}", "/web/cases", f"/web/cases/{case['id']}",

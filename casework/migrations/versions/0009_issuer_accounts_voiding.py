@@ -6,15 +6,15 @@ each entry audited). An issued file can be voided with a reason; its 文号 stay
 one-number-per-subject index becomes partial (only numbers that stand), and a new issue of the
 same subject takes the next number and records the file it replaces.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
