@@ -98,6 +98,7 @@ def build_inbox_sensor(first: str) -> dg.SensorDefinition:
         asked for again at the next tick (up to MAX_ATTEMPTS)."""
         state = json.loads(context.cursor) if context.cursor else {}
         attempts: dict[str, int] = state.get("attempts", {})
+        requested: dict[str, str] = state.get("requested", {})  # asked for, not yet recorded as ingested
         inbox = scan_inbox(data_home.settings().inbox_path)
         recorded = recorded_versions(context.instance, inbox)
         requests, files, current, touched = [], {}, {}, []
@@ -115,16 +116,22 @@ def build_inbox_sensor(first: str) -> dg.SensorDefinition:
             elif not f.well_named:
                 context.log.warning(f"文件名不合规，未载入：{f.relative}")
                 touched.append((f, digest))  # warned once per version
+            elif requested.get(f.relative) == digest:
+                files[f.relative] = f  # its run is under way (or failed: see the retries)
             elif f.period < first[:len(f.period)]:
                 context.log.warning(f"{f.relative} 早于本区数据起始期间 {first}，未载入；"
                                     "请设置 PENSION_AUDIT_DATA_START 后重新加载定义")
             else:
                 files[f.relative] = f
+                requested[f.relative] = digest
                 requests.append(_request(f, digest))
         record_versions(context.instance, touched)
         requests += _retries(context, files, current, attempts)
         live = {f"{relative}@{digest}" for relative, digest in current.items()}
         attempts = {version: n for version, n in attempts.items() if version.split("#")[0] in live}
-        return dg.SensorResult(run_requests=requests, cursor=json.dumps({"attempts": attempts}, ensure_ascii=False))
+        requested = {relative: digest for relative, digest in requested.items()
+                     if f"{relative}@{digest}" in live and recorded.get(relative, {}).get("hash") != digest}
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(
+            {"attempts": attempts, "requested": requested}, ensure_ascii=False))
 
     return inbox_sensor
