@@ -28,7 +28,9 @@ from casework.published import (
     AccountabilityTownshipYear,
     FeedCheck,
     FeedFile,
+    FeedLate,
     FeedQuarantine,
+    FindingAwaiting,
     FindingMonth,
     FindingType,
     PersonPayment,
@@ -227,6 +229,42 @@ def unplaced_files(session: Session) -> list[dict]:
 
 
 @dataclass
+class FeedAttention:
+    """What needs the data engineer first: files not in force (failed, held) with their cause,
+    feed-periods late by the calendar, and findings awaiting that data."""
+
+    files: list[dict]
+    late: list[dict]
+    awaiting_count: int
+    awaiting: list[dict]
+
+
+NOT_IN_FORCE = ("failed", "held")
+LATE_STATUS_WORDS = {"missing": "未收到", "failed": "未能载入", "held": "暂缓载入"}
+
+
+def feed_attention(session: Session, limit: int = 200) -> FeedAttention:
+    files = session.scalars(select(FeedFile).where(FeedFile.status.in_(NOT_IN_FORCE))
+                            .order_by(FeedFile.status.desc(), FeedFile.feed, FeedFile.period, FeedFile.path)).all()
+    late = session.scalars(select(FeedLate).order_by(FeedLate.feed, FeedLate.period)).all()
+    awaiting = session.scalars(select(FindingAwaiting).order_by(FindingAwaiting.exception_type,
+                                                                FindingAwaiting.event_period,
+                                                                FindingAwaiting.finding_key).limit(limit)).all()
+    count = session.scalar(select(func.count()).select_from(FindingAwaiting)) or 0
+    return FeedAttention(
+        [{"path": f.path, "feed": f.feed, "period": f.period, "status": FILE_STATUS_WORDS.get(f.status, f.status),
+          "reason": FILE_REASONS.get(f.reason or "", f.reason or ""), "message": f.message or "",
+          "at": f.ingested_at.strftime("%Y-%m-%d %H:%M")} for f in files],
+        [{"feed": x.feed, "title": FEEDS_BY_NAME[x.feed].title if x.feed in FEEDS_BY_NAME else x.feed,
+          "period": x.period, "due_on": x.due_on.isoformat(), "status": LATE_STATUS_WORDS.get(x.status, x.status),
+          "message": x.message or ""} for x in late],
+        count,
+        [{"label": a.exception_label, "name": a.name or "", "township": a.township_code or "",
+          "person_no": a.person_no or "", "event_period": a.event_period or "", "missing": a.missing_inputs}
+         for a in awaiting])
+
+
+@dataclass
 class FeedPeriodDetail:
     feed: str
     title: str
@@ -237,7 +275,8 @@ class FeedPeriodDetail:
     checks: list[dict]
 
 
-FILE_STATUS_WORDS = {"loaded": "已载入", "replaced": "已被替换", "failed": "未载入"}
+FILE_STATUS_WORDS = {"loaded": "已载入", "replaced": "已被替换", "failed": "未载入", "held": "暂缓载入",
+                     "released": "已放行"}
 
 
 def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDetail | None:
