@@ -108,6 +108,19 @@ def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str,
     return outcomes
 
 
+NOT_IN_FORCE = ("failed", "held")
+
+
+def not_in_force(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str, str]:
+    """The periods whose newest file version failed or is held, with its message."""
+    rows = wh.con.execute("""
+        SELECT period, status, coalesce(message, reason, status) FROM (
+            SELECT *, row_number() OVER (PARTITION BY period ORDER BY ingested_at DESC, status) AS newest
+            FROM meta.file_log WHERE feed = ? AND period IN (SELECT unnest(?)))
+        WHERE newest = 1""", [feed.name, periods]).fetchall()
+    return {period: message for period, status, message in rows if status in NOT_IN_FORCE}
+
+
 def _check_metadata(outcomes: dict[str, ValidationOutcome], severity: str) -> dict[str, dg.MetadataValue]:
     failed = {
         period: [f"{r.description}（{r.unexpected_count} 行）" for r in o.results
@@ -163,11 +176,12 @@ def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
                              f"{sum(o.rows_quarantined for o in outcomes)} 行隔离；"
                              f"未变化 {sum(o.status == 'unchanged' for o in outcomes)} 个")
             checks = validate_periods(wh, feed, loaded)
-        refused = [o for o in outcomes if o.status == "failed"]
-        if refused and not loaded and not any(o.status == "unchanged" for o in outcomes):
-            # Nothing of this run's periods is in force: they show as failed in Dagster, not green.
-            raise dg.Failure(description="；".join(o.summary for o in refused),
-                             metadata={"files": dg.MetadataValue.md("\n".join(f"- {o.summary}" for o in refused))},
+            refused = not_in_force(wh, feed, context.partition_keys)
+        if refused and len(refused) == len(context.partition_keys):
+            # The newest file of every period of this run failed or is held: they show as failed
+            # in Dagster, not green (the file log says why).
+            raise dg.Failure(description="；".join(refused.values()),
+                             metadata={"files": dg.MetadataValue.md("\n".join(f"- {m}" for m in refused.values()))},
                              allow_retries=False)
         yield dg.MaterializeResult(metadata={
             "files_loaded": dg.MetadataValue.int(len(loaded)),

@@ -28,6 +28,7 @@ from orchestration.warehouse_queries import (
     file_log_rows,
     findings_built,
     findings_summary,
+    read,
 )
 from pension_audit.ingest.load import Warehouse
 from pension_audit.ingest.reader import InboxFile, by_period, file_hash, naming_problem, scan_inbox
@@ -107,6 +108,16 @@ def load_batches(pending: dict[str, list[str]]) -> list[tuple[list[str], str, st
     return [(feeds, first, last) for (first, last), feeds in sorted(runs.items(), key=lambda r: (len(r[0][0]), r[0]))]
 
 
+def refused_in_ranges(settings: Settings, pending: dict[str, list[str]], since: dt.datetime) -> list[tuple[str, str]]:
+    """(feed, period) of the files refused by this run's loading whose feed had more than one
+    period pending (a single pending period already ran alone)."""
+    rows = read(settings.warehouse_path, """
+        SELECT DISTINCT feed, period FROM meta.file_log
+        WHERE status IN ('failed', 'held') AND feed IS NOT NULL AND period IS NOT NULL AND ingested_at >= ?
+        ORDER BY 1, 2""", [since])
+    return [(feed, period) for feed, period in rows if len(pending.get(feed, [])) > 1 and period in pending[feed]]
+
+
 def dagster_instance(settings: Settings) -> dg.DagsterInstance:
     """The data home's Dagster instance (its runs, events and sensor cursors)."""
     return dg.DagsterInstance.from_config(str(settings.prepare_dagster_home()))
@@ -162,6 +173,10 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
                 progress.update(task, description=f"载入 {len(feeds)} 个数据源（{first} 至 {last}）")
                 failed_runs += loader.submit(load_feeds, settings.model_dump(), feeds, first, last).result()
                 progress.advance(task)
+            # A refused file inside a range of periods: its period is run again alone, so that it
+            # shows as failed in Dagster rather than materialised with its neighbours.
+            for feed, period in refused_in_ranges(settings, pending, started):
+                failed_runs += loader.submit(load_feeds, settings.model_dump(), [feed], period, period).result()
 
     with dagster_instance(settings) as instance, Warehouse(settings.warehouse_path,
                                                             memory_limit=settings.loader_memory) as wh:

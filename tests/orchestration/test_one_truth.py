@@ -2,13 +2,14 @@
 ingested: after a run the sensor asks for nothing; a re-sent file is exactly one run. Real
 Dagster: the data home's instance in a temporary DAGSTER_HOME, the sensor evaluated against it."""
 
+import datetime as dt
 import os
 
 import dagster as dg
 
-from orchestration.feed_assets import first_month
+from orchestration.feed_assets import first_month, monthly_partitions
 from orchestration.resources import DataHome
-from orchestration.run import dagster_instance, load_batches, load_feeds
+from orchestration.run import dagster_instance, load_batches, load_feeds, refused_in_ranges
 from orchestration.sensors import build_inbox_sensor
 from pension_audit.settings import Settings
 from tests.conftest import write_csv
@@ -77,3 +78,27 @@ def test_a_period_whose_file_failed_shows_as_failed(inbox, tmp_path):
         assert materialized == {"2025-01"}
         failed = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
         assert [r.dagster_run.tags.get("dagster/partition") for r in failed] == ["2025-02"]
+
+
+def test_a_refused_file_inside_a_range_is_run_again_alone_and_shows_as_failed(inbox, tmp_path):
+    """A cold start loads a range of periods in one run; the period whose file was refused is
+    then run alone, so Dagster shows it failed, not materialised with its neighbours."""
+    settings = Settings(home=tmp_path / "home", inbox=inbox)
+    _payments(inbox, "2025-01")
+    (inbox / "payments/2025-02.csv").write_bytes(b"")
+    _payments(inbox, "2025-03")
+    started = dt.datetime.now().replace(microsecond=0) - dt.timedelta(seconds=1)
+    pending = {"payments": ["2025-01", "2025-02", "2025-03"]}
+    load_feeds(settings.model_dump(), ["payments"], "2025-01", "2025-03")
+    assert refused_in_ranges(settings, pending, started) == [("payments", "2025-02")]
+    assert load_feeds(settings.model_dump(), ["payments"], "2025-02", "2025-02") == []
+    with dagster_instance(settings) as instance:
+        failed = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
+        assert [r.dagster_run.tags.get("dagster/partition") for r in failed] == ["2025-02"]
+        status = instance.get_status_by_partition(dg.AssetKey(["raw", "payments"]), ["2025-01", "2025-02", "2025-03"],
+                                                  monthly_partitions(first_month(settings)))
+        assert status == {"2025-01": dg.AssetPartitionStatus.MATERIALIZED,
+                          "2025-02": dg.AssetPartitionStatus.FAILED,
+                          "2025-03": dg.AssetPartitionStatus.MATERIALIZED}
+        # The sensor has nothing to ask for: the refused version is recorded too.
+        assert _tick(settings, instance).run_requests == []
