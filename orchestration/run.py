@@ -254,6 +254,8 @@ def _report(echo, settings: Settings, pending, files, failed_runs, published=Non
          f"{sum(f[5] for f in loaded)} 行进入隔离区；{len(failed)} 个文件无法读取。")
     for f in failed:
         echo(f"  ✗ {f[6]}")
+    for f in (f for f in files if f[1] == "held"):  # held: counts as not arrived until released
+        echo(f"  ⏸ 暂缓载入：{f[6] or f[0]}（放行：pension-audit release）")
     for feed in failed_runs:
         echo(f"  ✗ {feed} 的运行失败，详见 Dagster 运行日志")
     summary = findings_summary(settings.warehouse_path)
