@@ -240,6 +240,15 @@ class FeedAttention:
 
 
 NOT_IN_FORCE = ("failed", "held")
+# The quality checks by name, in Chinese, and their level: structural checks block the period.
+CHECK_NAMES = {
+    "expect_table_columns_to_match_set": "列齐全", "expect_column_values_to_not_be_null": "不得为空",
+    "expect_column_values_to_be_unique": "不得重复", "expect_column_values_to_be_in_set": "取值在范围内",
+    "expect_column_values_to_match_regex": "格式正确", "expect_column_values_to_be_between": "数值、日期合理",
+    "expect_column_pair_values_a_to_be_greater_than_b": "行数未骤降", "expect_table_row_count_to_be_between": "行数合理",
+    "expect_compound_columns_to_be_unique": "组合不得重复",
+}
+CHECK_LEVELS = {"structural": "阻断", "warn": "警告"}
 LATE_STATUS_WORDS = {"missing": "未收到", "failed": "未能载入", "held": "暂缓载入"}
 
 
@@ -304,7 +313,9 @@ def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDe
           "value": "" if q.value is None else q.value, "reason": ROW_REASONS.get(q.reason, q.reason)}
          for q in quarantine],
         sorted(reasons.items(), key=lambda kv: -kv[1]),
-        [{"expectation": c.expectation, "column": c.column_name or "", "severity": c.severity, "success": c.success,
+        [{"expectation": c.expectation, "name": CHECK_NAMES.get(c.expectation, c.expectation),
+          "level": CHECK_LEVELS.get(c.severity, c.severity),
+          "column": c.column_name or "", "severity": c.severity, "success": c.success,
           "unexpected": c.unexpected_count, "description": c.description or ""} for c in checks])
 
 
