@@ -54,9 +54,10 @@ def test_a_missing_month_holds_the_findings_that_read_it(tiny_district, tmp_path
     # triggered it) not there at all: never decided on the hole.
     touching = {key for key, (first, last, *_) in everything.items()
                 if first and last and first <= "2025-06" <= last}
-    assert not touching & set(held)
+    assert not touching & set(held), {k: (everything[k], held[k]) for k in touching & set(held)}
     # Everything else is decided exactly as in order.
-    assert held == {k: v for k, v in everything.items() if k not in awaiting and k not in touching}
+    expected = {k: v for k, v in everything.items() if k not in awaiting and k not in touching}
+    assert held == expected, {k: (expected.get(k), held.get(k)) for k in set(held) ^ set(expected)}
 
     engine = create_engine(f"sqlite:///{home / 'cases.sqlite'}")
     with engine.connect() as conn:

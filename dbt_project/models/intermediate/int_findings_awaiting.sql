@@ -2,10 +2,12 @@
 -- is due by today and has not arrived (none, failed or held). Windows: `improper_months` the
 -- months from the first improper one to the last (at most T); `event_month` and `event_year`
 -- months offset from the event's month or from January of its year; `event_to_as_of` the
--- event's month to T; `as_of` months offset from T. Sources that can only move a date earlier
+-- event's month to T; `data_to_as_of` every month from the first roster month to T (findings
+-- whose improper months are found in the payments themselves: duplicates); `as_of` months
+-- offset from T. Sources that can only move a date earlier
 -- are not inputs, so they never hold a finding back.
 with as_of as (
-    select as_of_month from {{ ref('int_as_of') }}
+    select as_of_month, first_roster_month from {{ ref('int_as_of') }}
 ),
 
 windows as (
@@ -21,6 +23,7 @@ windows as (
             when 'event_month' then {{ add_months('t.event_month', 'cast(i.from_offset as integer)') }}
             when 'event_year' then {{ add_months('make_date(year(t.event_month), 1, 1)', 'cast(i.from_offset as integer)') }}
             when 'event_to_as_of' then t.event_month
+            when 'data_to_as_of' then a.first_roster_month
             when 'as_of' then {{ add_months('a.as_of_month', 'cast(i.from_offset as integer)') }}
         end as window_start,
         case i.input_window
@@ -28,6 +31,7 @@ windows as (
             when 'event_month' then {{ add_months('t.event_month', 'cast(i.to_offset as integer)') }}
             when 'event_year' then {{ add_months('make_date(year(t.event_month), 1, 1)', 'cast(i.to_offset as integer)') }}
             when 'event_to_as_of' then a.as_of_month
+            when 'data_to_as_of' then a.as_of_month
             when 'as_of' then {{ add_months('a.as_of_month', 'cast(i.to_offset as integer)') }}
         end as window_end
     from {{ ref('int_findings_triggered') }} as t
