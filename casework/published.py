@@ -364,6 +364,36 @@ class FeedCheck(Published, Base):
     __table_args__ = (Index("ix_feed_checks_period", "feed", "period"),)
 
 
+class FeedLate(Published, Base):
+    """A feed-period past its due date that has not arrived (none, failed or held): the calendar."""
+
+    __tablename__ = "feed_calendar"
+
+    feed: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class FindingAwaiting(Published, Base):
+    """A finding whose decision waits for a due feed-period that has not arrived."""
+
+    __tablename__ = "findings_awaiting"
+
+    finding_key: Mapped[str] = mapped_column(String(200))
+    exception_type: Mapped[str] = mapped_column(String(32))
+    exception_label: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(64))
+    township_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    person_no: Mapped[str | None] = mapped_column(String(16))
+    event_period: Mapped[str | None] = mapped_column(String(7))
+    missing_count: Mapped[int] = mapped_column(Integer)
+    missing_inputs: Mapped[str] = mapped_column(Text)
+
+
 # --------------------------------------------------------------------------- policy, places
 
 
@@ -430,5 +460,5 @@ PUBLISHED_TABLES: tuple[type[Published], ...] = (
     FindingMonth, HoldRecommendation, SettlementBasis, PersonRecord, PersonEvent, PersonPayment,
     AccountabilityEvent, AccountabilityTownshipMonth, AccountabilityTownshipYear, CertificationStatus,
     BenefitStart, FeedFile, FeedQuarantine, FeedCheck, PolicyParameter, BasicPensionStandard, FindingType,
-    Township, FindingTotal,
+    Township, FindingTotal, FeedLate, FindingAwaiting,
 )

@@ -7,33 +7,51 @@ Expectations suite, and reports both. A run may cover a range of partitions at o
 """
 
 
+import functools
 import warnings
 
 import dagster as dg
 
 from expectations.suites import ValidationOutcome
 from expectations.suites import validate_periods as validate_with_suite
+from orchestration.inbox_state import record_versions
 from orchestration.resources import DataHome
 from pension_audit.ingest.feeds import FEEDS, Feed, Kind
 from pension_audit.ingest.load import FileOutcome, Warehouse, feed_table_columns
-from pension_audit.ingest.reader import by_period, scan_inbox
+from pension_audit.ingest.reader import by_period, file_hash, scan_inbox
+from pension_audit.settings import Settings, bureau_today
 
 # Single-run backfills are "beta" in Dagster 1.13; they are what makes a cold start one run.
 warnings.filterwarnings("ignore", message=".*backfill_policy.*", category=Warning)
 
-FIRST_PERIOD = "2015"
 
-MONTHLY = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 * *", fmt="%Y-%m", start=f"{FIRST_PERIOD}-01", end_offset=1)
-YEARLY = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1 *", fmt="%Y", start=FIRST_PERIOD, end_offset=1)
+
+def first_month(settings: Settings) -> str:
+    """Where the district's data starts ('YYYY-MM'): the configured `data_start`, else the
+    earliest period of a well-named file in the inbox, else this month. The feed partitions start
+    there: no decade of empty periods before the district's first file."""
+    if settings.data_start:
+        return settings.data_start
+    periods = [f.period if len(f.period) == 7 else f"{f.period}-01"
+               for f in scan_inbox(settings.inbox_path) if f.well_named and f.period]
+    return min(periods) if periods else bureau_today().strftime("%Y-%m")
+
+
+@functools.cache
+def monthly_partitions(first: str) -> dg.TimeWindowPartitionsDefinition:
+    return dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 * *", fmt="%Y-%m", start=first, end_offset=1)
+
+
+@functools.cache
+def yearly_partitions(first: str) -> dg.TimeWindowPartitionsDefinition:
+    return dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1 *", fmt="%Y", start=first[:4], end_offset=1)
 
 STRUCTURE_CHECK = "structure"
 QUALITY_CHECK = "quality"
 
 
-def partitions_for(feed: Feed) -> dg.TimeWindowPartitionsDefinition:
-    return MONTHLY if feed.is_monthly else YEARLY
+def partitions_for(feed: Feed, first: str) -> dg.TimeWindowPartitionsDefinition:
+    return monthly_partitions(first) if feed.is_monthly else yearly_partitions(first)
 
 
 def feed_asset_key(feed: Feed) -> dg.AssetKey:
@@ -90,6 +108,19 @@ def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str,
     return outcomes
 
 
+NOT_IN_FORCE = ("failed", "held")
+
+
+def not_in_force(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str, str]:
+    """The periods whose newest file version failed or is held, with its message."""
+    rows = wh.con.execute("""
+        SELECT period, status, coalesce(message, reason, status) FROM (
+            SELECT *, row_number() OVER (PARTITION BY period ORDER BY ingested_at DESC, status) AS newest
+            FROM meta.file_log WHERE feed = ? AND period IN (SELECT unnest(?)))
+        WHERE newest = 1""", [feed.name, periods]).fetchall()
+    return {period: message for period, status, message in rows if status in NOT_IN_FORCE}
+
+
 def _check_metadata(outcomes: dict[str, ValidationOutcome], severity: str) -> dict[str, dg.MetadataValue]:
     failed = {
         period: [f"{r.description}（{r.unexpected_count} 行）" for r in o.results
@@ -104,14 +135,14 @@ def _check_metadata(outcomes: dict[str, ValidationOutcome], severity: str) -> di
     }
 
 
-def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
+def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
     key = feed_asset_key(feed)
 
     @dg.asset(
         key=key,
         group_name="feeds",
         description=f"{feed.sender}：{feed.title}（{'月' if feed.is_monthly else '年'}报）",
-        partitions_def=partitions_for(feed),
+        partitions_def=partitions_for(feed, first),
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"duckdb", "python"},
         tags={"cadence": feed.cadence.value},
@@ -130,6 +161,10 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
                 files = groups.get((feed.name, period))
                 if files:
                     outcomes += wh.ingest_period(files)
+                    # What was ingested is what Dagster's sensor need not ask for again.
+                    record_versions(context.instance, [
+                        (f, digest) for f in files
+                        if wh.seen(f.relative, digest := file_hash(f.path.read_bytes()))])
             # Each log line is an event Dagster stores (~20 ms): a line per failed file, one
             # for the rest; every file's line is in the materialisation's metadata.
             for o in outcomes:
@@ -141,6 +176,13 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
                              f"{sum(o.rows_quarantined for o in outcomes)} 行隔离；"
                              f"未变化 {sum(o.status == 'unchanged' for o in outcomes)} 个")
             checks = validate_periods(wh, feed, loaded)
+            refused = not_in_force(wh, feed, context.partition_keys)
+        if refused and len(refused) == len(context.partition_keys):
+            # The newest file of every period of this run failed or is held: they show as failed
+            # in Dagster, not green (the file log says why).
+            raise dg.Failure(description="；".join(refused.values()),
+                             metadata={"files": dg.MetadataValue.md("\n".join(f"- {m}" for m in refused.values()))},
+                             allow_retries=False)
         yield dg.MaterializeResult(metadata={
             "files_loaded": dg.MetadataValue.int(len(loaded)),
             "files_failed": dg.MetadataValue.int(sum(o.status == "failed" for o in outcomes)),
@@ -162,5 +204,8 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
     return _feed_asset
 
 
-FEED_ASSETS: dict[str, dg.AssetsDefinition] = {feed.name: build_feed_asset(feed) for feed in FEEDS}
+@functools.cache
+def feed_assets(first: str) -> dict[str, dg.AssetsDefinition]:
+    """One asset per feed, its partitions starting at the district's first month `first`."""
+    return {feed.name: build_feed_asset(feed, first) for feed in FEEDS}
 

@@ -74,7 +74,8 @@ def publish(engine: Engine, warehouse_path: Path | str) -> PublishSummary:
                 table_written, table_retired = _publish_table(engine, wh, model, build)
                 written, retired = written + table_written, retired + table_retired
             findings = _hashed_findings(wh)
-            summary = _switch(engine, build, findings, as_of, next_pay, written, retired)
+            awaiting = {key for (key,) in wh.execute("SELECT finding_key FROM published.findings_awaiting").fetchall()}
+            summary = _switch(engine, build, findings, as_of, next_pay, written, retired, awaiting)
         except BaseException:
             _abandon(engine, build)
             raise
@@ -229,12 +230,12 @@ class _Registration:
 
 
 def _switch(engine: Engine, build: int, findings: dict[str, dict[str, Any]], as_of: str, next_pay: str,
-            written: int, retired: int) -> PublishSummary:
+            written: int, retired: int, awaiting: set[str] = frozenset()) -> PublishSummary:
     """Register the findings that changed and make the build the one readers see, in one
     short transaction."""
     started = time.perf_counter()
     with _writing(engine, writer=True) as conn:
-        registration = _register(conn, build, findings)
+        registration = _register(conn, build, findings, awaiting)
         conn.execute(update(Publication).where(Publication.id == build).values(
             status=PublicationStatus.published, switched_at=utcnow(), rows_written=written,
             rows_retired=retired, **registration.counts))
@@ -243,7 +244,10 @@ def _switch(engine: Engine, build: int, findings: dict[str, dict[str, Any]], as_
                           switch_seconds=round(time.perf_counter() - started, 3))
 
 
-def _register(conn: Connection, build: int, findings: dict[str, dict[str, Any]]) -> _Registration:
+def _register(conn: Connection, build: int, findings: dict[str, dict[str, Any]],
+              awaiting: set[str] = frozenset()) -> _Registration:
+    """Open, version, resolve and reopen findings. A finding published before that now awaits
+    data stays as it was published: nothing is withdrawn because later data is late."""
     existing = {row.finding_key: row for row in conn.execute(
         select(Finding.finding_key, Finding.status, Finding.version, Finding.case_id, Finding.person_id,
                Finding.row_hash, *(getattr(Finding, k) for k in FIGURES)))}
@@ -268,7 +272,7 @@ def _register(conn: Connection, build: int, findings: dict[str, dict[str, Any]])
             continue
         _changed_finding(work, old, f, row, cases, now)
     for key, old in existing.items():
-        if key not in findings and old.status == FindingStatus.open:
+        if key not in findings and key not in awaiting and old.status == FindingStatus.open:
             work.counts["resolved"] += 1
             work.updates.append({"key_": key, "status": FindingStatus.resolved_by_data.value, "resolved_at": now,
                                  "publication_id": build})

@@ -19,10 +19,17 @@ from rich.progress import Progress
 from orchestration.case_store_assets import case_store_decisions, case_store_published
 from orchestration.dbt_assets import build_dbt_models, dbt_resource
 from orchestration.dbt_project import prepare_manifest
-from orchestration.feed_assets import FEED_ASSETS
+from orchestration.feed_assets import feed_assets, first_month
+from orchestration.inbox_state import record_versions
+from orchestration.late_feeds import late_feed_alerts
 from orchestration.resources import DataHome
-from orchestration.warehouse_queries import file_log_rows, findings_built, findings_summary
-from pension_audit.ingest.feeds import FEEDS_BY_NAME
+from orchestration.warehouse_queries import (
+    awaiting_summary,
+    file_log_rows,
+    findings_built,
+    findings_summary,
+    read,
+)
 from pension_audit.ingest.load import Warehouse
 from pension_audit.ingest.reader import InboxFile, by_period, file_hash, naming_problem, scan_inbox
 from pension_audit.settings import Settings
@@ -80,15 +87,35 @@ def pending_periods(wh: Warehouse, inbox_files: list[InboxFile]) -> dict[str, li
     return {feed: sorted(periods) for feed, periods in sorted(pending.items())}
 
 
+def _period_index(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) if len(period) == 7 else int(period)
+
+
 def load_batches(pending: dict[str, list[str]]) -> list[tuple[list[str], str, str]]:
-    """The Dagster runs that load the pending periods: one per cadence, over the range from
-    the earliest to the latest pending period of its feeds (a run's fixed cost is seconds;
-    files in the range that did not change are skipped by their hash)."""
-    by_cadence: dict[bool, list[str]] = {}
-    for feed in pending:
-        by_cadence.setdefault(FEEDS_BY_NAME[feed].is_monthly, []).append(feed)
-    return [(feeds, min(pending[f][0] for f in feeds), max(pending[f][-1] for f in feeds))
-            for feeds in by_cadence.values()]
+    """The Dagster runs that load the pending periods: each feed's pending periods in runs of
+    consecutive periods, feeds with the same run of periods in one run (a cold start is a run
+    or two per cadence). Only pending periods are materialised: a period with nothing new is
+    not materialised again."""
+    runs: dict[tuple[str, str], list[str]] = {}
+    for feed, periods in pending.items():
+        start = previous = periods[0]
+        for period in periods[1:]:
+            if _period_index(period) != _period_index(previous) + 1:
+                runs.setdefault((start, previous), []).append(feed)
+                start = period
+            previous = period
+        runs.setdefault((start, previous), []).append(feed)
+    return [(feeds, first, last) for (first, last), feeds in sorted(runs.items(), key=lambda r: (len(r[0][0]), r[0]))]
+
+
+def refused_in_ranges(settings: Settings, pending: dict[str, list[str]], since: dt.datetime) -> list[tuple[str, str]]:
+    """(feed, period) of the files refused by this run's loading whose feed had more than one
+    period pending (a single pending period already ran alone)."""
+    rows = read(settings.warehouse_path, """
+        SELECT DISTINCT feed, period FROM meta.file_log
+        WHERE status IN ('failed', 'held') AND feed IS NOT NULL AND period IS NOT NULL AND ingested_at >= ?
+        ORDER BY 1, 2""", [since])
+    return [(feed, period) for feed, period in rows if len(pending.get(feed, [])) > 1 and period in pending[feed]]
 
 
 def dagster_instance(settings: Settings) -> dg.DagsterInstance:
@@ -102,13 +129,18 @@ def load_feeds(settings: dict[str, Any], feeds: list[str], first: str, last: str
     resource = DataHome.from_settings(Settings(**settings))
     where: dict[str, Any] = ({"partition_key": first} if first == last else
              {"tags": {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}})
-    assets = [FEED_ASSETS[feed] for feed in feeds]
+    all_assets = feed_assets(first_month(resource.settings()))
+    assets = [all_assets[feed] for feed in feeds]
     with dagster_instance(resource.settings()) as instance:
         result = dg.materialize(assets, instance=instance, resources={"data_home": resource},
                                 run_config=QUIET_RUN_CONFIG, raise_on_error=False, **where)
-    failed_steps = {event.step_key for event in result.get_step_failure_events()}
+    # A step that failed because every file of its periods was refused shows those periods as
+    # failed in Dagster; the file log says why. That is not a failed run.
+    failed_steps = {event.step_key for event in result.get_step_failure_events()
+                    if event.step_failure_data.user_failure_data is None}
+    refused_steps = {event.step_key for event in result.get_step_failure_events()} - failed_steps
     return [feed for feed, asset in zip(feeds, assets, strict=True)
-            if asset.op.name in failed_steps or (not result.success and not failed_steps)]
+            if asset.op.name in failed_steps or (not result.success and not failed_steps and not refused_steps)]
 
 
 def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> RunResult:
@@ -141,7 +173,20 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
                 progress.update(task, description=f"载入 {len(feeds)} 个数据源（{first} 至 {last}）")
                 failed_runs += loader.submit(load_feeds, settings.model_dump(), feeds, first, last).result()
                 progress.advance(task)
+            # A refused file inside a range of periods: its period is run again alone, so that it
+            # shows as failed in Dagster rather than materialised with its neighbours.
+            for feed, period in refused_in_ranges(settings, pending, started):
+                failed_runs += loader.submit(load_feeds, settings.model_dump(), [feed], period, period).result()
 
+    with dagster_instance(settings) as instance, Warehouse(settings.warehouse_path,
+                                                            memory_limit=settings.loader_memory) as wh:
+        # The sensor shares this record: what was ingested here, it does not ask for again.
+        ingested = []
+        for f in inbox_files:
+            digest = file_hash(f.path.read_bytes())
+            if wh.seen(f.relative, digest):
+                ingested.append((f, digest))
+        record_versions(instance, ingested)
     files = file_log_rows(settings.warehouse_path, all_versions=True, since=started)
     if pending or not findings_built(settings.warehouse_path):
         with dagster_instance(settings) as instance:
@@ -222,6 +267,19 @@ def _report(echo, settings: Settings, pending, files, failed_runs, published=Non
         echo(f"稽核疑点 {sum(n for _, _, n, _ in summary)} 条，涉及金额 {sum(a for *_, a in summary):,.2f} 元：")
         for code, label, count, amount in summary:
             echo(f"  {label}（{code}）：{count} 条，{amount:,.2f} 元")
+    awaiting = awaiting_summary(settings.warehouse_path)
+    if awaiting:
+        echo(f"待数据的疑点 {sum(n for _, n in awaiting)} 条（所需数据期间已过报送期限而未到达，暂不决定、不发布）：")
+        for label, count in awaiting:
+            echo(f"  {label}：{count} 条")
+        echo(f"  清单：pension-audit findings --awaiting --home {settings.home}")
+    alerts = late_feed_alerts(settings.warehouse_path)
+    if alerts:
+        echo(f"逾期数据源期间 {len(alerts)} 个：")
+        for line in alerts[:20]:
+            echo(f"  ⚠ {line}")
+        if len(alerts) > 20:
+            echo(f"  …… 另有 {len(alerts) - 20} 个，见数据源页面")
     if published:
         reopened = f"，重新出现 {published['reopened']} 条" if published["reopened"] else ""
         echo(f"发布到案件库：新增 {published['opened']} 条，变更 {published['changed']} 条，"

@@ -102,3 +102,20 @@ def file_log_summary(warehouse: Path) -> list[tuple]:
                coalesce(sum(rows_quarantined), 0)
         FROM meta.file_log WHERE status <> 'replaced'
         GROUP BY feed ORDER BY feed NULLS LAST""")
+
+
+def awaiting_summary(warehouse: Path) -> list[tuple]:
+    """Per finding type awaiting data: Chinese label, count."""
+    if not has_table(warehouse, "marts", "findings_awaiting"):
+        return []
+    return read(warehouse, """SELECT exception_label, count(*) FROM marts.findings_awaiting
+                              GROUP BY ALL ORDER BY count(*) DESC, exception_label""")
+
+
+def awaiting_rows(warehouse: Path) -> list[tuple]:
+    """finding_key, type, label, person_id, name, township, person_no, event period, missing inputs."""
+    if not has_table(warehouse, "marts", "findings_awaiting"):
+        return []
+    return read(warehouse, """SELECT finding_key, exception_type, exception_label, person_id, name, township_code,
+                                     person_no, event_period, missing_inputs
+                              FROM marts.findings_awaiting ORDER BY exception_type, finding_key""")

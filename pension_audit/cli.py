@@ -106,7 +106,8 @@ def quarantine(home: Path | None, fmt: str, out: Path | None) -> None:
 def _export(kind: str, home: Path | None, fmt: str, out: Path | None, **kwargs) -> None:
     try:
         fields, rows = getattr(exports, kind)(settings_for(home).warehouse_path, xlsx=fmt == "xlsx", **kwargs)
-        export(fields, rows, fmt, out, {"findings": "稽核疑点", "accountability": "乡镇问责"}[kind], sys.stdout)
+        export(fields, rows, fmt, out, {"findings": "稽核疑点", "awaiting": "待数据的疑点",
+                                        "accountability": "乡镇问责"}[kind], sys.stdout)
     except exports.NotBuilt:
         raise click.ClickException("尚未构建稽核结果：请先运行 pension-audit run --inbox <收件箱>") from None
     except ValueError as exc:
@@ -119,8 +120,10 @@ def _export(kind: str, home: Path | None, fmt: str, out: Path | None, **kwargs) 
 @HOME
 @click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "json")), default="csv", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件（CSV/JSON 默认标准输出）")
-def findings(home: Path | None, fmt: str, out: Path | None) -> None:
-    _export("findings", home, fmt, out)
+@click.option("--awaiting", is_flag=True, default=False,
+              help="导出待数据的疑点：所需数据期间已过报送期限而未到达，暂不决定、不发布")
+def findings(home: Path | None, fmt: str, out: Path | None, awaiting: bool) -> None:
+    _export("awaiting" if awaiting else "findings", home, fmt, out)
 
 
 @main.command(help="导出乡镇问责统计：每个乡镇每年一行")

@@ -54,6 +54,7 @@ from api.schemas import (
     SignIn,
     VisitCreate,
 )
+from api.web.as_arrived import shown_as_arrived
 from api.web.charts import trend_svg
 from casework.db import transaction
 from casework.errors import NotFound, Problem
@@ -117,7 +118,7 @@ def _township(context: Context, code: str | None) -> str:
 
 
 env.filters.update(money=_money, percent=_percent, when=_when, township=_township,
-                   evidence=console.evidence_words)
+                   evidence=console.evidence_words, as_arrived=shown_as_arrived)
 env.globals.update(STATUS=CASE_STATUS_LABELS, PROPOSALS=PROPOSAL_LABELS, ROLES=ROLE_LABELS)
 
 
@@ -710,7 +711,8 @@ def feeds(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse
         grouped.setdefault(p.feed, []).append(p)
     return page(request, "feeds.html", user, title="数据源", grouped=grouped, available=bool(periods),
                 freshness=console.feed_freshness(session, console.dashboard_as_of(session)),
-                unplaced=console.unplaced_files(session), titles=console.feed_titles())
+                unplaced=console.unplaced_files(session), titles=console.feed_titles(),
+                attention=console.feed_attention(session))
 
 
 @router.get("/web/feeds/{feed}/{period}", response_class=HTMLResponse)

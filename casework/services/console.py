@@ -35,7 +35,9 @@ from casework.published import (
     AccountabilityTownshipYear,
     FeedCheck,
     FeedFile,
+    FeedLate,
     FeedQuarantine,
+    FindingAwaiting,
     FindingMonth,
     FindingTotal,
     FindingType,
@@ -274,6 +276,51 @@ def unplaced_files(session: Session) -> list[dict]:
 
 
 @dataclass
+class FeedAttention:
+    """What needs the data engineer first: files not in force (failed, held) with their cause,
+    feed-periods late by the calendar, and findings awaiting that data."""
+
+    files: list[dict]
+    late: list[dict]
+    awaiting_count: int
+    awaiting: list[dict]
+
+
+NOT_IN_FORCE = ("failed", "held")
+# The quality checks by name, in Chinese, and their level: structural checks block the period.
+CHECK_NAMES = {
+    "expect_table_columns_to_match_set": "列齐全", "expect_column_values_to_not_be_null": "不得为空",
+    "expect_column_values_to_be_unique": "不得重复", "expect_column_values_to_be_in_set": "取值在范围内",
+    "expect_column_values_to_match_regex": "格式正确", "expect_column_values_to_be_between": "数值、日期合理",
+    "expect_column_pair_values_a_to_be_greater_than_b": "行数未骤降", "expect_table_row_count_to_be_between": "行数合理",
+    "expect_compound_columns_to_be_unique": "组合不得重复",
+}
+CHECK_LEVELS = {"structural": "阻断", "warn": "警告"}
+LATE_STATUS_WORDS = {"missing": "未收到", "failed": "未能载入", "held": "暂缓载入"}
+
+
+def feed_attention(session: Session, limit: int = 200) -> FeedAttention:
+    files = session.scalars(select(FeedFile).where(FeedFile.status.in_(NOT_IN_FORCE))
+                            .order_by(FeedFile.status.desc(), FeedFile.feed, FeedFile.period, FeedFile.path)).all()
+    late = session.scalars(select(FeedLate).order_by(FeedLate.feed, FeedLate.period)).all()
+    awaiting = session.scalars(select(FindingAwaiting).order_by(FindingAwaiting.exception_type,
+                                                                FindingAwaiting.event_period,
+                                                                FindingAwaiting.finding_key).limit(limit)).all()
+    count = session.scalar(select(func.count()).select_from(FindingAwaiting)) or 0
+    return FeedAttention(
+        [{"path": f.path, "feed": f.feed, "period": f.period, "status": FILE_STATUS_WORDS.get(f.status, f.status),
+          "reason": FILE_REASONS.get(f.reason or "", f.reason or ""), "message": f.message or "",
+          "at": f.ingested_at.strftime("%Y-%m-%d %H:%M")} for f in files],
+        [{"feed": x.feed, "title": FEEDS_BY_NAME[x.feed].title if x.feed in FEEDS_BY_NAME else x.feed,
+          "period": x.period, "due_on": x.due_on.isoformat(), "status": LATE_STATUS_WORDS.get(x.status, x.status),
+          "message": x.message or ""} for x in late],
+        count,
+        [{"label": a.exception_label, "name": a.name or "", "township": a.township_code or "",
+          "person_no": a.person_no or "", "event_period": a.event_period or "", "missing": a.missing_inputs}
+         for a in awaiting])
+
+
+@dataclass
 class FeedPeriodDetail:
     feed: str
     title: str
@@ -313,7 +360,9 @@ def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDe
           "value": "" if q.value is None else q.value, "reason": ROW_REASONS.get(q.reason, q.reason)}
          for q in quarantine],
         sorted(reasons.items(), key=lambda kv: -kv[1]),
-        [{"expectation": c.expectation, "column": c.column_name or "", "severity": c.severity, "success": c.success,
+        [{"expectation": c.expectation, "name": CHECK_NAMES.get(c.expectation, c.expectation),
+          "level": CHECK_LEVELS.get(c.severity, c.severity),
+          "column": c.column_name or "", "severity": c.severity, "success": c.success,
           "unexpected": c.unexpected_count, "description": c.description or ""} for c in checks])
 
 

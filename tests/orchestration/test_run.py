@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 from click.testing import CliRunner
 
+from orchestration.feed_assets import first_month, monthly_partitions
 from orchestration.run import load_feeds
 from pension_audit.cli import main
 from pension_audit.ingest.load import Warehouse
@@ -37,14 +38,19 @@ def test_run_loads_files_records_checks_and_a_rerun_does_nothing(inbox, tmp_path
     assert phases["total"] >= sum(v for k, v in phases.items() if k != "total")
     assert f"用时 {phases['total']:.1f} 秒（扫描收件箱" in first.output
 
-    # Real materialisations on the instance in the data home: one run per cadence, whole range.
+    # Real materialisations on the instance in the data home: one run per run of pending periods.
     with dg.DagsterInstance.from_config(str(Settings(home=home).dagster_home)) as instance:
         payments = dg.AssetKey(["raw", "payments"])
         assert instance.get_materialized_partitions(payments) == {"2025-01", "2025-02", "2025-03"}
         records = instance.fetch_materializations(payments, limit=10).records
         assert len({r.run_id for r in records}) == 1   # one single-run backfill over the three months
-        deaths = instance.fetch_materializations(dg.AssetKey(["raw", "cdc_deaths"]), limit=10).records
-        assert {r.run_id for r in deaths} == {r.run_id for r in records}  # both monthly feeds, one run
+        deaths_key = dg.AssetKey(["raw", "cdc_deaths"])
+        deaths = instance.fetch_materializations(deaths_key, limit=10).records
+        assert {r.partition_key for r in deaths} == {"2025-02", "2025-03"}
+        # The month whose file was refused is run again alone and shows as failed.
+        status = instance.get_status_by_partition(deaths_key, ["2025-02", "2025-03"],
+                                                  monthly_partitions(first_month(Settings(home=home, inbox=inbox))))
+        assert status == {"2025-02": dg.AssetPartitionStatus.MATERIALIZED, "2025-03": dg.AssetPartitionStatus.FAILED}
         checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
             [dg.AssetCheckKey(payments, "structure")])
         assert checks[dg.AssetCheckKey(payments, "structure")].status.value == "SUCCEEDED"

@@ -287,6 +287,10 @@ def test_a_data_engineer_sees_feeds_quality_and_refused_cells_but_no_personal_da
     page = sign_in("shuju")
     expect(page.locator("nav.menu a")).to_have_text(["数据源"])
     expect(page.get_by_test_id("freshness")).to_contain_text("逾期")
+    # First what needs attention: every file not in force with its cause, feeds late by the calendar.
+    expect(page.get_by_test_id("files-not-in-force")).to_contain_text("cdc_deaths/2023-11.xlsx")
+    expect(page.get_by_test_id("files-not-in-force")).to_contain_text("文件为空")
+    expect(page.get_by_test_id("late-feeds")).to_contain_text("payments")
     shot(page, "feeds")
     with duckdb.connect(str(console.home / "warehouse.duckdb"), read_only=True) as con:
         feed, period, value = con.execute(
@@ -296,6 +300,7 @@ def test_a_data_engineer_sees_feeds_quality_and_refused_cells_but_no_personal_da
     page.wait_for_load_state()
     text = page.get_by_test_id("quarantine").inner_text()
     assert value in text, "a refused cell is shown as it arrived: it is what is being diagnosed"
+    expect(page.locator("table").last).to_contain_text("阻断")
     shot(page, "feed-period")
     for url in ("/web/findings", f"/web/persons/{console.person_ref}", "/web/dashboard", "/web/cases/1"):
         response = page.goto(url)
