@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -230,7 +231,7 @@ class _Registration:
 
 
 def _switch(engine: Engine, build: int, findings: dict[str, dict[str, Any]], as_of: str, next_pay: str,
-            written: int, retired: int, awaiting: set[str] = frozenset()) -> PublishSummary:
+            written: int, retired: int, awaiting: AbstractSet[str] = frozenset()) -> PublishSummary:
     """Register the findings that changed and make the build the one readers see, in one
     short transaction."""
     started = time.perf_counter()
@@ -245,7 +246,7 @@ def _switch(engine: Engine, build: int, findings: dict[str, dict[str, Any]], as_
 
 
 def _register(conn: Connection, build: int, findings: dict[str, dict[str, Any]],
-              awaiting: set[str] = frozenset()) -> _Registration:
+              awaiting: AbstractSet[str] = frozenset()) -> _Registration:
     """Open, version, resolve and reopen findings. A finding published before that now awaits
     data stays as it was published: nothing is withdrawn because later data is late."""
     existing = {row.finding_key: row for row in conn.execute(

@@ -51,6 +51,8 @@ RETRIED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
 def _request(f: InboxFile, digest: str, attempt: int = 1) -> dg.RunRequest:
+    """For a well-named file (its feed and period known)."""
+    assert f.feed is not None and f.period is not None
     version = f"{f.relative}@{digest}"
     job = MONTHLY_JOB_NAME if f.feed.is_monthly else ANNUAL_JOB_NAME
     return dg.RunRequest(job_name=job, run_key=version if attempt == 1 else f"{version}#{attempt}",
@@ -118,7 +120,7 @@ def build_inbox_sensor(first: str) -> dg.SensorDefinition:
                 touched.append((f, digest))  # warned once per version
             elif requested.get(f.relative) == digest:
                 files[f.relative] = f  # its run is under way (or failed: see the retries)
-            elif f.period < first[:len(f.period)]:
+            elif f.period is not None and f.period < first[:len(f.period)]:
                 context.log.warning(f"{f.relative} 早于本区数据起始期间 {first}，未载入；"
                                     "请设置 PENSION_AUDIT_DATA_START 后重新加载定义")
             else:

@@ -152,7 +152,7 @@ class WebRoute(APIRoute):
 
     def get_route_handler(self) -> Callable:
         handler = super().get_route_handler()
-        writes = "POST" in self.methods
+        writes = "POST" in (self.methods or ())
 
         async def guarded(request: Request) -> Response:
             try:
@@ -332,8 +332,9 @@ def _finding_filter(session: Session, q: dict[str, str]) -> tuple[finding_servic
                 problems.append(f"{label}应为不小于零的金额（元，最多两位小数）")
                 value = None
         amounts.append(value)
+    low, high = amounts
     return finding_service.FindingFilter(exception_type, township, month,
-                                         FindingStatus(status) if status else None, *amounts), problems
+                                         FindingStatus(status) if status else None, low, high), problems
 
 
 def _query(request: Request) -> dict[str, str]:
@@ -479,7 +480,7 @@ def render_case(request: Request, user: User, case_id: int, status: int = 200, e
 
 def case_notices(session: Session, case) -> list[dict[str, Any]]:
     """The notices of a case, each with the file it was issued as (None until it is)."""
-    notices = []
+    notices: list[dict[str, Any]] = []
     if any(f.exception_type in DEREGISTRATION_TYPES for f in case.findings):
         notices.append({"name": "deregistration-notice", "label": "申请注销登记告知书", "demand_id": None,
                         "subject": f"case:{case.id}"})

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
@@ -114,8 +115,8 @@ def dashboard(session: Session, user: User) -> Dashboard:
     scoped = scope_findings(select(Finding.exception_type, Finding.township_code, Finding.event_period,
                                    func.count(), func.sum(Finding.overpaid_amount)),
                             user).where(Finding.status == FindingStatus.open)
-    rows = session.execute(scoped.group_by(Finding.exception_type, Finding.township_code,
-                                           Finding.event_period)).all()
+    rows: list[Any] = list(session.execute(  # (type, township, period, count, total)
+        scoped.group_by(Finding.exception_type, Finding.township_code, Finding.event_period)))
     labels = dict(session.execute(select(FindingType.exception_type, FindingType.label)).all())
 
     def bucket() -> dict:
@@ -157,7 +158,8 @@ def dashboard(session: Session, user: User) -> Dashboard:
         for i in range(11, -1, -1):
             month = policy.add_months(as_of, -i)
             trend.append({"month": month, **months.get(month, {"count": 0, "amount": ZERO})})
-    cases = session.execute(scope_cases(select(Case.status, func.count()), user).group_by(Case.status)).all()
+    cases: list[Any] = list(session.execute(scope_cases(select(Case.status, func.count()), user)
+                                            .group_by(Case.status)))
     total_count, total_amount = totals.get((scope, ALL), (0, ZERO))
     return Dashboard(as_of, this_month, last_month, by_type, by_township, trend, total_count, total_amount,
                      [(CASE_STATUS_LABELS[CaseStatus(s)], n) for s, n in sorted(cases)])
@@ -261,7 +263,8 @@ def feed_periods(session: Session) -> list[FeedPeriod]:
     checks = {(feed, period): (failed, total) for feed, period, failed, total in session.execute(
         select(FeedCheck.feed, FeedCheck.period, func.count().filter(FeedCheck.success.is_(False)), func.count())
         .group_by(FeedCheck.feed, FeedCheck.period)).tuples()}
-    periods = [FeedPeriod(feed, period, n, failed, read, rows, quarantined, *checks.get((feed, period), (0, 0)))
+    periods = [FeedPeriod(str(feed), period, n, failed, read or 0, rows or 0, quarantined or 0,
+                          *checks.get((str(feed), str(period)), (0, 0)))
                for feed, period, n, failed, read, rows, quarantined in files]
     return sorted(periods, key=lambda p: (p.feed, [-ord(c) for c in p.period or ""]))
 
@@ -532,11 +535,11 @@ def evidence_groups(refs: list[str], files: dict[str, str]) -> list[EvidenceFeed
 
 def evidence_files(session: Session, refs: list[str]) -> dict[str, str]:
     """source_ref 'feed/period#row' -> the file it was loaded from."""
-    pairs = {tuple(ref.split("#", 1)[0].split("/", 1)) for ref in refs if "/" in ref}
+    pairs: set[tuple[str, ...]] = {tuple(ref.split("#", 1)[0].split("/", 1)) for ref in refs if "/" in ref}
     if not pairs:
         return {}
     feeds = sorted({feed for feed, _ in pairs})
-    paths = {(f.feed, f.period): f.path for f in session.scalars(
+    paths: dict[tuple[str, ...], str] = {(f.feed or "", f.period or ""): f.path for f in session.scalars(
         select(FeedFile).where(FeedFile.status == "loaded", FeedFile.feed.in_(feeds)))}
     out = {}
     for ref in refs:
@@ -619,7 +622,7 @@ def status_change(entity: str, before: dict | None, after: dict | None) -> str:
     if entity != "cases" or not after or after.get("status") not in CaseStatus.__members__:
         return ""
     new = CASE_STATUS_LABELS[CaseStatus(after["status"])]
-    old = (before or {}).get("status")
+    old = str((before or {}).get("status"))
     if old in CaseStatus.__members__ and old != after["status"]:
         return f"{CASE_STATUS_LABELS[CaseStatus(old)]} → {new}"
     return "" if before else new

@@ -15,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 
-def _versioning() -> list[sa.Column]:
+def _versioning() -> list[sa.schema.SchemaItem]:
     return [sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
             sa.Column("row_hash", sa.String(length=32), nullable=False),
             sa.Column("built_in", sa.Integer(), nullable=False),
