@@ -62,8 +62,9 @@ class NotBuilt(Exception):
     """The marts do not exist yet: `pension-audit run` has not built them."""
 
 
-def _query(warehouse: Path, mart: str, fields: tuple[Field, ...], where: str = "", params=None,
-           order: str = "1") -> list[tuple]:
+def _query(
+    warehouse: Path, mart: str, fields: tuple[Field, ...], where: str = "", params=None, order: str = "1"
+) -> list[tuple]:
     if not has_table(warehouse, "marts", mart):
         raise NotBuilt(mart)
     cols = ", ".join(f"{f.sql} AS {f.name}" for f in fields)
@@ -77,13 +78,12 @@ def findings(warehouse: Path, xlsx: bool = False) -> tuple[tuple[Field, ...], li
 
 def awaiting(warehouse: Path, xlsx: bool = False) -> tuple[tuple[Field, ...], list[tuple]]:
     """The findings awaiting data: not decided while a feed-period they need is late."""
-    return AWAITING_FIELDS, _query(warehouse, "findings_awaiting", AWAITING_FIELDS,
-                                   order="exception_type, event_period, finding_key")
+    return AWAITING_FIELDS, _query(
+        warehouse, "findings_awaiting", AWAITING_FIELDS, order="exception_type, event_period, finding_key"
+    )
 
 
 def accountability(warehouse: Path, year: int | None, xlsx: bool = False) -> tuple[tuple[Field, ...], list[tuple]]:
     fields = ACCOUNTABILITY_FIELDS + (ACCOUNTABILITY_XLSX_EXTRA if xlsx else ())
     where, params = ("WHERE year = ?", [year]) if year else ("", None)
     return fields, _query(warehouse, "accountability_township_year", fields, where, params, order="year, township_code")
-
-

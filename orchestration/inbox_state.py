@@ -32,7 +32,6 @@ def recorded_versions(instance: dg.DagsterInstance, files: Iterable[InboxFile]) 
 
 def record_versions(instance: dg.DagsterInstance, files: Iterable[tuple[InboxFile, str]]) -> None:
     """Record these (file, content hash) versions as ingested."""
-    pairs = {PREFIX + f.relative: json.dumps({"signature": signature(f), "hash": digest})
-             for f, digest in files}
+    pairs = {PREFIX + f.relative: json.dumps({"signature": signature(f), "hash": digest}) for f, digest in files}
     if pairs:
         instance.run_storage.set_cursor_values(pairs)

@@ -3,7 +3,6 @@ held) is a late-feed alert, in the run's output (Dagster's log, `pension-audit r
 published, on the console's 数据源 page. The calendar itself is decided in dbt
 (`marts/feed_calendar`, from seeds/feed_due_dates.csv and the file log)."""
 
-
 from pathlib import Path
 
 import dagster as dg
@@ -14,8 +13,11 @@ from orchestration.warehouse_queries import has_table, read
 from pension_audit.ingest.feeds import FEEDS_BY_NAME
 
 LATE_FEEDS_KEY = dg.AssetKey(["alerts", "late_feeds"])
-CALENDAR_MODELS = [dg.AssetKey(["intermediate", "int_feed_periods"]), dg.AssetKey(["marts", "feed_calendar"]),
-                   dg.AssetKey(["published", "pub_feed_calendar"])]
+CALENDAR_MODELS = [
+    dg.AssetKey(["intermediate", "int_feed_periods"]),
+    dg.AssetKey(["marts", "feed_calendar"]),
+    dg.AssetKey(["published", "pub_feed_calendar"]),
+]
 STATUS_WORDS = {"missing": "未收到", "failed": "未能载入", "held": "暂缓载入"}
 
 
@@ -23,8 +25,11 @@ def late_feed_periods(warehouse: Path) -> list[tuple[str, str, str, str, str]]:
     """feed, period, due date, status, message of every feed-period late by the calendar."""
     if not has_table(warehouse, "published", "feed_calendar"):
         return []
-    return read(warehouse, """SELECT feed, period, strftime(due_on, '%Y-%m-%d'), status, coalesce(message, '')
-                              FROM published.feed_calendar ORDER BY feed, period""")
+    return read(
+        warehouse,
+        """SELECT feed, period, strftime(due_on, '%Y-%m-%d'), status, coalesce(message, '')
+                              FROM published.feed_calendar ORDER BY feed, period""",
+    )
 
 
 def late_feed_alerts(warehouse: Path) -> list[str]:
@@ -49,10 +54,12 @@ def late_feeds(context: dg.AssetExecutionContext, data_home: DataHome) -> dg.Mat
         context.log.warning(line)
     if not alerts:
         context.log.info("各数据源均按期报送")
-    return dg.MaterializeResult(metadata={
-        "late": dg.MetadataValue.int(len(alerts)),
-        "alerts": dg.MetadataValue.md("\n".join(f"- {line}" for line in alerts) or "无逾期"),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "late": dg.MetadataValue.int(len(alerts)),
+            "alerts": dg.MetadataValue.md("\n".join(f"- {line}" for line in alerts) or "无逾期"),
+        }
+    )
 
 
 calendar_check_job = dg.define_asset_job(

@@ -5,7 +5,6 @@ The sensor and `pension-audit run` share one truth, kept in the data home's Dags
 a `pension-audit run` the sensor asks for nothing; a re-sent file is one run, of its own feed
 and period."""
 
-
 import functools
 import json
 
@@ -29,19 +28,27 @@ def feed_jobs(first: str) -> tuple:
         dg.define_asset_job(
             MONTHLY_JOB_NAME,
             selection=dg.AssetSelection.assets(*(feed_asset_key(f) for f in FEEDS if f.is_monthly)),
-            partitions_def=monthly_partitions(first), description="载入各月报数据源的文件"),
+            partitions_def=monthly_partitions(first),
+            description="载入各月报数据源的文件",
+        ),
         dg.define_asset_job(
             ANNUAL_JOB_NAME,
             selection=dg.AssetSelection.assets(*(feed_asset_key(f) for f in FEEDS if not f.is_monthly)),
-            partitions_def=yearly_partitions(first), description="载入各年报数据源的文件"),
+            partitions_def=yearly_partitions(first),
+            description="载入各年报数据源的文件",
+        ),
     )
 
 
 # Every day at 08:00 北京时间: which feed-periods are past their due date and have not arrived.
 CALENDAR_SCHEDULE = dg.ScheduleDefinition(
-    name="feed_calendar_check", job=calendar_check_job, cron_schedule="0 8 * * *",
-    execution_timezone=BUREAU_TIMEZONE, default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="每日8时（北京时间）按报送期限检查各数据源：已过期限而未到达（未报送、未能载入或暂缓）的期间逐一告警")
+    name="feed_calendar_check",
+    job=calendar_check_job,
+    cron_schedule="0 8 * * *",
+    execution_timezone=BUREAU_TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="每日8时（北京时间）按报送期限检查各数据源：已过期限而未到达（未报送、未能载入或暂缓）的期间逐一告警",
+)
 
 
 # Tags on the sensor's runs: the file version a run loads, and which attempt at it this is.
@@ -55,13 +62,18 @@ def _request(f: InboxFile, digest: str, attempt: int = 1) -> dg.RunRequest:
     assert f.feed is not None and f.period is not None
     version = f"{f.relative}@{digest}"
     job = MONTHLY_JOB_NAME if f.feed.is_monthly else ANNUAL_JOB_NAME
-    return dg.RunRequest(job_name=job, run_key=version if attempt == 1 else f"{version}#{attempt}",
-                         partition_key=f.period, asset_selection=[feed_asset_key(f.feed)],
-                         tags={FILE_TAG: f.relative, VERSION_TAG: version, ATTEMPT_TAG: str(attempt)})
+    return dg.RunRequest(
+        job_name=job,
+        run_key=version if attempt == 1 else f"{version}#{attempt}",
+        partition_key=f.period,
+        asset_selection=[feed_asset_key(f.feed)],
+        tags={FILE_TAG: f.relative, VERSION_TAG: version, ATTEMPT_TAG: str(attempt)},
+    )
 
 
-def _retries(context: dg.SensorEvaluationContext, files: dict[str, InboxFile], current: dict[str, str],
-             attempts: dict[str, int]) -> list[dg.RunRequest]:
+def _retries(
+    context: dg.SensorEvaluationContext, files: dict[str, InboxFile], current: dict[str, str], attempts: dict[str, int]
+) -> list[dg.RunRequest]:
     """Runs of the current version of a file that failed or were stopped: asked for again. A file
     whose content is bad is recorded as ingested (the loader logs it and waits for a new version),
     so what comes back here failed for a passing reason: a lock, a killed process, a full disk."""
@@ -69,8 +81,12 @@ def _retries(context: dg.SensorEvaluationContext, files: dict[str, InboxFile], c
     for record in context.instance.get_run_records(dg.RunsFilter(statuses=RETRIED), limit=200):
         tags = record.dagster_run.tags
         version, relative = tags.get(VERSION_TAG), tags.get(FILE_TAG)
-        if version is None or relative is None or relative not in files \
-                or version != f"{relative}@{current.get(relative)}":
+        if (
+            version is None
+            or relative is None
+            or relative not in files
+            or version != f"{relative}@{current.get(relative)}"
+        ):
             continue  # not the sensor's, ingested since, or a newer version of the file came
         attempt = int(tags.get(ATTEMPT_TAG, "1"))
         if attempts.get(version, 1) > attempt:
@@ -89,7 +105,7 @@ def build_inbox_sensor(first: str) -> dg.SensorDefinition:
     @dg.sensor(
         name="inbox_sensor",
         description="收件箱有未载入过的文件版本（新文件或重新报送）时，载入该数据源的对应期间；"
-                    "pension-audit run 已载入的不再载入；因临时原因失败的载入在下一次检查时重试",
+        "pension-audit run 已载入的不再载入；因临时原因失败的载入在下一次检查时重试",
         minimum_interval_seconds=60,
         jobs=list(jobs),
         default_status=dg.DefaultSensorStatus.RUNNING,
@@ -120,9 +136,10 @@ def build_inbox_sensor(first: str) -> dg.SensorDefinition:
                 touched.append((f, digest))  # warned once per version
             elif requested.get(f.relative) == digest:
                 files[f.relative] = f  # its run is under way (or failed: see the retries)
-            elif f.period is not None and f.period < first[:len(f.period)]:
-                context.log.warning(f"{f.relative} 早于本区数据起始期间 {first}，未载入；"
-                                    "请设置 PENSION_AUDIT_DATA_START 后重新加载定义")
+            elif f.period is not None and f.period < first[: len(f.period)]:
+                context.log.warning(
+                    f"{f.relative} 早于本区数据起始期间 {first}，未载入；请设置 PENSION_AUDIT_DATA_START 后重新加载定义"
+                )
             else:
                 files[f.relative] = f
                 requested[f.relative] = digest
@@ -131,9 +148,13 @@ def build_inbox_sensor(first: str) -> dg.SensorDefinition:
         requests += _retries(context, files, current, attempts)
         live = {f"{relative}@{digest}" for relative, digest in current.items()}
         attempts = {version: n for version, n in attempts.items() if version.split("#")[0] in live}
-        requested = {relative: digest for relative, digest in requested.items()
-                     if f"{relative}@{digest}" in live and recorded.get(relative, {}).get("hash") != digest}
-        return dg.SensorResult(run_requests=requests, cursor=json.dumps(
-            {"attempts": attempts, "requested": requested}, ensure_ascii=False))
+        requested = {
+            relative: digest
+            for relative, digest in requested.items()
+            if f"{relative}@{digest}" in live and recorded.get(relative, {}).get("hash") != digest
+        }
+        return dg.SensorResult(
+            run_requests=requests, cursor=json.dumps({"attempts": attempts, "requested": requested}, ensure_ascii=False)
+        )
 
     return inbox_sensor

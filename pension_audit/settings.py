@@ -39,8 +39,7 @@ compute_logs:
 class Settings(BaseSettings):
     """Settings of one deployment. Paths are absolute once read."""
 
-    model_config = SettingsConfigDict(env_prefix="PENSION_AUDIT_", env_file=".env", extra="ignore",
-                                      frozen=True)
+    model_config = SettingsConfigDict(env_prefix="PENSION_AUDIT_", env_file=".env", extra="ignore", frozen=True)
 
     home: Path = Path("data")  # everything a run produces: warehouse, Dagster storage, logs
     inbox: Path | None = None  # where departments' files land; default <home>/inbox
@@ -132,13 +131,17 @@ class Settings(BaseSettings):
         """These settings as the environment variables that give them (for processes started
         from here, such as the service's worker processes)."""
         prefix = self.model_config["env_prefix"]
-        return {f"{prefix}{key.upper()}": _env_value(value) for key, value in self.model_dump().items()
-                if value is not None}
+        return {
+            f"{prefix}{key.upper()}": _env_value(value) for key, value in self.model_dump().items() if value is not None
+        }
 
     def dbt_vars(self) -> str:
         """What dbt needs to know of this deployment, as its `--vars` (the profile reads them)."""
-        values = {"warehouse": str(self.warehouse_path), "duckdb_memory": self.duckdb_memory,
-                  "today": (self.today or bureau_today()).isoformat()}
+        values = {
+            "warehouse": str(self.warehouse_path),
+            "duckdb_memory": self.duckdb_memory,
+            "today": (self.today or bureau_today()).isoformat(),
+        }
         if self.data_start:
             values["data_start"] = self.data_start
         return json.dumps(values)

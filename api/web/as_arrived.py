@@ -6,8 +6,27 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 # Characters a reader takes for something else, and what they are mistaken for.
-LOOK_ALIKES = {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "i": "1", "|": "1", "Z": "2",
-               "S": "5", "s": "5", "B": "8", "b": "6", "g": "9", "q": "9", "G": "6", "，": ",", "。": ".", "－": "-"}
+LOOK_ALIKES = {
+    "O": "0",
+    "o": "0",
+    "D": "0",
+    "Q": "0",
+    "l": "1",
+    "I": "1",
+    "i": "1",
+    "|": "1",
+    "Z": "2",
+    "S": "5",
+    "s": "5",
+    "B": "8",
+    "b": "6",
+    "g": "9",
+    "q": "9",
+    "G": "6",
+    "，": ",",
+    "。": ".",
+    "－": "-",
+}
 WHITESPACE = {" ": "␣", "\t": "⇥", "\u3000": "□", "\u00a0": "⍽", "\r": "␍", "\n": "␤"}
 
 
@@ -21,8 +40,11 @@ def shown_as_arrived(value: str | None) -> Markup:
         if ch in WHITESPACE:
             parts.append(Markup('<mark class="ws" title="空白字符 U+{:04X}">{}</mark>').format(ord(ch), WHITESPACE[ch]))
         elif ch in LOOK_ALIKES or 0xFF01 <= ord(ch) <= 0xFF5E:
-            parts.append(Markup('<mark class="lookalike" title="字母或全角字符 {} U+{:04X}，易被看作 {}">{}</mark>').format(
-                ch, ord(ch), LOOK_ALIKES[ch] if ch in LOOK_ALIKES else chr(ord(ch) - 0xFEE0), ch))
+            parts.append(
+                Markup('<mark class="lookalike" title="字母或全角字符 {} U+{:04X}，易被看作 {}">{}</mark>').format(
+                    ch, ord(ch), LOOK_ALIKES[ch] if ch in LOOK_ALIKES else chr(ord(ch) - 0xFEE0), ch
+                )
+            )
         else:
             parts.append(escape(ch))
     return Markup('<span class="arrived">') + Markup("").join(parts) + Markup("</span>")

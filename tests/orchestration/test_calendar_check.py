@@ -18,8 +18,9 @@ def test_the_schedule_ticks_every_morning_in_beijing_time():
     assert CALENDAR_SCHEDULE.execution_timezone == "Asia/Shanghai"
     tick = dt.datetime(2026, 3, 6, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     with dg.instance_for_test() as instance:
-        result = CALENDAR_SCHEDULE.evaluate_tick(dg.build_schedule_context(instance=instance,
-                                                                           scheduled_execution_time=tick))
+        result = CALENDAR_SCHEDULE.evaluate_tick(
+            dg.build_schedule_context(instance=instance, scheduled_execution_time=tick)
+        )
     assert len(result.run_requests) == 1
 
 
@@ -33,9 +34,13 @@ def test_every_late_feed_period_is_an_alert_in_the_run_output(tmp_path):
             ('contributions', '2025-07', DATE '2025-08-10', 'failed', 'empty', 'contributions/2025-07.csv：文件为空'))
             AS t(feed, period, due_on, status, reason, message)""")
     alerts = late_feed_alerts(settings.warehouse_path)
-    assert alerts == [("逾期：缴费登记台账（contributions）2025-07 应于 2025-08-10 前报送，未能载入："
-                       "contributions/2025-07.csv：文件为空"),
-                      "逾期：待遇发放明细（payments）2025-06 应于 2025-07-05 前报送，未收到"]
+    assert alerts == [
+        (
+            "逾期：缴费登记台账（contributions）2025-07 应于 2025-08-10 前报送，未能载入："
+            "contributions/2025-07.csv：文件为空"
+        ),
+        "逾期：待遇发放明细（payments）2025-06 应于 2025-07-05 前报送，未收到",
+    ]
     result = dg.materialize([late_feeds], resources={"data_home": DataHome.from_settings(settings)})
     (materialization,) = result.asset_materializations_for_node(late_feeds.op.name)
     assert materialization.metadata["late"].value == 2

@@ -79,11 +79,12 @@ def test_sensor_and_the_calendar_check_are_defined_and_on(defs):
 def test_sensor_requests_one_run_per_new_file_version(inbox, tmp_path):
     resources = {"data_home": DataHome.from_settings(Settings(home=tmp_path / "home", inbox=inbox))}
     write_csv(inbox / "payments/2025-03.csv", ["个人编号"])
-    write_csv(inbox / "cdc_deaths/2025.csv", ["姓名"], "utf-8")   # badly named: reported, not run
+    write_csv(inbox / "cdc_deaths/2025.csv", ["姓名"], "utf-8")  # badly named: reported, not run
     with dg.instance_for_test() as instance:
         first = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
         assert [(r.job_name, r.partition_key, r.asset_selection) for r in first.run_requests] == [
-            ("monthly_feeds", "2025-03", [dg.AssetKey(["raw", "payments"])])]
+            ("monthly_feeds", "2025-03", [dg.AssetKey(["raw", "payments"])])
+        ]
         again = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=resources))
         assert again.run_requests == []
         path = inbox / "payments/2025-03.csv"
@@ -98,8 +99,13 @@ def test_a_load_that_failed_for_a_passing_reason_is_asked_for_again_at_the_next_
     for that version again (a new run key), and not once it is superseded by a newer version."""
     settings = Settings(home=tmp_path / "home", inbox=inbox)
     resources = {"data_home": DataHome.from_settings(settings)}
-    write_csv(inbox / "payments/2025-03.csv", ["个人编号,姓名,所属年月,发放类型,实发金额,发放状态,发放年月",
-                                               "1504040001,王芳,2025-03,正常发放,203.00,成功,2025-03"])
+    write_csv(
+        inbox / "payments/2025-03.csv",
+        [
+            "个人编号,姓名,所属年月,发放类型,实发金额,发放状态,发放年月",
+            "1504040001,王芳,2025-03,正常发放,203.00,成功,2025-03",
+        ],
+    )
     with Warehouse(settings.warehouse_path) as wh:  # the passing trouble: a damaged table
         wh.con.execute("ALTER TABLE raw.payments DROP COLUMN amount").fetchall()
     definitions = build_definitions(settings)
@@ -107,8 +113,12 @@ def test_a_load_that_failed_for_a_passing_reason_is_asked_for_again_at_the_next_
         first = inbox_sensor(dg.build_sensor_context(instance=instance, resources=resources))
         (request,) = first.run_requests
         ran = definitions.resolve_job_def(request.job_name).execute_in_process(
-            instance=instance, partition_key=request.partition_key, tags=request.tags, raise_on_error=False,
-            asset_selection=request.asset_selection)
+            instance=instance,
+            partition_key=request.partition_key,
+            tags=request.tags,
+            raise_on_error=False,
+            asset_selection=request.asset_selection,
+        )
         assert not ran.success
         retried = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=resources))
         (again,) = retried.run_requests
@@ -146,8 +156,15 @@ def test_the_case_store_sits_at_both_ends_of_the_dbt_build(defs):
     decisions, published = dg.AssetKey(["case_store", "decisions"]), dg.AssetKey(["case_store", "published"])
     for staging in ("stg_case_findings", "stg_payroll_holds"):
         assert decisions in graph.get(dg.AssetKey(["staging", staging])).parent_keys
-    assert {dg.AssetKey(["published", name]) for name in
-            ("pub_findings", "pub_hold_recommendations", "pub_settlement_basis", "pub_person_events", "pub_build")} <= \
-        graph.get(published).parent_keys
+    assert {
+        dg.AssetKey(["published", name])
+        for name in (
+            "pub_findings",
+            "pub_hold_recommendations",
+            "pub_settlement_basis",
+            "pub_person_events",
+            "pub_build",
+        )
+    } <= graph.get(published).parent_keys
     assert graph.get(dg.AssetKey(["published", "pub_findings"])).parent_keys == {dg.AssetKey(["marts", "findings"])}
     assert graph.get(decisions).partitions_def is None and graph.get(published).partitions_def is None

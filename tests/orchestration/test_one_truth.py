@@ -18,14 +18,18 @@ HEADER = "个人编号,姓名,所属年月,发放类型,实发金额,发放状�
 
 
 def _payments(inbox, month: str, amount: str = "203.00"):
-    return write_csv(inbox / f"payments/{month}.csv",
-                     [HEADER, f"1504040001,王芳,{month},正常发放,{amount},成功,{month}"])
+    return write_csv(
+        inbox / f"payments/{month}.csv", [HEADER, f"1504040001,王芳,{month},正常发放,{amount},成功,{month}"]
+    )
 
 
 def _tick(settings: Settings, instance: dg.DagsterInstance, cursor: str | None = None) -> dg.SensorResult:
     sensor = build_inbox_sensor(first_month(settings))
-    return sensor(dg.build_sensor_context(instance=instance, cursor=cursor,
-                                          resources={"data_home": DataHome.from_settings(settings)}))
+    return sensor(
+        dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources={"data_home": DataHome.from_settings(settings)}
+        )
+    )
 
 
 def test_after_a_run_the_sensor_asks_for_nothing_and_a_resent_file_is_one_run(inbox, tmp_path):
@@ -52,7 +56,10 @@ def test_after_a_run_the_sensor_asks_for_nothing_and_a_resent_file_is_one_run(in
 def test_a_period_with_nothing_new_is_not_materialised_again(inbox, tmp_path):
     """The run loads only the pending periods: a re-sent month is one partition, not a range."""
     assert load_batches({"payments": ["2025-02"], "roster": ["2025-01", "2025-02", "2025-04"]}) == [
-        (["roster"], "2025-01", "2025-02"), (["payments"], "2025-02", "2025-02"), (["roster"], "2025-04", "2025-04")]
+        (["roster"], "2025-01", "2025-02"),
+        (["payments"], "2025-02", "2025-02"),
+        (["roster"], "2025-04", "2025-04"),
+    ]
     settings = Settings(home=tmp_path / "home", inbox=inbox)
     for month in ("2025-01", "2025-02", "2025-03"):
         _payments(inbox, month)
@@ -70,11 +77,13 @@ def test_a_period_whose_file_failed_shows_as_failed(inbox, tmp_path):
     _payments(inbox, "2025-01")
     (inbox / "payments/2025-02.csv").write_bytes(b"")  # empty: refused
     assert load_feeds(settings.model_dump(), ["payments"], "2025-01", "2025-01") == []
-    assert load_feeds(settings.model_dump(), ["payments"], "2025-02", "2025-02") == [], \
+    assert load_feeds(settings.model_dump(), ["payments"], "2025-02", "2025-02") == [], (
         "a refused file is not a failed run of the pipeline"
+    )
     with dagster_instance(settings) as instance:
-        materialized = {e.partition_key for e in
-                        instance.fetch_materializations(dg.AssetKey(["raw", "payments"]), limit=10).records}
+        materialized = {
+            e.partition_key for e in instance.fetch_materializations(dg.AssetKey(["raw", "payments"]), limit=10).records
+        }
         assert materialized == {"2025-01"}
         failed = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
         assert [r.dagster_run.tags.get("dagster/partition") for r in failed] == ["2025-02"]
@@ -95,10 +104,15 @@ def test_a_refused_file_inside_a_range_is_run_again_alone_and_shows_as_failed(in
     with dagster_instance(settings) as instance:
         failed = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
         assert [r.dagster_run.tags.get("dagster/partition") for r in failed] == ["2025-02"]
-        status = instance.get_status_by_partition(dg.AssetKey(["raw", "payments"]), ["2025-01", "2025-02", "2025-03"],
-                                                  monthly_partitions(first_month(settings)))
-        assert status == {"2025-01": dg.AssetPartitionStatus.MATERIALIZED,
-                          "2025-02": dg.AssetPartitionStatus.FAILED,
-                          "2025-03": dg.AssetPartitionStatus.MATERIALIZED}
+        status = instance.get_status_by_partition(
+            dg.AssetKey(["raw", "payments"]),
+            ["2025-01", "2025-02", "2025-03"],
+            monthly_partitions(first_month(settings)),
+        )
+        assert status == {
+            "2025-01": dg.AssetPartitionStatus.MATERIALIZED,
+            "2025-02": dg.AssetPartitionStatus.FAILED,
+            "2025-03": dg.AssetPartitionStatus.MATERIALIZED,
+        }
         # The sensor has nothing to ask for: the refused version is recorded too.
         assert _tick(settings, instance).run_requests == []

@@ -26,9 +26,15 @@ def _run(inbox: Path, home: Path, monkeypatch) -> str:
 
 
 def _findings(home: Path) -> dict[str, tuple]:
-    return {row[0]: row[1:] for row in read(home / "warehouse.duckdb", """
+    return {
+        row[0]: row[1:]
+        for row in read(
+            home / "warehouse.duckdb",
+            """
         SELECT finding_key, first_improper_month, last_improper_month, improper_months,
-               cast(overpaid_amount AS varchar) FROM marts.findings""")}
+               cast(overpaid_amount AS varchar) FROM marts.findings""",
+        )
+    }
 
 
 def test_a_missing_month_holds_the_findings_that_read_it(tiny_district, tmp_path: Path, monkeypatch):
@@ -44,16 +50,19 @@ def test_a_missing_month_holds_the_findings_that_read_it(tiny_district, tmp_path
     output = _run(inbox, home, monkeypatch)
     assert "待数据的疑点" in output and "逾期" in output
 
-    awaiting = {key: missing for key, missing in read(home / "warehouse.duckdb",
-                                                      "SELECT finding_key, missing_inputs FROM marts.findings_awaiting")}
+    awaiting = {
+        key: missing
+        for key, missing in read(
+            home / "warehouse.duckdb", "SELECT finding_key, missing_inputs FROM marts.findings_awaiting"
+        )
+    }
     assert awaiting, "a month of payments missing holds the findings that read it"
     assert all("payments 2025-06" in missing for missing in awaiting.values())
     held = _findings(home)
     assert not set(awaiting) & set(held)
     # A finding of the in-order run whose months include June is awaiting, or (when June alone
     # triggered it) not there at all: never decided on the hole.
-    touching = {key for key, (first, last, *_) in everything.items()
-                if first and last and first <= "2025-06" <= last}
+    touching = {key for key, (first, last, *_) in everything.items() if first and last and first <= "2025-06" <= last}
     assert not touching & set(held), {k: (everything[k], held[k]) for k in touching & set(held)}
     # Everything else is decided exactly as in order.
     expected = {k: v for k, v in everything.items() if k not in awaiting and k not in touching}
@@ -62,8 +71,12 @@ def test_a_missing_month_holds_the_findings_that_read_it(tiny_district, tmp_path
     engine = create_engine(f"sqlite:///{home / 'cases.sqlite'}")
     with engine.connect() as conn:
         published = set(conn.scalars(select(Finding.finding_key)))
-        build = conn.scalar(select(Publication.id).where(Publication.status == PublicationStatus.published)
-                            .order_by(Publication.id.desc()).limit(1))
+        build = conn.scalar(
+            select(Publication.id)
+            .where(Publication.status == PublicationStatus.published)
+            .order_by(Publication.id.desc())
+            .limit(1)
+        )
         store_awaiting = set(conn.scalars(select(FindingAwaiting.finding_key).where(FindingAwaiting.in_build(build))))
         late = {(f, p) for f, p in conn.execute(select(FeedLate.feed, FeedLate.period).where(FeedLate.in_build(build)))}
     assert not published & set(awaiting), "a finding awaiting data is not published"

@@ -16,11 +16,13 @@ depends_on = None
 
 
 def _versioning() -> list[sa.schema.SchemaItem]:
-    return [sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-            sa.Column("row_hash", sa.String(length=32), nullable=False),
-            sa.Column("built_in", sa.Integer(), nullable=False),
-            sa.Column("retired_in", sa.Integer(), nullable=True),
-            sa.PrimaryKeyConstraint("id")]
+    return [
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("row_hash", sa.String(length=32), nullable=False),
+        sa.Column("built_in", sa.Integer(), nullable=False),
+        sa.Column("retired_in", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    ]
 
 
 def upgrade() -> None:
@@ -50,8 +52,7 @@ def upgrade() -> None:
         *_versioning(),
     )
     op.create_index(op.f("ix_findings_awaiting_retired_in"), "findings_awaiting", ["retired_in"], unique=False)
-    op.create_index(op.f("ix_findings_awaiting_township_code"), "findings_awaiting", ["township_code"],
-                    unique=False)
+    op.create_index(op.f("ix_findings_awaiting_township_code"), "findings_awaiting", ["township_code"], unique=False)
 
 
 def downgrade() -> None:
