@@ -49,14 +49,17 @@ async def write_turn(app: FastAPI) -> AsyncIterator[None]:
 
 
 async def _writing(request: Request) -> AsyncIterator[Session]:
-    async with write_turn(request.app), \
-            contextmanager_in_threadpool(transaction(request.app.state.write_sessions)) as session:
+    async with (
+        write_turn(request.app),
+        contextmanager_in_threadpool(transaction(request.app.state.write_sessions)) as session,
+    ):
         yield session
 
 
 async def write_now(app: FastAPI, work: Callable[[Session], Any]) -> None:
     """Run `work` in a write transaction of its own, in turn with the other writers (what a
     middleware records about an answer)."""
+
     def run() -> None:
         with transaction(app.state.write_sessions) as session:
             work(session)

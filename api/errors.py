@@ -45,16 +45,37 @@ FIELD_ERRORS = {
 
 # Fields by the names people know them by (the API's and the console's forms share them).
 FIELD_LABELS = {
-    "username": "用户名", "password": "密码", "display_name": "姓名", "role": "岗位", "township_code": "乡镇（街道）代码",
-    "finding_key": "疑点编号", "reason": "理由", "note": "复核意见", "version": "版本", "case_version": "案件版本",
-    "kind": "申请类别", "from_month": "停发起始年月", "resume_month": "恢复发放年月", "custody_rule": "结算依据",
-    "demand_id": "核销通知", "addressee": "被通知人", "relation": "与当事人关系", "voucher_no": "缴存凭证号",
-    "amount": "退还金额", "paid_on": "缴存日期", "visited_on": "走访日期", "staff": "在场工作人员",
+    "username": "用户名",
+    "password": "密码",
+    "display_name": "姓名",
+    "role": "岗位",
+    "township_code": "乡镇（街道）代码",
+    "finding_key": "疑点编号",
+    "reason": "理由",
+    "note": "复核意见",
+    "version": "版本",
+    "case_version": "案件版本",
+    "kind": "申请类别",
+    "from_month": "停发起始年月",
+    "resume_month": "恢复发放年月",
+    "custody_rule": "结算依据",
+    "demand_id": "核销通知",
+    "addressee": "被通知人",
+    "relation": "与当事人关系",
+    "voucher_no": "缴存凭证号",
+    "amount": "退还金额",
+    "paid_on": "缴存日期",
+    "visited_on": "走访日期",
+    "staff": "在场工作人员",
     "evidence_ref": "执法记录仪影像编号",
-    "effective_from": "生效日期", "account_name": "户名", "bank": "开户银行", "account_no": "账号",
+    "effective_from": "生效日期",
+    "account_name": "户名",
+    "bank": "开户银行",
+    "account_no": "账号",
 }
-FIELD_ERRORS.update({"date_from_datetime_inexact": "应为日期（YYYY-MM-DD）",
-                     "too_long": "过多", "less_than": "超出允许范围"})
+FIELD_ERRORS.update(
+    {"date_from_datetime_inexact": "应为日期（YYYY-MM-DD）", "too_long": "过多", "less_than": "超出允许范围"}
+)
 
 
 def _field_message(error: dict) -> str:
@@ -80,30 +101,35 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
-        return JSONResponse({
-            "code": "invalid_request",
-            "message": "请求有误：" + describe(errors),
-            "fields": [{"field": ".".join(str(p) for p in e.get("loc", ())), "type": e.get("type")}
-                       for e in errors],
-        }, status_code=422)
+        return JSONResponse(
+            {
+                "code": "invalid_request",
+                "message": "请求有误：" + describe(errors),
+                "fields": [
+                    {"field": ".".join(str(p) for p in e.get("loc", ())), "type": e.get("type")} for e in errors
+                ],
+            },
+            status_code=422,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, message = HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求无法处理"))
         if isinstance(exc.detail, dict):
             code, message = exc.detail.get("code", code), exc.detail.get("message", message)
-        return JSONResponse({"code": code, "message": message}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            {"code": code, "message": message}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(StaleDataError)
     async def _stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
-        return JSONResponse({"code": "stale_version", "message": "记录已被他人同时更新，请刷新后重试"},
-                            status_code=409)
+        return JSONResponse({"code": "stale_version", "message": "记录已被他人同时更新，请刷新后重试"}, status_code=409)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, _exc: IntegrityError) -> JSONResponse:
-        return JSONResponse({"code": "conflict", "message": "与已有记录冲突（可能重复提交），请刷新后重试"},
-                            status_code=409)
+        return JSONResponse(
+            {"code": "conflict", "message": "与已有记录冲突（可能重复提交），请刷新后重试"}, status_code=409
+        )
 
     @app.exception_handler(OperationalError)
     async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:

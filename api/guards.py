@@ -60,14 +60,23 @@ async def _refuse(send: Send) -> None:
 async def _answer(send: Send, status: int, code: str, message: str, close: bool = False) -> None:
     body = json.dumps({"code": code, "message": message}, ensure_ascii=False).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status,
-                "headers": headers + ([(b"connection", b"close")] if close else [])})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": headers + ([(b"connection", b"close")] if close else []),
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
 STATIC = ("/web/static/", "/docs/static/")  # assets without personal data: cacheable
-EVERY_ANSWER = [(b"x-frame-options", b"DENY"), (b"content-security-policy", b"frame-ancestors 'none'"),
-                (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+EVERY_ANSWER = [
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
 
 
 class SecurityHeaders:
@@ -107,7 +116,9 @@ class SameOrigin:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].startswith("/web/"):
             headers = dict(scope["headers"])
             origin = headers.get(b"origin")
-            if origin is not None and urlsplit(origin.decode("latin-1")).netloc != headers.get(b"host", b"").decode("latin-1"):
+            if origin is not None and urlsplit(origin.decode("latin-1")).netloc != headers.get(b"host", b"").decode(
+                "latin-1"
+            ):
                 await _answer(send, 403, "cross_site", "已拒绝来自其他网站的提交")
                 return
         await self.app(scope, receive, send)

@@ -71,12 +71,22 @@ class Oversight:
         if not (sees_full_ids(user) or AS_ARRIVED.match(scope["path"])):
             text = mask_ids(text)  # the same length: Content-Length holds
         if shown := ids_in(text):
-            await self._record(scope, user, "ids_viewed", {"ids": len(shown), "status": status},
-                               next(iter(shown)) if len(shown) == 1 else None)
+            await self._record(
+                scope,
+                user,
+                "ids_viewed",
+                {"ids": len(shown), "status": status},
+                next(iter(shown)) if len(shown) == 1 else None,
+            )
         return text.encode("utf-8", errors="surrogateescape")
 
-    async def _record(self, scope: Scope, user: User | None, action: str, detail: dict,
-                      person_id: str | None = None) -> None:
+    async def _record(
+        self, scope: Scope, user: User | None, action: str, detail: dict, person_id: str | None = None
+    ) -> None:
         target = f"{scope['method']} {scope['path']}"
-        await write_now(self.fastapi, lambda session: audit.write(
-            session, user, action, "requests", target, after=detail, person_id=person_id, actor_name="anonymous"))
+        await write_now(
+            self.fastapi,
+            lambda session: audit.write(
+                session, user, action, "requests", target, after=detail, person_id=person_id, actor_name="anonymous"
+            ),
+        )

@@ -44,11 +44,17 @@ Text = Annotated[str, AfterValidator(_printable)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
 Reason = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_printable)]
 # A month as people type it (2026-01, 2026/01, 2026年1月) is read as 'YYYY-MM'.
-Month = Annotated[str, BeforeValidator(lambda v: normal_month(v) if isinstance(v, str) else v),
-                  Field(pattern=MONTH_PATTERN, examples=["2026-01"])]
+Month = Annotated[
+    str,
+    BeforeValidator(lambda v: normal_month(v) if isinstance(v, str) else v),
+    Field(pattern=MONTH_PATTERN, examples=["2026-01"]),
+]
 # An event period: a month as above, or a year (2025, 2025年).
-Period = Annotated[str, BeforeValidator(lambda v: normal_period(v) if isinstance(v, str) else v),
-                   Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$", examples=["2025-07"])]
+Period = Annotated[
+    str,
+    BeforeValidator(lambda v: normal_period(v) if isinstance(v, str) else v),
+    Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$", examples=["2025-07"]),
+]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=11, decimal_places=2)]
 Day = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
@@ -334,8 +340,7 @@ class ProposalCreate(BaseModel):
 
     def options(self) -> dict[str, Any]:
         """What the proposal's terms are computed from, beyond its kind."""
-        return self.model_dump(include={"from_month", "resume_month", "custody_rule", "demand_id"},
-                               exclude_none=True)
+        return self.model_dump(include={"from_month", "resume_month", "custody_rule", "demand_id"}, exclude_none=True)
 
 
 class Decision(BaseModel):

@@ -93,13 +93,18 @@ def prepare_store(home: Path, url: str) -> Store:
     publish(engine, home / "warehouse.duckdb")
     with session_factory(engine)() as s:
         findings = s.scalar(select(func.count()).select_from(Finding)) or 0
-        persons = list(s.scalars(select(Finding.person_id).where(Finding.person_id.is_not(None))
-                                 .distinct().order_by(Finding.person_id)))
+        persons = list(
+            s.scalars(
+                select(Finding.person_id).where(Finding.person_id.is_not(None)).distinct().order_by(Finding.person_id)
+            )
+        )
         holdable = select(HoldRecommendation.finding_key).distinct().scalar_subquery()
-        first_key = (select(func.min(Finding.finding_key))
-                     .where(Finding.person_id.is_not(None), Finding.status == "open",
-                            Finding.finding_key.in_(holdable))
-                     .group_by(Finding.person_id).order_by(Finding.person_id))
+        first_key = (
+            select(func.min(Finding.finding_key))
+            .where(Finding.person_id.is_not(None), Finding.status == "open", Finding.finding_key.in_(holdable))
+            .group_by(Finding.person_id)
+            .order_by(Finding.person_id)
+        )
         case_findings = list(s.scalars(first_key))
     with transaction(session_factory(engine, writing=True)) as s:
         add_user(s, "jingban", "张经办", Role.inspector, PASSWORD, None)
@@ -196,8 +201,6 @@ class Result:
         return 1000 * self.server_cpu / self.count if self.count else float("nan")
 
 
-
-
 class Answer:
     def __init__(self, status_code: int, content: bytes) -> None:
         self.status_code, self.content = status_code, content
@@ -223,8 +226,9 @@ class RawClient:
     async def post(self, path: str, headers: dict[str, str] | None = None, json: object = None) -> Answer:
         return await self.request("POST", path, headers, json)
 
-    async def request(self, method: str, path: str, headers: dict[str, str] | None = None,
-                      body: object = None) -> Answer:
+    async def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body: object = None
+    ) -> Answer:
         payload = b"" if body is None else json.dumps(body).encode()
         head = [f"{method} {quote(path, safe='/?=&%')} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
@@ -292,8 +296,14 @@ class RawPool:
 
 
 Client = RawClient | RawPool | httpx.AsyncClient
-TRANSPORT_ERRORS = (httpx.HTTPError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                    TimeoutError, ValueError)
+TRANSPORT_ERRORS = (
+    httpx.HTTPError,
+    OSError,
+    asyncio.IncompleteReadError,
+    asyncio.LimitOverrunError,
+    TimeoutError,
+    ValueError,
+)
 CLIENT = "raw"  # or 'httpx' (--client)
 # One operation of a client: its requests' samples. A client's state lives in its closure.
 Operation = Callable[[Client], Awaitable[list[Sample]]]
@@ -315,8 +325,9 @@ def new_client(base: str, connections: int = 1) -> Client:
     return httpx.AsyncClient(base_url=base, limits=limits, timeout=30)
 
 
-async def closed_loop(base: str, operations: list[Operation], requests: int, seconds: float) -> tuple[
-        list[Sample], float]:
+async def closed_loop(
+    base: str, operations: list[Operation], requests: int, seconds: float
+) -> tuple[list[Sample], float]:
     """Each operation is one client; all run until `requests` samples or `seconds` passed."""
     samples: list[Sample] = []
     clients = [new_client(base) for _ in operations]
@@ -335,8 +346,9 @@ async def closed_loop(base: str, operations: list[Operation], requests: int, sec
     return samples, elapsed
 
 
-async def fixed_rate(base: str, op: Operation, rate: float, requests: int, seconds: float) -> tuple[
-        list[Sample], float]:
+async def fixed_rate(
+    base: str, op: Operation, rate: float, requests: int, seconds: float
+) -> tuple[list[Sample], float]:
     """Open loop: requests arrive at `rate` a second (Poisson), whether or not earlier ones
     answered; each one's latency counts from when it was due."""
     samples: list[Sample] = []
@@ -373,7 +385,9 @@ def get(path: str | Callable[[], str], token: str | None = None) -> Callable[[in
         async def op(client: Client) -> list[Sample]:
             sample, _r = await timed(client.get(path() if callable(path) else path, headers=headers))
             return [sample]
+
         return op
+
     return make
 
 
@@ -398,12 +412,18 @@ class CaseActions:
                 r = c.post("/cases", json={"finding_key": key, "reason": "基准测试立案"}, headers=self.inspector)
                 r.raise_for_status()
                 case = {"id": r.json()["id"], "version": r.json()["version"]}
-                p = c.post(f"/cases/{case['id']}/proposals", headers=self.inspector,
-                           json={"kind": "suspension", "case_version": case["version"], "reason": "基准测试"})
+                p = c.post(
+                    f"/cases/{case['id']}/proposals",
+                    headers=self.inspector,
+                    json={"kind": "suspension", "case_version": case["version"], "reason": "基准测试"},
+                )
                 if p.status_code != 201:
                     continue  # nothing to hold on this case after all: take another
-                d = c.post(f"/proposals/{p.json()['id']}/decision", headers=self.reviewer,
-                           json={"approve": False, "version": p.json()["version"], "note": "基准测试：驳回"})
+                d = c.post(
+                    f"/proposals/{p.json()['id']}/decision",
+                    headers=self.reviewer,
+                    json={"approve": False, "version": p.json()["version"], "note": "基准测试：驳回"},
+                )
                 d.raise_for_status()
                 case["version"] = c.get(f"/cases/{case['id']}", headers=self.inspector).json()["version"]
                 self.cases.append(case)
@@ -412,21 +432,30 @@ class CaseActions:
         case = self.cases[index]
 
         async def op(client: Client) -> list[Sample]:
-            proposed, r = await timed(client.post(
-                f"/cases/{case['id']}/proposals", headers=self.inspector,
-                json={"kind": "suspension", "case_version": case["version"], "reason": "基准测试"}))
+            proposed, r = await timed(
+                client.post(
+                    f"/cases/{case['id']}/proposals",
+                    headers=self.inspector,
+                    json={"kind": "suspension", "case_version": case["version"], "reason": "基准测试"},
+                )
+            )
             if r is None or r.status_code != 201:
                 await self._resync(client, case)
                 return [proposed]
             proposal = r.json()
-            decided, r = await timed(client.post(
-                f"/proposals/{proposal['id']}/decision", headers=self.reviewer,
-                json={"approve": False, "version": proposal["version"], "note": "基准测试：驳回"}))
+            decided, r = await timed(
+                client.post(
+                    f"/proposals/{proposal['id']}/decision",
+                    headers=self.reviewer,
+                    json={"approve": False, "version": proposal["version"], "note": "基准测试：驳回"},
+                )
+            )
             if r is None or r.status_code != 200:
                 await self._resync(client, case)
             else:
                 case["version"] += 2  # the proposal and the decision each move the case on
             return [proposed, decided]
+
         return op
 
     async def _resync(self, client: Client, case: dict[str, int]) -> None:
@@ -436,8 +465,11 @@ class CaseActions:
         case["version"] = body["version"]
         for p in body.get("proposals", []):
             if p["status"] == "pending":
-                await client.post(f"/proposals/{p['id']}/decision", headers=self.reviewer,
-                                  json={"approve": False, "version": p["version"]})
+                await client.post(
+                    f"/proposals/{p['id']}/decision",
+                    headers=self.reviewer,
+                    json={"approve": False, "version": p["version"]},
+                )
                 case["version"] = (await client.get(f"/cases/{case['id']}", headers=self.inspector)).json()["version"]
 
 
@@ -467,38 +499,61 @@ def measure(scenario: Scenario, clients: int, args: argparse.Namespace) -> Resul
     run(closed_loop(base, ops, args.warmup, args.seconds))  # warm-up, discarded
     cpu, own = scenario.server.cpu_seconds(), time.process_time()
     samples, elapsed = run(closed_loop(base, ops, args.requests, args.seconds))
-    return Result(scenario.name, clients, samples, elapsed, scenario.server.cpu_seconds() - cpu,
-                  time.process_time() - own)
+    return Result(
+        scenario.name, clients, samples, elapsed, scenario.server.cpu_seconds() - cpu, time.process_time() - own
+    )
 
 
 def measure_rate(scenario: Scenario, rate: float, args: argparse.Namespace) -> Result:
     op = scenario.make(0)
     cpu, own = scenario.server.cpu_seconds(), time.process_time()
     samples, elapsed = run(fixed_rate(scenario.server.base, op, rate, args.requests, args.seconds))
-    return Result(scenario.name, f"{rate:.0f}/s", samples, elapsed, scenario.server.cpu_seconds() - cpu,
-                  time.process_time() - own)
+    return Result(
+        scenario.name, f"{rate:.0f}/s", samples, elapsed, scenario.server.cpu_seconds() - cpu, time.process_time() - own
+    )
 
 
 # ------------------------------------------------------------------------------ report
 
 
-HEADER = ("场景 scenario", "并发 clients", "请求 requests", "错误 errors", "p50 ms", "p99 ms", "max ms",
-          "吞吐 req/s", "服务端 CPU ms/req", "压测端 CPU ms/req")
+HEADER = (
+    "场景 scenario",
+    "并发 clients",
+    "请求 requests",
+    "错误 errors",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "吞吐 req/s",
+    "服务端 CPU ms/req",
+    "压测端 CPU ms/req",
+)
 
 
 def row(r: Result) -> tuple[str, ...]:
     errors = ", ".join(f"{n}×{code or 'no answer'}" for code, n in sorted(r.errors.items())) or "0"
-    return (r.scenario, str(r.clients), str(r.count), errors, f"{r.pct(50):.1f}", f"{r.pct(99):.1f}",
-            f"{r.pct(100):.1f}", f"{r.throughput:.0f}", f"{r.server_ms_per_request:.2f}",
-            f"{1000 * r.client_cpu / r.count if r.count else float('nan'):.2f}")
+    return (
+        r.scenario,
+        str(r.clients),
+        str(r.count),
+        errors,
+        f"{r.pct(50):.1f}",
+        f"{r.pct(99):.1f}",
+        f"{r.pct(100):.1f}",
+        f"{r.throughput:.0f}",
+        f"{r.server_ms_per_request:.2f}",
+        f"{1000 * r.client_cpu / r.count if r.count else float('nan'):.2f}",
+    )
 
 
 WIDTHS = (30, 12, 14, 14, 8, 8, 8, 11, 18, 18)
 
 
 def line(cells: tuple[str, ...]) -> str:
-    return "  ".join(c + " " * (w - _width(c)) if i == 0 else " " * (w - _width(c)) + c
-                     for i, (c, w) in enumerate(zip(cells, WIDTHS, strict=True)))
+    return "  ".join(
+        c + " " * (w - _width(c)) if i == 0 else " " * (w - _width(c)) + c
+        for i, (c, w) in enumerate(zip(cells, WIDTHS, strict=True))
+    )
 
 
 def print_table(results: list[Result]) -> None:
@@ -517,8 +572,9 @@ def markdown_table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def section(results: list[Result], rates: list[Result], store: Store, home: Path, args: argparse.Namespace,
-            cores: str) -> str:
+def section(
+    results: list[Result], rates: list[Result], store: Store, home: Path, args: argparse.Namespace, cores: str
+) -> str:
     def find(name: str, clients: int) -> Result | None:
         return next((r for r in results if r.scenario == name and r.clients == clients), None)
 
@@ -527,14 +583,23 @@ def section(results: list[Result], rates: list[Result], store: Store, home: Path
     verdict = []
     if fl:
         met = fl.pct(99) <= TARGET_P99_MS and not fl.errors
-        verdict.append(f"- 目标：疑点清单在 50 个并发客户端下 p99 ≤ {TARGET_P99_MS} ms（区县规模）。本次 {top} 个并发："
-                       f"p99 **{fl.pct(99):.1f} ms**，{fl.throughput:.0f} req/s —— {'达标 met' if met else '未达标 not met'}。")
+        verdict.append(
+            f"- 目标：疑点清单在 50 个并发客户端下 p99 ≤ {TARGET_P99_MS} ms（区县规模）。本次 {top} 个并发："
+            f"p99 **{fl.pct(99):.1f} ms**，{fl.throughput:.0f} req/s —— {'达标 met' if met else '未达标 not met'}。"
+        )
     if ping and fl:
-        verdict.append(f"- 同一台机器上的空 FastAPI 端点 bare FastAPI `/ping`（async）：{top} 个并发 p99 "
-                       f"{ping.pct(99):.1f} ms，{ping.throughput:.0f} req/s，服务端每请求 CPU "
-                       f"{ping.server_ms_per_request:.2f} ms" + (
-                           f"；`/ping-sync`（def，经线程池）：p99 {sync.pct(99):.1f} ms，{sync.throughput:.0f} req/s，"
-                           f"{sync.server_ms_per_request:.2f} ms CPU" if sync else "") + "。")
+        verdict.append(
+            f"- 同一台机器上的空 FastAPI 端点 bare FastAPI `/ping`（async）：{top} 个并发 p99 "
+            f"{ping.pct(99):.1f} ms，{ping.throughput:.0f} req/s，服务端每请求 CPU "
+            f"{ping.server_ms_per_request:.2f} ms"
+            + (
+                f"；`/ping-sync`（def，经线程池）：p99 {sync.pct(99):.1f} ms，{sync.throughput:.0f} req/s，"
+                f"{sync.server_ms_per_request:.2f} ms CPU"
+                if sync
+                else ""
+            )
+            + "。"
+        )
         verdict.append(
             f"- 闭环压测下 p99 ≈ 并发数 × 每请求服务端耗时：疑点清单每请求服务端 CPU "
             f"{fl.server_ms_per_request:.2f} ms，一个 uvicorn 进程（GIL，一核）最多约 "
@@ -542,34 +607,49 @@ def section(results: list[Result], rates: list[Result], store: Store, home: Path
             f"{top * fl.server_ms_per_request:.0f} ms。"
             f"In a closed loop p99 is about clients × server time per request: the findings list costs "
             f"{fl.server_ms_per_request:.2f} ms of server CPU, so one process tops out near "
-            f"{1000 / fl.server_ms_per_request:.0f} req/s and {top} clients queue for ~{top * fl.server_ms_per_request:.0f} ms.")
+            f"{1000 / fl.server_ms_per_request:.0f} req/s and {top} clients queue for ~{top * fl.server_ms_per_request:.0f} ms."
+        )
     rate_text = ""
     if rates:
-        rate_text = ("\n\n### 固定到达率（开环，低于饱和） Fixed offered rate, below saturation\n\n"
-                     f"请求按泊松过程以闭环最高吞吐的 {args.rate_fraction:.0%} 到达，不等前一个请求返回；延迟从计划发送时刻算起。"
-                     "Requests arrive (Poisson) at the stated rate whether or not earlier ones have answered; "
-                     "latency counts from when each was due.\n\n" + markdown_table(rates))
+        rate_text = (
+            "\n\n### 固定到达率（开环，低于饱和） Fixed offered rate, below saturation\n\n"
+            f"请求按泊松过程以闭环最高吞吐的 {args.rate_fraction:.0%} 到达，不等前一个请求返回；延迟从计划发送时刻算起。"
+            "Requests arrive (Poisson) at the stated rate whether or not earlier ones have answered; "
+            "latency counts from when each was due.\n\n" + markdown_table(rates)
+        )
     lines = [
         machine_markdown(),
-        (f"- 数据 data: `{home}`：{store.findings:,} 条疑点，{store.person_count:,} 名人员 "
-        f"(findings, persons)；案件库 case store: SQLite（临时目录，新建）"),
-        (f"- 负载 load: 闭环 closed loop，每个客户端一条 keep-alive 连接（客户端 {args.client}"
-         f"{'：极简 HTTP/1.1 客户端，每请求 CPU 远低于 httpx' if args.client == 'raw' else ''}），每档最多 "
-         f"{args.requests:,} 个请求或 {args.seconds:g} 秒，先预热 {args.warmup} 个请求；非 2xx 均计为错误。"),
-        (f"- **压测程序与服务端在同一台 {cores} 核机器上，互相争用 CPU**；the load generator shares the {cores} cores "
-        "with the server (服务端 CPU ms/req is the server process's own CPU time per request, from /proc)."),
-        ("- 服务 server: `pension-audit serve`（uvicorn，单进程，uvloop + httptools）；对照 baseline: "
-        "`bench/bare_app.py` 由 uvicorn 以同样方式启动。"),
-        ("- 案件操作 case action: 经办员提出暂停申请 `POST /cases/{id}/proposals`，复核员驳回 "
-        "`POST /proposals/{id}/decision`，每个客户端一个案件，两个请求都计时（写锁、版本检查、双人复核、审计日志）。"
-        "SQLite 只有一把写锁，写请求在事件循环上依次排队（`api.deps._writing`），吞吐即单个写事务耗时的倒数。"),
+        (
+            f"- 数据 data: `{home}`：{store.findings:,} 条疑点，{store.person_count:,} 名人员 "
+            f"(findings, persons)；案件库 case store: SQLite（临时目录，新建）"
+        ),
+        (
+            f"- 负载 load: 闭环 closed loop，每个客户端一条 keep-alive 连接（客户端 {args.client}"
+            f"{'：极简 HTTP/1.1 客户端，每请求 CPU 远低于 httpx' if args.client == 'raw' else ''}），每档最多 "
+            f"{args.requests:,} 个请求或 {args.seconds:g} 秒，先预热 {args.warmup} 个请求；非 2xx 均计为错误。"
+        ),
+        (
+            f"- **压测程序与服务端在同一台 {cores} 核机器上，互相争用 CPU**；the load generator shares the {cores} cores "
+            "with the server (服务端 CPU ms/req is the server process's own CPU time per request, from /proc)."
+        ),
+        (
+            "- 服务 server: `pension-audit serve`（uvicorn，单进程，uvloop + httptools）；对照 baseline: "
+            "`bench/bare_app.py` 由 uvicorn 以同样方式启动。"
+        ),
+        (
+            "- 案件操作 case action: 经办员提出暂停申请 `POST /cases/{id}/proposals`，复核员驳回 "
+            "`POST /proposals/{id}/decision`，每个客户端一个案件，两个请求都计时（写锁、版本检查、双人复核、审计日志）。"
+            "SQLite 只有一把写锁，写请求在事件循环上依次排队（`api.deps._writing`），吞吐即单个写事务耗时的倒数。"
+        ),
         "",
         markdown_table(results),
         "",
         *verdict,
     ]
-    command = (f"`.venv/bin/python bench/api.py --home <data home> --clients {args.clients} "
-               f"--requests {args.requests} --seconds {args.seconds:g}`")
+    command = (
+        f"`.venv/bin/python bench/api.py --home <data home> --clients {args.clients} "
+        f"--requests {args.requests} --seconds {args.seconds:g}`"
+    )
     return "\n".join(lines) + rate_text + f"\n\n重新测量 Reproduce: {command}"
 
 
@@ -589,10 +669,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="at most this many requests per run")
     parser.add_argument("--seconds", type=float, default=20, help="at most this long per run")
     parser.add_argument("--warmup", type=int, default=200, help="requests before each run, not counted")
-    parser.add_argument("--rate-fraction", type=float, default=0.5,
-                        help="fixed-rate runs at this fraction of the best closed-loop throughput (0: none)")
-    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
-                        help="raw: a minimal HTTP/1.1 keep-alive client (default); httpx: httpx.AsyncClient")
+    parser.add_argument(
+        "--rate-fraction",
+        type=float,
+        default=0.5,
+        help="fixed-rate runs at this fraction of the best closed-loop throughput (0: none)",
+    )
+    parser.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="raw: a minimal HTTP/1.1 keep-alive client (default); httpx: httpx.AsyncClient",
+    )
     parser.add_argument("--only", default="", help="run only scenarios whose name contains this")
     parser.add_argument("--no-report", action="store_true", help="print only, leave docs/benchmarks.md alone")
     args = parser.parse_args()
@@ -607,17 +695,31 @@ def main() -> None:
         url = f"sqlite:///{work / 'cases.sqlite'}"
         t = time.perf_counter()
         store = prepare_store(home, url)
-        print(f"案件库 {url}：{store.findings:,} 条疑点，{store.person_count:,} 名人员（发布 {time.perf_counter() - t:.1f} s）")
+        print(
+            f"案件库 {url}：{store.findings:,} 条疑点，{store.person_count:,} 名人员（发布 {time.perf_counter() - t:.1f} s）"
+        )
 
         cli = str(Path(sys.executable).with_name("pension-audit"))
         env = {**os.environ, "PENSION_AUDIT_HOME": str(home), "PENSION_AUDIT_DATABASE_URL": url}
         port = free_port()
-        api = Server([cli, "serve", "--home", str(home), "--database-url", url, "--port", str(port)],
-                     port, env, "/health")
+        api = Server(
+            [cli, "serve", "--home", str(home), "--database-url", url, "--port", str(port)], port, env, "/health"
+        )
         servers.append(api)
         port = free_port()
-        bare = Server([sys.executable, "-c", ("import uvicorn; from bench.bare_app import app; "
-                       f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')")], port, env, "/ping")
+        bare = Server(
+            [
+                sys.executable,
+                "-c",
+                (
+                    "import uvicorn; from bench.bare_app import app; "
+                    f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning')"
+                ),
+            ],
+            port,
+            env,
+            "/ping",
+        )
         servers.append(bare)
 
         inspector, reviewer = sign_in(api.base, "jingban"), sign_in(api.base, "fuhe")

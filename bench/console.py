@@ -42,8 +42,7 @@ def build_small(work: Path) -> Path:
     cli = str(Path(sys.executable).with_name("pension-audit"))
     generator = str(Path(sys.executable).with_name("district-generator"))
     subprocess.run([generator, "--out", str(work / "district"), "--scale", "small"], check=True)
-    subprocess.run([cli, "run", "--inbox", str(work / "district" / "inbox"), "--home", str(work / "home")],
-                   check=True)
+    subprocess.run([cli, "run", "--inbox", str(work / "district" / "inbox"), "--home", str(work / "home")], check=True)
     return work / "home"
 
 
@@ -59,12 +58,17 @@ def prepare_store(home: Path, url: str) -> tuple[str, str]:
     migrate(engine)
     publish(engine, home / "warehouse.duckdb")
     with session_factory(engine)() as s:
-        death = s.scalar(select(Finding).where(Finding.exception_type == "death")
-                         .order_by(Finding.overpaid_amount.desc()).limit(1))
+        death = s.scalar(
+            select(Finding).where(Finding.exception_type == "death").order_by(Finding.overpaid_amount.desc()).limit(1)
+        )
         towns = s.scalar(select(func.count(func.distinct(Finding.township_code))))
     with transaction(session_factory(engine, writing=True)) as s:
-        for username, name, role in (("jingban", "张经办", Role.inspector), ("fuhe", "王复核", Role.reviewer),
-                                     ("renshe", "区人社局", Role.hr_bureau), ("shuju", "数据组", Role.data_engineer)):
+        for username, name, role in (
+            ("jingban", "张经办", Role.inspector),
+            ("fuhe", "王复核", Role.reviewer),
+            ("renshe", "区人社局", Role.hr_bureau),
+            ("shuju", "数据组", Role.data_engineer),
+        ):
             add_user(s, username, name, role, PASSWORD, None)
         add_user(s, "xiangzhen", "乡镇经办员", Role.township_officer, PASSWORD, death.township_code)
     engine.dispose()
@@ -81,7 +85,9 @@ def sign_in(base: str, username: str) -> httpx.Client:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("home", nargs="?", help="a data home holding warehouse.duckdb (default: build a small district)")
+    parser.add_argument(
+        "home", nargs="?", help="a data home holding warehouse.duckdb (default: build a small district)"
+    )
     parser.add_argument("-n", type=int, default=20, help="requests per page (after one warm-up)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="console-bench-"))
@@ -91,8 +97,23 @@ def main() -> None:
 
     port = free_port()
     env = {**os.environ, "PENSION_AUDIT_HOME": str(home), "PENSION_AUDIT_DATABASE_URL": url}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-                               "127.0.0.1", "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -105,12 +126,16 @@ def main() -> None:
         r = jingban.post("/web/cases/open", data={"finding_key": finding_key, "reason": "基准测试立案"})
         case_url = r.url.path
         version = re.search(r'name="case_version" value="(\d+)"', r.text).group(1)
-        jingban.post(f"{case_url}/proposals", data={"kind": "cancellation", "case_version": version,
-                                                     "reason": "基准测试"})
-        feed_page = next(a for a in shuju.get("/web/feeds").text.split('href="')[1:]
-                         if a.startswith("/web/feeds/")).split('"')[0]
-        events_page = "/web/accountability/events?year=" + renshe.get("/web/accountability").text.split(
-            'name="year"><option selected>')[1][:4]
+        jingban.post(
+            f"{case_url}/proposals", data={"kind": "cancellation", "case_version": version, "reason": "基准测试"}
+        )
+        feed_page = next(
+            a for a in shuju.get("/web/feeds").text.split('href="')[1:] if a.startswith("/web/feeds/")
+        ).split('"')[0]
+        events_page = (
+            "/web/accountability/events?year="
+            + renshe.get("/web/accountability").text.split('name="year"><option selected>')[1][:4]
+        )
         pages = [
             ("登录页", httpx.Client(base_url=base), "/web/login"),
             ("工作台", jingban, "/web/dashboard"),

@@ -45,8 +45,14 @@ def decode_to_utf8(data: bytes) -> bytes:
 
 def read_csv(con: duckdb.DuckDBPyConnection, data: bytes, scratch: Path) -> pa.Table:
     scratch.write_bytes(decode_to_utf8(data))
-    return con.sql(f"SELECT * FROM read_csv('{scratch}', header = false, all_varchar = true, "
-                   "null_padding = true, delim = ',', quote = '\"')").arrow().read_all()
+    return (
+        con.sql(
+            f"SELECT * FROM read_csv('{scratch}', header = false, all_varchar = true, "
+            "null_padding = true, delim = ',', quote = '\"')"
+        )
+        .arrow()
+        .read_all()
+    )
 
 
 def read_xlsx(data: bytes) -> pa.Table:
@@ -54,8 +60,12 @@ def read_xlsx(data: bytes) -> pa.Table:
 
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     columns = list(itertools.zip_longest(*rows)) if rows else []
-    return pa.table({f"c{i}": pa.array([None if v in (None, "") else str(v) for v in col], pa.string())
-                     for i, col in enumerate(columns)})
+    return pa.table(
+        {
+            f"c{i}": pa.array([None if v in (None, "") else str(v) for v in col], pa.string())
+            for i, col in enumerate(columns)
+        }
+    )
 
 
 def inbox_files(inbox: Path, exclude_period: str | None) -> list[Path]:
@@ -111,10 +121,12 @@ def main() -> None:
     print(f"floor: {total:.2f} s for {len(files)} files, {rows:,} rows, {size / 2**20:.0f} MiB")
     if not args.no_report:
         scope = f"（不含 {args.exclude_period} 期的文件）" if args.exclude_period else ""
-        body = (f"收件箱 `{args.inbox}`{scope}：{len(files)} 个文件，{size / 2**20:.0f} MiB，"
-                f"{rows:,} 行（含表头、标题行）。CSV 先判定编码并解码，再由 DuckDB 的 CSV 解析器读成 Arrow；"
-                f"XLSX 由 calamine 读出。取 {args.repeat} 次中最快一次。\n\n"
-                f"**floor = {total:.2f} s**\n\n{table}\n\n{machine_markdown()}")
+        body = (
+            f"收件箱 `{args.inbox}`{scope}：{len(files)} 个文件，{size / 2**20:.0f} MiB，"
+            f"{rows:,} 行（含表头、标题行）。CSV 先判定编码并解码，再由 DuckDB 的 CSV 解析器读成 Arrow；"
+            f"XLSX 由 calamine 读出。取 {args.repeat} 次中最快一次。\n\n"
+            f"**floor = {total:.2f} s**\n\n{table}\n\n{machine_markdown()}"
+        )
         print(f"written to {write_section(SECTION, body)}")
 
 

@@ -115,8 +115,13 @@ def split_inbox(generated: Path, inbox: Path, later: Path) -> tuple[str, list[Pa
     """Hard-link the generated inbox into `inbox`, all but the last month of the monthly feeds,
     which goes to `later`. Returns that month and the files of the cold inbox."""
     source = generated / "inbox"
-    months = sorted({p.stem for p in source.glob("*/*") if p.parent.name in FEEDS_BY_NAME
-                     and FEEDS_BY_NAME[p.parent.name].is_monthly and len(p.stem) == 7})
+    months = sorted(
+        {
+            p.stem
+            for p in source.glob("*/*")
+            if p.parent.name in FEEDS_BY_NAME and FEEDS_BY_NAME[p.parent.name].is_monthly and len(p.stem) == 7
+        }
+    )
     last = months[-1]
     for target in (inbox, later):
         shutil.rmtree(target, ignore_errors=True)
@@ -138,8 +143,9 @@ def main() -> None:
     parser.add_argument("--scale", default="district")
     parser.add_argument("--generated", type=Path, help="a district already generated (has inbox/)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/pension-audit-bench"))
-    parser.add_argument("--runs", default="cold,increment,rerun",
-                        help="which runs, in order (a province may take only the cold run)")
+    parser.add_argument(
+        "--runs", default="cold,increment,rerun", help="which runs, in order (a province may take only the cold run)"
+    )
     parser.add_argument("--no-report", action="store_true")
     args = parser.parse_args()
 
@@ -150,8 +156,11 @@ def main() -> None:
     if generated is None:
         generated = args.work / f"generated-{args.scale}"
         if not (generated / "truth.json").exists():
-            subprocess.run([sys.executable, "-m", "district_generator", "--out", str(generated.resolve()),
-                            "--scale", args.scale], check=True, cwd=ROOT / "generator")
+            subprocess.run(
+                [sys.executable, "-m", "district_generator", "--out", str(generated.resolve()), "--scale", args.scale],
+                check=True,
+                cwd=ROOT / "generator",
+            )
     truth = json.loads((generated / "truth.json").read_text())
     scale = truth.get("scale", args.scale)
     inbox, later, home = args.work / "inbox", args.work / "later", args.work / "home"
@@ -171,8 +180,9 @@ def main() -> None:
                     dest = inbox / path.relative_to(later)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     os.link(path, dest)
-        seconds, rss, parts = timed_run([*cli, "run", "--inbox", str(inbox), "--home", str(home)],
-                                        args.work / f"{name}.log")
+        seconds, rss, parts = timed_run(
+            [*cli, "run", "--inbox", str(inbox), "--home", str(home)], args.work / f"{name}.log"
+        )
         phases = json.loads((home / "last_run.json").read_text())
         published = home / "last_publication.json"
         publications[name] = json.loads(published.read_text()) if published.exists() and phases.get("publish") else {}
@@ -184,49 +194,79 @@ def main() -> None:
     peak = max(rss for _, rss, _ in runs.values())
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     if scale == "district":  # the issue's targets are the district's
-        checks = [("冷启动 / floor cold ÷ floor", f"{cold / floor:.1f}×", f"≤ {TARGETS['cold_to_floor']:.0f}×",
-                   cold / floor <= TARGETS["cold_to_floor"])]
+        checks = [
+            (
+                "冷启动 / floor cold ÷ floor",
+                f"{cold / floor:.1f}×",
+                f"≤ {TARGETS['cold_to_floor']:.0f}×",
+                cold / floor <= TARGETS["cold_to_floor"],
+            )
+        ]
         if "increment" in runs:
             increment = runs["increment"][0]
-            checks.append(("增量 / 冷启动 increment ÷ cold", f"{increment / cold:.0%}",
-                           f"≤ {TARGETS['increment_to_cold']:.0%}", increment / cold <= TARGETS["increment_to_cold"]))
-        checks.append(("峰值内存 peak RSS", f"{peak:.2f} GiB", f"≤ {TARGETS['rss_gib']:.0f} GiB",
-                       peak <= TARGETS["rss_gib"]))
+            checks.append(
+                (
+                    "增量 / 冷启动 increment ÷ cold",
+                    f"{increment / cold:.0%}",
+                    f"≤ {TARGETS['increment_to_cold']:.0%}",
+                    increment / cold <= TARGETS["increment_to_cold"],
+                )
+            )
+        checks.append(
+            ("峰值内存 peak RSS", f"{peak:.2f} GiB", f"≤ {TARGETS['rss_gib']:.0f} GiB", peak <= TARGETS["rss_gib"])
+        )
     else:  # a larger scale must complete on this machine
-        checks = [("冷启动完成 cold run completes", f"{cold:.0f} s（{cold / floor:.1f}× floor）", "完成 completes", True),
-                  ("峰值内存 peak RSS", f"{peak:.2f} GiB", f"≤ 本机内存 RAM {ram:.1f} GiB", peak <= ram)]
-    lines = ["| 运行 run | 秒 s | 峰值内存 peak RSS (GiB) | " + " | ".join(PHASES) + " |",
-             "|---|---:|---:|" + "---:|" * len(PHASES)]
+        checks = [
+            ("冷启动完成 cold run completes", f"{cold:.0f} s（{cold / floor:.1f}× floor）", "完成 completes", True),
+            ("峰值内存 peak RSS", f"{peak:.2f} GiB", f"≤ 本机内存 RAM {ram:.1f} GiB", peak <= ram),
+        ]
+    lines = [
+        "| 运行 run | 秒 s | 峰值内存 peak RSS (GiB) | " + " | ".join(PHASES) + " |",
+        "|---|---:|---:|" + "---:|" * len(PHASES),
+    ]
     lines.append(f"| floor | {floor:.1f} | – |" + " – |" * len(PHASES))
     for name, (seconds, rss, phases) in runs.items():
-        lines.append(f"| {name} | {seconds:.1f} | {rss:.2f} | "
-                     + " | ".join(f"{phases.get(p, 0):.1f}" for p in PHASES) + " |")
-    lines += ["", "| 发布 publish | 秒 s | 写入行 rows written | 退役行 rows retired | 切换事务 switch s | 新增疑点 opened |",
-              "|---|---:|---:|---:|---:|---:|"]
+        lines.append(
+            f"| {name} | {seconds:.1f} | {rss:.2f} | " + " | ".join(f"{phases.get(p, 0):.1f}" for p in PHASES) + " |"
+        )
+    lines += [
+        "",
+        "| 发布 publish | 秒 s | 写入行 rows written | 退役行 rows retired | 切换事务 switch s | 新增疑点 opened |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name, figures in publications.items():
         if figures:
-            lines.append(f"| {name} | {runs[name][2].get('publish', 0):.1f} | {figures['rows_written']:,} | "
-                         f"{figures['rows_retired']:,} | {figures['switch_seconds']:.2f} | {figures['opened']:,} |")
+            lines.append(
+                f"| {name} | {runs[name][2].get('publish', 0):.1f} | {figures['rows_written']:,} | "
+                f"{figures['rows_retired']:,} | {figures['switch_seconds']:.2f} | {figures['opened']:,} |"
+            )
         else:
             lines.append(f"| {name} | – | 0 | 0 | – | 0 |")
     verdicts = ["| 指标 measure | 实测 measured | 目标 target | |", "|---|---:|---:|---|"]
-    verdicts += [f"| {label} | {value} | {target} | {'达标 ✓' if ok else '未达标 ✗'} |"
-                 for label, value, target, ok in checks]
-    table = ("\n".join(lines) + "\n\n"
-             + "\n".join(f"- 峰值时各进程 processes at the peak（{name}，GiB）：{parts}" for name, parts in at_peak.items())
-             + "\n\n" + "\n".join(verdicts))
+    verdicts += [
+        f"| {label} | {value} | {target} | {'达标 ✓' if ok else '未达标 ✗'} |" for label, value, target, ok in checks
+    ]
+    table = (
+        "\n".join(lines)
+        + "\n\n"
+        + "\n".join(f"- 峰值时各进程 processes at the peak（{name}，GiB）：{parts}" for name, parts in at_peak.items())
+        + "\n\n"
+        + "\n".join(verdicts)
+    )
     print(table)
     if not args.no_report:
         memory = {k: v for k, v in os.environ.items() if k in MEMORY_SETTINGS}
         if memory:
             env_note += "；" + "，".join(f"{k}={v}" for k, v in sorted(memory.items()))
-        body = (f"模拟 `{scale}`：{truth.get('people', '?'):,} 人"
-                f"（领取待遇 {truth.get('receiving', '?'):,} 人）。冷启动载入除 {month} 以外的全部文件"
-                f"（{len(cold_files)} 个）"
-                + (f"；增量为 {month} 各月报数据源的新文件" if "increment" in runs else "；本次未测增量")
-                + ("；重跑为无新文件时再运行一次。" if "rerun" in runs else "。")
-                + f"每次运行是一个 `pension-audit run` 子进程（{env_note}），峰值内存为其整个进程树之和。"
-                f"各阶段秒数取自数据目录的 last_run.json。\n\n{table}\n\n{machine_markdown()}")
+        body = (
+            f"模拟 `{scale}`：{truth.get('people', '?'):,} 人"
+            f"（领取待遇 {truth.get('receiving', '?'):,} 人）。冷启动载入除 {month} 以外的全部文件"
+            f"（{len(cold_files)} 个）"
+            + (f"；增量为 {month} 各月报数据源的新文件" if "increment" in runs else "；本次未测增量")
+            + ("；重跑为无新文件时再运行一次。" if "rerun" in runs else "。")
+            + f"每次运行是一个 `pension-audit run` 子进程（{env_note}），峰值内存为其整个进程树之和。"
+            f"各阶段秒数取自数据目录的 last_run.json。\n\n{table}\n\n{machine_markdown()}"
+        )
         section = SECTION if scale == "district" else f"{SECTION}（{scale}）"
         print(f"written to {write_section(section, body)}")
 

@@ -84,8 +84,15 @@ def machine_info() -> dict[str, str]:
     }
 
 
-LABELS = {"cpu": "CPU", "cores": "核数 cores", "ram": "内存 RAM", "os": "系统 OS", "python": "Python",
-          "duckdb": "DuckDB", "date": "日期 date"}
+LABELS = {
+    "cpu": "CPU",
+    "cores": "核数 cores",
+    "ram": "内存 RAM",
+    "os": "系统 OS",
+    "python": "Python",
+    "duckdb": "DuckDB",
+    "date": "日期 date",
+}
 
 
 def machine_markdown() -> str:

@@ -29,8 +29,20 @@ from pension_audit.settings import Settings, bureau_today
 
 # The key of the advisory lock that writers of the case store hold on PostgreSQL.
 WRITERS_LOCK = 7_405_201_406
-SEALED = ("id", "at", "actor_id", "actor", "action", "entity", "entity_id", "case_id", "person_id", "before",
-          "after", "reason")
+SEALED = (
+    "id",
+    "at",
+    "actor_id",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "case_id",
+    "person_id",
+    "before",
+    "after",
+    "reason",
+)
 
 
 class MissingSeal(RuntimeError):
@@ -64,8 +76,13 @@ def seal_of(bind: Connection | Engine) -> Seal:
 def canonical(entry: dict[str, Any]) -> bytes:
     """An entry's content as the MAC covers it: its sealed fields, in one fixed JSON form."""
     values = [entry.get(name) for name in SEALED]
-    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      default=lambda v: v.isoformat() if isinstance(v, dt.datetime) else str(v)).encode()
+    return json.dumps(
+        values,
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=lambda v: v.isoformat() if isinstance(v, dt.datetime) else str(v),
+    ).encode()
 
 
 def mac(key: bytes, previous: str, entry: dict[str, Any]) -> str:
@@ -163,8 +180,11 @@ def verify(conn: Connection, seal: Seal) -> Verdict:
     previous, count, macs = "", 0, {}
     for entry in entries(conn):
         if entry["mac"] != mac(key, previous, entry):
-            return Verdict(count, f"第 {entry['id']} 条（{entry['at']}，{entry['actor']}，{entry['action']}）校验不符："
-                                  "该条或其前一条已被改动、替换、插入或删除")
+            return Verdict(
+                count,
+                f"第 {entry['id']} 条（{entry['at']}，{entry['actor']}，{entry['action']}）校验不符："
+                "该条或其前一条已被改动、替换、插入或删除",
+            )
         previous, count = entry["mac"], count + 1
         macs[entry["id"]] = entry["mac"]
     for a in anchors(seal):
@@ -182,8 +202,10 @@ def suspect_ids(conn: Connection, ids: list[int]) -> set[int]:
         return set()
     key = seal_of(conn).key("audit-log")
     table, before = AuditEntry.__table__, aliased(AuditEntry.__table__)
-    previous = (select(before.c.mac).where(before.c.id < table.c.id).order_by(before.c.id.desc())
-                .limit(1).scalar_subquery())
-    rows = conn.execute(select(table, func.coalesce(previous, "").label("previous"))
-                        .where(table.c.id.in_(ids))).mappings()
+    previous = (
+        select(before.c.mac).where(before.c.id < table.c.id).order_by(before.c.id.desc()).limit(1).scalar_subquery()
+    )
+    rows = conn.execute(
+        select(table, func.coalesce(previous, "").label("previous")).where(table.c.id.in_(ids))
+    ).mappings()
     return {row["id"] for row in rows if row["mac"] != mac(key, row["previous"], dict(row))}

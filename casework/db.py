@@ -108,10 +108,12 @@ def grant_service_role(connection: Connection, password: str | None = None) -> N
         connection.execute(text(f"CREATE ROLE {quoted} LOGIN"))
     if password is not None:
         connection.execute(text(f"ALTER ROLE {quoted} PASSWORD :password"), {"password": password})
-    for statement in (f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
-                      f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
-                      f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {quoted}",
-                      f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {quoted}"):
+    for statement in (
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM {quoted}",
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {quoted}",
+    ):
         connection.execute(text(statement))
 
 

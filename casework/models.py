@@ -70,8 +70,9 @@ class Base(DeclarativeBase):
 
 def enum_column(cls: type[enum.Enum]) -> Enum:
     """Enums stored as their value (readable in SQL), checked by the database."""
-    return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=24,
-                validate_strings=True)
+    return Enum(
+        cls, values_callable=lambda e: [m.value for m in e], native_enum=False, length=24, validate_strings=True
+    )
 
 
 class Role(enum.StrEnum):
@@ -186,8 +187,7 @@ class Finding(Base):
     conflict: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
     detail: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[FindingStatus] = mapped_column(enum_column(FindingStatus), default=FindingStatus.open,
-                                                  index=True)
+    status: Mapped[FindingStatus] = mapped_column(enum_column(FindingStatus), default=FindingStatus.open, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)  # of the figures, see FindingVersion
     first_published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -559,6 +559,14 @@ class IssuedDocument(Base):
     voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # its file voided: the number stays spent
 
     # One standing (not voided) number per kind and subject; a number once given is never given again.
-    __table_args__ = (Index("ux_issued_documents_subject", "kind", "subject", unique=True,
-                            sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
-                      Index("ux_issued_documents_number", "kind", "year", "number", unique=True))
+    __table_args__ = (
+        Index(
+            "ux_issued_documents_subject",
+            "kind",
+            "subject",
+            unique=True,
+            sqlite_where=text("voided_at IS NULL"),
+            postgresql_where=text("voided_at IS NULL"),
+        ),
+        Index("ux_issued_documents_number", "kind", "year", "number", unique=True),
+    )

@@ -70,9 +70,11 @@ class Publication(Base):
     __tablename__ = "publications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[PublicationStatus] = mapped_column(enum_column(PublicationStatus),
-                                                      default=PublicationStatus.building,
-                                                      server_default=PublicationStatus.published.value)
+    status: Mapped[PublicationStatus] = mapped_column(
+        enum_column(PublicationStatus),
+        default=PublicationStatus.building,
+        server_default=PublicationStatus.published.value,
+    )
     published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # publishing began
     switched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # readers began to see it
     as_of_month: Mapped[str] = mapped_column(Month)  # T, the latest 发放年月 of the build
@@ -90,8 +92,7 @@ class Publication(Base):
 
 def current_build() -> ScalarSelect[Any]:
     """The build readers see: the latest published one."""
-    return (select(func.max(Publication.id)).where(Publication.status == PublicationStatus.published)
-            .scalar_subquery())
+    return select(func.max(Publication.id)).where(Publication.status == PublicationStatus.published).scalar_subquery()
 
 
 class Published:
@@ -124,7 +125,8 @@ def _current_build_only(state: ORMExecuteState) -> None:
     """Every ORM query of a published table sees the current build and nothing else."""
     if state.is_select and not state.execution_options.get("all_builds", False):
         state.statement = state.statement.options(
-            with_loader_criteria(Published, lambda cls: cls.in_build(current_build()), include_aliases=True))
+            with_loader_criteria(Published, lambda cls: cls.in_build(current_build()), include_aliases=True)
+        )
 
 
 # ------------------------------------------------------------------------------- findings
@@ -364,6 +366,36 @@ class FeedCheck(Published, Base):
     __table_args__ = (Index("ix_feed_checks_period", "feed", "period"),)
 
 
+class FeedLate(Published, Base):
+    """A feed-period past its due date that has not arrived (none, failed or held): the calendar."""
+
+    __tablename__ = "feed_calendar"
+
+    feed: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class FindingAwaiting(Published, Base):
+    """A finding whose decision waits for a due feed-period that has not arrived."""
+
+    __tablename__ = "findings_awaiting"
+
+    finding_key: Mapped[str] = mapped_column(String(200))
+    exception_type: Mapped[str] = mapped_column(String(32))
+    exception_label: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(64))
+    township_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    person_no: Mapped[str | None] = mapped_column(String(16))
+    event_period: Mapped[str | None] = mapped_column(String(7))
+    missing_count: Mapped[int] = mapped_column(Integer)
+    missing_inputs: Mapped[str] = mapped_column(Text)
+
+
 # --------------------------------------------------------------------------- policy, places
 
 
@@ -427,8 +459,25 @@ ALL = "*"  # a FindingTotal row over every township, or every type
 
 # The published tables, each named as its dbt model's alias, in the order they are published.
 PUBLISHED_TABLES: tuple[type[Published], ...] = (
-    FindingMonth, HoldRecommendation, SettlementBasis, PersonRecord, PersonEvent, PersonPayment,
-    AccountabilityEvent, AccountabilityTownshipMonth, AccountabilityTownshipYear, CertificationStatus,
-    BenefitStart, FeedFile, FeedQuarantine, FeedCheck, PolicyParameter, BasicPensionStandard, FindingType,
-    Township, FindingTotal,
+    FindingMonth,
+    HoldRecommendation,
+    SettlementBasis,
+    PersonRecord,
+    PersonEvent,
+    PersonPayment,
+    AccountabilityEvent,
+    AccountabilityTownshipMonth,
+    AccountabilityTownshipYear,
+    CertificationStatus,
+    BenefitStart,
+    FeedFile,
+    FeedQuarantine,
+    FeedCheck,
+    PolicyParameter,
+    BasicPensionStandard,
+    FindingType,
+    Township,
+    FindingTotal,
+    FeedLate,
+    FindingAwaiting,
 )

@@ -33,8 +33,9 @@ def issue_token(session: Session, user: User, hours: int) -> str:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.execute(delete(ApiToken).where(ApiToken.expires_at < now))
-    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, created_at=now,
-                         expires_at=now + dt.timedelta(hours=hours)))
+    session.add(
+        ApiToken(token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=now + dt.timedelta(hours=hours))
+    )
     return token
 
 

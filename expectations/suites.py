@@ -403,9 +403,7 @@ def _suite(feed: Feed, name: str, per_period: bool = False) -> gx.ExpectationSui
         expectation = getattr(gx.expectations, check.expectation)(
             **kwargs,
             description=check.description,
-            severity=FailureSeverity.CRITICAL
-            if check.severity == STRUCTURAL
-            else FailureSeverity.WARNING,
+            severity=FailureSeverity.CRITICAL if check.severity == STRUCTURAL else FailureSeverity.WARNING,
             meta={"severity": check.severity, "check": check.key},
         )
         suite.add_expectation(expectation)
@@ -517,9 +515,7 @@ def _runner(feed: Feed) -> _Runner:
             batch = asset.add_batch_definition_whole_dataframe(name=name)
             suite = context.suites.add(_suite(feed, name, per_period))
             definitions.append(
-                context.validation_definitions.add(
-                    gx.ValidationDefinition(name=name, data=batch, suite=suite)
-                )
+                context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
             )
         rows, counts = definitions
         runner = _Runner(rows, counts, {c.key: c for c in _checks(feed)})
@@ -618,9 +614,7 @@ def _coerce(kind: Kind, s: pd.Series) -> pd.Series | None:
             if not pd.api.types.is_datetime64_dtype(s.dtype):
                 s = pd.to_datetime(s)
             if s.dtype != "datetime64[ns]":
-                s = s.clip(lower=pd.Timestamp(_NS_MIN), upper=pd.Timestamp(_NS_MAX)).astype(
-                    "datetime64[ns]"
-                )
+                s = s.clip(lower=pd.Timestamp(_NS_MIN), upper=pd.Timestamp(_NS_MAX)).astype("datetime64[ns]")
             return s
         if kind in (Kind.AMOUNT, Kind.YEAR) and s.dtype != "float64":
             return pd.to_numeric(s.astype(object), errors="raise").astype("float64")
@@ -728,9 +722,7 @@ def validate_periods(
     return _validate(feed, rows, partition, previous_row_counts)
 
 
-def validate(
-    feed: Feed, df: pd.DataFrame, previous_row_count: int | None = None
-) -> ValidationOutcome:
+def validate(feed: Feed, df: pd.DataFrame, previous_row_count: int | None = None) -> ValidationOutcome:
     """Validate one partition's rows (one feed, one period) against the feed's suite.
 
     `previous_row_count`: the previous period's row count; when given, a count below
@@ -963,9 +955,7 @@ def _split_rows(
     return split
 
 
-def _split_row_count(
-    check: _Check, res: Any, counts: list[tuple[Any, int, int, int]]
-) -> dict[Any, ExpectationResult]:
+def _split_row_count(check: _Check, res: Any, counts: list[tuple[Any, int, int, int]]) -> dict[Any, ExpectationResult]:
     """The row-count check per period that has a previous count (one row each in the
     frame GX saw); the others get no result."""
     body = res.result or {}
@@ -980,8 +970,7 @@ def _split_row_count(
             unexpected_count=None,
             unexpected_percent=None,
             unexpected_rows=[],
-            description=check.description
-            + f"(上期 {int(previous)} 行,下限 {minimum} 行,本期 {rows} 行)",
+            description=check.description + f"(上期 {int(previous)} 行,下限 {minimum} 行,本期 {rows} 行)",
             observed=rows,
             error=error,
         )
@@ -993,9 +982,7 @@ def _exceptions(info: Any) -> list[str]:
     either one {raised_exception, exception_message, ...} dict or one such dict per metric."""
     if not isinstance(info, dict):
         return []
-    entries = (
-        [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
-    )
+    entries = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
     names = []
     for entry in entries:
         if entry.get("raised_exception"):

@@ -65,7 +65,9 @@ TRANSIENT_SUFFIXES = ("-wal", "-shm", "-journal", ".wal", ".lock", ".tmp")
 TRANSIENT_NAMES = {".lock", "__pycache__"}
 REBUILT = ("dbt_target",)  # what every build writes again: not backed up
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
-    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 
 
 class BackupError(RuntimeError):
@@ -95,8 +97,11 @@ def _transient(path: Path) -> bool:
 
 def _files_under(root: Path) -> Iterator[Path]:
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not any(_transient(p) for p in path.relative_to(root).parents if p.name) \
-                and not _transient(path):
+        if (
+            path.is_file()
+            and not any(_transient(p) for p in path.relative_to(root).parents if p.name)
+            and not _transient(path)
+        ):
             yield path
 
 
@@ -174,8 +179,12 @@ def _backup_sqlite_store(settings: Settings, out: Path) -> dict[str, Any]:
         c.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
     finally:
         c.close()
-    return {"dialect": "sqlite", "method": "sqlite-backup", "path": STORE_SQLITE,
-            "alembic_revision": revision[0] if revision else None}
+    return {
+        "dialect": "sqlite",
+        "method": "sqlite-backup",
+        "path": STORE_SQLITE,
+        "alembic_revision": revision[0] if revision else None,
+    }
 
 
 def _backup_postgres_store(settings: Settings, out: Path, method: str, say: Callable[[str], None]) -> dict[str, Any]:
@@ -193,19 +202,44 @@ def _backup_postgres_store(settings: Settings, out: Path, method: str, say: Call
                 raise BackupError("未找到 pg_dump（请安装 postgresql-client），或改用 --pg-method tables")
             target = out / STORE_DUMP
             target.parent.mkdir(parents=True, exist_ok=True)
-            done = subprocess.run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
-                                   "--file", str(target), "--dbname", _libpq_url(settings.store_url)],
-                                  capture_output=True, text=True, check=False)
+            done = subprocess.run(
+                [
+                    pg_dump,
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--file",
+                    str(target),
+                    "--dbname",
+                    _libpq_url(settings.store_url),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if done.returncode != 0:
                 raise BackupError(f"pg_dump 失败：{done.stderr.strip()}")
             with engine.connect() as c:  # the dump's revision: migrations do not run under a backup
                 revision = alembic_revision(c)
-            return {"dialect": "postgresql", "method": "pg_dump", "path": STORE_DUMP, "alembic_revision": revision,
-                    "server_version": server, "pg_dump": subprocess.run([pg_dump, "--version"], capture_output=True,
-                                                                        text=True, check=False).stdout.strip()}
+            return {
+                "dialect": "postgresql",
+                "method": "pg_dump",
+                "path": STORE_DUMP,
+                "alembic_revision": revision,
+                "server_version": server,
+                "pg_dump": subprocess.run(
+                    [pg_dump, "--version"], capture_output=True, text=True, check=False
+                ).stdout.strip(),
+            }
         revision, counts = _dump_tables(engine, out / STORE_TABLES)
-        return {"dialect": "postgresql", "method": "tables", "path": STORE_TABLES, "alembic_revision": revision,
-                "server_version": server, "rows": counts}
+        return {
+            "dialect": "postgresql",
+            "method": "tables",
+            "path": STORE_TABLES,
+            "alembic_revision": revision,
+            "server_version": server,
+            "rows": counts,
+        }
     finally:
         engine.dispose()
 
@@ -226,7 +260,7 @@ def _encode(value: Any) -> Any:
 
 def _decode(value: Any) -> Any:
     if isinstance(value, dict) and len(value) == 1:
-        (kind, raw), = value.items()
+        ((kind, raw),) = value.items()
         if kind == "$datetime":
             return dt.datetime.fromisoformat(raw)
         if kind == "$date":
@@ -300,12 +334,17 @@ def _load_tables(engine: Engine, source: Path, revision: str | None) -> None:
         if not sqlite:
             for table in tables:
                 for column in table.primary_key.columns:
-                    sequence = c.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                                        {"t": table.name, "c": column.name})
+                    sequence = c.scalar(
+                        text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
+                    )
                     if sequence:
-                        c.execute(text(f"SELECT setval(:s, COALESCE((SELECT max({column.name}) FROM "
-                                       f"{c.dialect.identifier_preparer.quote(table.name)}), 0) + 1, false)"),
-                                  {"s": sequence})
+                        c.execute(
+                            text(
+                                f"SELECT setval(:s, COALESCE((SELECT max({column.name}) FROM "
+                                f"{c.dialect.identifier_preparer.quote(table.name)}), 0) + 1, false)"
+                            ),
+                            {"s": sequence},
+                        )
 
 
 # ----------------------------------------------------------------------------- the warehouse
@@ -344,8 +383,14 @@ def _backup_warehouse(settings: Settings, out: Path, wait_seconds: float, say: C
 # ------------------------------------------------------------------------------- backup
 
 
-def backup(settings: Settings, out: Path, *, pg_method: str = "auto", wait_seconds: float = 600,
-           say: Callable[[str], None] = print) -> Result:
+def backup(
+    settings: Settings,
+    out: Path,
+    *,
+    pg_method: str = "auto",
+    wait_seconds: float = 600,
+    say: Callable[[str], None] = print,
+) -> Result:
     """A consistent copy of the deployment of these settings in `out` (which must be new or
     empty), with its manifest."""
     if out.exists() and any(out.iterdir()):
@@ -354,9 +399,16 @@ def backup(settings: Settings, out: Path, *, pg_method: str = "auto", wait_secon
     os.chmod(out, 0o700)  # it holds the audit key and personal data
     home = settings.home
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    manifest: dict[str, Any] = {"format": FORMAT, "created_at": started.isoformat(), "versions": _versions(),
-                                "source": {"home": str(home), "inbox": str(settings.inbox_path),
-                                           "store": make_url(settings.store_url).render_as_string(hide_password=True)}}
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "created_at": started.isoformat(),
+        "versions": _versions(),
+        "source": {
+            "home": str(home),
+            "inbox": str(settings.inbox_path),
+            "store": make_url(settings.store_url).render_as_string(hide_password=True),
+        },
+    }
     # 1. the key, then the anchors
     key = settings.audit_key_path
     if key.exists():
@@ -390,20 +442,33 @@ def backup(settings: Settings, out: Path, *, pg_method: str = "auto", wait_secon
     # The rest of the home: not what was copied above, nor what is rebuilt, nor what sits in the
     # default places of the store, the key and the anchors when these settings keep them elsewhere
     # (another deployment's, not this one's).
-    handled = {settings.warehouse_path, settings.dagster_home, inbox, key, anchors, *(home / n for n in REBUILT),
-               home / "secrets", home / "audit-anchors", home / "cases.sqlite"}
+    handled = {
+        settings.warehouse_path,
+        settings.dagster_home,
+        inbox,
+        key,
+        anchors,
+        *(home / n for n in REBUILT),
+        home / "secrets",
+        home / "audit-anchors",
+        home / "cases.sqlite",
+    }
     if settings.uses_sqlite:
         handled.add(Path(settings.store_url.split("///", 1)[-1]))
     if home.is_dir():
         _copy_tree(home, out / HOME, skip=lambda p: any(p == h or _inside(p, h) for h in handled))
-    manifest["files"] = [{"path": str(p.relative_to(out)), "size": p.stat().st_size, "sha256": sha256_of(p)}
-                         for p in _files_under(out) if p.name != MANIFEST]
+    manifest["files"] = [
+        {"path": str(p.relative_to(out)), "size": p.stat().st_size, "sha256": sha256_of(p)}
+        for p in _files_under(out)
+        if p.name != MANIFEST
+    ]
     # Side files copied on purpose (the warehouse's WAL) are listed too.
     listed = {f["path"] for f in manifest["files"]}
     for p in sorted(out.rglob("*.wal")):
         if str(p.relative_to(out)) not in listed:
-            manifest["files"].append({"path": str(p.relative_to(out)), "size": p.stat().st_size,
-                                      "sha256": sha256_of(p)})
+            manifest["files"].append(
+                {"path": str(p.relative_to(out)), "size": p.stat().st_size, "sha256": sha256_of(p)}
+            )
     manifest["finished_at"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return Result(out, manifest)
@@ -494,9 +559,21 @@ def _restore_store(source: Path, store: dict[str, Any], settings: Settings) -> N
         pg_restore = shutil.which("pg_restore")
         if pg_restore is None:
             raise BackupError("未找到 pg_restore（请安装 postgresql-client）")
-        done = subprocess.run([pg_restore, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                               "--dbname", _libpq_url(settings.store_url), str(source / store["path"])],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [
+                pg_restore,
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "--single-transaction",
+                "--dbname",
+                _libpq_url(settings.store_url),
+                str(source / store["path"]),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             raise BackupError(f"pg_restore 失败：{done.stderr.strip()}")
         return

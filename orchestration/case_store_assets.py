@@ -7,7 +7,6 @@ dbt models under `published`) into the case store, which is where the lineage en
 feed → staging → intermediate → marts → published → case store.
 """
 
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,8 +25,10 @@ from pension_audit.settings import bureau_today
 DECISIONS_KEY = dg.AssetKey(["case_store", "decisions"])
 PUBLISHED_KEY = dg.AssetKey(["case_store", "published"])
 # The dbt models of the serving contract (dbt_project/models/published), one per store table.
-PUBLISHED_MODELS = [dg.AssetKey(["published", f"pub_{name}"])
-                    for name in ("findings", "build", *(model.__tablename__ for model in PUBLISHED_TABLES))]
+PUBLISHED_MODELS = [
+    dg.AssetKey(["published", f"pub_{name}"])
+    for name in ("findings", "build", *(model.__tablename__ for model in PUBLISHED_TABLES))
+]
 
 
 def store_label(url: str) -> str:
@@ -57,11 +58,13 @@ def case_store(data_home: DataHome) -> Iterator[Engine]:
 def case_store_decisions(data_home: DataHome) -> dg.MaterializeResult:
     with case_store(data_home) as engine:
         cased, holds = export_decisions(engine, data_home.settings().warehouse_path)
-    return dg.MaterializeResult(metadata={
-        "case_findings": dg.MetadataValue.int(cased),
-        "payroll_holds": dg.MetadataValue.int(holds),
-        "case_store": dg.MetadataValue.text(store_label(data_home.settings().store_url)),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "case_findings": dg.MetadataValue.int(cased),
+            "payroll_holds": dg.MetadataValue.int(holds),
+            "case_store": dg.MetadataValue.text(store_label(data_home.settings().store_url)),
+        }
+    )
 
 
 @dg.asset(
@@ -69,25 +72,27 @@ def case_store_decisions(data_home: DataHome) -> dg.MaterializeResult:
     group_name="case_store",
     deps=PUBLISHED_MODELS,
     description="把本次构建发布到案件库：服务读取的全部数据（疑点、人员、问责、认证、数据源、政策），"
-                "只写变化的行，读者看到的要么是上一次构建、要么是本次构建",
+    "只写变化的行，读者看到的要么是上一次构建、要么是本次构建",
 )
 def case_store_published(data_home: DataHome) -> dg.MaterializeResult:
     with case_store(data_home) as engine:
         summary = publish(engine, data_home.settings().warehouse_path)
-    return dg.MaterializeResult(metadata={
-        "as_of_month": dg.MetadataValue.text(summary.as_of_month),
-        "next_pay_month": dg.MetadataValue.text(summary.next_pay_month),
-        "opened": dg.MetadataValue.int(summary.opened),
-        "changed": dg.MetadataValue.int(summary.changed),
-        "unchanged": dg.MetadataValue.int(summary.unchanged),
-        "resolved": dg.MetadataValue.int(summary.resolved),
-        "reopened": dg.MetadataValue.int(summary.reopened),
-        "build": dg.MetadataValue.int(summary.build),
-        "rows_written": dg.MetadataValue.int(summary.rows_written),
-        "rows_retired": dg.MetadataValue.int(summary.rows_retired),
-        "switch_seconds": dg.MetadataValue.float(summary.switch_seconds),
-        "case_store": dg.MetadataValue.text(store_label(data_home.settings().store_url)),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "as_of_month": dg.MetadataValue.text(summary.as_of_month),
+            "next_pay_month": dg.MetadataValue.text(summary.next_pay_month),
+            "opened": dg.MetadataValue.int(summary.opened),
+            "changed": dg.MetadataValue.int(summary.changed),
+            "unchanged": dg.MetadataValue.int(summary.unchanged),
+            "resolved": dg.MetadataValue.int(summary.resolved),
+            "reopened": dg.MetadataValue.int(summary.reopened),
+            "build": dg.MetadataValue.int(summary.build),
+            "rows_written": dg.MetadataValue.int(summary.rows_written),
+            "rows_retired": dg.MetadataValue.int(summary.rows_retired),
+            "switch_seconds": dg.MetadataValue.float(summary.switch_seconds),
+            "case_store": dg.MetadataValue.text(store_label(data_home.settings().store_url)),
+        }
+    )
 
 
 CASE_STORE_ASSETS = [case_store_decisions, case_store_published]
@@ -108,6 +113,9 @@ def referral_job() -> None:
 
 
 # Every morning before office hours: a demand whose deadline passed yesterday is referred today.
-REFERRAL_SCHEDULE = dg.ScheduleDefinition(job=referral_job, cron_schedule="0 6 * * *",
-                                          execution_timezone="Asia/Shanghai",
-                                          description="每日6时移交逾期未退还的追缴")
+REFERRAL_SCHEDULE = dg.ScheduleDefinition(
+    job=referral_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="Asia/Shanghai",
+    description="每日6时移交逾期未退还的追缴",
+)

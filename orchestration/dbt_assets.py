@@ -35,14 +35,20 @@ def build_dbt_models(manifest: Path) -> dg.AssetsDefinition:
     """The dbt models as one multi-asset, from a prepared manifest (built when the definitions
     are, never at import)."""
 
-    @dbt_assets(manifest=manifest, project=DBT_PROJECT, name="dbt_models",
-                dagster_dbt_translator=LayeredTranslator(
-                    settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)))
+    @dbt_assets(
+        manifest=manifest,
+        project=DBT_PROJECT,
+        name="dbt_models",
+        dagster_dbt_translator=LayeredTranslator(
+            settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)
+        ),
+    )
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, data_home: DataHome):
         """Build (run and test) the selected models into the data home's warehouse."""
         settings = data_home.settings()
-        yield from dbt.cli(["build", "--vars", settings.dbt_vars()], context=context,
-                           target_path=settings.home / "dbt_target").stream()
+        yield from dbt.cli(
+            ["build", "--vars", settings.dbt_vars()], context=context, target_path=settings.home / "dbt_target"
+        ).stream()
 
     return dbt_models
 

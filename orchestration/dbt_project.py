@@ -27,9 +27,22 @@ class OfflinePreparer(DbtProjectPreparer):
         # Parse into a private folder and swap the manifest in: processes may race to do this.
         project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=project.manifest_path.parent, prefix="parse-") as scratch:
-            subprocess.run([str(DBT_EXECUTABLE), "parse", "--quiet", "--project-dir", str(project.project_dir),
-                            "--profiles-dir", str(project.profiles_dir), "--target-path", scratch,
-                            "--log-path", scratch], check=True)
+            subprocess.run(
+                [
+                    str(DBT_EXECUTABLE),
+                    "parse",
+                    "--quiet",
+                    "--project-dir",
+                    str(project.project_dir),
+                    "--profiles-dir",
+                    str(project.profiles_dir),
+                    "--target-path",
+                    scratch,
+                    "--log-path",
+                    scratch,
+                ],
+                check=True,
+            )
             os.replace(Path(scratch) / "manifest.json", project.manifest_path)
 
 

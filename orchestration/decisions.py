@@ -15,7 +15,9 @@ from sqlalchemy import Engine, inspect, select
 from casework.models import Case, Finding, PayrollHold
 
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
-    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 
 CASEWORK_DDL = """
 CREATE SCHEMA IF NOT EXISTS casework;
@@ -27,11 +29,17 @@ CREATE OR REPLACE TABLE casework.payroll_holds (
     from_month VARCHAR NOT NULL, until_month VARCHAR, case_id INTEGER NOT NULL
 );
 """
-CASE_FINDINGS_SCHEMA = pa.schema([("finding_key", pa.string()), ("case_id", pa.int32()),
-                                  ("case_status", pa.string())])
-PAYROLL_HOLDS_SCHEMA = pa.schema([("person_id", pa.string()), ("person_no", pa.string()),
-                                  ("reason_code", pa.string()), ("from_month", pa.string()),
-                                  ("until_month", pa.string()), ("case_id", pa.int32())])
+CASE_FINDINGS_SCHEMA = pa.schema([("finding_key", pa.string()), ("case_id", pa.int32()), ("case_status", pa.string())])
+PAYROLL_HOLDS_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("person_no", pa.string()),
+        ("reason_code", pa.string()),
+        ("from_month", pa.string()),
+        ("until_month", pa.string()),
+        ("case_id", pa.int32()),
+    ]
+)
 
 
 def export_decisions(engine: Engine, warehouse_path: Path | str) -> tuple[int, int]:
@@ -44,18 +52,29 @@ def export_decisions(engine: Engine, warehouse_path: Path | str) -> tuple[int, i
     with engine.connect() as conn:
         if inspect(conn).has_table(Case.__tablename__):
             f, c, h = Finding.__table__, Case.__table__, PayrollHold.__table__
-            case_findings = [(key, case_id, str(status.value if hasattr(status, "value") else status))
-                             for key, case_id, status in conn.execute(
-                                 select(f.c.finding_key, f.c.case_id, c.c.status)
-                                 .join(c, c.c.id == f.c.case_id).order_by(f.c.finding_key))]
-            holds = [tuple(row) for row in conn.execute(
-                select(h.c.person_id, h.c.person_no, h.c.reason_code, h.c.from_month, h.c.until_month,
-                       h.c.case_id).order_by(h.c.id))]
+            case_findings = [
+                (key, case_id, str(status.value if hasattr(status, "value") else status))
+                for key, case_id, status in conn.execute(
+                    select(f.c.finding_key, f.c.case_id, c.c.status)
+                    .join(c, c.c.id == f.c.case_id)
+                    .order_by(f.c.finding_key)
+                )
+            ]
+            holds = [
+                tuple(row)
+                for row in conn.execute(
+                    select(
+                        h.c.person_id, h.c.person_no, h.c.reason_code, h.c.from_month, h.c.until_month, h.c.case_id
+                    ).order_by(h.c.id)
+                )
+            ]
     tables = {
         "case_findings": pa.Table.from_pylist(
-            [dict(zip(CASE_FINDINGS_SCHEMA.names, r)) for r in case_findings], CASE_FINDINGS_SCHEMA),
+            [dict(zip(CASE_FINDINGS_SCHEMA.names, r)) for r in case_findings], CASE_FINDINGS_SCHEMA
+        ),
         "payroll_holds": pa.Table.from_pylist(
-            [dict(zip(PAYROLL_HOLDS_SCHEMA.names, r)) for r in holds], PAYROLL_HOLDS_SCHEMA),
+            [dict(zip(PAYROLL_HOLDS_SCHEMA.names, r)) for r in holds], PAYROLL_HOLDS_SCHEMA
+        ),
     }
     con = duckdb.connect(str(warehouse_path), config=DUCKDB_CONFIG)
     try:

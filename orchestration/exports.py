@@ -27,6 +27,16 @@ FINDING_XLSX_EXTRA = (
     Field("finding_key", "疑点编号", "finding_key", 40),
 )
 
+AWAITING_FIELDS = (
+    Field("exception_type", "疑点类型", "exception_type", 20),
+    Field("name", "姓名", "coalesce(name, '')", 12),
+    Field("township_code", "乡镇(街道)代码", "coalesce(township_code, '')", 12),
+    Field("person_no", "个人编号", "coalesce(person_no, '')", 12),
+    Field("event_period", "事件期间", "coalesce(event_period, '')", 10),
+    Field("missing_inputs", "所缺数据期间", "missing_inputs", 50),
+    Field("finding_key", "疑点编号", "finding_key", 40),
+)
+
 ACCOUNTABILITY_FIELDS = (
     Field("township_code", "乡镇(街道)代码", "township_code", 12),
     Field("township_name", "乡镇(街道)", "township_name", 14),
@@ -52,8 +62,9 @@ class NotBuilt(Exception):
     """The marts do not exist yet: `pension-audit run` has not built them."""
 
 
-def _query(warehouse: Path, mart: str, fields: tuple[Field, ...], where: str = "", params=None,
-           order: str = "1") -> list[tuple]:
+def _query(
+    warehouse: Path, mart: str, fields: tuple[Field, ...], where: str = "", params=None, order: str = "1"
+) -> list[tuple]:
     if not has_table(warehouse, "marts", mart):
         raise NotBuilt(mart)
     cols = ", ".join(f"{f.sql} AS {f.name}" for f in fields)
@@ -65,9 +76,14 @@ def findings(warehouse: Path, xlsx: bool = False) -> tuple[tuple[Field, ...], li
     return fields, _query(warehouse, "findings", fields, order="exception_type, township_code, id_number, finding_key")
 
 
+def awaiting(warehouse: Path, xlsx: bool = False) -> tuple[tuple[Field, ...], list[tuple]]:
+    """The findings awaiting data: not decided while a feed-period they need is late."""
+    return AWAITING_FIELDS, _query(
+        warehouse, "findings_awaiting", AWAITING_FIELDS, order="exception_type, event_period, finding_key"
+    )
+
+
 def accountability(warehouse: Path, year: int | None, xlsx: bool = False) -> tuple[tuple[Field, ...], list[tuple]]:
     fields = ACCOUNTABILITY_FIELDS + (ACCOUNTABILITY_XLSX_EXTRA if xlsx else ())
     where, params = ("WHERE year = ?", [year]) if year else ("", None)
     return fields, _query(warehouse, "accountability_township_year", fields, where, params, order="year, township_code")
-
-

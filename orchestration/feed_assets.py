@@ -6,34 +6,54 @@ Expectations suite, and reports both. A run may cover a range of partitions at o
 (single-run backfill), so a cold start over years of months is one run per feed.
 """
 
-
+import functools
 import warnings
 
 import dagster as dg
 
 from expectations.suites import ValidationOutcome
 from expectations.suites import validate_periods as validate_with_suite
+from orchestration.inbox_state import record_versions
 from orchestration.resources import DataHome
 from pension_audit.ingest.feeds import FEEDS, Feed, Kind
 from pension_audit.ingest.load import FileOutcome, Warehouse, feed_table_columns
-from pension_audit.ingest.reader import by_period, scan_inbox
+from pension_audit.ingest.reader import by_period, file_hash, scan_inbox
+from pension_audit.settings import Settings, bureau_today
 
 # Single-run backfills are "beta" in Dagster 1.13; they are what makes a cold start one run.
 warnings.filterwarnings("ignore", message=".*backfill_policy.*", category=Warning)
 
-FIRST_PERIOD = "2015"
 
-MONTHLY = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 * *", fmt="%Y-%m", start=f"{FIRST_PERIOD}-01", end_offset=1)
-YEARLY = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1 *", fmt="%Y", start=FIRST_PERIOD, end_offset=1)
+def first_month(settings: Settings) -> str:
+    """Where the district's data starts ('YYYY-MM'): the configured `data_start`, else the
+    earliest period of a well-named file in the inbox, else this month. The feed partitions start
+    there: no decade of empty periods before the district's first file."""
+    if settings.data_start:
+        return settings.data_start
+    periods = [
+        f.period if len(f.period) == 7 else f"{f.period}-01"
+        for f in scan_inbox(settings.inbox_path)
+        if f.well_named and f.period
+    ]
+    return min(periods) if periods else bureau_today().strftime("%Y-%m")
+
+
+@functools.cache
+def monthly_partitions(first: str) -> dg.TimeWindowPartitionsDefinition:
+    return dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 * *", fmt="%Y-%m", start=first, end_offset=1)
+
+
+@functools.cache
+def yearly_partitions(first: str) -> dg.TimeWindowPartitionsDefinition:
+    return dg.TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1 *", fmt="%Y", start=first[:4], end_offset=1)
+
 
 STRUCTURE_CHECK = "structure"
 QUALITY_CHECK = "quality"
 
 
-def partitions_for(feed: Feed) -> dg.TimeWindowPartitionsDefinition:
-    return MONTHLY if feed.is_monthly else YEARLY
+def partitions_for(feed: Feed, first: str) -> dg.TimeWindowPartitionsDefinition:
+    return monthly_partitions(first) if feed.is_monthly else yearly_partitions(first)
 
 
 def feed_asset_key(feed: Feed) -> dg.AssetKey:
@@ -64,8 +84,11 @@ def validation_columns(feed: Feed) -> str:
     """What the suite reads, in the types it compares fastest: text stays Arrow-backed (no
     Python string per cell), amounts are read as DOUBLE for the plausibility band only (the
     warehouse keeps them exact), names as they arrived are left out (nothing checks them)."""
-    names = [name for name, _ in feed_table_columns(feed)
-             if not (name.endswith("_raw") and feed.column(name.removesuffix("_raw")).kind is Kind.NAME)]
+    names = [
+        name
+        for name, _ in feed_table_columns(feed)
+        if not (name.endswith("_raw") and feed.column(name.removesuffix("_raw")).kind is Kind.NAME)
+    ]
     amounts = {c.name for c in feed.columns if c.kind is Kind.AMOUNT}
     return ", ".join(f'CAST("{n}" AS DOUBLE) AS "{n}"' if n in amounts else f'"{n}"' for n in names)
 
@@ -75,14 +98,22 @@ def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str,
     per run, and store each period's results beside its data, so later layers and the
     console can see which partitions are blocked."""
     outcomes: dict[str, ValidationOutcome] = {}
-    counts = dict(wh.con.execute(
-        f"SELECT _period, count(*) FROM {feed.table} WHERE _period IN (SELECT unnest(?)) GROUP BY _period",
-        [periods]).fetchall())
+    counts = dict(
+        wh.con.execute(
+            f"SELECT _period, count(*) FROM {feed.table} WHERE _period IN (SELECT unnest(?)) GROUP BY _period",
+            [periods],
+        ).fetchall()
+    )
     columns = validation_columns(feed)
     for batch in validation_batches({p: counts.get(p, 0) for p in periods}):
-        df = wh.con.sql(
-            f"SELECT {columns} FROM {feed.table} WHERE _period IN (SELECT unnest($batch)) ORDER BY _period, _row",
-            params={"batch": batch}).to_arrow_table().to_pandas(date_as_object=False)
+        df = (
+            wh.con.sql(
+                f"SELECT {columns} FROM {feed.table} WHERE _period IN (SELECT unnest($batch)) ORDER BY _period, _row",
+                params={"batch": batch},
+            )
+            .to_arrow_table()
+            .to_pandas(date_as_object=False)
+        )
         previous = {period: wh.previous_row_count(feed, period) for period in batch}
         outcomes |= validate_with_suite(feed, df, previous)
         del df
@@ -90,10 +121,27 @@ def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str,
     return outcomes
 
 
+NOT_IN_FORCE = ("failed", "held")
+
+
+def not_in_force(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str, str]:
+    """The periods whose newest file version failed or is held, with its message."""
+    rows = wh.con.execute(
+        """
+        SELECT period, status, coalesce(message, reason, status) FROM (
+            SELECT *, row_number() OVER (PARTITION BY period ORDER BY ingested_at DESC, status) AS newest
+            FROM meta.file_log WHERE feed = ? AND period IN (SELECT unnest(?)))
+        WHERE newest = 1""",
+        [feed.name, periods],
+    ).fetchall()
+    return {period: message for period, status, message in rows if status in NOT_IN_FORCE}
+
+
 def _check_metadata(outcomes: dict[str, ValidationOutcome], severity: str) -> dict[str, dg.MetadataValue]:
     failed = {
-        period: [f"{r.description}（{r.unexpected_count} 行）" for r in o.results
-                 if r.severity == severity and not r.success]
+        period: [
+            f"{r.description}（{r.unexpected_count} 行）" for r in o.results if r.severity == severity and not r.success
+        ]
         for period, o in outcomes.items()
     }
     failed = {p: f for p, f in failed.items() if f}
@@ -104,22 +152,29 @@ def _check_metadata(outcomes: dict[str, ValidationOutcome], severity: str) -> di
     }
 
 
-def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
+def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
     key = feed_asset_key(feed)
 
     @dg.asset(
         key=key,
         group_name="feeds",
         description=f"{feed.sender}：{feed.title}（{'月' if feed.is_monthly else '年'}报）",
-        partitions_def=partitions_for(feed),
+        partitions_def=partitions_for(feed, first),
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"duckdb", "python"},
         tags={"cadence": feed.cadence.value},
         check_specs=[
-            dg.AssetCheckSpec(STRUCTURE_CHECK, asset=key, blocking=True,
-                              description="结构性检查：必填列、取值范围、行号唯一；不通过则阻断下游"),
-            dg.AssetCheckSpec(QUALITY_CHECK, asset=key,
-                              description="质量检查：证件号校验位、日期与金额合理范围、行数未骤降；不通过仅告警"),
+            dg.AssetCheckSpec(
+                STRUCTURE_CHECK,
+                asset=key,
+                blocking=True,
+                description="结构性检查：必填列、取值范围、行号唯一；不通过则阻断下游",
+            ),
+            dg.AssetCheckSpec(
+                QUALITY_CHECK,
+                asset=key,
+                description="质量检查：证件号校验位、日期与金额合理范围、行数未骤降；不通过仅告警",
+            ),
         ],
     )
     def _feed_asset(context: dg.AssetExecutionContext, data_home: DataHome):
@@ -130,37 +185,63 @@ def build_feed_asset(feed: Feed) -> dg.AssetsDefinition:
                 files = groups.get((feed.name, period))
                 if files:
                     outcomes += wh.ingest_period(files)
+                    # What was ingested is what Dagster's sensor need not ask for again.
+                    record_versions(
+                        context.instance,
+                        [(f, digest) for f in files if wh.seen(f.relative, digest := file_hash(f.path.read_bytes()))],
+                    )
             # Each log line is an event Dagster stores (~20 ms): a line per failed file, one
             # for the rest; every file's line is in the materialisation's metadata.
             for o in outcomes:
                 if o.status in ("failed", "held"):
                     context.log.warning(o.summary)
             loaded = [o.period for o in outcomes if o.status == "loaded" and o.period is not None]
-            context.log.info(f"{feed.title}：载入 {len(loaded)} 个文件，"
-                             f"{sum(o.rows_loaded for o in outcomes)} 行入库，"
-                             f"{sum(o.rows_quarantined for o in outcomes)} 行隔离；"
-                             f"未变化 {sum(o.status == 'unchanged' for o in outcomes)} 个")
+            context.log.info(
+                f"{feed.title}：载入 {len(loaded)} 个文件，"
+                f"{sum(o.rows_loaded for o in outcomes)} 行入库，"
+                f"{sum(o.rows_quarantined for o in outcomes)} 行隔离；"
+                f"未变化 {sum(o.status == 'unchanged' for o in outcomes)} 个"
+            )
             checks = validate_periods(wh, feed, loaded)
-        yield dg.MaterializeResult(metadata={
-            "files_loaded": dg.MetadataValue.int(len(loaded)),
-            "files_failed": dg.MetadataValue.int(sum(o.status == "failed" for o in outcomes)),
-            "files_held": dg.MetadataValue.int(sum(o.status == "held" for o in outcomes)),
-            "files_unchanged": dg.MetadataValue.int(sum(o.status == "unchanged" for o in outcomes)),
-            "rows_loaded": dg.MetadataValue.int(sum(o.rows_loaded for o in outcomes)),
-            "rows_quarantined": dg.MetadataValue.int(sum(o.rows_quarantined for o in outcomes)),
-            "files": dg.MetadataValue.md("\n".join(f"- {o.summary}" for o in outcomes) or "无新文件"),
-        })
+            refused = not_in_force(wh, feed, context.partition_keys)
+        if refused and len(refused) == len(context.partition_keys):
+            # The newest file of every period of this run failed or is held: they show as failed
+            # in Dagster, not green (the file log says why).
+            raise dg.Failure(
+                description="；".join(refused.values()),
+                metadata={"files": dg.MetadataValue.md("\n".join(f"- {m}" for m in refused.values()))},
+                allow_retries=False,
+            )
+        yield dg.MaterializeResult(
+            metadata={
+                "files_loaded": dg.MetadataValue.int(len(loaded)),
+                "files_failed": dg.MetadataValue.int(sum(o.status == "failed" for o in outcomes)),
+                "files_held": dg.MetadataValue.int(sum(o.status == "held" for o in outcomes)),
+                "files_unchanged": dg.MetadataValue.int(sum(o.status == "unchanged" for o in outcomes)),
+                "rows_loaded": dg.MetadataValue.int(sum(o.rows_loaded for o in outcomes)),
+                "rows_quarantined": dg.MetadataValue.int(sum(o.rows_quarantined for o in outcomes)),
+                "files": dg.MetadataValue.md("\n".join(f"- {o.summary}" for o in outcomes) or "无新文件"),
+            }
+        )
         yield dg.AssetCheckResult(
-            check_name=STRUCTURE_CHECK, asset_key=key,
+            check_name=STRUCTURE_CHECK,
+            asset_key=key,
             passed=all(o.success_structural for o in checks.values()),
-            severity=dg.AssetCheckSeverity.ERROR, metadata=_check_metadata(checks, "structural"))
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata=_check_metadata(checks, "structural"),
+        )
         yield dg.AssetCheckResult(
-            check_name=QUALITY_CHECK, asset_key=key,
+            check_name=QUALITY_CHECK,
+            asset_key=key,
             passed=all(o.success_all for o in checks.values()),
-            severity=dg.AssetCheckSeverity.WARN, metadata=_check_metadata(checks, "warn"))
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata=_check_metadata(checks, "warn"),
+        )
 
     return _feed_asset
 
 
-FEED_ASSETS: dict[str, dg.AssetsDefinition] = {feed.name: build_feed_asset(feed) for feed in FEEDS}
-
+@functools.cache
+def feed_assets(first: str) -> dict[str, dg.AssetsDefinition]:
+    """One asset per feed, its partitions starting at the district's first month `first`."""
+    return {feed.name: build_feed_asset(feed, first) for feed in FEEDS}

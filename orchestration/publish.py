@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,15 +37,28 @@ from casework.models import Case, Finding, FindingStatus, FindingVersion, utcnow
 from casework.published import PUBLISHED_TABLES, Publication, PublicationStatus, Published
 
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
-    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 CHUNK_ROWS = 5000  # rows per store transaction: a clerk's write waits for one chunk at most
 
 # The figures of a finding: when one of them changes, the finding gets a new version.
-FIGURES = ("event_period", "first_improper_month", "last_improper_month", "improper_months",
-           "overpaid_amount")
+FIGURES = ("event_period", "first_improper_month", "last_improper_month", "improper_months", "overpaid_amount")
 # Everything else the store keeps of a finding.
-DESCRIPTIVE = ("exception_type", "exception_label", "person_id", "id_number", "name", "township_code",
-               "person_no", "event_date", "identity", "conflict", "evidence", "detail")
+DESCRIPTIVE = (
+    "exception_type",
+    "exception_label",
+    "person_id",
+    "id_number",
+    "name",
+    "township_code",
+    "person_no",
+    "event_date",
+    "identity",
+    "conflict",
+    "evidence",
+    "detail",
+)
 FINDING_COLUMNS = ("finding_key", *DESCRIPTIVE, *FIGURES)
 
 
@@ -74,7 +88,8 @@ def publish(engine: Engine, warehouse_path: Path | str) -> PublishSummary:
                 table_written, table_retired = _publish_table(engine, wh, model, build)
                 written, retired = written + table_written, retired + table_retired
             findings = _hashed_findings(wh)
-            summary = _switch(engine, build, findings, as_of, next_pay, written, retired)
+            awaiting = {key for (key,) in wh.execute("SELECT finding_key FROM published.findings_awaiting").fetchall()}
+            summary = _switch(engine, build, findings, as_of, next_pay, written, retired, awaiting)
         except BaseException:
             _abandon(engine, build)
             raise
@@ -109,9 +124,13 @@ def _begin(engine: Engine, as_of: str, next_pay: str) -> int:
         left = conn.scalars(select(Publication.id).where(Publication.status == PublicationStatus.building)).all()
         for build in left:
             _undo(conn, build)
-        return conn.execute(insert(Publication).values(
-            status=PublicationStatus.building, published_at=utcnow(), as_of_month=as_of,
-            next_pay_month=next_pay).returning(Publication.id)).scalar_one()
+        return conn.execute(
+            insert(Publication)
+            .values(
+                status=PublicationStatus.building, published_at=utcnow(), as_of_month=as_of, next_pay_month=next_pay
+            )
+            .returning(Publication.id)
+        ).scalar_one()
 
 
 def _undo(conn: Connection, build: int) -> None:
@@ -132,23 +151,32 @@ def row_hash_sql(columns: list[str] | tuple[str, ...]) -> str:
     return f"md5(to_json({{{fields}}}))"
 
 
-def _publish_table(engine: Engine, wh: duckdb.DuckDBPyConnection, model: type[Published],
-                   build: int) -> tuple[int, int]:
+def _publish_table(
+    engine: Engine, wh: duckdb.DuckDBPyConnection, model: type[Published], build: int
+) -> tuple[int, int]:
     """Write the difference between the build's rows of one table and the rows standing in the
     store; (rows written, rows retired)."""
     name = model.__tablename__
     columns = model.data_columns()
     with engine.connect() as conn:
         standing = conn.execute(select(model.id, model.row_hash).where(model.retired_in.is_(None))).all()
-    wh.register("standing", pa.table({"id": [row.id for row in standing],
-                                      "row_hash": [row.row_hash for row in standing]},
-                                     schema=pa.schema([("id", pa.int64()), ("row_hash", pa.string())])))
+    wh.register(
+        "standing",
+        pa.table(
+            {"id": [row.id for row in standing], "row_hash": [row.row_hash for row in standing]},
+            schema=pa.schema([("id", pa.int64()), ("row_hash", pa.string())]),
+        ),
+    )
     try:
         wh.execute(f"""CREATE OR REPLACE TEMP TABLE build_rows AS
-                       SELECT {', '.join(f'"{c}"' for c in columns)}, {row_hash_sql(columns)} AS row_hash
+                       SELECT {", ".join(f'"{c}"' for c in columns)}, {row_hash_sql(columns)} AS row_hash
                        FROM published.{name}""")
-        retiring = [row_id for (row_id,) in wh.execute(
-            "SELECT id FROM standing ANTI JOIN build_rows USING (row_hash) ORDER BY id").fetchall()]
+        retiring = [
+            row_id
+            for (row_id,) in wh.execute(
+                "SELECT id FROM standing ANTI JOIN build_rows USING (row_hash) ORDER BY id"
+            ).fetchall()
+        ]
         new_rows = wh.execute("SELECT * FROM build_rows ANTI JOIN standing USING (row_hash)")
         written = 0
         names = [*columns, "row_hash"]
@@ -160,8 +188,9 @@ def _publish_table(engine: Engine, wh: duckdb.DuckDBPyConnection, model: type[Pu
         wh.unregister("standing")
     for start in range(0, len(retiring), CHUNK_ROWS):
         with _writing(engine) as conn:
-            conn.execute(update(model).where(model.id.in_(retiring[start:start + CHUNK_ROWS]))
-                         .values(retired_in=build))
+            conn.execute(
+                update(model).where(model.id.in_(retiring[start : start + CHUNK_ROWS])).values(retired_in=build)
+            )
     return written, len(retiring)
 
 
@@ -169,8 +198,11 @@ def _collect_retired(engine: Engine, build: int) -> None:
     """Rows retired before the previous published build: no reader can see them any more (a
     reader still on the previous build sees what this one retired)."""
     with engine.connect() as conn:
-        previous = conn.scalar(select(func.max(Publication.id)).where(
-            Publication.status == PublicationStatus.published, Publication.id < build))
+        previous = conn.scalar(
+            select(func.max(Publication.id)).where(
+                Publication.status == PublicationStatus.published, Publication.id < build
+            )
+        )
     if previous is None:
         return
     for model in PUBLISHED_TABLES:
@@ -182,7 +214,7 @@ def _collect_retired(engine: Engine, build: int) -> None:
 
 
 def _hashed_findings(wh: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
-    cursor = wh.execute(f"""SELECT {', '.join(FINDING_COLUMNS)}, {row_hash_sql(FINDING_COLUMNS)} AS row_hash
+    cursor = wh.execute(f"""SELECT {", ".join(FINDING_COLUMNS)}, {row_hash_sql(FINDING_COLUMNS)} AS row_hash
                             FROM published.findings ORDER BY finding_key""")
     names = [d[0] for d in cursor.description]
     findings = {}
@@ -219,37 +251,88 @@ class _Registration:
     counts: dict[str, int]
 
     def audit(self, action: str, key: str, case_id: int | None, person_id: str | None, before, after) -> None:
-        self.audits.append({"at": utcnow(), "actor_id": None, "actor": "system", "action": action,
-                            "entity": "finding", "entity_id": key, "case_id": case_id, "person_id": person_id,
-                            "before": before, "after": after, "reason": None})
+        self.audits.append(
+            {
+                "at": utcnow(),
+                "actor_id": None,
+                "actor": "system",
+                "action": action,
+                "entity": "finding",
+                "entity_id": key,
+                "case_id": case_id,
+                "person_id": person_id,
+                "before": before,
+                "after": after,
+                "reason": None,
+            }
+        )
 
     def version(self, key: str, number: int, f: dict[str, Any]) -> None:
-        self.versions.append({"finding_key": key, "version": number, "publication_id": self.build,
-                              **{k: f[k] for k in FIGURES}})
+        self.versions.append(
+            {"finding_key": key, "version": number, "publication_id": self.build, **{k: f[k] for k in FIGURES}}
+        )
 
 
-def _switch(engine: Engine, build: int, findings: dict[str, dict[str, Any]], as_of: str, next_pay: str,
-            written: int, retired: int) -> PublishSummary:
+def _switch(
+    engine: Engine,
+    build: int,
+    findings: dict[str, dict[str, Any]],
+    as_of: str,
+    next_pay: str,
+    written: int,
+    retired: int,
+    awaiting: AbstractSet[str] = frozenset(),
+) -> PublishSummary:
     """Register the findings that changed and make the build the one readers see, in one
     short transaction."""
     started = time.perf_counter()
     with _writing(engine, writer=True) as conn:
-        registration = _register(conn, build, findings)
-        conn.execute(update(Publication).where(Publication.id == build).values(
-            status=PublicationStatus.published, switched_at=utcnow(), rows_written=written,
-            rows_retired=retired, **registration.counts))
-    return PublishSummary(build=build, as_of_month=as_of, next_pay_month=next_pay, **registration.counts,
-                          rows_written=written, rows_retired=retired,
-                          switch_seconds=round(time.perf_counter() - started, 3))
+        registration = _register(conn, build, findings, awaiting)
+        conn.execute(
+            update(Publication)
+            .where(Publication.id == build)
+            .values(
+                status=PublicationStatus.published,
+                switched_at=utcnow(),
+                rows_written=written,
+                rows_retired=retired,
+                **registration.counts,
+            )
+        )
+    return PublishSummary(
+        build=build,
+        as_of_month=as_of,
+        next_pay_month=next_pay,
+        **registration.counts,
+        rows_written=written,
+        rows_retired=retired,
+        switch_seconds=round(time.perf_counter() - started, 3),
+    )
 
 
-def _register(conn: Connection, build: int, findings: dict[str, dict[str, Any]]) -> _Registration:
-    existing = {row.finding_key: row for row in conn.execute(
-        select(Finding.finding_key, Finding.status, Finding.version, Finding.case_id, Finding.person_id,
-               Finding.row_hash, *(getattr(Finding, k) for k in FIGURES)))}
+def _register(
+    conn: Connection, build: int, findings: dict[str, dict[str, Any]], awaiting: AbstractSet[str] = frozenset()
+) -> _Registration:
+    """Open, version, resolve and reopen findings. A finding published before that now awaits
+    data stays as it was published: nothing is withdrawn because later data is late."""
+    existing = {
+        row.finding_key: row
+        for row in conn.execute(
+            select(
+                Finding.finding_key,
+                Finding.status,
+                Finding.version,
+                Finding.case_id,
+                Finding.person_id,
+                Finding.row_hash,
+                *(getattr(Finding, k) for k in FIGURES),
+            )
+        )
+    }
     cases = dict(conn.execute(select(Case.subject_key, Case.id)).all())
-    work = _Registration(build, [], [], [], [], [], dict.fromkeys(
-        ("opened", "changed", "unchanged", "resolved", "reopened"), 0))
+    work = _Registration(
+        build, [], [], [], [], [], dict.fromkeys(("opened", "changed", "unchanged", "resolved", "reopened"), 0)
+    )
     now = utcnow()
     for key, f in findings.items():
         old = existing.get(key)
@@ -257,9 +340,20 @@ def _register(conn: Connection, build: int, findings: dict[str, dict[str, Any]])
         if old is None:
             case_id = cases.get(f["person_id"] or key)
             work.counts["opened"] += 1
-            work.inserts.append({"finding_key": key, **row, "status": FindingStatus.open.value, "version": 1,
-                                 "first_published_at": now, "last_published_at": now, "resolved_at": None,
-                                 "case_id": case_id, "row_hash": f["row_hash"], "publication_id": build})
+            work.inserts.append(
+                {
+                    "finding_key": key,
+                    **row,
+                    "status": FindingStatus.open.value,
+                    "version": 1,
+                    "first_published_at": now,
+                    "last_published_at": now,
+                    "resolved_at": None,
+                    "case_id": case_id,
+                    "row_hash": f["row_hash"],
+                    "publication_id": build,
+                }
+            )
             work.version(key, 1, f)
             work.audit("published", key, case_id, f["person_id"], None, _figures_json(f, "open"))
             continue
@@ -268,18 +362,31 @@ def _register(conn: Connection, build: int, findings: dict[str, dict[str, Any]])
             continue
         _changed_finding(work, old, f, row, cases, now)
     for key, old in existing.items():
-        if key not in findings and old.status == FindingStatus.open:
+        if key not in findings and key not in awaiting and old.status == FindingStatus.open:
             work.counts["resolved"] += 1
-            work.updates.append({"key_": key, "status": FindingStatus.resolved_by_data.value, "resolved_at": now,
-                                 "publication_id": build})
-            work.audit("resolved_by_data", key, old.case_id, old.person_id, _figures_json(old._mapping, "open"),
-                       {"status": FindingStatus.resolved_by_data.value})
+            work.updates.append(
+                {
+                    "key_": key,
+                    "status": FindingStatus.resolved_by_data.value,
+                    "resolved_at": now,
+                    "publication_id": build,
+                }
+            )
+            work.audit(
+                "resolved_by_data",
+                key,
+                old.case_id,
+                old.person_id,
+                _figures_json(old._mapping, "open"),
+                {"status": FindingStatus.resolved_by_data.value},
+            )
     _write_registration(conn, work)
     return work
 
 
-def _changed_finding(work: _Registration, old: Any, f: dict[str, Any], row: dict[str, Any],
-                     cases: dict[str, int], now: Any) -> None:
+def _changed_finding(
+    work: _Registration, old: Any, f: dict[str, Any], row: dict[str, Any], cases: dict[str, int], now: Any
+) -> None:
     """A finding already registered whose published row differs (or that comes back)."""
     key = f["finding_key"]
     before = {k: old._mapping[k] for k in FIGURES}
@@ -292,16 +399,31 @@ def _changed_finding(work: _Registration, old: Any, f: dict[str, Any], row: dict
         work.attach.append({"key_": key, "case_id": case_id})
     if old.status != FindingStatus.open:
         work.counts["reopened"] += 1
-        work.audit("reopened", key, case_id, f["person_id"], _figures_json(before, str(old.status.value)),
-                   _figures_json(f, "open"))
+        work.audit(
+            "reopened",
+            key,
+            case_id,
+            f["person_id"],
+            _figures_json(before, str(old.status.value)),
+            _figures_json(f, "open"),
+        )
     elif figures_changed:
         work.counts["changed"] += 1
         work.audit("changed", key, case_id, f["person_id"], _figures_json(before), _figures_json(f))
     else:
         work.counts["unchanged"] += 1  # only descriptive columns moved (a name, the evidence)
-    work.updates.append({"key_": key, **row, "status": FindingStatus.open.value, "version": version,
-                         "last_published_at": now, "resolved_at": None, "row_hash": f["row_hash"],
-                         "publication_id": work.build})
+    work.updates.append(
+        {
+            "key_": key,
+            **row,
+            "status": FindingStatus.open.value,
+            "version": version,
+            "last_published_at": now,
+            "resolved_at": None,
+            "row_hash": f["row_hash"],
+            "publication_id": work.build,
+        }
+    )
 
 
 def _write_registration(conn: Connection, work: _Registration) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dagster as dg
@@ -22,18 +23,35 @@ class DataHome(dg.ConfigurableResource):
     loader_memory: str = "256MB"
     audit_key_file: str = ""  # empty: <home>/secrets/audit.key
     audit_anchors: str = ""  # empty: <home>/audit-anchors
+    data_start: str = ""  # empty: where the inbox's data starts
+    today: str = ""  # empty: the bureau's calendar day
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DataHome:
-        return cls(home=str(settings.home), inbox=str(settings.inbox_path), database_url=settings.database_url or "",
-                   duckdb_memory=settings.duckdb_memory, loader_memory=settings.loader_memory,
-                   audit_key_file=str(settings.audit_key_path), audit_anchors=str(settings.audit_anchors_path))
+        return cls(
+            home=str(settings.home),
+            inbox=str(settings.inbox_path),
+            database_url=settings.database_url or "",
+            duckdb_memory=settings.duckdb_memory,
+            loader_memory=settings.loader_memory,
+            audit_key_file=str(settings.audit_key_path),
+            audit_anchors=str(settings.audit_anchors_path),
+            data_start=settings.data_start or "",
+            today=settings.today.isoformat() if settings.today else "",
+        )
 
     def settings(self) -> Settings:
-        return Settings(home=Path(self.home), inbox=Path(self.inbox), database_url=self.database_url or None,
-                        duckdb_memory=self.duckdb_memory, loader_memory=self.loader_memory,
-                        audit_key_file=Path(self.audit_key_file) if self.audit_key_file else None,
-                        audit_anchors=Path(self.audit_anchors) if self.audit_anchors else None)
+        return Settings(
+            home=Path(self.home),
+            inbox=Path(self.inbox),
+            database_url=self.database_url or None,
+            duckdb_memory=self.duckdb_memory,
+            loader_memory=self.loader_memory,
+            audit_key_file=Path(self.audit_key_file) if self.audit_key_file else None,
+            audit_anchors=Path(self.audit_anchors) if self.audit_anchors else None,
+            data_start=self.data_start or None,
+            today=dt.date.fromisoformat(self.today) if self.today else None,
+        )
 
     def warehouse(self) -> Warehouse:
         return Warehouse(self.settings().warehouse_path, memory_limit=self.loader_memory)

@@ -22,7 +22,9 @@ from pension_audit.ingest.reader import file_hash
 from pension_audit.settings import Settings
 
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
-    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 
 
 class RetentionError(RuntimeError):
@@ -37,8 +39,12 @@ class Purge:
     quarantine_rows: int = 0
 
     def summary(self) -> dict[str, object]:
-        return {"cutoff": self.cutoff.isoformat(), "years": self.years, "files": self.files,
-                "quarantine_rows": self.quarantine_rows}
+        return {
+            "cutoff": self.cutoff.isoformat(),
+            "years": self.years,
+            "files": self.files,
+            "quarantine_rows": self.quarantine_rows,
+        }
 
 
 def cutoff_of(today: dt.date, years: int) -> dt.datetime:
@@ -63,9 +69,12 @@ def _writer(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
 
 def plan(con: duckdb.DuckDBPyConnection, inbox: Path, cutoff: dt.datetime, years: int) -> Purge:
     purge = Purge(cutoff, years)
-    received = con.execute("""
+    received = con.execute(
+        """
         SELECT path, file_hash, min(ingested_at) FROM meta.file_log GROUP BY path, file_hash
-        HAVING min(ingested_at) < ? ORDER BY path""", [cutoff]).fetchall()
+        HAVING min(ingested_at) < ? ORDER BY path""",
+        [cutoff],
+    ).fetchall()
     for relative, digest, first in received:
         path = inbox / relative
         if path.is_file() and file_hash(path.read_bytes()) == digest:
@@ -75,8 +84,15 @@ def plan(con: duckdb.DuckDBPyConnection, inbox: Path, cutoff: dt.datetime, years
     return purge
 
 
-def purge(settings: Settings, years: int, today: dt.date, *, dry_run: bool = False, wait_seconds: float = 600,
-          say: Callable[[str], None] = print) -> Purge:
+def purge(
+    settings: Settings,
+    years: int,
+    today: dt.date,
+    *,
+    dry_run: bool = False,
+    wait_seconds: float = 600,
+    say: Callable[[str], None] = print,
+) -> Purge:
     """Purge what is older than `years` (as of `today`): recorded in the audit log, then removed."""
     if years < 1:
         raise RetentionError("保存期限至少 1 年")
@@ -91,8 +107,16 @@ def purge(settings: Settings, years: int, today: dt.date, *, dry_run: bool = Fal
         engine = open_store(settings)
         try:  # on record first: a purge that stops half-way is recorded, and the next one finishes it
             with transaction(session_factory(engine, writing=True)) as session:
-                write(session, None, "retention_purged", "retention", found.cutoff.date().isoformat(),
-                      after=found.summary(), reason=f"超过保存期限 {years} 年的收件与隔离数据行", actor_name="system")
+                write(
+                    session,
+                    None,
+                    "retention_purged",
+                    "retention",
+                    found.cutoff.date().isoformat(),
+                    after=found.summary(),
+                    reason=f"超过保存期限 {years} 年的收件与隔离数据行",
+                    actor_name="system",
+                )
         finally:
             engine.dispose()
         con.execute("BEGIN")

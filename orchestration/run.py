@@ -19,10 +19,17 @@ from rich.progress import Progress
 from orchestration.case_store_assets import case_store_decisions, case_store_published
 from orchestration.dbt_assets import build_dbt_models, dbt_resource
 from orchestration.dbt_project import prepare_manifest
-from orchestration.feed_assets import FEED_ASSETS
+from orchestration.feed_assets import feed_assets, first_month
+from orchestration.inbox_state import record_versions
+from orchestration.late_feeds import late_feed_alerts
 from orchestration.resources import DataHome
-from orchestration.warehouse_queries import file_log_rows, findings_built, findings_summary
-from pension_audit.ingest.feeds import FEEDS_BY_NAME
+from orchestration.warehouse_queries import (
+    awaiting_summary,
+    file_log_rows,
+    findings_built,
+    findings_summary,
+    read,
+)
 from pension_audit.ingest.load import Warehouse
 from pension_audit.ingest.reader import InboxFile, by_period, file_hash, naming_problem, scan_inbox
 from pension_audit.settings import Settings
@@ -39,8 +46,13 @@ class RunResult:
     seconds: dict[str, float] = field(default_factory=dict)  # phase -> wall seconds
 
 
-PHASE_LABELS = {"scan": "扫描收件箱", "load": "载入与校验", "decisions": "案件决定回写",
-                "dbt": "dbt 构建", "publish": "发布到案件库"}
+PHASE_LABELS = {
+    "scan": "扫描收件箱",
+    "load": "载入与校验",
+    "decisions": "案件决定回写",
+    "dbt": "dbt 构建",
+    "publish": "发布到案件库",
+}
 
 
 class Stopwatch:
@@ -74,21 +86,44 @@ def pending_periods(wh: Warehouse, inbox_files: list[InboxFile]) -> dict[str, li
     pending: dict[str, set[str]] = {}
     for (feed, period), files in by_period(inbox_files).items():
         single = len(files) == 1
-        if any(not wh.seen(f.relative, file_hash(f.path.read_bytes()), counting_duplicates=not single)
-               for f in files):
+        if any(not wh.seen(f.relative, file_hash(f.path.read_bytes()), counting_duplicates=not single) for f in files):
             pending.setdefault(feed, set()).add(period)
     return {feed: sorted(periods) for feed, periods in sorted(pending.items())}
 
 
+def _period_index(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) if len(period) == 7 else int(period)
+
+
 def load_batches(pending: dict[str, list[str]]) -> list[tuple[list[str], str, str]]:
-    """The Dagster runs that load the pending periods: one per cadence, over the range from
-    the earliest to the latest pending period of its feeds (a run's fixed cost is seconds;
-    files in the range that did not change are skipped by their hash)."""
-    by_cadence: dict[bool, list[str]] = {}
-    for feed in pending:
-        by_cadence.setdefault(FEEDS_BY_NAME[feed].is_monthly, []).append(feed)
-    return [(feeds, min(pending[f][0] for f in feeds), max(pending[f][-1] for f in feeds))
-            for feeds in by_cadence.values()]
+    """The Dagster runs that load the pending periods: each feed's pending periods in runs of
+    consecutive periods, feeds with the same run of periods in one run (a cold start is a run
+    or two per cadence). Only pending periods are materialised: a period with nothing new is
+    not materialised again."""
+    runs: dict[tuple[str, str], list[str]] = {}
+    for feed, periods in pending.items():
+        start = previous = periods[0]
+        for period in periods[1:]:
+            if _period_index(period) != _period_index(previous) + 1:
+                runs.setdefault((start, previous), []).append(feed)
+                start = period
+            previous = period
+        runs.setdefault((start, previous), []).append(feed)
+    return [(feeds, first, last) for (first, last), feeds in sorted(runs.items(), key=lambda r: (len(r[0][0]), r[0]))]
+
+
+def refused_in_ranges(settings: Settings, pending: dict[str, list[str]], since: dt.datetime) -> list[tuple[str, str]]:
+    """(feed, period) of the files refused by this run's loading whose feed had more than one
+    period pending (a single pending period already ran alone)."""
+    rows = read(
+        settings.warehouse_path,
+        """
+        SELECT DISTINCT feed, period FROM meta.file_log
+        WHERE status IN ('failed', 'held') AND feed IS NOT NULL AND period IS NOT NULL AND ingested_at >= ?
+        ORDER BY 1, 2""",
+        [since],
+    )
+    return [(feed, period) for feed, period in rows if len(pending.get(feed, [])) > 1 and period in pending[feed]]
 
 
 def dagster_instance(settings: Settings) -> dg.DagsterInstance:
@@ -100,15 +135,35 @@ def load_feeds(settings: dict[str, Any], feeds: list[str], first: str, last: str
     """Materialise the feed assets over the partitions first..last in one Dagster run (in a
     child process: `settings` as `Settings.model_dump` gives them); the feeds whose step failed."""
     resource = DataHome.from_settings(Settings(**settings))
-    where: dict[str, Any] = ({"partition_key": first} if first == last else
-             {"tags": {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}})
-    assets = [FEED_ASSETS[feed] for feed in feeds]
+    where: dict[str, Any] = (
+        {"partition_key": first}
+        if first == last
+        else {"tags": {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}}
+    )
+    all_assets = feed_assets(first_month(resource.settings()))
+    assets = [all_assets[feed] for feed in feeds]
     with dagster_instance(resource.settings()) as instance:
-        result = dg.materialize(assets, instance=instance, resources={"data_home": resource},
-                                run_config=QUIET_RUN_CONFIG, raise_on_error=False, **where)
-    failed_steps = {event.step_key for event in result.get_step_failure_events()}
-    return [feed for feed, asset in zip(feeds, assets, strict=True)
-            if asset.op.name in failed_steps or (not result.success and not failed_steps)]
+        result = dg.materialize(
+            assets,
+            instance=instance,
+            resources={"data_home": resource},
+            run_config=QUIET_RUN_CONFIG,
+            raise_on_error=False,
+            **where,
+        )
+    # A step that failed because every file of its periods was refused shows those periods as
+    # failed in Dagster; the file log says why. That is not a failed run.
+    failed_steps = {
+        event.step_key
+        for event in result.get_step_failure_events()
+        if event.step_failure_data.user_failure_data is None
+    }
+    refused_steps = {event.step_key for event in result.get_step_failure_events()} - failed_steps
+    return [
+        feed
+        for feed, asset in zip(feeds, assets, strict=True)
+        if asset.op.name in failed_steps or (not result.success and not failed_steps and not refused_steps)
+    ]
 
 
 def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> RunResult:
@@ -133,22 +188,45 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
         # Expectations' frames, Arrow buffers) that this process would otherwise hold while
         # dbt runs beside it. The child's memory goes back when it exits.
         spawn = multiprocessing.get_context("spawn")
-        with (watch.phase("load"), Progress(transient=False) as progress,
-              ProcessPoolExecutor(max_workers=1, mp_context=spawn) as loader):
+        with (
+            watch.phase("load"),
+            Progress(transient=False) as progress,
+            ProcessPoolExecutor(max_workers=1, mp_context=spawn) as loader,
+        ):
             batches = load_batches(pending)
             task = progress.add_task("载入数据源", total=len(batches))
             for feeds, first, last in batches:
                 progress.update(task, description=f"载入 {len(feeds)} 个数据源（{first} 至 {last}）")
                 failed_runs += loader.submit(load_feeds, settings.model_dump(), feeds, first, last).result()
                 progress.advance(task)
+            # A refused file inside a range of periods: its period is run again alone, so that it
+            # shows as failed in Dagster rather than materialised with its neighbours.
+            for feed, period in refused_in_ranges(settings, pending, started):
+                failed_runs += loader.submit(load_feeds, settings.model_dump(), [feed], period, period).result()
 
+    with (
+        dagster_instance(settings) as instance,
+        Warehouse(settings.warehouse_path, memory_limit=settings.loader_memory) as wh,
+    ):
+        # The sensor shares this record: what was ingested here, it does not ask for again.
+        ingested = []
+        for f in inbox_files:
+            digest = file_hash(f.path.read_bytes())
+            if wh.seen(f.relative, digest):
+                ingested.append((f, digest))
+        record_versions(instance, ingested)
     files = file_log_rows(settings.warehouse_path, all_versions=True, since=started)
     if pending or not findings_built(settings.warehouse_path):
         with dagster_instance(settings) as instance:
             # The case store's decisions go into the warehouse first: the dbt source `casework`.
             with watch.phase("decisions"):
-                decided = dg.materialize([case_store_decisions], instance=instance, resources=resources,
-                                         run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+                decided = dg.materialize(
+                    [case_store_decisions],
+                    instance=instance,
+                    resources=resources,
+                    run_config=QUIET_RUN_CONFIG,
+                    raise_on_error=False,
+                )
             if not decided.success:
                 failed_runs.append("case_store/decisions")
             echo("构建人员主索引与稽核疑点（dbt）…")
@@ -158,13 +236,20 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
             log = settings.home / "dbt_logs" / "build.log"
             log.parent.mkdir(parents=True, exist_ok=True)
             with watch.phase("dbt"), log.open("w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream):
-                result = dg.materialize([dbt_models], instance=instance,
-                                        resources={"dbt": dbt_resource(), **resources},
-                                        run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+                result = dg.materialize(
+                    [dbt_models],
+                    instance=instance,
+                    resources={"dbt": dbt_resource(), **resources},
+                    run_config=QUIET_RUN_CONFIG,
+                    raise_on_error=False,
+                )
             if not result.success:
                 failed_runs.append("dbt")
-                problems = [line for line in log.read_text(encoding="utf-8").splitlines()
-                            if " ERROR " in line or " FAIL " in line]
+                problems = [
+                    line
+                    for line in log.read_text(encoding="utf-8").splitlines()
+                    if " ERROR " in line or " FAIL " in line
+                ]
                 echo(f"  dbt 构建失败（完整日志：{log}）：")
                 for line in problems[:10]:
                     echo(f"    {line.strip()}")
@@ -174,18 +259,21 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
                 if published:  # what publishing wrote, for the benchmarks
                     (settings.home / "last_publication.json").write_text(
                         json.dumps({k: v for k, v in published.items() if k != "case_store"}, indent=2),
-                        encoding="utf-8")
+                        encoding="utf-8",
+                    )
     seconds = watch.finish(settings.home)
     _report(echo, settings, pending, files, failed_runs, published)
     echo(watch.summary())
     return RunResult(list(pending), files, ok=not failed_runs, published=published, seconds=seconds)
 
 
-def _publish(instance: dg.DagsterInstance, asset: dg.AssetsDefinition, resources: dict[str, Any],
-             failed_runs: list[str]) -> dict[str, object] | None:
+def _publish(
+    instance: dg.DagsterInstance, asset: dg.AssetsDefinition, resources: dict[str, Any], failed_runs: list[str]
+) -> dict[str, object] | None:
     """Publish the build into the case store; what it reported (counts, where the store is)."""
-    result = dg.materialize([asset], instance=instance, resources=resources,
-                            run_config=QUIET_RUN_CONFIG, raise_on_error=False)
+    result = dg.materialize(
+        [asset], instance=instance, resources=resources, run_config=QUIET_RUN_CONFIG, raise_on_error=False
+    )
     if not result.success:
         failed_runs.append("case_store/published")
         return None
@@ -195,9 +283,11 @@ def _publish(instance: dg.DagsterInstance, asset: dg.AssetsDefinition, resources
 
 def dagster_dev_hint(settings: Settings) -> str:
     """The command that opens the Dagster UI on this data home and inbox."""
-    return (f"PENSION_AUDIT_HOME={settings.home} PENSION_AUDIT_INBOX={settings.inbox_path} "
-            f"DAGSTER_HOME={settings.dagster_home} "
-            f".venv/bin/dagster dev -m orchestration.definitions")
+    return (
+        f"PENSION_AUDIT_HOME={settings.home} PENSION_AUDIT_INBOX={settings.inbox_path} "
+        f"DAGSTER_HOME={settings.dagster_home} "
+        f".venv/bin/dagster dev -m orchestration.definitions"
+    )
 
 
 def _report(echo, settings: Settings, pending, files, failed_runs, published=None) -> None:
@@ -206,8 +296,10 @@ def _report(echo, settings: Settings, pending, files, failed_runs, published=Non
     loaded = [f for f in files if f[1] == "loaded"]
     failed = [f for f in files if f[1] == "failed"]
     held = [f for f in files if f[1] == "held"]
-    echo(f"本次载入 {len(loaded)} 个文件：{sum(f[4] for f in loaded)} 行入库，"
-         f"{sum(f[5] for f in loaded)} 行进入隔离区；{len(failed)} 个文件无法读取。")
+    echo(
+        f"本次载入 {len(loaded)} 个文件：{sum(f[4] for f in loaded)} 行入库，"
+        f"{sum(f[5] for f in loaded)} 行进入隔离区；{len(failed)} 个文件无法读取。"
+    )
     for f in failed:
         echo(f"  ✗ {f[6]}")
     if held:
@@ -222,19 +314,38 @@ def _report(echo, settings: Settings, pending, files, failed_runs, published=Non
         echo(f"稽核疑点 {sum(n for _, _, n, _ in summary)} 条，涉及金额 {sum(a for *_, a in summary):,.2f} 元：")
         for code, label, count, amount in summary:
             echo(f"  {label}（{code}）：{count} 条，{amount:,.2f} 元")
+    awaiting = awaiting_summary(settings.warehouse_path)
+    if awaiting:
+        echo(f"待数据的疑点 {sum(n for _, n in awaiting)} 条（所需数据期间已过报送期限而未到达，暂不决定、不发布）：")
+        for label, count in awaiting:
+            echo(f"  {label}：{count} 条")
+        echo(f"  清单：pension-audit findings --awaiting --home {settings.home}")
+    alerts = late_feed_alerts(settings.warehouse_path)
+    if alerts:
+        echo(f"逾期数据源期间 {len(alerts)} 个：")
+        for line in alerts[:20]:
+            echo(f"  ⚠ {line}")
+        if len(alerts) > 20:
+            echo(f"  …… 另有 {len(alerts) - 20} 个，见数据源页面")
     if published:
         reopened = f"，重新出现 {published['reopened']} 条" if published["reopened"] else ""
-        echo(f"发布到案件库：新增 {published['opened']} 条，变更 {published['changed']} 条，"
-             f"数据已消除 {published['resolved']} 条，未变 {published['unchanged']} 条{reopened}"
-             f"（数据截至 {published['as_of_month']}，停发自 {published['next_pay_month']} 起）")
-        echo(f"  第 {published['build']} 次发布：写入 {published['rows_written']} 行，"
-             f"退役 {published['rows_retired']} 行；切换用时 {published['switch_seconds']:.2f} 秒")
+        echo(
+            f"发布到案件库：新增 {published['opened']} 条，变更 {published['changed']} 条，"
+            f"数据已消除 {published['resolved']} 条，未变 {published['unchanged']} 条{reopened}"
+            f"（数据截至 {published['as_of_month']}，停发自 {published['next_pay_month']} 起）"
+        )
+        echo(
+            f"  第 {published['build']} 次发布：写入 {published['rows_written']} 行，"
+            f"退役 {published['rows_retired']} 行；切换用时 {published['switch_seconds']:.2f} 秒"
+        )
     echo("查看结果：")
     echo(f"  数据仓库（DuckDB）：{settings.warehouse_path}")
     if published:
         echo(f"  案件库：  {published['case_store']}")
-        echo(f"  案件办理：pension-audit users add <用户名> --name <姓名> --role inspector --home {settings.home}；"
-             f"pension-audit serve --home {settings.home}")
+        echo(
+            f"  案件办理：pension-audit users add <用户名> --name <姓名> --role inspector --home {settings.home}；"
+            f"pension-audit serve --home {settings.home}"
+        )
     echo(f"  文件日志：pension-audit files --home {settings.home}")
     echo(f"  隔离区：  pension-audit quarantine --home {settings.home} --format csv")
     echo(f"  稽核疑点：pension-audit findings --home {settings.home} --format xlsx --out 疑点清单.xlsx")

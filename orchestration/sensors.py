@@ -1,32 +1,54 @@
-"""When Dagster runs as a service: a sensor on the inbox and a monthly schedule."""
+"""When Dagster runs as a service: a sensor on the inbox and a daily calendar check.
 
+The sensor and `pension-audit run` share one truth, kept in the data home's Dagster instance
+(orchestration/inbox_state.py): the file versions already ingested, whoever loaded them. After
+a `pension-audit run` the sensor asks for nothing; a re-sent file is one run, of its own feed
+and period."""
 
+import functools
 import json
 
 import dagster as dg
 
-from orchestration.feed_assets import MONTHLY, YEARLY, feed_asset_key
+from orchestration.feed_assets import feed_asset_key, monthly_partitions, yearly_partitions
+from orchestration.inbox_state import record_versions, recorded_versions, signature
+from orchestration.late_feeds import calendar_check_job
 from orchestration.resources import DataHome
 from pension_audit.ingest.feeds import FEEDS
-from pension_audit.ingest.reader import scan_inbox
+from pension_audit.ingest.reader import InboxFile, file_hash, scan_inbox
+from pension_audit.settings import BUREAU_TIMEZONE
 
-MONTHLY_FEEDS_JOB = dg.define_asset_job(
-    "monthly_feeds",
-    selection=dg.AssetSelection.assets(*(feed_asset_key(f) for f in FEEDS if f.is_monthly)),
-    partitions_def=MONTHLY,
-    description="每月载入各月报数据源的当月文件",
+MONTHLY_JOB_NAME, ANNUAL_JOB_NAME = "monthly_feeds", "annual_feeds"
+
+
+@functools.cache
+def feed_jobs(first: str) -> tuple:
+    """The loading jobs of the monthly and of the annual feeds, partitioned from `first`."""
+    return (
+        dg.define_asset_job(
+            MONTHLY_JOB_NAME,
+            selection=dg.AssetSelection.assets(*(feed_asset_key(f) for f in FEEDS if f.is_monthly)),
+            partitions_def=monthly_partitions(first),
+            description="载入各月报数据源的文件",
+        ),
+        dg.define_asset_job(
+            ANNUAL_JOB_NAME,
+            selection=dg.AssetSelection.assets(*(feed_asset_key(f) for f in FEEDS if not f.is_monthly)),
+            partitions_def=yearly_partitions(first),
+            description="载入各年报数据源的文件",
+        ),
+    )
+
+
+# Every day at 08:00 北京时间: which feed-periods are past their due date and have not arrived.
+CALENDAR_SCHEDULE = dg.ScheduleDefinition(
+    name="feed_calendar_check",
+    job=calendar_check_job,
+    cron_schedule="0 8 * * *",
+    execution_timezone=BUREAU_TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="每日8时（北京时间）按报送期限检查各数据源：已过期限而未到达（未报送、未能载入或暂缓）的期间逐一告警",
 )
-
-ANNUAL_FEEDS_JOB = dg.define_asset_job(
-    "annual_feeds",
-    selection=dg.AssetSelection.assets(*(feed_asset_key(f) for f in FEEDS if not f.is_monthly)),
-    partitions_def=YEARLY,
-    description="载入各年报数据源的文件",
-)
-
-# The 5th of each month at 02:00: the month's files are in by then.
-MONTHLY_SCHEDULE = dg.build_schedule_from_partitioned_job(
-    MONTHLY_FEEDS_JOB, day_of_month=5, hour_of_day=2, description="每月5日凌晨载入上月文件")
 
 
 # Tags on the sensor's runs: the file version a run loads, and which attempt at it this is.
@@ -35,26 +57,37 @@ MAX_ATTEMPTS = 5
 RETRIED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
-def _request(f, signature: str, attempt: int = 1) -> dg.RunRequest:
-    version = f"{f.relative}@{signature}"
-    job = MONTHLY_FEEDS_JOB if f.feed.is_monthly else ANNUAL_FEEDS_JOB
-    return dg.RunRequest(job_name=job.name, run_key=version if attempt == 1 else f"{version}#{attempt}",
-                         partition_key=f.period, asset_selection=[feed_asset_key(f.feed)],
-                         tags={FILE_TAG: f.relative, VERSION_TAG: version, ATTEMPT_TAG: str(attempt)})
+def _request(f: InboxFile, digest: str, attempt: int = 1) -> dg.RunRequest:
+    """For a well-named file (its feed and period known)."""
+    assert f.feed is not None and f.period is not None
+    version = f"{f.relative}@{digest}"
+    job = MONTHLY_JOB_NAME if f.feed.is_monthly else ANNUAL_JOB_NAME
+    return dg.RunRequest(
+        job_name=job,
+        run_key=version if attempt == 1 else f"{version}#{attempt}",
+        partition_key=f.period,
+        asset_selection=[feed_asset_key(f.feed)],
+        tags={FILE_TAG: f.relative, VERSION_TAG: version, ATTEMPT_TAG: str(attempt)},
+    )
 
 
-def _retries(context: dg.SensorEvaluationContext, files: dict, seen: dict[str, str],
-             attempts: dict[str, int]) -> list[dg.RunRequest]:
+def _retries(
+    context: dg.SensorEvaluationContext, files: dict[str, InboxFile], current: dict[str, str], attempts: dict[str, int]
+) -> list[dg.RunRequest]:
     """Runs of the current version of a file that failed or were stopped: asked for again. A file
-    whose content is bad does not fail its run (the loader logs it and waits for a new version),
+    whose content is bad is recorded as ingested (the loader logs it and waits for a new version),
     so what comes back here failed for a passing reason: a lock, a killed process, a full disk."""
     requests = []
     for record in context.instance.get_run_records(dg.RunsFilter(statuses=RETRIED), limit=200):
         tags = record.dagster_run.tags
         version, relative = tags.get(VERSION_TAG), tags.get(FILE_TAG)
-        if version is None or relative is None or relative not in files \
-                or version != f"{relative}@{seen.get(relative)}":
-            continue  # not the sensor's, or a newer version of the file came since
+        if (
+            version is None
+            or relative is None
+            or relative not in files
+            or version != f"{relative}@{current.get(relative)}"
+        ):
+            continue  # not the sensor's, ingested since, or a newer version of the file came
         attempt = int(tags.get(ATTEMPT_TAG, "1"))
         if attempts.get(version, 1) > attempt:
             continue  # already asked for again
@@ -62,39 +95,66 @@ def _retries(context: dg.SensorEvaluationContext, files: dict, seen: dict[str, s
             context.log.warning(f"{relative} 已连续 {attempt} 次载入失败，不再自动重试，请查看运行日志")
             continue
         attempts[version] = attempt + 1
-        requests.append(_request(files[relative], seen[relative], attempt + 1))
+        requests.append(_request(files[relative], current[relative], attempt + 1))
     return requests
 
 
-@dg.sensor(
-    name="inbox_sensor",
-    description="收件箱有新文件或文件被重新报送时，载入该数据源的对应期间；因临时原因失败的载入在下一次检查时重试",
-    minimum_interval_seconds=60,
-    jobs=[MONTHLY_FEEDS_JOB, ANNUAL_FEEDS_JOB],
-    default_status=dg.DefaultSensorStatus.RUNNING,
-)
-def inbox_sensor(context: dg.SensorEvaluationContext, data_home: DataHome):
-    """One run per new file version: the cursor remembers each file's size and mtime, and the
-    run key makes a file version run once even if the cursor is lost. A version whose run
-    failed is asked for again at the next tick (up to MAX_ATTEMPTS)."""
-    state = json.loads(context.cursor) if context.cursor else {}
-    seen: dict[str, str] = state.get("files", {})
-    attempts: dict[str, int] = state.get("attempts", {})
-    requests, files = [], {}
-    for f in scan_inbox(data_home.settings().inbox_path):
-        stat = f.path.stat()
-        signature = f"{stat.st_size}:{stat.st_mtime_ns}"
-        if f.well_named:
-            files[f.relative] = f
-        if seen.get(f.relative) == signature:
-            continue
-        seen[f.relative] = signature
-        if f.well_named:
-            requests.append(_request(f, signature))
-        else:
-            context.log.warning(f"文件名不合规，未载入：{f.relative}")
-    requests += _retries(context, files, seen, attempts)
-    current = {f"{relative}@{signature}" for relative, signature in seen.items()}
-    attempts = {version: n for version, n in attempts.items() if version in current}
-    return dg.SensorResult(run_requests=requests,
-                           cursor=json.dumps({"files": seen, "attempts": attempts}, ensure_ascii=False))
+def build_inbox_sensor(first: str) -> dg.SensorDefinition:
+    jobs = feed_jobs(first)
+
+    @dg.sensor(
+        name="inbox_sensor",
+        description="收件箱有未载入过的文件版本（新文件或重新报送）时，载入该数据源的对应期间；"
+        "pension-audit run 已载入的不再载入；因临时原因失败的载入在下一次检查时重试",
+        minimum_interval_seconds=60,
+        jobs=list(jobs),
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )
+    def inbox_sensor(context: dg.SensorEvaluationContext, data_home: DataHome):
+        """One run per file version nobody has ingested (the instance's record, shared with
+        `pension-audit run`); the run key makes a version run once. A version whose run failed is
+        asked for again at the next tick (up to MAX_ATTEMPTS)."""
+        state = json.loads(context.cursor) if context.cursor else {}
+        attempts: dict[str, int] = state.get("attempts", {})
+        requested: dict[str, str] = state.get("requested", {})  # asked for, not yet recorded as ingested
+        inbox = scan_inbox(data_home.settings().inbox_path)
+        recorded = recorded_versions(context.instance, inbox)
+        requests, files, current, touched = [], {}, {}, []
+        for f in inbox:
+            seen = recorded.get(f.relative)
+            if seen and seen["signature"] == signature(f):
+                current[f.relative] = seen["hash"]
+                if f.well_named:
+                    files[f.relative] = f
+                continue
+            digest = file_hash(f.path.read_bytes())
+            current[f.relative] = digest
+            if seen and seen["hash"] == digest:
+                touched.append((f, digest))  # copied or touched, same content: nothing to load
+            elif not f.well_named:
+                context.log.warning(f"文件名不合规，未载入：{f.relative}")
+                touched.append((f, digest))  # warned once per version
+            elif requested.get(f.relative) == digest:
+                files[f.relative] = f  # its run is under way (or failed: see the retries)
+            elif f.period is not None and f.period < first[: len(f.period)]:
+                context.log.warning(
+                    f"{f.relative} 早于本区数据起始期间 {first}，未载入；请设置 PENSION_AUDIT_DATA_START 后重新加载定义"
+                )
+            else:
+                files[f.relative] = f
+                requested[f.relative] = digest
+                requests.append(_request(f, digest))
+        record_versions(context.instance, touched)
+        requests += _retries(context, files, current, attempts)
+        live = {f"{relative}@{digest}" for relative, digest in current.items()}
+        attempts = {version: n for version, n in attempts.items() if version.split("#")[0] in live}
+        requested = {
+            relative: digest
+            for relative, digest in requested.items()
+            if f"{relative}@{digest}" in live and recorded.get(relative, {}).get("hash") != digest
+        }
+        return dg.SensorResult(
+            run_requests=requests, cursor=json.dumps({"attempts": attempts, "requested": requested}, ensure_ascii=False)
+        )
+
+    return inbox_sensor

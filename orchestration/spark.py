@@ -21,8 +21,17 @@ from pyspark.sql import SparkSession
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 SOURCE_FILES = sorted((PROJECT_DIR / "models" / "staging").glob("_*sources.yml"))
-MARTS = ("findings", "hold_recommendations", "settlement_basis", "persons", "accountability_events",
-         "accountability_township_year", "accountability_township_month", "certification_status", "unresolved_ids")
+MARTS = (
+    "findings",
+    "hold_recommendations",
+    "settlement_basis",
+    "persons",
+    "accountability_events",
+    "accountability_township_year",
+    "accountability_township_month",
+    "certification_status",
+    "unresolved_ids",
+)
 
 
 def source_tables() -> list[tuple[str, str]]:
@@ -91,13 +100,25 @@ def register_sources(spark, out_dir: Path, tables: list[tuple[str, str]]) -> Non
 
 def run_dbt(args: list[str], work_dir: Path) -> None:
     """dbt in this process (the in-memory catalog lives here), on the `spark` target."""
-    result = dbtRunner().invoke([
-        *args, "--target", "spark",
-        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-        "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
-    ])
+    result = dbtRunner().invoke(
+        [
+            *args,
+            "--target",
+            "spark",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(work_dir / "target"),
+            "--log-path",
+            str(work_dir / "logs"),
+        ]
+    )
     if not result.success:
-        raise RuntimeError(f"dbt {' '.join(args)} failed on Spark: {result.exception or 'see ' + str(work_dir / 'logs')}")
+        raise RuntimeError(
+            f"dbt {' '.join(args)} failed on Spark: {result.exception or 'see ' + str(work_dir / 'logs')}"
+        )
 
 
 def build_on_spark(warehouse: Path, work_dir: Path, dbt_args: list[str] | None = None) -> Path:

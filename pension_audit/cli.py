@@ -49,8 +49,9 @@ from reports.documents.lists import build_list
 from reports.tables import export
 
 HOME = click.option("--home", type=click.Path(path_type=Path), default=None, help="数据目录（默认 ./data）")
-DATABASE_URL = click.option("--database-url", default=None,
-                            help="案件库地址，如 postgresql+psycopg://user@host/db（默认数据目录下的 SQLite）")
+DATABASE_URL = click.option(
+    "--database-url", default=None, help="案件库地址，如 postgresql+psycopg://user@host/db（默认数据目录下的 SQLite）"
+)
 
 
 def settings_for(home: Path | None = None, database_url: str | None = None, **values: object) -> Settings:
@@ -73,8 +74,12 @@ def main() -> None:
 
 
 @main.command(help="载入收件箱中新的或重新报送的文件，构建稽核结果并发布到案件库（在本进程内运行 Dagster 资产）")
-@click.option("--inbox", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
-              help="收件箱目录（默认 数据目录/inbox）")
+@click.option(
+    "--inbox",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="收件箱目录（默认 数据目录/inbox）",
+)
 @HOME
 @DATABASE_URL
 def run(inbox: Path | None, home: Path | None, database_url: str | None) -> None:
@@ -106,7 +111,14 @@ def quarantine(home: Path | None, fmt: str, out: Path | None) -> None:
 def _export(kind: str, home: Path | None, fmt: str, out: Path | None, **kwargs) -> None:
     try:
         fields, rows = getattr(exports, kind)(settings_for(home).warehouse_path, xlsx=fmt == "xlsx", **kwargs)
-        export(fields, rows, fmt, out, {"findings": "稽核疑点", "accountability": "乡镇问责"}[kind], sys.stdout)
+        export(
+            fields,
+            rows,
+            fmt,
+            out,
+            {"findings": "稽核疑点", "awaiting": "待数据的疑点", "accountability": "乡镇问责"}[kind],
+            sys.stdout,
+        )
     except exports.NotBuilt:
         raise click.ClickException("尚未构建稽核结果：请先运行 pension-audit run --inbox <收件箱>") from None
     except ValueError as exc:
@@ -119,8 +131,14 @@ def _export(kind: str, home: Path | None, fmt: str, out: Path | None, **kwargs) 
 @HOME
 @click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "json")), default="csv", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件（CSV/JSON 默认标准输出）")
-def findings(home: Path | None, fmt: str, out: Path | None) -> None:
-    _export("findings", home, fmt, out)
+@click.option(
+    "--awaiting",
+    is_flag=True,
+    default=False,
+    help="导出待数据的疑点：所需数据期间已过报送期限而未到达，暂不决定、不发布",
+)
+def findings(home: Path | None, fmt: str, out: Path | None, awaiting: bool) -> None:
+    _export("awaiting" if awaiting else "findings", home, fmt, out)
 
 
 @main.command(help="导出乡镇问责统计：每个乡镇每年一行")
@@ -147,8 +165,10 @@ def _write_rows(fields: tuple[str, ...], rows: list[tuple], fmt: str, out: Path 
             stream.close()
 
 
-@main.command(help="文件日志：每个文件版本的读取、载入、隔离情况（--format csv|json 导出全部版本，"
-                   "状态为 loaded、replaced、failed、held、released）")
+@main.command(
+    help="文件日志：每个文件版本的读取、载入、隔离情况（--format csv|json 导出全部版本，"
+    "状态为 loaded、replaced、failed、held、released）"
+)
 @HOME
 @click.option("--all-versions", is_flag=True, help="包括已被替换的旧版本")
 @click.option("--summary", is_flag=True, help="按数据源汇总")
@@ -160,7 +180,10 @@ def files(home: Path | None, all_versions: bool, summary: bool, fmt: str, out: P
         _write_rows(FILE_LOG_FIELDS, file_log_export(warehouse), fmt, out)
         return
     if summary:
-        _echo_table(file_log_summary(warehouse), ("数据源", "期间", "已载入文件", "无法读取", "暂缓载入", "数据行", "入库", "隔离"))
+        _echo_table(
+            file_log_summary(warehouse),
+            ("数据源", "期间", "已载入文件", "无法读取", "暂缓载入", "数据行", "入库", "隔离"),
+        )
         return
     rows = file_log_rows(warehouse, all_versions)
     _echo_table([r[:6] + (r[7],) for r in rows], ("文件", "状态", "编码", "数据行", "载入", "隔离", "时间"))
@@ -171,7 +194,9 @@ def files(home: Path | None, all_versions: bool, summary: bool, fmt: str, out: P
             click.echo(f"⏸ {r[0]}：暂缓载入，{r[6]}")
 
 
-@main.command("value-issues", help="取值问题：不参与稽核规则的列中无法识别的取值（该行照常载入，该格为空，原值保留于此）")
+@main.command(
+    "value-issues", help="取值问题：不参与稽核规则的列中无法识别的取值（该行照常载入，该格为空，原值保留于此）"
+)
 @HOME
 @click.option("--format", "fmt", type=click.Choice(("csv", "json")), default="csv", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件（默认标准输出）")
@@ -200,13 +225,16 @@ def release(feed: str, period: str, by: str | None, home: Path | None) -> None:
 @DATABASE_URL
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="服务进程数（默认 1；多于 1 个时案件库须为 PostgreSQL）")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="服务进程数（默认 1；多于 1 个时案件库须为 PostgreSQL）"
+)
 def serve(home: Path | None, database_url: str | None, host: str, port: int, workers: int | None) -> None:
     settings = settings_for(home, database_url, workers=workers)
     if settings.workers > 1 and settings.uses_sqlite:
-        raise click.ClickException("SQLite 案件库只能由一个服务进程使用：多进程（--workers 大于 1）请改用 PostgreSQL"
-                                   "（--database-url postgresql+psycopg://…）")
+        raise click.ClickException(
+            "SQLite 案件库只能由一个服务进程使用：多进程（--workers 大于 1）请改用 PostgreSQL"
+            "（--database-url postgresql+psycopg://…）"
+        )
     prepare_store(settings)  # once, before any worker starts
     click.echo(f"案件办理服务：http://{host}:{port}/web/ （网页）  http://{host}:{port}/docs （接口文档）")
     if settings.workers == 1:
@@ -215,10 +243,26 @@ def serve(home: Path | None, database_url: str | None, host: str, port: int, wor
         return
     # Several processes: uvicorn's supervisor in place of this one, its workers building the app
     # from the settings handed to them in their environment.
-    os.execve(sys.executable, [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-                               "--workers", str(settings.workers), "--host", host, "--port", str(port),
-                               "--log-level", "warning", "--no-proxy-headers"],
-              {**os.environ, **settings.environment()})
+    os.execve(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--workers",
+            str(settings.workers),
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-proxy-headers",
+        ],
+        {**os.environ, **settings.environment()},
+    )
 
 
 @main.group(help="用户管理")
@@ -229,16 +273,26 @@ def users() -> None:
 @users.command("add", help="新增用户（密码从 PENSION_AUDIT_PASSWORD 或交互输入读取）")
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="姓名")
-@click.option("--role", type=click.Choice(tuple(Role)), required=True,
-              help="inspector 区社保局经办；reviewer 区社保局复核；township_officer 乡镇社会事务办；"
-                   "hr_bureau 区人社局；data_engineer 数据工程师；admin 系统管理员")
+@click.option(
+    "--role",
+    type=click.Choice(tuple(Role)),
+    required=True,
+    help="inspector 区社保局经办；reviewer 区社保局复核；township_officer 乡镇社会事务办；"
+    "hr_bureau 区人社局；data_engineer 数据工程师；admin 系统管理员",
+)
 @click.option("--township", "township_code", default=None, help="乡镇（街道）代码（乡镇用户必填）")
-@click.option("--password", envvar="PENSION_AUDIT_PASSWORD", prompt="密码", hide_input=True,
-              confirmation_prompt=True)
+@click.option("--password", envvar="PENSION_AUDIT_PASSWORD", prompt="密码", hide_input=True, confirmation_prompt=True)
 @HOME
 @DATABASE_URL
-def users_add(username: str, display_name: str, role: str, township_code: str | None, password: str,
-              home: Path | None, database_url: str | None) -> None:
+def users_add(
+    username: str,
+    display_name: str,
+    role: str,
+    township_code: str | None,
+    password: str,
+    home: Path | None,
+    database_url: str | None,
+) -> None:
     engine = open_store(settings_for(home, database_url))
     migrate(engine)
     try:
@@ -248,8 +302,10 @@ def users_add(username: str, display_name: str, role: str, township_code: str | 
         raise click.ClickException(exc.message) from None
     finally:
         engine.dispose()
-    click.echo(f"已新增用户 {username}（{display_name}，{ROLE_LABELS[Role(role)]}"
-               f"{'，' + township_code if township_code else ''}）")
+    click.echo(
+        f"已新增用户 {username}（{display_name}，{ROLE_LABELS[Role(role)]}"
+        f"{'，' + township_code if township_code else ''}）"
+    )
 
 
 @main.group(help="审计日志")
@@ -257,8 +313,11 @@ def audit() -> None:
     pass
 
 
-@audit.command("verify", help="校验审计日志：逐条核对校验码链（密钥在数据库之外），再与每日锚点比对。"
-                              "完好时退出码 0，否则退出码 1 并指出第一条不符的记录")
+@audit.command(
+    "verify",
+    help="校验审计日志：逐条核对校验码链（密钥在数据库之外），再与每日锚点比对。"
+    "完好时退出码 0，否则退出码 1 并指出第一条不符的记录",
+)
 @HOME
 @DATABASE_URL
 def audit_verify(home: Path | None, database_url: str | None) -> None:
@@ -294,7 +353,9 @@ def _managing_users(home: Path | None, database_url: str | None, work) -> None:
 @HOME
 @DATABASE_URL
 def users_disable(username: str, home: Path | None, database_url: str | None) -> None:
-    _managing_users(home, database_url, lambda s: user_admin.set_active(s, None, user_admin.find_user(s, username), False))
+    _managing_users(
+        home, database_url, lambda s: user_admin.set_active(s, None, user_admin.find_user(s, username), False)
+    )
     click.echo(f"已停用用户 {username}")
 
 
@@ -303,20 +364,25 @@ def users_disable(username: str, home: Path | None, database_url: str | None) ->
 @HOME
 @DATABASE_URL
 def users_enable(username: str, home: Path | None, database_url: str | None) -> None:
-    _managing_users(home, database_url, lambda s: user_admin.set_active(s, None, user_admin.find_user(s, username), True))
+    _managing_users(
+        home, database_url, lambda s: user_admin.set_active(s, None, user_admin.find_user(s, username), True)
+    )
     click.echo(f"已启用用户 {username}")
 
 
-@users.command("passwd", help="重设密码（从 PENSION_AUDIT_PASSWORD 或交互输入读取；至少 10 位，不能与用户名相同或过于常见）；"
-                              "原有登录立即失效")
+@users.command(
+    "passwd",
+    help="重设密码（从 PENSION_AUDIT_PASSWORD 或交互输入读取；至少 10 位，不能与用户名相同或过于常见）；"
+    "原有登录立即失效",
+)
 @click.argument("username")
-@click.option("--password", envvar="PENSION_AUDIT_PASSWORD", prompt="新密码", hide_input=True,
-              confirmation_prompt=True)
+@click.option("--password", envvar="PENSION_AUDIT_PASSWORD", prompt="新密码", hide_input=True, confirmation_prompt=True)
 @HOME
 @DATABASE_URL
 def users_passwd(username: str, password: str, home: Path | None, database_url: str | None) -> None:
-    _managing_users(home, database_url,
-                    lambda s: user_admin.set_password(s, None, user_admin.find_user(s, username), password))
+    _managing_users(
+        home, database_url, lambda s: user_admin.set_password(s, None, user_admin.find_user(s, username), password)
+    )
     click.echo(f"已重设用户 {username} 的密码")
 
 
@@ -359,9 +425,11 @@ REPORT_NAMES = {
 MONTH = re.compile(r"(19|20)\d{2}-(0[1-9]|1[0-2])")
 
 
-@main.command(help="文书：通知书、告知书须先由经办人员出具（--as 用户名：编文号并留存原件），之后按原件输出；"
-                   "名单、报告为 PDF 或 XLSX（按 --out 的扩展名）。\n\n\b\n名称：\n"
-              + "\n".join(f"  {k:<23}{v}" for k, v in REPORT_NAMES.items()))
+@main.command(
+    help="文书：通知书、告知书须先由经办人员出具（--as 用户名：编文号并留存原件），之后按原件输出；"
+    "名单、报告为 PDF 或 XLSX（按 --out 的扩展名）。\n\n\b\n名称：\n"
+    + "\n".join(f"  {k:<23}{v}" for k, v in REPORT_NAMES.items())
+)
 @click.argument("name", type=click.Choice(tuple(REPORT_NAMES)), metavar="名称")
 @click.option("--year", type=int, default=None, help="年度")
 @click.option("--month", default=None, help="年月 YYYY-MM")
@@ -370,13 +438,27 @@ MONTH = re.compile(r"(19|20)\d{2}-(0[1-9]|1[0-2])")
 @click.option("--demand", "demand_id", type=int, default=None, help="追缴、返还通知编号（默认取案件最近一份）")
 @click.option("--person", "person_no", default=None, help="个人编号（待遇领取告知书）")
 @click.option("--as", "as_user", default=None, help="出具通知书的经办人员用户名（编文号、留存原件，记入审计日志）")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="输出文件：.pdf 或 .xlsx（名单、报告）")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="输出文件：.pdf 或 .xlsx（名单、报告）",
+)
 @HOME
 @DATABASE_URL
-def report(name: str, year: int | None, month: str | None, township: str | None, case_id: int | None,
-           demand_id: int | None, person_no: str | None, as_user: str | None, out: Path, home: Path | None,
-           database_url: str | None) -> None:
+def report(
+    name: str,
+    year: int | None,
+    month: str | None,
+    township: str | None,
+    case_id: int | None,
+    demand_id: int | None,
+    person_no: str | None,
+    as_user: str | None,
+    out: Path,
+    home: Path | None,
+    database_url: str | None,
+) -> None:
     if month is not None and not MONTH.fullmatch(month):
         raise click.BadParameter("应为 YYYY-MM，如 2026-01", param_hint="--month")
     if township is not None and not re.fullmatch(r"\d{9}", township):
@@ -393,8 +475,16 @@ def report(name: str, year: int | None, month: str | None, township: str | None,
     try:
         with transaction(session_factory(engine, writing=True)) as session:
             if kind.numbered:
-                content, said = _notice(session, name, as_user, case_id=case_id, demand_id=demand_id, month=month,
-                                        township=township, person_no=person_no)
+                content, said = _notice(
+                    session,
+                    name,
+                    as_user,
+                    case_id=case_id,
+                    demand_id=demand_id,
+                    month=month,
+                    township=township,
+                    person_no=person_no,
+                )
             else:
                 document = build_list(name, session, None, year=year, month=month, township=township)
                 content = document.xlsx() if fmt == "xlsx" else document.pdf()
@@ -408,8 +498,9 @@ def report(name: str, year: int | None, month: str | None, township: str | None,
     click.echo(f"{said}：{out}", err=True)
 
 
-def _notice(session: Session, name: str, as_user: str | None, *, case_id: int | None, demand_id: int | None,
-            **params: Any) -> tuple[bytes, str]:
+def _notice(
+    session: Session, name: str, as_user: str | None, *, case_id: int | None, demand_id: int | None, **params: Any
+) -> tuple[bytes, str]:
     """A notice's bytes: issued now as `as_user` if it has not been, else as it was issued."""
     if name in ("recovery-notice", "return-notice"):
         params["demand_id"] = demand_id if demand_id is not None else demand_of_case(session, case_id, name)

@@ -39,8 +39,7 @@ compute_logs:
 class Settings(BaseSettings):
     """Settings of one deployment. Paths are absolute once read."""
 
-    model_config = SettingsConfigDict(env_prefix="PENSION_AUDIT_", env_file=".env", extra="ignore",
-                                      frozen=True)
+    model_config = SettingsConfigDict(env_prefix="PENSION_AUDIT_", env_file=".env", extra="ignore", frozen=True)
 
     home: Path = Path("data")  # everything a run produces: warehouse, Dagster storage, logs
     inbox: Path | None = None  # where departments' files land; default <home>/inbox
@@ -59,6 +58,18 @@ class Settings(BaseSettings):
     secure_cookies: bool = False  # served over HTTPS: the sign-in cookie is sent over HTTPS only
     trusted_proxies: list[str] = []  # reverse proxies (addresses or networks) whose X-Forwarded-For counts
     retention_years: int = 10  # received files and quarantined rows are kept this long (pension-audit purge)
+    # Where the district's data starts ('YYYY-MM'): the first period feeds owe by the calendar and
+    # the first Dagster partition. Empty: the earliest period in the inbox (or the file log).
+    data_start: str | None = None
+    # The bureau's day a build decides on (due dates, late feeds); empty: today in 北京时间.
+    today: dt.date | None = None
+
+    @field_validator("data_start")
+    @classmethod
+    def _month(cls, value: str | None) -> str | None:
+        if value:
+            dt.datetime.strptime(value, "%Y-%m")  # raises on anything but YYYY-MM
+        return value or None
 
     @field_validator("home", "inbox", "audit_key_file", "audit_anchors")
     @classmethod
@@ -120,12 +131,24 @@ class Settings(BaseSettings):
         """These settings as the environment variables that give them (for processes started
         from here, such as the service's worker processes)."""
         prefix = self.model_config["env_prefix"]
-        return {f"{prefix}{key.upper()}": _env_value(value) for key, value in self.model_dump().items()
-                if value is not None}
+        return {
+            f"{prefix}{key.upper()}": _env_value(value) for key, value in self.model_dump().items() if value is not None
+        }
 
     def dbt_vars(self) -> str:
         """What dbt needs to know of this deployment, as its `--vars` (the profile reads them)."""
-        return json.dumps({"warehouse": str(self.warehouse_path), "duckdb_memory": self.duckdb_memory})
+        values = {
+            "warehouse": str(self.warehouse_path),
+            "duckdb_memory": self.duckdb_memory,
+            "today": (self.today or bureau_today()).isoformat(),
+        }
+        if self.data_start:
+            values["data_start"] = self.data_start
+        return json.dumps(values)
+
+    def calendar_today(self) -> dt.date:
+        """The day due dates are judged on: `today` if set, else the bureau's calendar day."""
+        return self.today or bureau_today()
 
     def prepare_dagster_home(self) -> Path:
         """Dagster's storage folder with its configuration (telemetry off)."""

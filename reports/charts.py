@@ -47,8 +47,15 @@ def data_uri(svg: str) -> str:
 
 
 def _style():
-    return matplotlib.rc_context({"font.family": CJK_FONT, "font.size": 8, "axes.unicode_minus": False,
-                                  "axes.spines.top": False, "axes.spines.right": False})
+    return matplotlib.rc_context(
+        {
+            "font.family": CJK_FONT,
+            "font.size": 8,
+            "axes.unicode_minus": False,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
 
 
 def _rate_colour(rate: float) -> str:
@@ -74,8 +81,7 @@ def on_time_rates(rows: Sequence[tuple[str, float | None]], title: str) -> str:
         ax.set_xlabel("按时上报率（%）")
         ax.set_title(title, fontsize=9)
         for bar, rate in zip(bars, rates, strict=True):
-            ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{rate:.1f}%",
-                    va="center", fontsize=7)
+            ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{rate:.1f}%", va="center", fontsize=7)
         if not shown:
             ax.text(55, 0, "本期无应报事件", ha="center", va="center")
             ax.set_yticks([])
@@ -101,7 +107,13 @@ def losses_by_month(rows: Sequence[tuple[str, Decimal]], title: str) -> str:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         for bar, value in zip(bars, values, strict=True):
             if value:
-                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), f"{value:,.2f}",
-                        ha="center", va="bottom", fontsize=6.5)
+                ax.text(
+                    bar.get_x() + bar.get_width() / 2,
+                    bar.get_height(),
+                    f"{value:,.2f}",
+                    ha="center",
+                    va="bottom",
+                    fontsize=6.5,
+                )
         figure.tight_layout()
         return _svg(figure)

@@ -34,9 +34,15 @@ class Issuer:
 @functools.cache
 def _issuers() -> tuple[Issuer, ...]:
     with ISSUERS.open(encoding="utf-8") as f:
-        rows = [Issuer(dt.date.fromisoformat(r["effective_from"]), r["office"].strip(),
-                       r["abbreviation"].strip(), int(r["deregistration_deadline_days"]))
-                for r in csv.DictReader(f)]
+        rows = [
+            Issuer(
+                dt.date.fromisoformat(r["effective_from"]),
+                r["office"].strip(),
+                r["abbreviation"].strip(),
+                int(r["deregistration_deadline_days"]),
+            )
+            for r in csv.DictReader(f)
+        ]
     return tuple(sorted(rows, key=lambda i: i.effective_from))
 
 

@@ -31,8 +31,7 @@ SONG = "Noto Serif CJK SC"  # 宋体: 标题, 发文机关标志, page numbers
 FANG = "FandolFang"  # 仿宋: 正文, tables, charts
 HEI = "FandolHei"  # 黑体: first-level headings 一、
 KAI = "FandolKai"  # 楷体: second-level headings （一）
-FACES = {SONG: "fonts-noto-cjk", FANG: "texlive-lang-chinese", HEI: "texlive-lang-chinese",
-         KAI: "texlive-lang-chinese"}
+FACES = {SONG: "fonts-noto-cjk", FANG: "texlive-lang-chinese", HEI: "texlive-lang-chinese", KAI: "texlive-lang-chinese"}
 CJK_FONT = FANG  # the charts' face
 
 
@@ -42,8 +41,13 @@ class FontMissing(RuntimeError):
 
 @functools.cache
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(
         capitals=chinese.amount_in_capitals,
         money=chinese.amount_in_figures,
@@ -65,13 +69,16 @@ def render_html(template: str, context: dict[str, Any]) -> str:
 def font_file(face: str = CJK_FONT) -> str:
     """A face's file, as fontconfig resolves the family (checked once per process)."""
     if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", "-f", "%{family}\t%{file}", face], capture_output=True,
-                               text=True, check=False).stdout
+        found = subprocess.run(
+            ["fc-match", "-f", "%{family}\t%{file}", face], capture_output=True, text=True, check=False
+        ).stdout
         family, _, path = found.partition("\t")
         if face in family and path:
             return path
-    raise FontMissing(f"未安装字体 {face}，生成的文书会显示为方框或错用字体。"
-                      f"请运行 scripts/setup，或：sudo apt-get install -y {FACES[face]}")
+    raise FontMissing(
+        f"未安装字体 {face}，生成的文书会显示为方框或错用字体。"
+        f"请运行 scripts/setup，或：sudo apt-get install -y {FACES[face]}"
+    )
 
 
 def fonts_ready() -> None:

@@ -22,7 +22,6 @@ class Field:
     width: int = 12
 
 
-
 def _plain(value):
     if isinstance(value, Decimal):
         return f"{value:.2f}"
@@ -36,8 +35,7 @@ def write_csv(fields, rows, stream) -> None:
 
 
 def write_json(fields, rows, stream) -> None:
-    json.dump([{f.name: _plain(v) for f, v in zip(fields, row)} for row in rows], stream,
-              ensure_ascii=False, indent=1)
+    json.dump([{f.name: _plain(v) for f, v in zip(fields, row)} for row in rows], stream, ensure_ascii=False, indent=1)
     stream.write("\n")
 
 
@@ -45,8 +43,9 @@ def write_xlsx(fields, rows, path: Path | BinaryIO, sheet: str) -> None:
     """Chinese headers, a frozen header row, sensible widths, amounts as numbers to the fen.
     `path` may be a file or an in-memory stream (an HTTP download)."""
     in_file = isinstance(path, Path)
-    book = xlsxwriter.Workbook(str(path) if in_file else path,
-                               {"constant_memory": True} if in_file else {"in_memory": True})
+    book = xlsxwriter.Workbook(
+        str(path) if in_file else path, {"constant_memory": True} if in_file else {"in_memory": True}
+    )
     ws = book.add_worksheet(sheet)
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     money = book.add_format({"num_format": "#,##0.00"})

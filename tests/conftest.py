@@ -123,9 +123,13 @@ def build_district(base: Path, scale: str, seed: int = 1) -> BuiltDistrict:
             ran = runner.invoke(main, ["run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
             assert ran.exit_code == 0, ran.output
             done.write_text(ran.output, encoding="utf-8")
-    return BuiltDistrict(root, root / "inbox", root / "home",
-                         json.loads((root / "truth.json").read_text(encoding="utf-8")),
-                         done.read_text(encoding="utf-8"))
+    return BuiltDistrict(
+        root,
+        root / "inbox",
+        root / "home",
+        json.loads((root / "truth.json").read_text(encoding="utf-8")),
+        done.read_text(encoding="utf-8"),
+    )
 
 
 def session_dir(tmp_path_factory) -> Path:
@@ -149,10 +153,26 @@ def run_dbt(args: list[str], scratch: Path, warehouse: Path) -> subprocess.Compl
     """dbt (offline) on the given warehouse, with private target and log folders under
     `scratch`, so it never collides with another dbt process."""
     return subprocess.run(
-        [str(DBT_EXECUTABLE), *args, "--vars", json.dumps({"warehouse": str(warehouse)}),
-         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-         "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")],
-        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900, check=False)
+        [
+            str(DBT_EXECUTABLE),
+            *args,
+            "--vars",
+            json.dumps({"warehouse": str(warehouse)}),
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(scratch / "target"),
+            "--log-path",
+            str(scratch / "logs"),
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
 
 
 @contextmanager

@@ -35,10 +35,12 @@ def function_imports(tree: ast.AST) -> list[tuple[int, str]]:
 
 
 def test_no_module_imports_inside_a_function():
-    hidden = [f"{path.relative_to(ROOT)}:{line} {module}"
-              for path in product_modules()
-              for line, module in function_imports(ast.parse(path.read_text(encoding="utf-8")))
-              if module.split(".")[0] not in LAZY_THIRD_PARTY]
+    hidden = [
+        f"{path.relative_to(ROOT)}:{line} {module}"
+        for path in product_modules()
+        for line, module in function_imports(ast.parse(path.read_text(encoding="utf-8")))
+        if module.split(".")[0] not in LAZY_THIRD_PARTY
+    ]
     assert hidden == []
 
 
@@ -46,8 +48,12 @@ def environment_reads(tree: ast.AST) -> list[int]:
     """Lines that read the process environment (os.environ[...], .get, os.getenv)."""
     lines = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and \
-                isinstance(node.value, ast.Name) and node.value.id == "os":
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("environ", "getenv")
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+        ):
             lines.append(node.lineno)
     return lines
 
@@ -55,26 +61,36 @@ def environment_reads(tree: ast.AST) -> list[int]:
 def test_only_the_settings_read_the_environment():
     """Settings (pydantic-settings) are the one reader; the command line hands the settings to the
     service's worker processes in their environment, and nothing else touches it."""
-    touching = {str(path.relative_to(ROOT)): environment_reads(ast.parse(path.read_text(encoding="utf-8")))
-                for path in product_modules()}
+    touching = {
+        str(path.relative_to(ROOT)): environment_reads(ast.parse(path.read_text(encoding="utf-8")))
+        for path in product_modules()
+    }
     touching = {path: lines for path, lines in touching.items() if lines}
     assert set(touching) <= {"pension_audit/cli.py"}
     cli = (ROOT / "pension_audit" / "cli.py").read_text(encoding="utf-8")
     assert cli.count("os.environ") == 1 and "{**os.environ, **settings.environment()}" in cli
 
 
-OUTSIDE = re.compile(r"\.\./shared|steering|(?<![\w/])(FEEDS|DOMAIN|STACK|STYLE|POLICY|DEVELOPERS)\.md"
-                     r"|songshan-procedure|GBT9704\.md|townships\.csv beside")
+OUTSIDE = re.compile(
+    r"\.\./shared|steering|(?<![\w/])(FEEDS|DOMAIN|STACK|STYLE|POLICY|DEVELOPERS)\.md"
+    r"|songshan-procedure|GBT9704\.md|townships\.csv beside"
+)
 
 
 def test_the_repository_refers_only_to_itself():
     """Code, docs and the README point at documents inside the repository, never outside it."""
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    texts = [ROOT / name for name in tracked
-             if name.endswith((".py", ".md", ".sql", ".yml", ".yaml", ".toml", ".html", ".css", ".sh"))
-             or name.startswith("scripts/")]
-    offending = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-                 for path in texts if path.is_file() and path.name != Path(__file__).name
-                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                 if OUTSIDE.search(line)]
+    texts = [
+        ROOT / name
+        for name in tracked
+        if name.endswith((".py", ".md", ".sql", ".yml", ".yaml", ".toml", ".html", ".css", ".sh"))
+        or name.startswith("scripts/")
+    ]
+    offending = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in texts
+        if path.is_file() and path.name != Path(__file__).name
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if OUTSIDE.search(line)
+    ]
     assert offending == []

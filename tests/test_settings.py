@@ -56,6 +56,7 @@ import pension_audit.cli, orchestration.definitions, api.app  # noqa
 assert dict(os.environ) == before, set(os.environ.items()) ^ set(before.items())
 print("quiet")
 """
-    ran = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         check=False)
+    ran = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert ran.returncode == 0 and ran.stdout.strip() == "quiet", ran.stderr[-3000:]

@@ -16,19 +16,29 @@ from casework.services.access import require
 router = APIRouter(tags=["登录与用户"])
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-ADMIN_ANSWERS: dict[int | str, dict[str, Any]] = {403: {"model": Message}, 404: {"model": Message}, 409: {"model": Message},
-                 422: {"model": Message}}
+ADMIN_ANSWERS: dict[int | str, dict[str, Any]] = {
+    403: {"model": Message},
+    404: {"model": Message},
+    409: {"model": Message},
+    422: {"model": Message},
+}
 
 
-@router.post("/auth/token", response_model=Token,
-             responses={401: {"model": Message}, 422: {"model": Message}, 429: {"model": Message}},
-             summary="登录，取得访问令牌（同一用户名自同一地址 15 分钟内失败 10 次即暂停 15 分钟）")
-def login(request: Request, form: Annotated[SignIn, Form()], session: WriteSession,
-          client: ClientAddress) -> Token:
-    user, token = signin.sign_in(session, form.username, form.password, client,
-                                 request.app.state.settings.token_hours)
-    return Token(access_token=token, username=user.username, display_name=user.display_name,
-                 role=user.role, township_code=user.township_code)
+@router.post(
+    "/auth/token",
+    response_model=Token,
+    responses={401: {"model": Message}, 422: {"model": Message}, 429: {"model": Message}},
+    summary="登录，取得访问令牌（同一用户名自同一地址 15 分钟内失败 10 次即暂停 15 分钟）",
+)
+def login(request: Request, form: Annotated[SignIn, Form()], session: WriteSession, client: ClientAddress) -> Token:
+    user, token = signin.sign_in(session, form.username, form.password, client, request.app.state.settings.token_hours)
+    return Token(
+        access_token=token,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        township_code=user.township_code,
+    )
 
 
 @router.post("/auth/logout", status_code=204, responses={401: {"model": Message}}, summary="退出：令牌立即失效")
@@ -51,8 +61,9 @@ def list_users(user: CurrentUser, session: ReadSession) -> list[User]:
 @router.post("/users", response_model=UserOut, status_code=201, responses=ADMIN_ANSWERS, summary="新增用户")
 def create_user(body: UserCreate, user: CurrentUser, session: WriteSession) -> User:
     require(user, "users")
-    return users.add_user(session, body.username, body.display_name, body.role, body.password,
-                          body.township_code, actor=user)
+    return users.add_user(
+        session, body.username, body.display_name, body.role, body.password, body.township_code, actor=user
+    )
 
 
 def _managed(session: Session, admin: User, user_id: int) -> User:
@@ -63,8 +74,9 @@ def _managed(session: Session, admin: User, user_id: int) -> User:
     return target
 
 
-@router.post("/users/{user_id}/disable", response_model=UserOut, responses=ADMIN_ANSWERS,
-             summary="停用用户（其令牌立即失效）")
+@router.post(
+    "/users/{user_id}/disable", response_model=UserOut, responses=ADMIN_ANSWERS, summary="停用用户（其令牌立即失效）"
+)
 def disable_user(user_id: Id, user: CurrentUser, session: WriteSession) -> User:
     target = _managed(session, user, user_id)
     users.set_active(session, user, target, False)
@@ -78,22 +90,24 @@ def enable_user(user_id: Id, user: CurrentUser, session: WriteSession) -> User:
     return target
 
 
-@router.post("/users/{user_id}/password", status_code=204, responses=ADMIN_ANSWERS,
-             summary="重设密码（至少 10 位，不能与用户名相同或过于常见；原有令牌失效）")
+@router.post(
+    "/users/{user_id}/password",
+    status_code=204,
+    responses=ADMIN_ANSWERS,
+    summary="重设密码（至少 10 位，不能与用户名相同或过于常见；原有令牌失效）",
+)
 def set_password(user_id: Id, body: PasswordChange, user: CurrentUser, session: WriteSession) -> Response:
     users.set_password(session, user, _managed(session, user, user_id), body.password)
     return Response(status_code=204)
 
 
-@router.post("/users/{user_id}/unlock", status_code=204, responses=ADMIN_ANSWERS,
-             summary="解除该用户名的登录锁定")
+@router.post("/users/{user_id}/unlock", status_code=204, responses=ADMIN_ANSWERS, summary="解除该用户名的登录锁定")
 def unlock_user(user_id: Id, user: CurrentUser, session: WriteSession) -> Response:
     signin.unlock(session, user, _managed(session, user, user_id).username)
     return Response(status_code=204)
 
 
-@router.get("/sign-in-locks", response_model=list[SignInLockOut], responses=ADMIN_ANSWERS,
-            summary="生效中的登录锁定")
+@router.get("/sign-in-locks", response_model=list[SignInLockOut], responses=ADMIN_ANSWERS, summary="生效中的登录锁定")
 def list_locks(user: CurrentUser, session: ReadSession) -> list[SignInLock]:
     require(user, "users")
     return signin.locks(session)

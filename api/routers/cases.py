@@ -32,29 +32,63 @@ from casework.services.access import require, scope_cases
 from casework.services.findings import audit_entries, person_view
 from casework.services.persons import PersonRefs
 
-router = APIRouter(tags=["案件办理"], responses={
-    401: {"model": Message}, 403: {"model": Message}, 404: {"model": Message},
-    409: {"model": Message}, 422: {"model": Message}})
+router = APIRouter(
+    tags=["案件办理"],
+    responses={
+        401: {"model": Message},
+        403: {"model": Message},
+        404: {"model": Message},
+        409: {"model": Message},
+        422: {"model": Message},
+    },
+)
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def case_out(session, case: Case, user, refs: PersonRefs) -> CaseOut:
-    out = CaseOut.model_validate({
-        **{k: getattr(case, k) for k in ("id", "person_id", "name", "township_code", "status", "custody_rule",
-                                          "needs_decision", "opened_at", "version", "findings", "proposals",
-                                          "holds", "settlements", "demands", "visits", "back_payments")},
-        "status_label": service.STATUS_WORDS[case.status],
-        "overpaid": service.overpaid(session, case),
-        "allowed_actions": service.allowed_actions(session, case, user)}, context={"refs": refs})
+    out = CaseOut.model_validate(
+        {
+            **{
+                k: getattr(case, k)
+                for k in (
+                    "id",
+                    "person_id",
+                    "name",
+                    "township_code",
+                    "status",
+                    "custody_rule",
+                    "needs_decision",
+                    "opened_at",
+                    "version",
+                    "findings",
+                    "proposals",
+                    "holds",
+                    "settlements",
+                    "demands",
+                    "visits",
+                    "back_payments",
+                )
+            },
+            "status_label": service.STATUS_WORDS[case.status],
+            "overpaid": service.overpaid(session, case),
+            "allowed_actions": service.allowed_actions(session, case, user),
+        },
+        context={"refs": refs},
+    )
     return out
 
 
 @router.get("/cases", response_model=Page[CaseOut], summary="案件列表")
-def list_cases(user: CurrentUser, session: ReadSession, refs: Refs, status: CaseStatus | None = None,
-               township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
-               page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-               size: Annotated[int, Query(ge=1, le=200)] = 50) -> Page[CaseOut]:
+def list_cases(
+    user: CurrentUser,
+    session: ReadSession,
+    refs: Refs,
+    status: CaseStatus | None = None,
+    township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[CaseOut]:
     query = scope_cases(select(Case), user)
     if status:
         query = query.where(Case.status == status)
@@ -76,26 +110,33 @@ def get_case(case_id: Id, user: CurrentUser, session: ReadSession, refs: Refs) -
     return case_out(session, service.get_case(session, user, case_id), user, refs)
 
 
-@router.post("/cases/{case_id}/proposals", response_model=ProposalOut, status_code=201,
-             summary="提出暂停、恢复、注销、清算抵扣、核销或办结申请（须由他人复核）")
-def propose(case_id: Id, body: ProposalCreate, user: CurrentUser, session: WriteSession,
-            today: Today) -> Proposal:
+@router.post(
+    "/cases/{case_id}/proposals",
+    response_model=ProposalOut,
+    status_code=201,
+    summary="提出暂停、恢复、注销、清算抵扣、核销或办结申请（须由他人复核）",
+)
+def propose(case_id: Id, body: ProposalCreate, user: CurrentUser, session: WriteSession, today: Today) -> Proposal:
     return service.propose(session, user, case_id, body.kind, body.case_version, body.reason, body.options(), today)
 
 
-@router.post("/proposals/{proposal_id}/decision", response_model=ProposalOut,
-             summary="复核：批准或驳回（不能复核本人的申请）")
-def decide(proposal_id: Id, body: Decision, user: CurrentUser, session: WriteSession,
-           today: Today) -> Proposal:
+@router.post(
+    "/proposals/{proposal_id}/decision", response_model=ProposalOut, summary="复核：批准或驳回（不能复核本人的申请）"
+)
+def decide(proposal_id: Id, body: Decision, user: CurrentUser, session: WriteSession, today: Today) -> Proposal:
     return service.decide(session, user, proposal_id, body.approve, body.version, body.note, today)
 
 
-@router.post("/cases/{case_id}/demands", response_model=DemandOut, status_code=201,
-             summary="下达追缴通知书或返还通知书（限期由政策参数决定）")
-def issue_demand(case_id: Id, body: DemandCreate, user: CurrentUser, session: WriteSession,
-                 today: Today) -> Demand:
-    return service.issue_demand(session, user, case_id, body.case_version, body.addressee, body.relation,
-                                today, body.reason)
+@router.post(
+    "/cases/{case_id}/demands",
+    response_model=DemandOut,
+    status_code=201,
+    summary="下达追缴通知书或返还通知书（限期由政策参数决定）",
+)
+def issue_demand(case_id: Id, body: DemandCreate, user: CurrentUser, session: WriteSession, today: Today) -> Demand:
+    return service.issue_demand(
+        session, user, case_id, body.case_version, body.addressee, body.relation, today, body.reason
+    )
 
 
 @router.get("/demands/{demand_id}", response_model=DemandOut, summary="追缴通知及退还情况")
@@ -103,23 +144,31 @@ def get_demand(demand_id: Id, user: CurrentUser, session: ReadSession) -> Demand
     return service.get_demand(session, user, demand_id)
 
 
-@router.post("/demands/{demand_id}/repayments", response_model=RepaymentOut, status_code=201,
-             summary="按缴存凭证登记退还")
-def record_repayment(demand_id: Id, body: RepaymentCreate, user: CurrentUser, session: WriteSession,
-                     today: Today) -> Repayment:
+@router.post(
+    "/demands/{demand_id}/repayments", response_model=RepaymentOut, status_code=201, summary="按缴存凭证登记退还"
+)
+def record_repayment(
+    demand_id: Id, body: RepaymentCreate, user: CurrentUser, session: WriteSession, today: Today
+) -> Repayment:
     return service.record_repayment(session, user, demand_id, body.voucher_no, body.amount, body.paid_on, today)
 
 
-@router.post("/cases/{case_id}/visits", response_model=VisitOut, status_code=201,
-             summary="登记追缴走访（两名以上工作人员、执法记录仪影像编号）")
-def record_visit(case_id: Id, body: VisitCreate, user: CurrentUser, session: WriteSession,
-                 today: Today) -> Visit:
+@router.post(
+    "/cases/{case_id}/visits",
+    response_model=VisitOut,
+    status_code=201,
+    summary="登记追缴走访（两名以上工作人员、执法记录仪影像编号）",
+)
+def record_visit(case_id: Id, body: VisitCreate, user: CurrentUser, session: WriteSession, today: Today) -> Visit:
     form = service.VisitForm(body.visited_on, body.staff, body.evidence_ref, body.note)
     return service.record_visit(session, user, case_id, form, today)
 
 
-@router.post("/cases/{case_id}/close", response_model=CaseOut,
-             summary="办结没有欠款、没有未了结疑点的案件（否则须提出办结申请，由他人复核）")
+@router.post(
+    "/cases/{case_id}/close",
+    response_model=CaseOut,
+    summary="办结没有欠款、没有未了结疑点的案件（否则须提出办结申请，由他人复核）",
+)
 def close_case(case_id: Id, body: CaseClose, user: CurrentUser, session: WriteSession, refs: Refs) -> CaseOut:
     case = service.close_case(session, user, case_id, body.case_version, body.reason)
     session.flush()
@@ -138,8 +187,12 @@ def case_audit(case_id: Id, user: CurrentUser, session: ReadSession) -> list[Aud
     return checked(session, audit_entries(session, case_id=case_id))
 
 
-@router.get("/persons/{ref}/audit", response_model=list[AuditOut], tags=["稽核疑点"],
-            summary="人员的审计日志（含谁查看、导出过其证件号码）")
+@router.get(
+    "/persons/{ref}/audit",
+    response_model=list[AuditOut],
+    tags=["稽核疑点"],
+    summary="人员的审计日志（含谁查看、导出过其证件号码）",
+)
 def person_audit(ref: PersonRef, user: CurrentUser, session: ReadSession, refs: Refs) -> list:
     person_id = person_of(session, refs, ref)
     person_view(session, user, person_id)  # 404 unless the user may see this person
@@ -156,5 +209,3 @@ def list_referrals(user: CurrentUser, session: ReadSession) -> list[Referral]:
 def run_referrals(user: CurrentUser, session: WriteSession, today: Today) -> list[Referral]:
     require(user, "handle")
     return service.refer_overdue(session, today)
-
-

@@ -37,7 +37,10 @@ Key = Annotated[str, Path(min_length=1, max_length=200, pattern=NO_CONTROL_CHARA
 
 @router.get("/findings", response_model=Page[FindingOut], summary="疑点清单（可筛选、分页）")
 def list_findings(
-    request: Request, user: CurrentUser, session: ReadSession, refs: Refs,
+    request: Request,
+    user: CurrentUser,
+    session: ReadSession,
+    refs: Refs,
     exception_type: Annotated[str | None, Query(max_length=32, description="疑点类型代码")] = None,
     township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
     month: Annotated[Period | None, Query(description="事件期间 YYYY-MM 或 YYYY（亦可 YYYY/MM、YYYY年M月）")] = None,
@@ -45,8 +48,12 @@ def list_findings(
     person: Annotated[str | None, Query(pattern=REF_PATTERN, description="人员（人员视图地址中的人员编码）")] = None,
     min_amount: Annotated[Decimal | None, Query(ge=0, max_digits=11, decimal_places=2)] = None,
     max_amount: Annotated[Decimal | None, Query(ge=0, max_digits=11, decimal_places=2)] = None,
-    sort: Annotated[str, Query(pattern=r"^-?(amount|period|type|township)$",
-                               description="排序：字段前加“-”为降序（-amount 金额从高到低）")] = "-amount",
+    sort: Annotated[
+        str,
+        Query(
+            pattern=r"^-?(amount|period|type|township)$", description="排序：字段前加“-”为降序（-amount 金额从高到低）"
+        ),
+    ] = "-amount",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
@@ -58,14 +65,26 @@ def list_findings(
     body = answers.get(revision, question)
     if body is None:
         items, total = service.list_findings(session, user, f, page, size, sort)
-        body = Page[FindingOut](items=[FindingOut.model_validate(i, context={"refs": refs}) for i in items],
-                                total=total, page=page, size=size).model_dump_json().encode()
+        body = (
+            Page[FindingOut](
+                items=[FindingOut.model_validate(i, context={"refs": refs}) for i in items],
+                total=total,
+                page=page,
+                size=size,
+            )
+            .model_dump_json()
+            .encode()
+        )
         answers.put(revision, question, body)
     return Response(body, media_type="application/json")
 
 
-@router.get("/findings/{finding_key}", response_model=FindingDetail, responses={404: {"model": Message}},
-            summary="疑点详情：证据行、各月金额、历次版本")
+@router.get(
+    "/findings/{finding_key}",
+    response_model=FindingDetail,
+    responses={404: {"model": Message}},
+    summary="疑点详情：证据行、各月金额、历次版本",
+)
 def get_finding(finding_key: Key, user: CurrentUser, session: ReadSession, refs: Refs) -> FindingDetail:
     finding: Finding = service.get_finding(session, user, finding_key)
     detail = FindingDetail.model_validate(finding, context={"refs": refs})
@@ -85,16 +104,23 @@ def person_of(session: Session, refs: PersonRefs, ref: str) -> str:
     return person_id
 
 
-@router.get("/persons/{ref}", response_model=PersonOut, responses={404: {"model": Message}},
-            summary="人员视图：参保记录、事件时间线与证据、不当发放月份、案件")
+@router.get(
+    "/persons/{ref}",
+    response_model=PersonOut,
+    responses={404: {"model": Message}},
+    summary="人员视图：参保记录、事件时间线与证据、不当发放月份、案件",
+)
 def get_person(ref: PersonRef, user: CurrentUser, session: ReadSession, refs: Refs) -> PersonOut:
     view = service.person_view(session, user, person_of(session, refs, ref))
-    return PersonOut(person_id=view.person_id, person_ref=ref, name=view.name, id_number=view.id_number,
-                     township_code=view.township_code,
-                     records=[PersonRecordOut.model_validate(r) for r in view.records],
-                     events=[PersonEventOut.model_validate(e) for e in view.events],
-                     findings=[FindingOut.model_validate(f, context={"refs": refs}) for f in view.findings],
-                     improper_money=[FindingMonthOut.model_validate(m) for m in view.money],
-                     cases=[CaseBrief.model_validate(c) for c in view.cases])
-
-
+    return PersonOut(
+        person_id=view.person_id,
+        person_ref=ref,
+        name=view.name,
+        id_number=view.id_number,
+        township_code=view.township_code,
+        records=[PersonRecordOut.model_validate(r) for r in view.records],
+        events=[PersonEventOut.model_validate(e) for e in view.events],
+        findings=[FindingOut.model_validate(f, context={"refs": refs}) for f in view.findings],
+        improper_money=[FindingMonthOut.model_validate(m) for m in view.money],
+        cases=[CaseBrief.model_validate(c) for c in view.cases],
+    )

@@ -24,17 +24,31 @@ from casework.services.townships import township_names
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
-def render_users(request: Request, admin: User, status: int = 200, error: str | None = None,
-                 form: dict[str, str] | None = None) -> HTMLResponse:
+def render_users(
+    request: Request, admin: User, status: int = 200, error: str | None = None, form: dict[str, str] | None = None
+) -> HTMLResponse:
     require(admin, "users")
     with request.app.state.read_sessions() as session:
         everyone = list(session.scalars(select(User).order_by(User.id)))
         locks = signin.locks(session)
         townships = township_names(session)
     locked = {lock.username for lock in locks}
-    return page(request, "admin_users.html", admin, status, title="用户管理", people=everyone, locks=locks,
-                locked=locked, roles=list(Role), townships=townships, ok=request.query_params.get("ok"),
-                error=error, form=form or {}, now=utcnow())
+    return page(
+        request,
+        "admin_users.html",
+        admin,
+        status,
+        title="用户管理",
+        people=everyone,
+        locks=locks,
+        locked=locked,
+        roles=list(Role),
+        townships=townships,
+        ok=request.query_params.get("ok"),
+        error=error,
+        form=form or {},
+        now=utcnow(),
+    )
 
 
 @router.get("/web/admin/users", response_class=HTMLResponse)
@@ -42,8 +56,7 @@ def users_page(request: Request, user: WebUser) -> HTMLResponse:
     return render_users(request, user)
 
 
-def _submit(request: Request, admin: User, form: dict[str, str], work: Callable[[Session], Any],
-            done: str) -> Response:
+def _submit(request: Request, admin: User, form: dict[str, str], work: Callable[[Session], Any], done: str) -> Response:
     try:
         require(admin, "users")
         with writing(request) as session:
@@ -62,24 +75,42 @@ def _target(session: Session, user_id: int) -> User:
 
 
 @router.post("/web/admin/users")
-def add_user(request: Request, user: WebUser, username: Annotated[str, Form()] = "",
-             display_name: Annotated[str, Form()] = "", role: Annotated[str, Form()] = "",
-             township_code: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "") -> Response:
+def add_user(
+    request: Request,
+    user: WebUser,
+    username: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    township_code: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+) -> Response:
     form = {"username": username, "display_name": display_name, "role": role, "township_code": township_code}
 
     def work(session: Session) -> None:
-        body = parsed(UserCreate, username=username.strip(), display_name=display_name.strip(), role=role,
-                      township_code=township_code.strip() or None, password=password)
-        users.add_user(session, body.username, body.display_name, body.role, body.password, body.township_code,
-                       actor=user)
+        body = parsed(
+            UserCreate,
+            username=username.strip(),
+            display_name=display_name.strip(),
+            role=role,
+            township_code=township_code.strip() or None,
+            password=password,
+        )
+        users.add_user(
+            session, body.username, body.display_name, body.role, body.password, body.township_code, actor=user
+        )
 
     return _submit(request, user, form, work, f"已新增用户 {username.strip()}")
 
 
 @router.post("/web/admin/users/{user_id}/active")
 def set_active(request: Request, user_id: int, user: WebUser, active: Annotated[str, Form()] = "") -> Response:
-    return _submit(request, user, {}, lambda s: users.set_active(s, user, _target(s, user_id), active == "1"),
-                   "已启用" if active == "1" else "已停用")
+    return _submit(
+        request,
+        user,
+        {},
+        lambda s: users.set_active(s, user, _target(s, user_id), active == "1"),
+        "已启用" if active == "1" else "已停用",
+    )
 
 
 @router.post("/web/admin/users/{user_id}/password")
@@ -111,12 +142,22 @@ def audit_page(request: Request, user: WebUser) -> HTMLResponse:
     return page(request, "admin_audit.html", user, title="审计日志", count=count, head=head, anchors=anchors)
 
 
-def render_issuer(request: Request, admin: User, status: int = 200, error: str | None = None,
-                  form: dict[str, str] | None = None) -> HTMLResponse:
+def render_issuer(
+    request: Request, admin: User, status: int = 200, error: str | None = None, form: dict[str, str] | None = None
+) -> HTMLResponse:
     with request.app.state.read_sessions() as session:
         accounts = issuer.accounts(session, admin)
-    return page(request, "admin_issuer.html", admin, status, title="发文机关信息", accounts=accounts,
-                ok=request.query_params.get("ok"), error=error, form=form or {})
+    return page(
+        request,
+        "admin_issuer.html",
+        admin,
+        status,
+        title="发文机关信息",
+        accounts=accounts,
+        ok=request.query_params.get("ok"),
+        error=error,
+        form=form or {},
+    )
 
 
 @router.get("/web/admin/issuer", response_class=HTMLResponse)
@@ -125,18 +166,36 @@ def issuer_page(request: Request, user: WebUser) -> HTMLResponse:
 
 
 @router.post("/web/admin/issuer")
-def record_account(request: Request, user: WebUser, effective_from: Annotated[str, Form()] = "",
-                   account_name: Annotated[str, Form()] = "", bank: Annotated[str, Form()] = "",
-                   account_no: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
-    form = {"effective_from": effective_from, "account_name": account_name, "bank": bank, "account_no": account_no,
-            "reason": reason}
+def record_account(
+    request: Request,
+    user: WebUser,
+    effective_from: Annotated[str, Form()] = "",
+    account_name: Annotated[str, Form()] = "",
+    bank: Annotated[str, Form()] = "",
+    account_no: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    form = {
+        "effective_from": effective_from,
+        "account_name": account_name,
+        "bank": bank,
+        "account_no": account_no,
+        "reason": reason,
+    }
     try:
         require(user, "issuer")
-        body = parsed(IssuerAccountIn, effective_from=effective_from.strip(), account_name=account_name.strip(),
-                      bank=bank.strip(), account_no=account_no.strip(), reason=reason.strip() or None)
+        body = parsed(
+            IssuerAccountIn,
+            effective_from=effective_from.strip(),
+            account_name=account_name.strip(),
+            bank=bank.strip(),
+            account_no=account_no.strip(),
+            reason=reason.strip() or None,
+        )
         with writing(request) as session:
-            issuer.record_account(session, user, body.effective_from, body.account_name, body.bank,
-                                  body.account_no, body.reason)
+            issuer.record_account(
+                session, user, body.effective_from, body.account_name, body.bank, body.account_no, body.reason
+            )
     except SUBMITTED as exc:
         status, message = refusal(exc)
         return render_issuer(request, user, status, message, form)

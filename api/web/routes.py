@@ -54,6 +54,7 @@ from api.schemas import (
     SignIn,
     VisitCreate,
 )
+from api.web.as_arrived import shown_as_arrived
 from api.web.charts import trend_svg
 from casework.db import transaction
 from casework.errors import NotFound, Problem
@@ -87,8 +88,13 @@ MAX_AMOUNT = Decimal("1e9")  # as the API's amounts: 11 digits, two after the po
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 
-env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
-                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 templates = Jinja2Templates(env=env)
 
 
@@ -116,15 +122,24 @@ def _township(context: Context, code: str | None) -> str:
     return console.township_label(context["township_names"], code)
 
 
-env.filters.update(money=_money, percent=_percent, when=_when, township=_township,
-                   evidence=console.evidence_words)
+env.filters.update(
+    money=_money,
+    percent=_percent,
+    when=_when,
+    township=_township,
+    evidence=console.evidence_words,
+    as_arrived=shown_as_arrived,
+)
 env.globals.update(STATUS=CASE_STATUS_LABELS, PROPOSALS=PROPOSAL_LABELS, ROLES=ROLE_LABELS)
 
 
 def landing(user: User) -> str:
     """Where each role starts."""
-    return {Role.township_officer: "/web/findings", Role.hr_bureau: "/web/accountability",
-            Role.data_engineer: "/web/feeds"}.get(user.role, "/web/dashboard")
+    return {
+        Role.township_officer: "/web/findings",
+        Role.hr_bureau: "/web/accountability",
+        Role.data_engineer: "/web/feeds",
+    }.get(user.role, "/web/dashboard")
 
 
 def menu(user: User) -> list[tuple[str, str]]:
@@ -138,10 +153,12 @@ def menu(user: User) -> list[tuple[str, str]]:
     if can(user, "feeds"):
         items.append(("/web/feeds", "数据源"))
     if can(user, "users"):
-        items += [("/web/admin/users", "用户管理"), ("/web/admin/audit", "审计日志"),
-                  ("/web/admin/issuer", "发文机关信息")]
+        items += [
+            ("/web/admin/users", "用户管理"),
+            ("/web/admin/audit", "审计日志"),
+            ("/web/admin/issuer", "发文机关信息"),
+        ]
     return items
-
 
 
 class WebRoute(APIRoute):
@@ -151,7 +168,7 @@ class WebRoute(APIRoute):
 
     def get_route_handler(self) -> Callable:
         handler = super().get_route_handler()
-        writes = "POST" in self.methods
+        writes = "POST" in (self.methods or ())
 
         async def guarded(request: Request) -> Response:
             try:
@@ -163,8 +180,14 @@ class WebRoute(APIRoute):
                 if exc.status == 401:
                     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                     return RedirectResponse(f"/web/login?next={quote(target)}", status_code=303)
-                return page(request, "error.html", getattr(request.state, "user", None), exc.status,
-                            title="无法完成", message=exc.message)
+                return page(
+                    request,
+                    "error.html",
+                    getattr(request.state, "user", None),
+                    exc.status,
+                    title="无法完成",
+                    message=exc.message,
+                )
 
         return guarded
 
@@ -183,10 +206,19 @@ WebUser = Annotated[User, Depends(_user)]
 def page(request: Request, name: str, user: User | None, code: int = 200, **context: Any) -> HTMLResponse:
     with request.app.state.read_sessions() as session:
         names = township_names(session)
-    return templates.TemplateResponse(request, name, {
-        "user": user, "menu": menu(user) if user else [], "township_names": names,
-        "ref": request.app.state.person_refs.ref,
-        "path": request.url.path, **context}, status_code=code)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "user": user,
+            "menu": menu(user) if user else [],
+            "township_names": names,
+            "ref": request.app.state.person_refs.ref,
+            "path": request.url.path,
+            **context,
+        },
+        status_code=code,
+    )
 
 
 def writing(request: Request) -> AbstractContextManager[Session]:
@@ -230,23 +262,35 @@ def login_form(request: Request, next: str = "") -> HTMLResponse:
 
 
 @router.post("/web/login")
-def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
-          next: Annotated[str, Form()] = "") -> Response:
+def login(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
     def again(status: int, error: str) -> HTMLResponse:
         return page(request, "login.html", None, status, title="登录", next=next, username=username, error=error)
 
     try:
         form = parsed(SignIn, username=username.strip(), password=password)
         with writing(request) as session:
-            user, token = signin.sign_in(session, form.username, form.password, client_address(request),
-                                         request.app.state.settings.token_hours)
+            user, token = signin.sign_in(
+                session, form.username, form.password, client_address(request), request.app.state.settings.token_hours
+            )
             session.expunge(user)
     except Problem as exc:
         return again(exc.status, exc.message)
     target = next if next.startswith("/web/") and not next.startswith("/web/login") else landing(user)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, token, max_age=request.app.state.settings.token_hours * 3600, httponly=True,
-                        samesite="strict", secure=request.app.state.settings.secure_cookies, path="/")
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=request.app.state.settings.token_hours * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.secure_cookies,
+        path="/",
+    )
     return response
 
 
@@ -259,8 +303,9 @@ def logout(request: Request) -> RedirectResponse:
             if user is not None:
                 signin.sign_out(session, user, token, client_address(request))
     response = RedirectResponse("/web/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
-                           secure=request.app.state.settings.secure_cookies)
+    response.delete_cookie(
+        COOKIE, path="/", httponly=True, samesite="strict", secure=request.app.state.settings.secure_cookies
+    )
     return response
 
 
@@ -271,8 +316,16 @@ def logout(request: Request) -> RedirectResponse:
 def dashboard(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
     data = console.dashboard(session, user)
     freshness = console.feed_freshness(session, data.as_of) if can(user, "feeds") else None
-    return page(request, "dashboard.html", user, title="工作台", d=data, chart=trend_svg(data.trend),
-                freshness=freshness, show_freshness=can(user, "feeds"))
+    return page(
+        request,
+        "dashboard.html",
+        user,
+        title="工作台",
+        d=data,
+        chart=trend_svg(data.trend),
+        freshness=freshness,
+        show_freshness=can(user, "feeds"),
+    )
 
 
 # ----------------------------------------------------------------------------- findings
@@ -295,8 +348,14 @@ FINDING_EXPORT = (
     Field("finding_key", "疑点编号", "", 40),
 )
 FINDING_STATUS = {FindingStatus.open: "待处理", FindingStatus.resolved_by_data: "数据已更正"}
-SORT_LABELS = {"-amount": "金额从高到低", "amount": "金额从低到高", "-period": "事件期间从近到远",
-               "period": "事件期间从远到近", "type": "疑点类型", "township": "乡镇（街道）"}
+SORT_LABELS = {
+    "-amount": "金额从高到低",
+    "amount": "金额从低到高",
+    "-period": "事件期间从近到远",
+    "period": "事件期间从远到近",
+    "type": "疑点类型",
+    "township": "乡镇（街道）",
+}
 
 
 def _finding_filter(session: Session, q: dict[str, str]) -> tuple[finding_service.FindingFilter, list[str]]:
@@ -331,8 +390,10 @@ def _finding_filter(session: Session, q: dict[str, str]) -> tuple[finding_servic
                 problems.append(f"{label}应为不小于零的金额（元，最多两位小数）")
                 value = None
         amounts.append(value)
-    return finding_service.FindingFilter(exception_type, township, month,
-                                         FindingStatus(status) if status else None, *amounts), problems
+    low, high = amounts
+    return finding_service.FindingFilter(
+        exception_type, township, month, FindingStatus(status) if status else None, low, high
+    ), problems
 
 
 def _query(request: Request) -> dict[str, str]:
@@ -353,49 +414,100 @@ def findings(request: Request, user: WebUser, session: ReadSession) -> HTMLRespo
     def link(n: int) -> str:
         return "/web/findings?" + urlencode({**base, "page": n})
 
-    summed = console.list_total(session, user, f.exception_type, f.township_code, f.status,
-                                bool(f.month or f.min_amount is not None or f.max_amount is not None))
+    summed = console.list_total(
+        session,
+        user,
+        f.exception_type,
+        f.township_code,
+        f.status,
+        bool(f.month or f.min_amount is not None or f.max_amount is not None),
+    )
     townships = township_names(session)
     if user.township_code:
         townships = {user.township_code: townships.get(user.township_code, user.township_code)}
-    return page(request, "findings.html", user, title="疑点清单", rows=rows, total=total, page_no=number,
-                pages=pages, link=link, q=q, problems=problems, types=console.finding_types(session),
-                townships=townships, sorts=SORT_LABELS, sort=sort, statuses=FINDING_STATUS,
-                export="/web/findings/export.xlsx?" + urlencode(base), can_handle=can(user, "handle"),
-                summed=summed)
+    return page(
+        request,
+        "findings.html",
+        user,
+        title="疑点清单",
+        rows=rows,
+        total=total,
+        page_no=number,
+        pages=pages,
+        link=link,
+        q=q,
+        problems=problems,
+        types=console.finding_types(session),
+        townships=townships,
+        sorts=SORT_LABELS,
+        sort=sort,
+        statuses=FINDING_STATUS,
+        export="/web/findings/export.xlsx?" + urlencode(base),
+        can_handle=can(user, "handle"),
+        summed=summed,
+    )
 
 
 @router.get("/web/findings/export.xlsx")
 def findings_export(request: Request, user: WebUser, session: ReadSession) -> Response:
     f, _ = _finding_filter(session, _query(request))
     sort = request.query_params.get("sort", finding_service.DEFAULT_SORT)
-    rows, _total = finding_service.list_findings(session, user, f, 1, 100_000,
-                                                 sort if sort in finding_service.SORTS else finding_service.DEFAULT_SORT)
+    rows, _total = finding_service.list_findings(
+        session, user, f, 1, 100_000, sort if sort in finding_service.SORTS else finding_service.DEFAULT_SORT
+    )
     names = township_names(session)
     shown = (lambda text: text) if sees_full_ids(user) else mask_ids
     numbers = console.person_numbers(session, sorted({r.person_id for r in rows if r.person_id and not r.person_no}))
-    values: list[tuple[Any, ...]] = [(r.exception_label, r.name or "", shown(r.id_number or ""),
-               r.person_no or numbers.get(r.person_id or "", ""),
-               console.township_label(names, r.township_code), r.event_period, r.first_improper_month or "",
-               r.last_improper_month or "", r.improper_months, r.overpaid_amount,
-               "模糊匹配" if r.identity == "fuzzy" else "精确匹配", FINDING_STATUS[r.status],
-               r.case_id or "", shown(r.finding_key)) for r in rows]
-    summed = console.list_total(session, user, f.exception_type, f.township_code, f.status,
-                                bool(f.month or f.min_amount is not None or f.max_amount is not None))
+    values: list[tuple[Any, ...]] = [
+        (
+            r.exception_label,
+            r.name or "",
+            shown(r.id_number or ""),
+            r.person_no or numbers.get(r.person_id or "", ""),
+            console.township_label(names, r.township_code),
+            r.event_period,
+            r.first_improper_month or "",
+            r.last_improper_month or "",
+            r.improper_months,
+            r.overpaid_amount,
+            "模糊匹配" if r.identity == "fuzzy" else "精确匹配",
+            FINDING_STATUS[r.status],
+            r.case_id or "",
+            shown(r.finding_key),
+        )
+        for r in rows
+    ]
+    summed = console.list_total(
+        session,
+        user,
+        f.exception_type,
+        f.township_code,
+        f.status,
+        bool(f.month or f.min_amount is not None or f.max_amount is not None),
+    )
     if summed is not None and rows:  # the published total: each person's record-month once
-        values.append((f"合计 {summed[0]} 条（同一人同一月只计一次）", "", "", "", "", "", "", "", "", summed[1],
-                       "", "", "", ""))
+        values.append(
+            (f"合计 {summed[0]} 条（同一人同一月只计一次）", "", "", "", "", "", "", "", "", summed[1], "", "", "", "")
+        )
     buffer = io.BytesIO()
     write_xlsx(FINDING_EXPORT, values, buffer, "疑点清单")
-    return Response(buffer.getvalue(),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": "attachment; filename=\"findings.xlsx\"; "
-                                                    "filename*=UTF-8''" + quote("疑点清单.xlsx")})
+    return Response(
+        buffer.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": "attachment; filename=\"findings.xlsx\"; filename*=UTF-8''" + quote("疑点清单.xlsx")
+        },
+    )
 
 
 @router.post("/web/cases/open")
-def open_case(request: Request, user: WebUser, finding_key: Annotated[str, Form()] = "",
-              reason: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
+def open_case(
+    request: Request,
+    user: WebUser,
+    finding_key: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
+) -> Response:
     back = back if back.startswith("/web/") else "/web/findings"
     try:
         body = parsed(CaseOpen, finding_key=finding_key, reason=reason.strip())
@@ -422,15 +534,27 @@ def person(request: Request, ref: str, user: WebUser, session: ReadSession) -> H
         raise NotFound("人员")
     view = finding_service.person_view(session, user, person_id)
     refs = sorted({e.source_ref for e in view.events} | {ref for f in view.findings for ref in f.evidence})
-    strip = console.payment_strip(session, [r.person_no for r in view.records], view.money,
-                                  console.dashboard_as_of(session))
+    strip = console.payment_strip(
+        session, [r.person_no for r in view.records], view.money, console.dashboard_as_of(session)
+    )
     files = console.evidence_files(session, refs)
     fuzzy = any(f.identity == "fuzzy" for f in view.findings) or any(e.link == "fuzzy" for e in view.events)
     evidence = {f.finding_key: console.evidence_groups(f.evidence, files) for f in view.findings}
-    return page(request, "person.html", user, title=f"人员：{view.name or view.person_id}", v=view,
-                strip=strip, files=files, evidence=evidence, can_feeds=can(user, "feeds"),
-                fuzzy=fuzzy, events=console.EVENT_LABELS,
-                can_handle=can(user, "handle"), error=request.query_params.get("error"))
+    return page(
+        request,
+        "person.html",
+        user,
+        title=f"人员：{view.name or view.person_id}",
+        v=view,
+        strip=strip,
+        files=files,
+        evidence=evidence,
+        can_feeds=can(user, "feeds"),
+        fuzzy=fuzzy,
+        events=console.EVENT_LABELS,
+        can_handle=can(user, "handle"),
+        error=request.query_params.get("error"),
+    )
 
 
 # --------------------------------------------------------------------------------- cases
@@ -444,49 +568,89 @@ def cases(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse
     number = page_number(request.query_params.get("page"))
     rows, total = console.case_list(session, user, status, number, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    return page(request, "cases.html", user, title="案件办理", rows=rows, total=total, page_no=number,
-                pages=pages, status=status,
-                link=lambda n: "/web/cases?" + urlencode({**({"status": status} if status else {}), "page": n}))
+    return page(
+        request,
+        "cases.html",
+        user,
+        title="案件办理",
+        rows=rows,
+        total=total,
+        page_no=number,
+        pages=pages,
+        status=status,
+        link=lambda n: "/web/cases?" + urlencode({**({"status": status} if status else {}), "page": n}),
+    )
 
 
-def render_case(request: Request, user: User, case_id: int, status: int = 200, error: str | None = None,
-                form: dict[str, Any] | None = None, where: str | None = None) -> HTMLResponse:
+def render_case(
+    request: Request,
+    user: User,
+    case_id: int,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, Any] | None = None,
+    where: str | None = None,
+) -> HTMLResponse:
     with request.app.state.read_sessions() as session:
         case = case_service.get_case(session, user, case_id)
         guide = case_service.case_guide(session, case, user)
         actions = guide.allowed
         pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
         context = {
-            "case": case, "actions": actions, "guide": guide, "overpaid": case_service.overpaid(session, case),
-            "history": console.case_history(session, case.id), "names": console.user_names(session),
-            "pending": pending, "proposable": [ProposalKind(a.removeprefix("propose_")) for a in actions if a.startswith("propose_")],
+            "case": case,
+            "actions": actions,
+            "guide": guide,
+            "overpaid": case_service.overpaid(session, case),
+            "history": console.case_history(session, case.id),
+            "names": console.user_names(session),
+            "pending": pending,
+            "proposable": [ProposalKind(a.removeprefix("propose_")) for a in actions if a.startswith("propose_")],
             "repaid_demands": [d for d in case.demands if d.status == DemandStatus.repaid],
             "open_demands": [d for d in case.demands if d.status == DemandStatus.open],
-            "settled_types": case_service.SETTLED_AGAINST_ACCOUNT, "custody_rules": case_service.CUSTODY_RULES,
-            "notices": case_notices(session, case), "can_issue": can(user, "handle"),
-            "ok": request.query_params.get("ok"), "error": error or request.query_params.get("error"),
-            "form": form or {}, "where": where, "next_pay": _next_pay(session),
+            "settled_types": case_service.SETTLED_AGAINST_ACCOUNT,
+            "custody_rules": case_service.CUSTODY_RULES,
+            "notices": case_notices(session, case),
+            "can_issue": can(user, "handle"),
+            "ok": request.query_params.get("ok"),
+            "error": error or request.query_params.get("error"),
+            "form": form or {},
+            "where": where,
+            "next_pay": _next_pay(session),
             "visit_staff": console.visit_staff(session, case.township_code),
             "usernames": console.display_names(session),
-            "demand_labels": {DemandStatus.open: "待退还", DemandStatus.repaid: "已足额退还，待核销",
-                              DemandStatus.written_off: "已核销", DemandStatus.referred: "已移交区人社局"},
-            "proposal_status": {ProposalStatus.pending: "待复核", ProposalStatus.approved: "已批准",
-                                ProposalStatus.rejected: "已驳回"},
+            "demand_labels": {
+                DemandStatus.open: "待退还",
+                DemandStatus.repaid: "已足额退还，待核销",
+                DemandStatus.written_off: "已核销",
+                DemandStatus.referred: "已移交区人社局",
+            },
+            "proposal_status": {
+                ProposalStatus.pending: "待复核",
+                ProposalStatus.approved: "已批准",
+                ProposalStatus.rejected: "已驳回",
+            },
         }
         return page(request, "case.html", user, status, title=f"案件 {case.id}：{case.name or ''}", **context)
 
 
 def case_notices(session: Session, case) -> list[dict[str, Any]]:
     """The notices of a case, each with the file it was issued as (None until it is)."""
-    notices = []
+    notices: list[dict[str, Any]] = []
     if any(f.exception_type in DEREGISTRATION_TYPES for f in case.findings):
-        notices.append({"name": "deregistration-notice", "label": "申请注销登记告知书", "demand_id": None,
-                        "subject": f"case:{case.id}"})
+        notices.append(
+            {
+                "name": "deregistration-notice",
+                "label": "申请注销登记告知书",
+                "demand_id": None,
+                "subject": f"case:{case.id}",
+            }
+        )
     for d in case.demands:
         name = "recovery-notice" if d.notice_kind == "recovery" else "return-notice"
         label = "追缴通知书" if d.notice_kind == "recovery" else "返还通知书"
-        notices.append({"name": name, "label": f"{label}（第 {d.id} 号通知）", "demand_id": d.id,
-                        "subject": f"demand:{d.id}"})
+        notices.append(
+            {"name": name, "label": f"{label}（第 {d.id} 号通知）", "demand_id": d.id, "subject": f"demand:{d.id}"}
+        )
     for notice in notices:
         notice["file"] = issuance.latest_file(session, notice["name"], notice["subject"])
     return notices
@@ -506,8 +670,15 @@ def case_page(request: Request, case_id: int, user: WebUser) -> HTMLResponse:
     return render_case(request, user, case_id)
 
 
-def _submit(request: Request, user: User, case_id: int, where: str, form: dict[str, Any],
-            work: Callable[[Session], Any], done: str) -> Response:
+def _submit(
+    request: Request,
+    user: User,
+    case_id: int,
+    where: str,
+    form: dict[str, Any],
+    work: Callable[[Session], Any],
+    done: str,
+) -> Response:
     """Run one service call in a write transaction; on refusal show the case page again with
     the message beside the form that was sent; on success redirect to the case page."""
     try:
@@ -535,19 +706,32 @@ def parsed(schema: type[Model], **fields: Any) -> Model:
 
 
 @router.post("/web/cases/{case_id}/proposals")
-def propose(request: Request, case_id: int, user: WebUser, today: Today,
-            kind: Annotated[str, Form()] = "", case_version: Annotated[str, Form()] = "",
-            reason: Annotated[str, Form()] = "", from_month: Annotated[str, Form()] = "",
-            resume_month: Annotated[str, Form()] = "", custody_rule: Annotated[str, Form()] = "",
-            demand_id: Annotated[str, Form()] = "") -> Response:
+def propose(
+    request: Request,
+    case_id: int,
+    user: WebUser,
+    today: Today,
+    kind: Annotated[str, Form()] = "",
+    case_version: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    from_month: Annotated[str, Form()] = "",
+    resume_month: Annotated[str, Form()] = "",
+    custody_rule: Annotated[str, Form()] = "",
+    demand_id: Annotated[str, Form()] = "",
+) -> Response:
     form = {"kind": kind, "reason": reason, "from_month": from_month, "resume_month": resume_month}
 
     def work(session: Session) -> None:
-        body = parsed(ProposalCreate, kind=kind, case_version=case_version, reason=reason.strip(),
-                      **optional(from_month=from_month, resume_month=resume_month, custody_rule=custody_rule,
-                                 demand_id=demand_id))
-        case_service.propose(session, user, case_id, body.kind, body.case_version, body.reason, body.options(),
-                             today)
+        body = parsed(
+            ProposalCreate,
+            kind=kind,
+            case_version=case_version,
+            reason=reason.strip(),
+            **optional(
+                from_month=from_month, resume_month=resume_month, custody_rule=custody_rule, demand_id=demand_id
+            ),
+        )
+        case_service.propose(session, user, case_id, body.kind, body.case_version, body.reason, body.options(), today)
 
     label = PROPOSAL_LABELS[ProposalKind(kind)] if kind in ProposalKind.__members__ else ""
     return _submit(request, user, case_id, f"propose_{kind}", form, work, f"已提出{label}申请，待他人复核")
@@ -559,17 +743,31 @@ def optional(**fields: str) -> dict[str, str]:
 
 
 @router.post("/web/proposals/{proposal_id}/decision")
-def decide(request: Request, proposal_id: int, user: WebUser, today: Today,
-           case_id: Annotated[str, Form()] = "", version: Annotated[str, Form()] = "",
-           decision: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
+def decide(
+    request: Request,
+    proposal_id: int,
+    user: WebUser,
+    today: Today,
+    case_id: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
+    decision: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
     def work(session: Session) -> None:
         if decision not in ("approve", "reject"):
             raise FormError("请选择批准或驳回")
         body = parsed(Decision, approve=decision == "approve", version=version, **optional(note=note))
         case_service.decide(session, user, proposal_id, body.approve, body.version, body.note, today)
 
-    return _submit(request, user, _case_id(case_id), f"decide_{proposal_id}", {"note": note}, work,
-                   "已批准" if decision == "approve" else "已驳回")
+    return _submit(
+        request,
+        user,
+        _case_id(case_id),
+        f"decide_{proposal_id}",
+        {"note": note},
+        work,
+        "已批准" if decision == "approve" else "已驳回",
+    )
 
 
 def _int(value: str) -> int | None:
@@ -587,46 +785,75 @@ def _case_id(value: str) -> int:
 
 
 @router.post("/web/cases/{case_id}/demands")
-def issue_demand(request: Request, case_id: int, user: WebUser, today: Today,
-                 case_version: Annotated[str, Form()] = "", addressee: Annotated[str, Form()] = "",
-                 relation: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
+def issue_demand(
+    request: Request,
+    case_id: int,
+    user: WebUser,
+    today: Today,
+    case_version: Annotated[str, Form()] = "",
+    addressee: Annotated[str, Form()] = "",
+    relation: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
     form = {"addressee": addressee, "relation": relation, "reason": reason}
 
     def work(session: Session) -> None:
-        body = parsed(DemandCreate, case_version=case_version, addressee=addressee.strip(),
-                      relation=relation.strip(), **optional(reason=reason))
-        case_service.issue_demand(session, user, case_id, body.case_version, body.addressee, body.relation,
-                                  today, body.reason)
+        body = parsed(
+            DemandCreate,
+            case_version=case_version,
+            addressee=addressee.strip(),
+            relation=relation.strip(),
+            **optional(reason=reason),
+        )
+        case_service.issue_demand(
+            session, user, case_id, body.case_version, body.addressee, body.relation, today, body.reason
+        )
 
     return _submit(request, user, case_id, "issue_demand", form, work, "已下达通知")
 
 
 @router.post("/web/demands/{demand_id}/repayments")
-def record_repayment(request: Request, demand_id: int, user: WebUser, today: Today,
-                     case_id: Annotated[str, Form()] = "", voucher_no: Annotated[str, Form()] = "",
-                     amount: Annotated[str, Form()] = "", paid_on: Annotated[str, Form()] = "") -> Response:
+def record_repayment(
+    request: Request,
+    demand_id: int,
+    user: WebUser,
+    today: Today,
+    case_id: Annotated[str, Form()] = "",
+    voucher_no: Annotated[str, Form()] = "",
+    amount: Annotated[str, Form()] = "",
+    paid_on: Annotated[str, Form()] = "",
+) -> Response:
     form = {"voucher_no": voucher_no, "amount": amount, "paid_on": paid_on}
 
     def work(session: Session) -> None:
-        body = parsed(RepaymentCreate, voucher_no=voucher_no, amount=amount.strip().replace(",", ""),
-                      paid_on=paid_on.strip())
+        body = parsed(
+            RepaymentCreate, voucher_no=voucher_no, amount=amount.strip().replace(",", ""), paid_on=paid_on.strip()
+        )
         case_service.record_repayment(session, user, demand_id, body.voucher_no, body.amount, body.paid_on, today)
 
     return _submit(request, user, _case_id(case_id), f"repay_{demand_id}", form, work, "已登记退还")
 
 
 @router.post("/web/cases/{case_id}/visits")
-def record_visit(request: Request, case_id: int, user: WebUser, today: Today,
-                 visited_on: Annotated[str, Form()] = "", staff: Annotated[list[str] | None, Form()] = None,
-                 evidence_ref: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
+def record_visit(
+    request: Request,
+    case_id: int,
+    user: WebUser,
+    today: Today,
+    visited_on: Annotated[str, Form()] = "",
+    staff: Annotated[list[str] | None, Form()] = None,
+    evidence_ref: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
     """The staff present are ticked by name from the registered staff (their user names are sent)."""
     chosen = staff or []
     form = {"visited_on": visited_on, "staff": chosen, "evidence_ref": evidence_ref, "note": note}
 
     def work(session: Session) -> None:
         names = [name for value in chosen for name in re.split(r"[\s,，、;；]+", value) if name]
-        body = parsed(VisitCreate, visited_on=visited_on.strip(), staff=names, evidence_ref=evidence_ref,
-                      **optional(note=note))
+        body = parsed(
+            VisitCreate, visited_on=visited_on.strip(), staff=names, evidence_ref=evidence_ref, **optional(note=note)
+        )
         visit = case_service.VisitForm(body.visited_on, body.staff, body.evidence_ref, body.note)
         case_service.record_visit(session, user, case_id, visit, today)
 
@@ -634,8 +861,14 @@ def record_visit(request: Request, case_id: int, user: WebUser, today: Today,
 
 
 @router.post("/web/cases/{case_id}/notices")
-def issue_notice(request: Request, case_id: int, user: WebUser, today: Today, name: Annotated[str, Form()] = "",
-                 demand_id: Annotated[str, Form()] = "") -> Response:
+def issue_notice(
+    request: Request,
+    case_id: int,
+    user: WebUser,
+    today: Today,
+    name: Annotated[str, Form()] = "",
+    demand_id: Annotated[str, Form()] = "",
+) -> Response:
     """Issue one of the case's notices (a 文号 given, the PDF kept), then show the case again."""
     said: dict[str, str] = {}
 
@@ -643,8 +876,9 @@ def issue_notice(request: Request, case_id: int, user: WebUser, today: Today, na
         if name not in ("recovery-notice", "return-notice", "deregistration-notice"):
             raise FormError("文书种类不在允许的取值范围内")
         params = {"case_id": case_id} if name == "deregistration-notice" else {"demand_id": _int(demand_id) or 0}
-        if name != "deregistration-notice" and not any(d.id == params["demand_id"]
-                                                       for d in case_service.get_case(session, user, case_id).demands):
+        if name != "deregistration-notice" and not any(
+            d.id == params["demand_id"] for d in case_service.get_case(session, user, case_id).demands
+        ):
             raise NotFound("追缴通知")
         issued, created = issuance.issue(session, user, name, today, **params)
         said["done"] = f"{'已出具' if created else '此前已出具'}{issued.title}"
@@ -656,8 +890,13 @@ def issue_notice(request: Request, case_id: int, user: WebUser, today: Today, na
 
 
 @router.post("/web/cases/{case_id}/close")
-def close_case(request: Request, case_id: int, user: WebUser, case_version: Annotated[str, Form()] = "",
-               reason: Annotated[str, Form()] = "") -> Response:
+def close_case(
+    request: Request,
+    case_id: int,
+    user: WebUser,
+    case_version: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
     def work(session: Session) -> None:
         body = parsed(CaseClose, case_version=case_version, reason=reason.strip())
         case_service.close_case(session, user, case_id, body.case_version, body.reason)
@@ -673,15 +912,33 @@ def accountability(request: Request, user: WebUser, session: ReadSession) -> HTM
     require(user, "referrals")
     years = console.accountability_years(session)
     if not years:
-        return page(request, "accountability.html", user, title="乡镇问责", years=[], rows=None,
-                    months=[], year=None, month=None)
+        return page(
+            request,
+            "accountability.html",
+            user,
+            title="乡镇问责",
+            years=[],
+            rows=None,
+            months=[],
+            year=None,
+            month=None,
+        )
     year = _int(request.query_params.get("year", "")) or years[0]
     year = year if year in years else years[0]
     month = case_service.policy.normal_month(request.query_params.get("month") or "") or None
     month = month if month and MONTH.match(month) and month.startswith(str(year)) else None
     rows = console.accountability_month(session, month) if month else console.accountability_year(session, year)
-    return page(request, "accountability.html", user, title="乡镇问责", years=years, year=year, month=month,
-                months=console.accountability_months(session, year), rows=rows)
+    return page(
+        request,
+        "accountability.html",
+        user,
+        title="乡镇问责",
+        years=years,
+        year=year,
+        month=month,
+        months=console.accountability_months(session, year),
+        rows=rows,
+    )
 
 
 @router.get("/web/accountability/events", response_class=HTMLResponse)
@@ -694,8 +951,17 @@ def accountability_events(request: Request, user: WebUser, session: ReadSession)
     month = case_service.policy.normal_month(request.query_params.get("month") or "") or None
     month = month if month and MONTH.match(month) else None
     rows = console.accountability_events(session, township, year, month)
-    return page(request, "accountability_events.html", user, title="迟报、漏报明细", rows=rows,
-                township=township, year=year, month=month, can_read=can(user, "read"))
+    return page(
+        request,
+        "accountability_events.html",
+        user,
+        title="迟报、漏报明细",
+        rows=rows,
+        township=township,
+        year=year,
+        month=month,
+        can_read=can(user, "read"),
+    )
 
 
 # --------------------------------------------------------------------------------- feeds
@@ -708,9 +974,18 @@ def feeds(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse
     grouped: dict[str, list] = {}
     for p in periods:
         grouped.setdefault(p.feed, []).append(p)
-    return page(request, "feeds.html", user, title="数据源", grouped=grouped, available=bool(periods),
-                freshness=console.feed_freshness(session, console.dashboard_as_of(session)),
-                unplaced=console.unplaced_files(session), titles=console.feed_titles())
+    return page(
+        request,
+        "feeds.html",
+        user,
+        title="数据源",
+        grouped=grouped,
+        available=bool(periods),
+        freshness=console.feed_freshness(session, console.dashboard_as_of(session)),
+        unplaced=console.unplaced_files(session),
+        titles=console.feed_titles(),
+        attention=console.feed_attention(session),
+    )
 
 
 @router.get("/web/feeds/{feed}/{period}", response_class=HTMLResponse)
@@ -736,7 +1011,8 @@ def install(app: FastAPI) -> None:
         if not (_console_path(request) and isinstance(exc, StarletteHTTPException)):
             return await api_http(request, exc)
         message = {404: "未找到该页面，请检查网址", 405: "该页面不支持此操作，请从页面上的按钮提交"}.get(
-            exc.status_code, "请求无法处理")
+            exc.status_code, "请求无法处理"
+        )
         return await run_in_threadpool(error_page, request, exc.status_code, message)
 
     async def invalid(request: Request, exc: Exception) -> Response:

@@ -23,8 +23,10 @@ READ_REFERRALS = {Role.hr_bureau, Role.inspector, Role.reviewer, Role.admin}
 FULL_IDS = {Role.inspector, Role.reviewer, Role.admin}
 
 # A resident identity number (GB 11643-1999): region, birth date, sequence, check character.
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-                       r"\d{3}[0-9Xx](?![0-9A-Za-z])")
+ID_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    r"\d{3}[0-9Xx](?![0-9A-Za-z])"
+)
 
 ACTION_LABELS = {
     "read": "查看个人稽核信息",
@@ -37,9 +39,17 @@ ACTION_LABELS = {
     "payroll": "查看停发名单",
     "issuer": "维护发文机关信息（收款账户）",
 }
-ALLOWED = {"read": READ_PERSONAL, "handle": HANDLE, "approve": APPROVE, "visit": VISIT,
-           "users": MANAGE_USERS, "feeds": READ_FEEDS, "referrals": READ_REFERRALS,
-           "payroll": PAYROLL, "issuer": MANAGE_USERS}
+ALLOWED = {
+    "read": READ_PERSONAL,
+    "handle": HANDLE,
+    "approve": APPROVE,
+    "visit": VISIT,
+    "users": MANAGE_USERS,
+    "feeds": READ_FEEDS,
+    "referrals": READ_REFERRALS,
+    "payroll": PAYROLL,
+    "issuer": MANAGE_USERS,
+}
 
 
 def can(user: User, action: str) -> bool:

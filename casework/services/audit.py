@@ -21,8 +21,11 @@ NEVER_LOGGED = {"password_hash"}  # what a snapshot leaves out
 
 def snapshot(obj: Any) -> dict[str, Any]:
     """The record's columns as JSON-safe values (money as text, exactly)."""
-    return {attr.key: _plain(getattr(obj, attr.key)) for attr in sa_inspect(obj).mapper.column_attrs
-            if attr.key not in NEVER_LOGGED}
+    return {
+        attr.key: _plain(getattr(obj, attr.key))
+        for attr in sa_inspect(obj).mapper.column_attrs
+        if attr.key not in NEVER_LOGGED
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -37,26 +40,67 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def record(session: Session, actor: User | None, action: str, obj: Any, before: dict | None,
-           reason: str | None, case_id: int | None = None, person_id: str | None = None) -> AuditEntry:
+def record(
+    session: Session,
+    actor: User | None,
+    action: str,
+    obj: Any,
+    before: dict | None,
+    reason: str | None,
+    case_id: int | None = None,
+    person_id: str | None = None,
+) -> AuditEntry:
     session.flush()  # ids and versions as stored
     identity = sa_inspect(obj).identity
-    return write(session, actor, action, obj.__tablename__,
-                 str(identity[0] if len(identity) == 1 else "/".join(map(str, identity))),
-                 before=before, after=snapshot(obj), reason=reason, case_id=case_id, person_id=person_id)
+    return write(
+        session,
+        actor,
+        action,
+        obj.__tablename__,
+        str(identity[0] if len(identity) == 1 else "/".join(map(str, identity))),
+        before=before,
+        after=snapshot(obj),
+        reason=reason,
+        case_id=case_id,
+        person_id=person_id,
+    )
 
 
-def write(session: Session, actor: User | None, action: str, entity: str, entity_id: str, *,
-          before: dict | None = None, after: dict | None = None, reason: str | None = None,
-          case_id: int | None = None, person_id: str | None = None, actor_name: str | None = None) -> AuditEntry:
+def write(
+    session: Session,
+    actor: User | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+    case_id: int | None = None,
+    person_id: str | None = None,
+    actor_name: str | None = None,
+) -> AuditEntry:
     """One entry, sealed at the end of the chain. `actor_name` names who acted when no user did
     (a failed sign-in's user name)."""
     session.flush()  # entries added before this one are in the chain first
-    (row,) = chain.sealed(session.connection(), [{
-        "at": utcnow(), "actor_id": actor.id if actor else None,
-        "actor": actor.username if actor else (actor_name or "system")[:64], "action": action,
-        "entity": entity, "entity_id": entity_id[:200], "case_id": case_id, "person_id": person_id,
-        "before": before, "after": after, "reason": reason}])
+    (row,) = chain.sealed(
+        session.connection(),
+        [
+            {
+                "at": utcnow(),
+                "actor_id": actor.id if actor else None,
+                "actor": actor.username if actor else (actor_name or "system")[:64],
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id[:200],
+                "case_id": case_id,
+                "person_id": person_id,
+                "before": before,
+                "after": after,
+                "reason": reason,
+            }
+        ],
+    )
     entry = AuditEntry(**row)
     session.add(entry)
     session.info["audit_head"] = (row["id"], row["mac"])

@@ -59,8 +59,7 @@ PROPOSABLE_IN = {
     ProposalKind.write_off: {CaseStatus.recovering},
     ProposalKind.closure: {CaseStatus.open, CaseStatus.resumed, CaseStatus.settled},
 }
-DEMANDABLE_IN = {CaseStatus.open, CaseStatus.suspended, CaseStatus.terminated, CaseStatus.resumed,
-                 CaseStatus.settled}
+DEMANDABLE_IN = {CaseStatus.open, CaseStatus.suspended, CaseStatus.terminated, CaseStatus.resumed, CaseStatus.settled}
 CLOSABLE_IN = PROPOSABLE_IN[ProposalKind.closure]
 HOLD_AHEAD_MONTHS = 12  # a hold starts at most this many months after the next 发放年月
 STATUS_WORDS = CASE_STATUS_LABELS
@@ -105,13 +104,25 @@ def open_case(session: Session, user: User, finding_key: str, reason: str) -> tu
     case = session.scalar(select(Case).where(Case.subject_key == subject))
     created = case is None
     if case is None:
-        case = Case(subject_key=subject, person_id=finding.person_id, name=finding.name,
-                    township_code=finding.township_code, opened_by=user.id, status=CaseStatus.open)
+        case = Case(
+            subject_key=subject,
+            person_id=finding.person_id,
+            name=finding.name,
+            township_code=finding.township_code,
+            opened_by=user.id,
+            status=CaseStatus.open,
+        )
         session.add(case)
         session.flush()
-    siblings = [finding] if finding.person_id is None else session.scalars(
-        select(Finding).where(Finding.person_id == finding.person_id, Finding.case_id.is_(None),
-                              Finding.status == FindingStatus.open)).all()
+    siblings = (
+        [finding]
+        if finding.person_id is None
+        else session.scalars(
+            select(Finding).where(
+                Finding.person_id == finding.person_id, Finding.case_id.is_(None), Finding.status == FindingStatus.open
+            )
+        ).all()
+    )
     for f in siblings:
         f.case_id = case.id
     before = None if created else audit.snapshot(case)
@@ -121,8 +132,9 @@ def open_case(session: Session, user: User, finding_key: str, reason: str) -> tu
     session.flush()
     session.refresh(case)
     _flag_custody_decision(session, case)
-    audit.record(session, user, "case_opened" if created else "findings_attached", case, before, reason,
-                 case.id, case.person_id)
+    audit.record(
+        session, user, "case_opened" if created else "findings_attached", case, before, reason, case.id, case.person_id
+    )
     return case, created
 
 
@@ -130,19 +142,31 @@ def _flag_custody_decision(session: Session, case: Case) -> None:
     """Death in custody: 44号 leaves only the 个人缴费部分; 国发〔2014〕8号 the whole balance.
     44号 is the default, and the case is flagged for a person to decide."""
     keys = [f.finding_key for f in open_findings(case) if f.exception_type == "death"]
-    if keys and session.scalar(select(SettlementBasis.died_in_custody)
-                               .where(SettlementBasis.finding_key.in_(keys),
-                                      SettlementBasis.died_in_custody.is_(True)).limit(1)):
+    if keys and session.scalar(
+        select(SettlementBasis.died_in_custody)
+        .where(SettlementBasis.finding_key.in_(keys), SettlementBasis.died_in_custody.is_(True))
+        .limit(1)
+    ):
         case.custody_rule = case.custody_rule or DEFAULT_CUSTODY_RULE
-        case.needs_decision = ("服刑期间死亡：按劳社厅函〔2001〕44号仅个人缴费部分可继承、不发丧葬补助金；"
-                               "国发〔2014〕8号则个人账户余额全部可继承。默认按44号，请复核决定。")
+        case.needs_decision = (
+            "服刑期间死亡：按劳社厅函〔2001〕44号仅个人缴费部分可继承、不发丧葬补助金；"
+            "国发〔2014〕8号则个人账户余额全部可继承。默认按44号，请复核决定。"
+        )
 
 
 # ---------------------------------------------------------------------------- proposals
 
 
-def propose(session: Session, user: User, case_id: int, kind: ProposalKind, case_version: int,
-            reason: str, options: dict[str, Any], today: dt.date) -> Proposal:
+def propose(
+    session: Session,
+    user: User,
+    case_id: int,
+    kind: ProposalKind,
+    case_version: int,
+    reason: str,
+    options: dict[str, Any],
+    today: dt.date,
+) -> Proposal:
     require(user, "handle")
     case = get_case(session, user, case_id)
     check_version(case, case_version)
@@ -155,8 +179,9 @@ def propose(session: Session, user: User, case_id: int, kind: ProposalKind, case
     return proposal
 
 
-def decide(session: Session, user: User, proposal_id: int, approve: bool, version: int,
-           note: str | None, today: dt.date) -> Proposal:
+def decide(
+    session: Session, user: User, proposal_id: int, approve: bool, version: int, note: str | None, today: dt.date
+) -> Proposal:
     """Approve or reject: never by whoever proposed it (four eyes, article 40)."""
     require(user, "read")
     proposal = session.get(Proposal, proposal_id)
@@ -174,10 +199,8 @@ def decide(session: Session, user: User, proposal_id: int, approve: bool, versio
     if approve:
         case_before = audit.snapshot(case)
         APPLY[proposal.kind](session, user, case, proposal)
-        audit.record(session, user, f"applied_{proposal.kind.value}", case, case_before, note,
-                     case.id, case.person_id)
-    audit.record(session, user, "approved" if approve else "rejected", proposal, before, note,
-                 case.id, case.person_id)
+        audit.record(session, user, f"applied_{proposal.kind.value}", case, case_before, note, case.id, case.person_id)
+    audit.record(session, user, "approved" if approve else "rejected", proposal, before, note, case.id, case.person_id)
     return proposal
 
 
@@ -194,8 +217,10 @@ def _record_codes(session: Session, case: Case, terminating: bool) -> list[dict[
     best: dict[str, HoldRecommendation] = {}
     for r in sorted(recs, key=lambda r: (not r.reason_code.startswith("14"), r.reason_code)):
         best.setdefault(r.person_no, r)
-    return [{"person_no": no, "reason_code": r.reason_code, "reason_label": r.reason_label}
-            for no, r in sorted(best.items())]
+    return [
+        {"person_no": no, "reason_code": r.reason_code, "reason_label": r.reason_label}
+        for no, r in sorted(best.items())
+    ]
 
 
 def _hold_start(session: Session, options: dict[str, Any]) -> str:
@@ -216,11 +241,20 @@ def _cancellation_terms(session: Session, case: Case, options: dict, today: dt.d
     return {"from_month": _hold_start(session, options), "records": _record_codes(session, case, terminating=True)}
 
 
-def _changed(session: Session, user: User, action: str, obj: Any, before: dict | None, case: Case,
-             proposal: Proposal) -> None:
+def _changed(
+    session: Session, user: User, action: str, obj: Any, before: dict | None, case: Case, proposal: Proposal
+) -> None:
     """What an approved proposal did to one record, in the audit log beside the proposal."""
-    audit.record(session, user, action, obj, before, f"第 {proposal.id} 号申请（{PROPOSAL_LABELS[proposal.kind]}）",
-                 case.id, case.person_id)
+    audit.record(
+        session,
+        user,
+        action,
+        obj,
+        before,
+        f"第 {proposal.id} 号申请（{PROPOSAL_LABELS[proposal.kind]}）",
+        case.id,
+        case.person_id,
+    )
 
 
 def _end_holds(session: Session, user: User, case: Case, proposal: Proposal, month: str) -> None:
@@ -234,9 +268,15 @@ def _apply_holds(session: Session, user: User, case: Case, proposal: Proposal) -
     start = proposal.terms["from_month"]
     _end_holds(session, user, case, proposal, start)
     for r in proposal.terms["records"]:
-        hold = PayrollHold(case_id=case.id, person_id=case.person_id, person_no=r["person_no"],
-                           reason_code=r["reason_code"], reason_label=r["reason_label"],
-                           from_month=start, proposal_id=proposal.id)
+        hold = PayrollHold(
+            case_id=case.id,
+            person_id=case.person_id,
+            person_no=r["person_no"],
+            reason_code=r["reason_code"],
+            reason_label=r["reason_label"],
+            from_month=start,
+            proposal_id=proposal.id,
+        )
         session.add(hold)
         _changed(session, user, "hold_started", hold, None, case, proposal)
     case.status = CaseStatus.suspended if proposal.kind == ProposalKind.suspension else CaseStatus.terminated
@@ -257,8 +297,10 @@ def _resumption_terms(session: Session, case: Case, options: dict, today: dt.dat
     if not start <= resume <= next_pay:
         raise Invalid("bad_month", f"恢复发放年月应在 {start} 至 {next_pay} 之间")
     custodial = _custodial_ranges(session, case)
-    records = {r.person_no: r for r in session.scalars(
-        select(PersonRecord).where(PersonRecord.person_no.in_([h.person_no for h in holds])))}
+    records = {
+        r.person_no: r
+        for r in session.scalars(select(PersonRecord).where(PersonRecord.person_no.in_([h.person_no for h in holds])))
+    }
     back_pay, excluded = [], []
     for hold in holds:
         record = records.get(hold.person_no)
@@ -270,23 +312,37 @@ def _resumption_terms(session: Session, case: Case, options: dict, today: dt.dat
             amount = policy.basic_pension(session, month) + account
             back_pay.append({"person_no": hold.person_no, "month": month, "amount": f"{amount:.2f}"})
     total = sum((Decimal(b["amount"]) for b in back_pay), ZERO)
-    return {"resume_month": resume, "back_pay": back_pay, "back_pay_total": f"{total:.2f}",
-            "custodial_months_excluded": sorted(set(excluded))}
+    return {
+        "resume_month": resume,
+        "back_pay": back_pay,
+        "back_pay_total": f"{total:.2f}",
+        "custodial_months_excluded": sorted(set(excluded)),
+    }
 
 
 def _custodial_ranges(session: Session, case: Case) -> list[tuple[str, str]]:
     """The months of the person's custodial sentences (inclusive; open ones run on)."""
     keys = [f.finding_key for f in case.findings]
-    return [(r.hold_from, r.hold_until or "9999-12") for r in session.scalars(
-        select(HoldRecommendation).where(HoldRecommendation.finding_key.in_(keys),
-                                         HoldRecommendation.custodial.is_(True)))]
+    return [
+        (r.hold_from, r.hold_until or "9999-12")
+        for r in session.scalars(
+            select(HoldRecommendation).where(
+                HoldRecommendation.finding_key.in_(keys), HoldRecommendation.custodial.is_(True)
+            )
+        )
+    ]
 
 
 def _apply_resumption(session: Session, user: User, case: Case, proposal: Proposal) -> None:
     _end_holds(session, user, case, proposal, proposal.terms["resume_month"])
     for b in proposal.terms["back_pay"]:
-        payment = BackPayment(case_id=case.id, person_no=b["person_no"], month=b["month"],
-                              amount=Decimal(b["amount"]), proposal_id=proposal.id)
+        payment = BackPayment(
+            case_id=case.id,
+            person_no=b["person_no"],
+            month=b["month"],
+            amount=Decimal(b["amount"]),
+            proposal_id=proposal.id,
+        )
         session.add(payment)
         _changed(session, user, "back_pay_recorded", payment, None, case, proposal)
     case.status = CaseStatus.resumed
@@ -300,8 +356,11 @@ def overpaid(session: Session, case: Case) -> Decimal:
     keys = [f.finding_key for f in open_findings(case)]
     if not keys:
         return ZERO
-    rows = session.execute(select(FindingMonth.finding_key, FindingMonth.person_no, FindingMonth.month,
-                                  FindingMonth.amount).where(FindingMonth.finding_key.in_(keys))).all()
+    rows = session.execute(
+        select(FindingMonth.finding_key, FindingMonth.person_no, FindingMonth.month, FindingMonth.amount).where(
+            FindingMonth.finding_key.in_(keys)
+        )
+    ).all()
     once = {(no, month): amount for _key, no, month, amount in rows}
     with_months = {key for key, *_ in rows}
     # A finding without improper months (cash, contributions) counts its own amount once.
@@ -328,19 +387,22 @@ def _offset_terms(session: Session, case: Case, options: dict, today: dt.date) -
     if rule is not None and rule not in CUSTODY_RULES:
         raise Invalid("bad_custody_rule", f"服刑期间死亡的结算依据只能是：{'、'.join(CUSTODY_RULES)}")
     in_custody = basis_finding.exception_type == "death" and basis.died_in_custody
-    balance = basis.own_contribution_balance if in_custody and rule != "国发〔2014〕8号" \
-        else basis.account_balance
+    balance = basis.own_contribution_balance if in_custody and rule != "国发〔2014〕8号" else basis.account_balance
     subsidy = ZERO
     if basis_finding.exception_type == "death" and basis.receiving_at_event and not in_custody:
-        subsidy = policy.parameter(session, policy.FUNERAL_SUBSIDY,
-                                   basis_finding.event_date or policy.first_day(basis_finding.event_period))
+        subsidy = policy.parameter(
+            session, policy.FUNERAL_SUBSIDY, basis_finding.event_date or policy.first_day(basis_finding.event_period)
+        )
     owed = overpaid(session, case)
     balance_offset = min(owed, balance)
     subsidy_offset = min(owed - balance_offset, subsidy)
     return {
-        "basis_finding": basis_finding.finding_key, "balance_month": basis.balance_month,
-        "overpaid": f"{owed:.2f}", "account_balance": f"{balance:.2f}",
-        "balance_offset": f"{balance_offset:.2f}", "funeral_subsidy": f"{subsidy:.2f}",
+        "basis_finding": basis_finding.finding_key,
+        "balance_month": basis.balance_month,
+        "overpaid": f"{owed:.2f}",
+        "account_balance": f"{balance:.2f}",
+        "balance_offset": f"{balance_offset:.2f}",
+        "funeral_subsidy": f"{subsidy:.2f}",
         "subsidy_offset": f"{subsidy_offset:.2f}",
         "remaining": f"{owed - balance_offset - subsidy_offset:.2f}",
         "balance_refund": f"{balance - balance_offset:.2f}",
@@ -352,9 +414,23 @@ def _offset_terms(session: Session, case: Case, options: dict, today: dt.date) -
 def _apply_offset(session: Session, user: User, case: Case, proposal: Proposal) -> None:
     t = proposal.terms
     settlement = Settlement(
-        case_id=case.id, proposal_id=proposal.id, custody_rule=t["custody_rule"],
-        **{k: Decimal(t[k]) for k in ("overpaid", "account_balance", "balance_offset", "funeral_subsidy",
-                                      "subsidy_offset", "remaining", "balance_refund", "subsidy_payable")})
+        case_id=case.id,
+        proposal_id=proposal.id,
+        custody_rule=t["custody_rule"],
+        **{
+            k: Decimal(t[k])
+            for k in (
+                "overpaid",
+                "account_balance",
+                "balance_offset",
+                "funeral_subsidy",
+                "subsidy_offset",
+                "remaining",
+                "balance_refund",
+                "subsidy_payable",
+            )
+        },
+    )
     session.add(settlement)
     _changed(session, user, "settlement_recorded", settlement, None, case, proposal)
     if t["custody_rule"]:
@@ -367,8 +443,12 @@ def _apply_offset(session: Session, user: User, case: Case, proposal: Proposal) 
 
 def _write_off_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
     demand = _demand_of(case, options.get("demand_id"))
-    return {"demand_id": demand.id, "amount": f"{demand.amount:.2f}", "repaid": f"{demand.repaid:.2f}",
-            "vouchers": [r.voucher_no for r in demand.repayments]}
+    return {
+        "demand_id": demand.id,
+        "amount": f"{demand.amount:.2f}",
+        "repaid": f"{demand.repaid:.2f}",
+        "vouchers": [r.voucher_no for r in demand.repayments],
+    }
 
 
 def _apply_write_off(session: Session, user: User, case: Case, proposal: Proposal) -> None:
@@ -432,8 +512,16 @@ APPLY = {
 # ------------------------------------------------------------------------ recovery
 
 
-def issue_demand(session: Session, user: User, case_id: int, case_version: int, addressee: str,
-                 relation: str, today: dt.date, reason: str | None) -> Demand:
+def issue_demand(
+    session: Session,
+    user: User,
+    case_id: int,
+    case_version: int,
+    addressee: str,
+    relation: str,
+    today: dt.date,
+    reason: str | None,
+) -> Demand:
     """The 追缴通知书 (death, imprisonment) or 返还通知书 (the rest) for what is still owed."""
     require(user, "handle")
     case = get_case(session, user, case_id)
@@ -443,9 +531,16 @@ def issue_demand(session: Session, user: User, case_id: int, case_version: int, 
     types = {f.exception_type for f in open_findings(case)}
     days = int(policy.parameter(session, policy.RECOVERY_DEADLINE_DAYS, today))
     kind = "recovery" if types & set(RECOVERY_NOTICE) else "return"
-    demand = Demand(case_id=case.id, notice_kind=kind, addressee=addressee, addressee_relation=relation,
-                    amount=amount, issued_on=today, deadline=today + dt.timedelta(days=days),
-                    issued_by=user.id)
+    demand = Demand(
+        case_id=case.id,
+        notice_kind=kind,
+        addressee=addressee,
+        addressee_relation=relation,
+        amount=amount,
+        issued_on=today,
+        deadline=today + dt.timedelta(days=days),
+        issued_by=user.id,
+    )
     session.add(demand)
     before = audit.snapshot(case)
     case.status = CaseStatus.recovering
@@ -472,8 +567,9 @@ def voucher_key(voucher_no: str) -> str:
     return normal_voucher(voucher_no).casefold()
 
 
-def record_repayment(session: Session, user: User, demand_id: int, voucher_no: str, amount: Decimal,
-                     paid_on: dt.date, today: dt.date) -> Repayment:
+def record_repayment(
+    session: Session, user: User, demand_id: int, voucher_no: str, amount: Decimal, paid_on: dt.date, today: dt.date
+) -> Repayment:
     require(user, "handle")
     demand = get_demand(session, user, demand_id)
     check_action(session, user, demand.case, "record_repayment", demand)
@@ -488,16 +584,16 @@ def record_repayment(session: Session, user: User, demand_id: int, voucher_no: s
         raise Invalid("bad_voucher", "缴存凭证号应为 1 至 64 个字符")
     if session.scalar(select(Repayment.id).where(Repayment.voucher_key == key)):
         raise Conflict("duplicate_voucher", f"缴存凭证 {voucher_no} 已登记过")
-    repayment = Repayment(demand_id=demand.id, voucher_no=voucher_no, voucher_key=key, amount=amount,
-                          paid_on=paid_on, recorded_by=user.id)
+    repayment = Repayment(
+        demand_id=demand.id, voucher_no=voucher_no, voucher_key=key, amount=amount, paid_on=paid_on, recorded_by=user.id
+    )
     session.add(repayment)
     session.flush()
     session.refresh(demand)
     before = audit.snapshot(demand)
     if demand.outstanding == 0:
         demand.status = DemandStatus.repaid
-    audit.record(session, user, "repayment_recorded", repayment, None, None, demand.case_id,
-                 demand.case.person_id)
+    audit.record(session, user, "repayment_recorded", repayment, None, None, demand.case_id, demand.case.person_id)
     if demand.status == DemandStatus.repaid:
         audit.record(session, user, "demand_repaid", demand, before, None, demand.case_id, demand.case.person_id)
     return repayment
@@ -506,22 +602,25 @@ def record_repayment(session: Session, user: User, demand_id: int, voucher_no: s
 def refer_overdue(session: Session, today: dt.date) -> list[Referral]:
     """Demands past their deadline and not fully repaid go to the 区人社局 (article 29.4)."""
     referrals = []
-    overdue = session.scalars(select(Demand).where(Demand.status == DemandStatus.open,
-                                                   Demand.deadline < today).order_by(Demand.id)).all()
+    overdue = session.scalars(
+        select(Demand).where(Demand.status == DemandStatus.open, Demand.deadline < today).order_by(Demand.id)
+    ).all()
     for demand in overdue:
         before_demand, before_case = audit.snapshot(demand), audit.snapshot(demand.case)
-        referral = Referral(demand_id=demand.id, case_id=demand.case_id, referred_on=today,
-                            outstanding=demand.outstanding,
-                            reason=f"限期 {demand.deadline} 届满仍未足额退还，尚欠 {demand.outstanding:.2f} 元")
+        referral = Referral(
+            demand_id=demand.id,
+            case_id=demand.case_id,
+            referred_on=today,
+            outstanding=demand.outstanding,
+            reason=f"限期 {demand.deadline} 届满仍未足额退还，尚欠 {demand.outstanding:.2f} 元",
+        )
         session.add(referral)
         demand.status = DemandStatus.referred
         demand.case.status = CaseStatus.referred
         case = demand.case
         audit.record(session, None, "referred", referral, None, referral.reason, case.id, case.person_id)
-        audit.record(session, None, "demand_referred", demand, before_demand, referral.reason, case.id,
-                     case.person_id)
-        audit.record(session, None, "status_changed", case, before_case, referral.reason, case.id,
-                     case.person_id)
+        audit.record(session, None, "demand_referred", demand, before_demand, referral.reason, case.id, case.person_id)
+        audit.record(session, None, "status_changed", case, before_case, referral.reason, case.id, case.person_id)
         referrals.append(referral)
     return referrals
 
@@ -549,8 +648,14 @@ def record_visit(session: Session, user: User, case_id: int, form: VisitForm, to
         raise Invalid("no_evidence", "必须登记执法记录仪影像资料编号（第三十条）")
     if form.visited_on > today:
         raise Invalid("future_date", "走访日期不能晚于今天")
-    visit = Visit(case_id=case.id, visited_on=form.visited_on, staff=staff,
-                  evidence_ref=form.evidence_ref.strip(), note=form.note, recorded_by=user.id)
+    visit = Visit(
+        case_id=case.id,
+        visited_on=form.visited_on,
+        staff=staff,
+        evidence_ref=form.evidence_ref.strip(),
+        note=form.note,
+        recorded_by=user.id,
+    )
     session.add(visit)
     audit.record(session, user, "visit_recorded", visit, None, form.note, case.id, case.person_id)
     return visit
@@ -586,8 +691,18 @@ ACTION_WORDS = {
     "record_visit": "登记追缴走访",
 }
 # The order a case's work goes in: the first of these that can be done is the next step.
-WORKFLOW = ("decide", "propose_cancellation", "propose_suspension", "propose_resumption", "propose_offset",
-            "issue_demand", "record_repayment", "propose_write_off", "close", "propose_closure")
+WORKFLOW = (
+    "decide",
+    "propose_cancellation",
+    "propose_suspension",
+    "propose_resumption",
+    "propose_offset",
+    "issue_demand",
+    "record_repayment",
+    "propose_write_off",
+    "close",
+    "propose_closure",
+)
 ROLE_NEEDED = {"decide": "approve", "record_visit": "visit"}  # every other action: "handle"
 
 
@@ -635,8 +750,9 @@ def check_action(session: Session, user: User | None, case: Case, action: str, t
         if pending:
             raise Conflict("proposal_pending", "本案已有待复核的申请，请先复核")
         if reasons := closure_reasons(session, case):
-            raise Conflict("closure_needs_review",
-                           f"本案{'、'.join(reasons)}：办结须提出办结申请，由他人复核批准（第四十条）")
+            raise Conflict(
+                "closure_needs_review", f"本案{'、'.join(reasons)}：办结须提出办结申请，由他人复核批准（第四十条）"
+            )
     # record_visit: whoever's role allows it, at any stage of the case (article 30).
 
 
@@ -729,8 +845,7 @@ def _steps(session: Session, case: Case, user: User, case_rules: dict[str, Probl
         if case.status in (CaseStatus.closed, CaseStatus.referred) and action != "record_visit":
             continue  # the bureau's work on the case is over: nothing is "not yet"
         # Past the role, only a review depends on who asks (never one's own proposal).
-        problem = refusal(session, user, case, action) if action in ("decide", "record_visit") \
-            else case_rules[action]
+        problem = refusal(session, user, case, action) if action in ("decide", "record_visit") else case_rules[action]
         steps.append(Step(action, ACTION_WORDS[action], None if problem is None else problem.message))
     return steps
 
@@ -748,8 +863,9 @@ def next_step(case: Case, user: User, case_rules: dict[str, Problem | None]) -> 
         p = pending[0]
         who = "（本人提出的申请须由他人复核）" if p.proposed_by == user.id else ""
         return f"复核第 {p.id} 号{PROPOSAL_LABELS[p.kind]}申请{who}。", "decide"
-    possible = [a for a in WORKFLOW if a != "propose_closure" and case_rules[a] is None] \
-        or [a for a in ("propose_closure",) if case_rules[a] is None]
+    possible = [a for a in WORKFLOW if a != "propose_closure" and case_rules[a] is None] or [
+        a for a in ("propose_closure",) if case_rules[a] is None
+    ]
     if not possible:
         return "当前没有可办理的事项。", None
     first, *others = possible

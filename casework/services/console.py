@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
@@ -35,7 +36,9 @@ from casework.published import (
     AccountabilityTownshipYear,
     FeedCheck,
     FeedFile,
+    FeedLate,
     FeedQuarantine,
+    FindingAwaiting,
     FindingMonth,
     FindingTotal,
     FindingType,
@@ -60,27 +63,58 @@ from pension_audit.settings import BUREAU_TIMEZONE
 ZERO = Decimal("0.00")
 
 EVENT_LABELS = {
-    "death": "死亡", "cremation": "火化", "deregistration_death": "户籍注销（死亡）",
-    "deregistration": "户籍注销", "nationality_loss": "丧失国籍", "sentence": "刑事判决",
-    "custody": "羁押", "commutation": "减刑、假释", "acquittal": "宣告无罪",
-    "other_pension": "享受其他养老待遇", "special_group": "特殊群体认定",
-    "military_service": "服兵役", "military_discharge": "退役", "certification": "资格认证",
+    "death": "死亡",
+    "cremation": "火化",
+    "deregistration_death": "户籍注销（死亡）",
+    "deregistration": "户籍注销",
+    "nationality_loss": "丧失国籍",
+    "sentence": "刑事判决",
+    "custody": "羁押",
+    "commutation": "减刑、假释",
+    "acquittal": "宣告无罪",
+    "other_pension": "享受其他养老待遇",
+    "special_group": "特殊群体认定",
+    "military_service": "服兵役",
+    "military_discharge": "退役",
+    "certification": "资格认证",
     "detention": "羁押（乡镇上报）",
 }
 ACTION_LABELS = {
-    "case_opened": "立案", "findings_attached": "并入疑点", "status_changed": "状态变更",
-    "proposed_suspension": "提出暂停发放", "proposed_resumption": "提出恢复发放",
-    "proposed_cancellation": "提出注销登记", "proposed_offset": "提出清算抵扣",
-    "proposed_write_off": "提出核销", "proposed_closure": "提出办结", "approved": "复核批准", "rejected": "复核驳回",
-    "applied_suspension": "暂停发放生效", "applied_resumption": "恢复发放生效",
-    "applied_cancellation": "注销登记生效", "applied_offset": "清算抵扣生效",
-    "applied_write_off": "核销生效", "applied_closure": "办结生效", "demand_issued": "下达追缴（返还）通知",
-    "repayment_recorded": "登记退还", "demand_repaid": "足额退还", "visit_recorded": "登记走访",
-    "case_closed": "办结", "referred": "移交区人社局", "demand_referred": "追缴移交",
-    "document_issued": "出具文书", "document_numbered": "编发文号", "document_voided": "作废文书",
-    "hold_started": "开始暂停发放", "hold_ended": "停发结束", "back_pay_recorded": "登记补发",
-    "settlement_recorded": "登记清算抵扣结果", "demand_written_off": "追缴通知核销",
-    "exported": "导出", "ids_viewed": "查看身份证号码", "refused": "拒绝访问",
+    "case_opened": "立案",
+    "findings_attached": "并入疑点",
+    "status_changed": "状态变更",
+    "proposed_suspension": "提出暂停发放",
+    "proposed_resumption": "提出恢复发放",
+    "proposed_cancellation": "提出注销登记",
+    "proposed_offset": "提出清算抵扣",
+    "proposed_write_off": "提出核销",
+    "proposed_closure": "提出办结",
+    "approved": "复核批准",
+    "rejected": "复核驳回",
+    "applied_suspension": "暂停发放生效",
+    "applied_resumption": "恢复发放生效",
+    "applied_cancellation": "注销登记生效",
+    "applied_offset": "清算抵扣生效",
+    "applied_write_off": "核销生效",
+    "applied_closure": "办结生效",
+    "demand_issued": "下达追缴（返还）通知",
+    "repayment_recorded": "登记退还",
+    "demand_repaid": "足额退还",
+    "visit_recorded": "登记走访",
+    "case_closed": "办结",
+    "referred": "移交区人社局",
+    "demand_referred": "追缴移交",
+    "document_issued": "出具文书",
+    "document_numbered": "编发文号",
+    "document_voided": "作废文书",
+    "hold_started": "开始暂停发放",
+    "hold_ended": "停发结束",
+    "back_pay_recorded": "登记补发",
+    "settlement_recorded": "登记清算抵扣结果",
+    "demand_written_off": "追缴通知核销",
+    "exported": "导出",
+    "ids_viewed": "查看身份证号码",
+    "refused": "拒绝访问",
 }
 REPORT_STATUS = {"on_time": "按时上报", "late": "迟报", "missed": "漏报", "pending": "待报"}
 
@@ -109,11 +143,21 @@ def dashboard(session: Session, user: User) -> Dashboard:
     as_of = dashboard_as_of(session)
     this_month = as_of
     last_month = policy.add_months(as_of, -1) if as_of else None
-    scoped = scope_findings(select(Finding.exception_type, Finding.township_code, Finding.event_period,
-                                   func.count(), func.sum(Finding.overpaid_amount)),
-                            user).where(Finding.status == FindingStatus.open)
-    rows = session.execute(scoped.group_by(Finding.exception_type, Finding.township_code,
-                                           Finding.event_period)).all()
+    scoped = scope_findings(
+        select(
+            Finding.exception_type,
+            Finding.township_code,
+            Finding.event_period,
+            func.count(),
+            func.sum(Finding.overpaid_amount),
+        ),
+        user,
+    ).where(Finding.status == FindingStatus.open)
+    rows: list[Any] = list(
+        session.execute(  # (type, township, period, count, total)
+            scoped.group_by(Finding.exception_type, Finding.township_code, Finding.event_period)
+        )
+    )
     labels = dict(session.execute(select(FindingType.exception_type, FindingType.label)).all())
 
     def bucket() -> dict:
@@ -145,27 +189,45 @@ def dashboard(session: Session, user: User) -> Dashboard:
         b["count"], b["amount"] = totals.get((scope, code), (0, ZERO))
     for code, b in towns.items():
         b["count"], b["amount"] = totals.get((code, ALL), (0, ZERO))
-    by_type = sorted(({"code": k, "label": labels.get(k, k), **v} for k, v in types.items()),
-                     key=lambda r: (-r["amount"], r["code"]))
+    by_type = sorted(
+        ({"code": k, "label": labels.get(k, k), **v} for k, v in types.items()), key=lambda r: (-r["amount"], r["code"])
+    )
     names = township_names(session)
-    by_township = sorted(({"code": k, "label": township_label(names, k) if k else NO_TOWNSHIP, **v}
-                          for k, v in towns.items()), key=lambda r: (-r["amount"], r["code"]))
+    by_township = sorted(
+        ({"code": k, "label": township_label(names, k) if k else NO_TOWNSHIP, **v} for k, v in towns.items()),
+        key=lambda r: (-r["amount"], r["code"]),
+    )
     trend = []
     if as_of:
         for i in range(11, -1, -1):
             month = policy.add_months(as_of, -i)
             trend.append({"month": month, **months.get(month, {"count": 0, "amount": ZERO})})
-    cases = session.execute(scope_cases(select(Case.status, func.count()), user).group_by(Case.status)).all()
+    cases: list[Any] = list(session.execute(scope_cases(select(Case.status, func.count()), user).group_by(Case.status)))
     total_count, total_amount = totals.get((scope, ALL), (0, ZERO))
-    return Dashboard(as_of, this_month, last_month, by_type, by_township, trend, total_count, total_amount,
-                     [(CASE_STATUS_LABELS[CaseStatus(s)], n) for s, n in sorted(cases)])
+    return Dashboard(
+        as_of,
+        this_month,
+        last_month,
+        by_type,
+        by_township,
+        trend,
+        total_count,
+        total_amount,
+        [(CASE_STATUS_LABELS[CaseStatus(s)], n) for s, n in sorted(cases)],
+    )
 
 
 NO_TOWNSHIP = "（无乡镇：疑点未能归属乡镇）"
 
 
-def list_total(session: Session, user: User, exception_type: str | None, township: str | None,
-               status: FindingStatus | None, narrowed: bool) -> tuple[int, Decimal] | None:
+def list_total(
+    session: Session,
+    user: User,
+    exception_type: str | None,
+    township: str | None,
+    status: FindingStatus | None,
+    narrowed: bool,
+) -> tuple[int, Decimal] | None:
     """The published total of a findings list filtered by type and township only (open
     findings), as the dashboard shows it; None for a list narrowed otherwise (by period,
     amount, person, or findings no longer open), whose total the warehouse did not compute."""
@@ -206,9 +268,15 @@ def expected_period(cadence: Cadence, as_of: str) -> str:
 
 
 def feed_freshness(session: Session, as_of: str | None) -> list[Freshness] | None:
-    rows = session.execute(select(FeedFile.feed, func.max(FeedFile.period))
-                           .where(FeedFile.status == "loaded", FeedFile.feed.is_not(None))
-                           .group_by(FeedFile.feed)).tuples().all()
+    rows = (
+        session.execute(
+            select(FeedFile.feed, func.max(FeedFile.period))
+            .where(FeedFile.status == "loaded", FeedFile.feed.is_not(None))
+            .group_by(FeedFile.feed)
+        )
+        .tuples()
+        .all()
+    )
     latest = dict(rows)
     if as_of is None:
         as_of = latest.get("payments")
@@ -224,8 +292,17 @@ def feed_freshness(session: Session, as_of: str | None) -> list[Freshness] | Non
             behind = max(0, _month_index(expected) - _month_index(have))
         else:
             behind = max(0, int(expected) - int(have[:4]))
-        out.append(Freshness(feed.name, feed.title, feed.sender, "月报" if feed.cadence is Cadence.MONTHLY
-                             else "年报", have, expected, behind))
+        out.append(
+            Freshness(
+                feed.name,
+                feed.title,
+                feed.sender,
+                "月报" if feed.cadence is Cadence.MONTHLY else "年报",
+                have,
+                expected,
+                behind,
+            )
+        )
     return sorted(out, key=lambda f: (-f.behind, f.feed))
 
 
@@ -248,29 +325,143 @@ class FeedPeriod:
 
 def feed_periods(session: Session) -> list[FeedPeriod]:
     loaded = FeedFile.status == "loaded"
-    files = session.execute(
-        select(FeedFile.feed, FeedFile.period, func.count().filter(loaded),
-               func.count().filter(FeedFile.status == "failed"),
-               func.coalesce(func.sum(FeedFile.rows_read).filter(loaded), 0),
-               func.coalesce(func.sum(FeedFile.rows_loaded).filter(loaded), 0),
-               func.coalesce(func.sum(FeedFile.rows_quarantined).filter(loaded), 0))
-        .where(FeedFile.status != "replaced", FeedFile.feed.is_not(None), FeedFile.period.is_not(None))
-        .group_by(FeedFile.feed, FeedFile.period)).tuples().all()
-    checks = {(feed, period): (failed, total) for feed, period, failed, total in session.execute(
-        select(FeedCheck.feed, FeedCheck.period, func.count().filter(FeedCheck.success.is_(False)), func.count())
-        .group_by(FeedCheck.feed, FeedCheck.period)).tuples()}
-    periods = [FeedPeriod(feed, period, n, failed, read, rows, quarantined, *checks.get((feed, period), (0, 0)))
-               for feed, period, n, failed, read, rows, quarantined in files]
+    files = (
+        session.execute(
+            select(
+                FeedFile.feed,
+                FeedFile.period,
+                func.count().filter(loaded),
+                func.count().filter(FeedFile.status == "failed"),
+                func.coalesce(func.sum(FeedFile.rows_read).filter(loaded), 0),
+                func.coalesce(func.sum(FeedFile.rows_loaded).filter(loaded), 0),
+                func.coalesce(func.sum(FeedFile.rows_quarantined).filter(loaded), 0),
+            )
+            .where(FeedFile.status != "replaced", FeedFile.feed.is_not(None), FeedFile.period.is_not(None))
+            .group_by(FeedFile.feed, FeedFile.period)
+        )
+        .tuples()
+        .all()
+    )
+    checks = {
+        (feed, period): (failed, total)
+        for feed, period, failed, total in session.execute(
+            select(
+                FeedCheck.feed, FeedCheck.period, func.count().filter(FeedCheck.success.is_(False)), func.count()
+            ).group_by(FeedCheck.feed, FeedCheck.period)
+        ).tuples()
+    }
+    periods = [
+        FeedPeriod(
+            str(feed),
+            period,
+            n,
+            failed,
+            read or 0,
+            rows or 0,
+            quarantined or 0,
+            *checks.get((str(feed), str(period)), (0, 0)),
+        )
+        for feed, period, n, failed, read, rows, quarantined in files
+    ]
     return sorted(periods, key=lambda p: (p.feed, [-ord(c) for c in p.period or ""]))
 
 
 def unplaced_files(session: Session) -> list[dict]:
     """Files refused before a feed and period could be read from their name."""
-    rows = session.scalars(select(FeedFile).where(FeedFile.status == "failed",
-                                                  or_(FeedFile.feed.is_(None), FeedFile.period.is_(None)))
-                           .order_by(FeedFile.path)).all()
-    return [{"path": f.path, "reason": FILE_REASONS.get(f.reason or "", f.reason or ""), "message": f.message or "",
-             "at": f.ingested_at.strftime("%Y-%m-%d %H:%M")} for f in rows]
+    rows = session.scalars(
+        select(FeedFile)
+        .where(FeedFile.status == "failed", or_(FeedFile.feed.is_(None), FeedFile.period.is_(None)))
+        .order_by(FeedFile.path)
+    ).all()
+    return [
+        {
+            "path": f.path,
+            "reason": FILE_REASONS.get(f.reason or "", f.reason or ""),
+            "message": f.message or "",
+            "at": f.ingested_at.strftime("%Y-%m-%d %H:%M"),
+        }
+        for f in rows
+    ]
+
+
+@dataclass
+class FeedAttention:
+    """What needs the data engineer first: files not in force (failed, held) with their cause,
+    feed-periods late by the calendar, and findings awaiting that data."""
+
+    files: list[dict]
+    late: list[dict]
+    awaiting_count: int
+    awaiting: list[dict]
+
+
+NOT_IN_FORCE = ("failed", "held")
+# The quality checks by name, in Chinese, and their level: structural checks block the period.
+CHECK_NAMES = {
+    "expect_table_columns_to_match_set": "列齐全",
+    "expect_column_values_to_not_be_null": "不得为空",
+    "expect_column_values_to_be_unique": "不得重复",
+    "expect_column_values_to_be_in_set": "取值在范围内",
+    "expect_column_values_to_match_regex": "格式正确",
+    "expect_column_values_to_be_between": "数值、日期合理",
+    "expect_column_pair_values_a_to_be_greater_than_b": "行数未骤降",
+    "expect_table_row_count_to_be_between": "行数合理",
+    "expect_compound_columns_to_be_unique": "组合不得重复",
+}
+CHECK_LEVELS = {"structural": "阻断", "warn": "警告"}
+LATE_STATUS_WORDS = {"missing": "未收到", "failed": "未能载入", "held": "暂缓载入"}
+
+
+def feed_attention(session: Session, limit: int = 200) -> FeedAttention:
+    files = session.scalars(
+        select(FeedFile)
+        .where(FeedFile.status.in_(NOT_IN_FORCE))
+        .order_by(FeedFile.status.desc(), FeedFile.feed, FeedFile.period, FeedFile.path)
+    ).all()
+    late = session.scalars(select(FeedLate).order_by(FeedLate.feed, FeedLate.period)).all()
+    awaiting = session.scalars(
+        select(FindingAwaiting)
+        .order_by(FindingAwaiting.exception_type, FindingAwaiting.event_period, FindingAwaiting.finding_key)
+        .limit(limit)
+    ).all()
+    count = session.scalar(select(func.count()).select_from(FindingAwaiting)) or 0
+    return FeedAttention(
+        [
+            {
+                "path": f.path,
+                "feed": f.feed,
+                "period": f.period,
+                "status": FILE_STATUS_WORDS.get(f.status, f.status),
+                "reason": FILE_REASONS.get(f.reason or "", f.reason or ""),
+                "message": f.message or "",
+                "at": f.ingested_at.strftime("%Y-%m-%d %H:%M"),
+            }
+            for f in files
+        ],
+        [
+            {
+                "feed": x.feed,
+                "title": FEEDS_BY_NAME[x.feed].title if x.feed in FEEDS_BY_NAME else x.feed,
+                "period": x.period,
+                "due_on": x.due_on.isoformat(),
+                "status": LATE_STATUS_WORDS.get(x.status, x.status),
+                "message": x.message or "",
+            }
+            for x in late
+        ],
+        count,
+        [
+            {
+                "label": a.exception_label,
+                "name": a.name or "",
+                "township": a.township_code or "",
+                "person_no": a.person_no or "",
+                "event_period": a.event_period or "",
+                "missing": a.missing_inputs,
+            }
+            for a in awaiting
+        ],
+    )
 
 
 @dataclass
@@ -284,69 +475,125 @@ class FeedPeriodDetail:
     checks: list[dict]
 
 
-FILE_STATUS_WORDS = {"loaded": "已载入", "replaced": "已被替换", "failed": "未载入", "held": "暂缓载入",
-                     "released": "已放行"}
+FILE_STATUS_WORDS = {
+    "loaded": "已载入",
+    "replaced": "已被替换",
+    "failed": "未载入",
+    "held": "暂缓载入",
+    "released": "已放行",
+}
 
 
 def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDetail | None:
     if feed not in FEEDS_BY_NAME:
         return None
-    files = session.scalars(select(FeedFile).where(FeedFile.feed == feed, FeedFile.period == period)
-                            .order_by(FeedFile.ingested_at)).all()
-    quarantine = session.scalars(select(FeedQuarantine).where(FeedQuarantine.feed == feed,
-                                                              FeedQuarantine.period == period)
-                                 .order_by(FeedQuarantine.row_number, FeedQuarantine.column_name)).all()
-    checks = session.scalars(select(FeedCheck).where(FeedCheck.feed == feed, FeedCheck.period == period)
-                             .order_by(FeedCheck.success, FeedCheck.severity, FeedCheck.expectation,
-                                       FeedCheck.column_name)).all()
+    files = session.scalars(
+        select(FeedFile).where(FeedFile.feed == feed, FeedFile.period == period).order_by(FeedFile.ingested_at)
+    ).all()
+    quarantine = session.scalars(
+        select(FeedQuarantine)
+        .where(FeedQuarantine.feed == feed, FeedQuarantine.period == period)
+        .order_by(FeedQuarantine.row_number, FeedQuarantine.column_name)
+    ).all()
+    checks = session.scalars(
+        select(FeedCheck)
+        .where(FeedCheck.feed == feed, FeedCheck.period == period)
+        .order_by(FeedCheck.success, FeedCheck.severity, FeedCheck.expectation, FeedCheck.column_name)
+    ).all()
     reasons: dict[str, int] = {}
     for q in quarantine:
         label = ROW_REASONS.get(q.reason, q.reason)
         reasons[label] = reasons.get(label, 0) + 1
     return FeedPeriodDetail(
-        feed, FEEDS_BY_NAME[feed].title, period,
-        [{"path": f.path, "status": FILE_STATUS_WORDS.get(f.status, f.status), "encoding": f.encoding or "",
-          "rows_read": f.rows_read, "rows_loaded": f.rows_loaded, "rows_quarantined": f.rows_quarantined,
-          "reason": (FILE_REASONS | HOLD_REASONS).get(f.reason or "", f.reason or ""), "message": f.message or "",
-          "at": f.ingested_at.strftime("%Y-%m-%d %H:%M:%S")} for f in files],
-        [{"row": q.row_number, "column": q.column_name, "header": q.header or "",
-          "value": "" if q.value is None else q.value, "reason": ROW_REASONS.get(q.reason, q.reason)}
-         for q in quarantine],
+        feed,
+        FEEDS_BY_NAME[feed].title,
+        period,
+        [
+            {
+                "path": f.path,
+                "status": FILE_STATUS_WORDS.get(f.status, f.status),
+                "encoding": f.encoding or "",
+                "rows_read": f.rows_read,
+                "rows_loaded": f.rows_loaded,
+                "rows_quarantined": f.rows_quarantined,
+                "reason": (FILE_REASONS | HOLD_REASONS).get(f.reason or "", f.reason or ""),
+                "message": f.message or "",
+                "at": f.ingested_at.strftime("%Y-%m-%d %H:%M:%S"),
+            }
+            for f in files
+        ],
+        [
+            {
+                "row": q.row_number,
+                "column": q.column_name,
+                "header": q.header or "",
+                "value": "" if q.value is None else q.value,
+                "reason": ROW_REASONS.get(q.reason, q.reason),
+            }
+            for q in quarantine
+        ],
         sorted(reasons.items(), key=lambda kv: -kv[1]),
-        [{"expectation": c.expectation, "column": c.column_name or "", "severity": c.severity, "success": c.success,
-          "unexpected": c.unexpected_count, "description": c.description or ""} for c in checks])
+        [
+            {
+                "expectation": c.expectation,
+                "name": CHECK_NAMES.get(c.expectation, c.expectation),
+                "level": CHECK_LEVELS.get(c.severity, c.severity),
+                "column": c.column_name or "",
+                "severity": c.severity,
+                "success": c.success,
+                "unexpected": c.unexpected_count,
+                "description": c.description or "",
+            }
+            for c in checks
+        ],
+    )
 
 
 # ------------------------------------------------------------------------- accountability
 
 
 def accountability_years(session: Session) -> list[int]:
-    return list(session.scalars(select(AccountabilityTownshipYear.year).distinct()
-                                .order_by(AccountabilityTownshipYear.year.desc())))
+    return list(
+        session.scalars(
+            select(AccountabilityTownshipYear.year).distinct().order_by(AccountabilityTownshipYear.year.desc())
+        )
+    )
 
 
 def accountability_months(session: Session, year: int) -> list[str]:
-    return list(session.scalars(select(AccountabilityTownshipMonth.month).distinct()
-                                .where(AccountabilityTownshipMonth.month.startswith(f"{year}-"))
-                                .order_by(AccountabilityTownshipMonth.month)))
+    return list(
+        session.scalars(
+            select(AccountabilityTownshipMonth.month)
+            .distinct()
+            .where(AccountabilityTownshipMonth.month.startswith(f"{year}-"))
+            .order_by(AccountabilityTownshipMonth.month)
+        )
+    )
 
 
 def accountability_year(session: Session, year: int) -> list[AccountabilityTownshipYear]:
     """Every township's figures for the year, in the ranking's order (the mart's rank)."""
-    return list(session.scalars(select(AccountabilityTownshipYear).where(AccountabilityTownshipYear.year == year)
-                                .order_by(AccountabilityTownshipYear.loss_rank,
-                                          AccountabilityTownshipYear.township_code)))
+    return list(
+        session.scalars(
+            select(AccountabilityTownshipYear)
+            .where(AccountabilityTownshipYear.year == year)
+            .order_by(AccountabilityTownshipYear.loss_rank, AccountabilityTownshipYear.township_code)
+        )
+    )
 
 
 def accountability_month(session: Session, month: str) -> list[AccountabilityTownshipMonth]:
     """Every township's figures for the month, in the ranking's order (the mart's rank)."""
-    return list(session.scalars(select(AccountabilityTownshipMonth).where(AccountabilityTownshipMonth.month == month)
-                                .order_by(AccountabilityTownshipMonth.loss_rank,
-                                          AccountabilityTownshipMonth.township_code)))
+    return list(
+        session.scalars(
+            select(AccountabilityTownshipMonth)
+            .where(AccountabilityTownshipMonth.month == month)
+            .order_by(AccountabilityTownshipMonth.loss_rank, AccountabilityTownshipMonth.township_code)
+        )
+    )
 
 
-def accountability_events(session: Session, township: str | None, year: int | None,
-                          month: str | None) -> list[dict]:
+def accountability_events(session: Session, township: str | None, year: int | None, month: str | None) -> list[dict]:
     """The late and missed reports behind a township's figures."""
     query = select(AccountabilityEvent).where(AccountabilityEvent.report_status.in_(("late", "missed")))
     if township:
@@ -355,16 +602,32 @@ def accountability_events(session: Session, township: str | None, year: int | No
         query = query.where(AccountabilityEvent.event_month == month)
     elif year:
         query = query.where(AccountabilityEvent.event_month.startswith(f"{year}-"))
-    events = session.scalars(query.order_by(AccountabilityEvent.township_code, AccountabilityEvent.event_month,
-                                            AccountabilityEvent.person_id)).all()
+    events = session.scalars(
+        query.order_by(
+            AccountabilityEvent.township_code, AccountabilityEvent.event_month, AccountabilityEvent.person_id
+        )
+    ).all()
     names = township_names(session)
-    return [{"event_type": EVENT_LABELS.get(e.event_type, e.event_type), "finding_key": e.finding_key,
-             "person_id": e.person_id, "person_no": e.person_no, "name": e.name,
-             "township": township_label(names, e.township_code), "event_date": e.event_date,
-             "event_month": e.event_month, "due_month": e.due_month, "report_month": e.report_month,
-             "status": REPORT_STATUS.get(e.report_status, e.report_status), "status_code": e.report_status,
-             "report_ref": e.report_ref, "roster_ref": e.roster_ref, "loss": e.attributable_loss}
-            for e in events]
+    return [
+        {
+            "event_type": EVENT_LABELS.get(e.event_type, e.event_type),
+            "finding_key": e.finding_key,
+            "person_id": e.person_id,
+            "person_no": e.person_no,
+            "name": e.name,
+            "township": township_label(names, e.township_code),
+            "event_date": e.event_date,
+            "event_month": e.event_month,
+            "due_month": e.due_month,
+            "report_month": e.report_month,
+            "status": REPORT_STATUS.get(e.report_status, e.report_status),
+            "status_code": e.report_status,
+            "report_ref": e.report_ref,
+            "roster_ref": e.roster_ref,
+            "loss": e.attributable_loss,
+        }
+        for e in events
+    ]
 
 
 # -------------------------------------------------------------------------------- persons
@@ -376,14 +639,15 @@ class Strip:
     rows: list[dict] = field(default_factory=list)  # person_no, cells: [{month, amount, improper}]
 
 
-def payment_strip(session: Session, person_nos: list[str], improper: list[FindingMonth],
-                  as_of: str | None) -> Strip:
+def payment_strip(session: Session, person_nos: list[str], improper: list[FindingMonth], as_of: str | None) -> Strip:
     """Month by month, per roster record: what was paid (成功 rows, as published) and which
     months a finding calls improper."""
     paid: dict[tuple[str, str], Decimal] = {}
     if person_nos:
-        paid = {(p.person_no, p.month): p.amount for p in session.scalars(
-            select(PersonPayment).where(PersonPayment.person_no.in_(person_nos)))}
+        paid = {
+            (p.person_no, p.month): p.amount
+            for p in session.scalars(select(PersonPayment).where(PersonPayment.person_no.in_(person_nos)))
+        }
     bad = {(fm.person_no, fm.month): fm.amount for fm in improper}
     all_months = {m for _, m in paid} | {m for _, m in bad}
     if not all_months:
@@ -396,8 +660,14 @@ def payment_strip(session: Session, person_nos: list[str], improper: list[Findin
         cells = []
         for m in months:
             amount = paid.get((no, m))
-            cells.append({"month": m, "amount": amount if amount is not None else bad.get((no, m)),
-                          "improper": (no, m) in bad, "improper_amount": bad.get((no, m))})
+            cells.append(
+                {
+                    "month": m,
+                    "amount": amount if amount is not None else bad.get((no, m)),
+                    "improper": (no, m) in bad,
+                    "improper_amount": bad.get((no, m)),
+                }
+            )
         strip.rows.append({"person_no": no, "cells": cells})
     return strip
 
@@ -465,9 +735,16 @@ def evidence_groups(refs: list[str], files: dict[str, str]) -> list[EvidenceFeed
             others.append(ref)
             continue
         feed = FEEDS_BY_NAME.get(m["feed"])
-        group = by_file.setdefault((m["feed"], m["period"]), EvidenceFile(
-            m["feed"], m["period"], f"{feed.title if feed else m['feed']} {period_words(m['period'])}",
-            files.get(ref), []))
+        group = by_file.setdefault(
+            (m["feed"], m["period"]),
+            EvidenceFile(
+                m["feed"],
+                m["period"],
+                f"{feed.title if feed else m['feed']} {period_words(m['period'])}",
+                files.get(ref),
+                [],
+            ),
+        )
         group.rows.append(int(m["row"]))
         group.path = group.path or files.get(ref)
     feeds: dict[str, EvidenceFeed] = {}
@@ -483,12 +760,14 @@ def evidence_groups(refs: list[str], files: dict[str, str]) -> list[EvidenceFeed
 
 def evidence_files(session: Session, refs: list[str]) -> dict[str, str]:
     """source_ref 'feed/period#row' -> the file it was loaded from."""
-    pairs = {tuple(ref.split("#", 1)[0].split("/", 1)) for ref in refs if "/" in ref}
+    pairs: set[tuple[str, ...]] = {tuple(ref.split("#", 1)[0].split("/", 1)) for ref in refs if "/" in ref}
     if not pairs:
         return {}
     feeds = sorted({feed for feed, _ in pairs})
-    paths = {(f.feed, f.period): f.path for f in session.scalars(
-        select(FeedFile).where(FeedFile.status == "loaded", FeedFile.feed.in_(feeds)))}
+    paths: dict[tuple[str, ...], str] = {
+        (f.feed or "", f.period or ""): f.path
+        for f in session.scalars(select(FeedFile).where(FeedFile.status == "loaded", FeedFile.feed.in_(feeds)))
+    }
     out = {}
     for ref in refs:
         key = tuple(ref.split("#", 1)[0].split("/", 1))
@@ -503,14 +782,21 @@ def evidence_files(session: Session, refs: list[str]) -> dict[str, str]:
 def case_history(session: Session, case_id: int) -> list[dict]:
     """The case's audit entries as a clerk reads them: who (by name), what was done and to
     what (in words), when (北京时间), why."""
-    entries = session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)
-                              .order_by(AuditEntry.id)).all()
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.id)).all()
     names = dict(session.execute(select(User.username, User.display_name)).all())
     suspect = suspect_ids(session.connection(), [e.id for e in entries])
-    return [{"at": beijing(e.at), "intact": e.id not in suspect,
-             "actor": names.get(e.actor, "系统" if e.actor == "system" else e.actor),
-             "action": action_words(e.action), "object": object_words(e.entity, e.entity_id, e.before, e.after),
-             "change": status_change(e.entity, e.before, e.after), "reason": e.reason} for e in entries]
+    return [
+        {
+            "at": beijing(e.at),
+            "intact": e.id not in suspect,
+            "actor": names.get(e.actor, "系统" if e.actor == "system" else e.actor),
+            "action": action_words(e.action),
+            "object": object_words(e.entity, e.entity_id, e.before, e.after),
+            "change": status_change(e.entity, e.before, e.after),
+            "reason": e.reason,
+        }
+        for e in entries
+    ]
 
 
 def beijing(at: dt.datetime) -> dt.datetime:
@@ -525,9 +811,18 @@ def action_words(action: str) -> str:
 
 
 ENTITY_WORDS = {
-    "cases": "案件", "proposals": "申请", "payroll_holds": "停发记录", "back_payments": "补发记录",
-    "settlements": "清算抵扣", "demands": "通知", "repayments": "退还", "referrals": "移交",
-    "visits": "走访", "issued_documents": "文书", "issued_files": "文书文件", "findings": "疑点",
+    "cases": "案件",
+    "proposals": "申请",
+    "payroll_holds": "停发记录",
+    "back_payments": "补发记录",
+    "settlements": "清算抵扣",
+    "demands": "通知",
+    "repayments": "退还",
+    "referrals": "移交",
+    "visits": "走访",
+    "issued_documents": "文书",
+    "issued_files": "文书文件",
+    "findings": "疑点",
     "users": "用户",
 }
 
@@ -546,7 +841,9 @@ def object_words(entity: str, entity_id: str, before: dict | None, after: dict |
         return f"第 {entity_id} 号申请" + (f"（{kind}）" if kind else "")
     if entity == "payroll_holds":
         span = f"自 {r.get('from_month')}" + (f" 至 {r['until_month']}" if r.get("until_month") else " 起")
-        return f"个人编号 {r.get('person_no', '')} 停发（{r.get('reason_code', '')} {r.get('reason_label', '')}，{span}）"
+        return (
+            f"个人编号 {r.get('person_no', '')} 停发（{r.get('reason_code', '')} {r.get('reason_label', '')}，{span}）"
+        )
     if entity == "back_payments":
         return f"个人编号 {r.get('person_no', '')} {r.get('month', '')} 补发 {money('amount')}"
     if entity == "settlements":
@@ -570,7 +867,7 @@ def status_change(entity: str, before: dict | None, after: dict | None) -> str:
     if entity != "cases" or not after or after.get("status") not in CaseStatus.__members__:
         return ""
     new = CASE_STATUS_LABELS[CaseStatus(after["status"])]
-    old = (before or {}).get("status")
+    old = str((before or {}).get("status"))
     if old in CaseStatus.__members__ and old != after["status"]:
         return f"{CASE_STATUS_LABELS[CaseStatus(old)]} → {new}"
     return "" if before else new
@@ -579,11 +876,16 @@ def status_change(entity: str, before: dict | None, after: dict | None) -> str:
 def visit_staff(session: Session, township_code: str | None) -> list[tuple[str, str, str]]:
     """Who may be named present at a recovery visit to a case of this township (article 30):
     the bureau's active staff and the township's officers, as (user name, name, post)."""
-    rows = session.execute(select(User.username, User.display_name, User.role, User.township_code)
-                           .where(User.active.is_(True), User.role.in_(sorted(VISIT)))
-                           .order_by(User.role, User.display_name)).all()
-    return [(username, name, ROLE_LABELS[Role(role)]) for username, name, role, township in rows
-            if role != Role.township_officer or township == township_code]
+    rows = session.execute(
+        select(User.username, User.display_name, User.role, User.township_code)
+        .where(User.active.is_(True), User.role.in_(sorted(VISIT)))
+        .order_by(User.role, User.display_name)
+    ).all()
+    return [
+        (username, name, ROLE_LABELS[Role(role)])
+        for username, name, role, township in rows
+        if role != Role.township_officer or township == township_code
+    ]
 
 
 def person_numbers(session: Session, person_ids: list[str]) -> dict[str, str]:
@@ -591,9 +893,11 @@ def person_numbers(session: Session, person_ids: list[str]) -> dict[str, str]:
     findings that carry none themselves (a death reported by another department)."""
     numbers: dict[str, list[str]] = {}
     for i in range(0, len(person_ids), 500):
-        rows = session.execute(select(PersonRecord.person_id, PersonRecord.person_no)
-                               .where(PersonRecord.person_id.in_(person_ids[i:i + 500]))
-                               .order_by(PersonRecord.person_id, PersonRecord.kept.desc(), PersonRecord.person_no))
+        rows = session.execute(
+            select(PersonRecord.person_id, PersonRecord.person_no)
+            .where(PersonRecord.person_id.in_(person_ids[i : i + 500]))
+            .order_by(PersonRecord.person_id, PersonRecord.kept.desc(), PersonRecord.person_no)
+        )
         for person_id, person_no in rows:
             if person_no not in numbers.setdefault(person_id, []):
                 numbers[person_id].append(person_no)
@@ -614,14 +918,18 @@ def case_list(session: Session, user: User, status: str | None, page: int, size:
     if status:
         query = query.where(Case.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Case.updated_at.desc(), Case.id.desc())
-                           .offset((page - 1) * size).limit(size)).all()
+    rows = session.scalars(
+        query.order_by(Case.updated_at.desc(), Case.id.desc()).offset((page - 1) * size).limit(size)
+    ).all()
     return list(rows), total
 
 
 def finding_types(session: Session) -> list[tuple[str, str]]:
-    return list(session.execute(select(FindingType.exception_type, FindingType.label)
-                                .order_by(FindingType.exception_type)).all())
+    return list(
+        session.execute(
+            select(FindingType.exception_type, FindingType.label).order_by(FindingType.exception_type)
+        ).all()
+    )
 
 
 def today_month(today: dt.date) -> str:

@@ -36,11 +36,26 @@ class FindingFilter:
 
 # What a list shows of a finding (the API's FindingOut, the console's table and export): the
 # evidence, texts and timestamps stay unread until a finding is opened.
-LISTED = (Finding.finding_key, Finding.exception_type, Finding.exception_label, Finding.person_id,
-          Finding.id_number, Finding.name, Finding.township_code, Finding.person_no, Finding.event_period,
-          Finding.event_date, Finding.first_improper_month, Finding.last_improper_month,
-          Finding.improper_months, Finding.overpaid_amount, Finding.identity, Finding.status,
-          Finding.version, Finding.case_id)
+LISTED = (
+    Finding.finding_key,
+    Finding.exception_type,
+    Finding.exception_label,
+    Finding.person_id,
+    Finding.id_number,
+    Finding.name,
+    Finding.township_code,
+    Finding.person_no,
+    Finding.event_period,
+    Finding.event_date,
+    Finding.first_improper_month,
+    Finding.last_improper_month,
+    Finding.improper_months,
+    Finding.overpaid_amount,
+    Finding.identity,
+    Finding.status,
+    Finding.version,
+    Finding.case_id,
+)
 
 # A leading minus means descending, as everywhere: `-amount` is the largest amount first.
 SORTS: dict[str, UnaryExpression[Any]] = {
@@ -56,8 +71,9 @@ SORTS: dict[str, UnaryExpression[Any]] = {
 DEFAULT_SORT = "-amount"
 
 
-def list_findings(session: Session, user: User, f: FindingFilter, page: int, size: int,
-                  sort: str = DEFAULT_SORT) -> tuple[list[Finding], int]:
+def list_findings(
+    session: Session, user: User, f: FindingFilter, page: int, size: int, sort: str = DEFAULT_SORT
+) -> tuple[list[Finding], int]:
     query = scope_findings(select(Finding), user)
     if f.exception_type:
         query = query.where(Finding.exception_type == f.exception_type)
@@ -74,9 +90,12 @@ def list_findings(session: Session, user: User, f: FindingFilter, page: int, siz
     if f.person_id is not None:
         query = query.where(Finding.person_id == f.person_id)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.options(load_only(*LISTED))
-                           .order_by(SORTS.get(sort, SORTS[DEFAULT_SORT]), Finding.finding_key)
-                           .offset((page - 1) * size).limit(size)).all()
+    rows = session.scalars(
+        query.options(load_only(*LISTED))
+        .order_by(SORTS.get(sort, SORTS[DEFAULT_SORT]), Finding.finding_key)
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
     return list(rows), total or 0
 
 
@@ -92,8 +111,13 @@ def get_finding(session: Session, user: User, key: str) -> Finding:
 
 
 def finding_months(session: Session, key: str) -> list[FindingMonth]:
-    return list(session.scalars(select(FindingMonth).where(FindingMonth.finding_key == key)
-                                .order_by(FindingMonth.month, FindingMonth.person_no)))
+    return list(
+        session.scalars(
+            select(FindingMonth)
+            .where(FindingMonth.finding_key == key)
+            .order_by(FindingMonth.month, FindingMonth.person_no)
+        )
+    )
 
 
 def _by_masked_key(session: Session, user: User, key: str) -> Finding | None:
@@ -101,15 +125,21 @@ def _by_masked_key(session: Session, user: User, key: str) -> Finding | None:
     masked key. Among their findings that begin alike, the one key that masks to it."""
     if "*" not in key:
         return None
-    candidates = session.scalars(scope_findings(select(Finding), user)
-                                 .where(Finding.finding_key.startswith(key.split("*", 1)[0], autoescape=True)))
+    candidates = session.scalars(
+        scope_findings(select(Finding), user).where(
+            Finding.finding_key.startswith(key.split("*", 1)[0], autoescape=True)
+        )
+    )
     matches = [f for f in candidates if mask_ids(f.finding_key) == key]
     return matches[0] if len(matches) == 1 else None
 
 
 def finding_versions(session: Session, key: str) -> list[FindingVersion]:
-    return list(session.scalars(select(FindingVersion).where(FindingVersion.finding_key == key)
-                                .order_by(FindingVersion.version)))
+    return list(
+        session.scalars(
+            select(FindingVersion).where(FindingVersion.finding_key == key).order_by(FindingVersion.version)
+        )
+    )
 
 
 @dataclass
@@ -127,25 +157,43 @@ class PersonView:
 
 def person_view(session: Session, user: User, person_id: str) -> PersonView:
     """Visible when the user sees at least one of the person's findings."""
-    findings = session.scalars(scope_findings(select(Finding), user).where(Finding.person_id == person_id)
-                               .order_by(Finding.event_period, Finding.finding_key)).all()
+    findings = session.scalars(
+        scope_findings(select(Finding), user)
+        .where(Finding.person_id == person_id)
+        .order_by(Finding.event_period, Finding.finding_key)
+    ).all()
     if not findings:
         raise NotFound("人员")
     keys = [f.finding_key for f in findings]
-    records = session.scalars(select(PersonRecord).where(PersonRecord.person_id == person_id)
-                              .order_by(PersonRecord.person_no)).all()
-    events = session.scalars(select(PersonEvent).where(PersonEvent.person_id == person_id)
-                             .order_by(PersonEvent.event_date, PersonEvent.id)).all()
-    money = session.scalars(select(FindingMonth).where(FindingMonth.finding_key.in_(keys))
-                            .order_by(FindingMonth.month, FindingMonth.person_no)).all()
+    records = session.scalars(
+        select(PersonRecord).where(PersonRecord.person_id == person_id).order_by(PersonRecord.person_no)
+    ).all()
+    events = session.scalars(
+        select(PersonEvent).where(PersonEvent.person_id == person_id).order_by(PersonEvent.event_date, PersonEvent.id)
+    ).all()
+    money = session.scalars(
+        select(FindingMonth)
+        .where(FindingMonth.finding_key.in_(keys))
+        .order_by(FindingMonth.month, FindingMonth.person_no)
+    ).all()
     cases = session.scalars(scope_cases(select(Case), user).where(Case.person_id == person_id)).all()
     first = findings[0]
-    return PersonView(person_id, first.name, first.id_number, first.township_code, list(records),
-                      list(events), list(findings), list(money), list(cases))
+    return PersonView(
+        person_id,
+        first.name,
+        first.id_number,
+        first.township_code,
+        list(records),
+        list(events),
+        list(findings),
+        list(money),
+        list(cases),
+    )
 
 
-def audit_entries(session: Session, *, case_id: int | None = None, person_id: str | None = None,
-                  case_ids: list[int] | None = None) -> list[AuditEntry]:
+def audit_entries(
+    session: Session, *, case_id: int | None = None, person_id: str | None = None, case_ids: list[int] | None = None
+) -> list[AuditEntry]:
     query = select(AuditEntry).order_by(AuditEntry.id)
     if case_id is not None:
         query = query.where(AuditEntry.case_id == case_id)

@@ -20,9 +20,11 @@ RECOVERY_DEADLINE_DAYS = "recovery_deadline_days"
 
 def parameter(session: Session, name: str, on: dt.date) -> Decimal:
     value = session.scalar(
-        select(PolicyParameter.value).where(PolicyParameter.parameter == name,
-                                            PolicyParameter.effective_from <= on)
-        .order_by(PolicyParameter.effective_from.desc()).limit(1))
+        select(PolicyParameter.value)
+        .where(PolicyParameter.parameter == name, PolicyParameter.effective_from <= on)
+        .order_by(PolicyParameter.effective_from.desc())
+        .limit(1)
+    )
     if value is None:
         raise Conflict("policy_missing", f"政策参数 {name} 在 {on} 没有生效值，请先发布稽核结果")
     return value
@@ -32,7 +34,9 @@ def basic_pension(session: Session, month: str) -> Decimal:
     value = session.scalar(
         select(BasicPensionStandard.basic_pension)
         .where(BasicPensionStandard.effective_from <= first_day(month))
-        .order_by(BasicPensionStandard.effective_from.desc()).limit(1))
+        .order_by(BasicPensionStandard.effective_from.desc())
+        .limit(1)
+    )
     if value is None:
         raise Conflict("policy_missing", f"{month} 没有生效的基础养老金标准")
     return value

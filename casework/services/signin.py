@@ -35,8 +35,9 @@ class Throttled(Problem):
 
     def __init__(self, until: dt.datetime) -> None:
         minutes = max(1, -(-int((until - utcnow()).total_seconds()) // 60))
-        super().__init__("too_many_attempts", f"登录失败次数过多，已暂停从本机登录，请 {minutes} 分钟后再试，"
-                                              "或请系统管理员解除锁定")
+        super().__init__(
+            "too_many_attempts", f"登录失败次数过多，已暂停从本机登录，请 {minutes} 分钟后再试，或请系统管理员解除锁定"
+        )
         self.until = until
 
 
@@ -61,16 +62,26 @@ def sign_out(session: Session, user: User, token: str, client: str) -> None:
 
 
 def active_lock(session: Session, username: str, client: str, now: dt.datetime) -> SignInLock | None:
-    return session.scalar(select(SignInLock).where(
-        SignInLock.client == client, SignInLock.until > now,
-        or_(SignInLock.username == username, SignInLock.username.is_(None))).order_by(SignInLock.until.desc()).limit(1))
+    return session.scalar(
+        select(SignInLock)
+        .where(
+            SignInLock.client == client,
+            SignInLock.until > now,
+            or_(SignInLock.username == username, SignInLock.username.is_(None)),
+        )
+        .order_by(SignInLock.until.desc())
+        .limit(1)
+    )
 
 
 def _failed(session: Session, username: str, client: str, now: dt.datetime) -> None:
     session.add(SignInFailure(at=now, username=username, client=client))
     _log(session, None, "sign_in_failed", username, client)
-    recent = select(func.count()).select_from(SignInFailure).where(SignInFailure.client == client,
-                                                                    SignInFailure.at > now - WINDOW)
+    recent = (
+        select(func.count())
+        .select_from(SignInFailure)
+        .where(SignInFailure.client == client, SignInFailure.at > now - WINDOW)
+    )
     if (session.scalar(recent.where(SignInFailure.username == username)) or 0) >= FAILURES_PER_NAME:
         _lock(session, username, client, now)
     if (session.scalar(recent) or 0) >= FAILURES_PER_ADDRESS:
@@ -84,8 +95,7 @@ def _lock(session: Session, username: str | None, client: str, now: dt.datetime)
 
 
 def _log(session: Session, user: User | None, action: str, username: str, client: str, **detail: str) -> None:
-    audit.write(session, user, action, "users", username, after={"client": client, **detail},
-                actor_name=username)
+    audit.write(session, user, action, "users", username, after={"client": client, **detail}, actor_name=username)
 
 
 def locks(session: Session) -> list[SignInLock]:
@@ -95,8 +105,11 @@ def locks(session: Session) -> list[SignInLock]:
 
 def unlock(session: Session, actor: User | None, username: str) -> int:
     """Lift every lock on this name and forget its failures; how many locks were lifted."""
-    lifted: int = session.execute(delete(SignInLock).where(  # type: ignore[attr-defined]  # a DELETE's CursorResult
-        SignInLock.username == username, SignInLock.until > utcnow())).rowcount
+    lifted: int = session.execute(
+        delete(SignInLock).where(  # type: ignore[attr-defined]  # a DELETE's CursorResult
+            SignInLock.username == username, SignInLock.until > utcnow()
+        )
+    ).rowcount
     session.execute(delete(SignInFailure).where(SignInFailure.username == username))
     audit.write(session, actor, "sign_in_unlocked", "users", username, after={"locks": lifted})
     return lifted

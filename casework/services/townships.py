@@ -20,8 +20,11 @@ def township_names(session: Session) -> dict[str, str]:
     with _LOCK:
         if build in _KNOWN:
             return _KNOWN[build]
-    names = dict(session.execute(select(Township.township_code, Township.township_name)
-                                 .order_by(Township.township_code)).tuples().all())
+    names = dict(
+        session.execute(select(Township.township_code, Township.township_name).order_by(Township.township_code))
+        .tuples()
+        .all()
+    )
     with _LOCK:
         _KNOWN.clear()
         _KNOWN[build] = names

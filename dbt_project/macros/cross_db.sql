@@ -122,3 +122,23 @@ array_join({{ spark__agg_list(expr, order_by, none) }}, '{{ sep }}')
 {% macro cn_month(expr) -%}
 (cast(year({{ expr }}) as string) || '年' || cast(month({{ expr }}) as string) || '月')
 {%- endmacro %}
+
+{# A date n days later (n may be a column). #}
+{% macro add_days(expr, n) -%}
+{{ return(adapter.dispatch('add_days')(expr, n)) }}
+{%- endmacro %}
+{% macro duckdb__add_days(expr, n) -%}cast({{ expr }} + to_days(cast({{ n }} as integer)) as date){%- endmacro %}
+{% macro spark__add_days(expr, n) -%}date_add({{ expr }}, {{ n }}){%- endmacro %}
+
+{# One row per first day of a month, from the month of `first` to the month of `last`: `period_start`. #}
+{% macro month_starts(first, last) -%}
+{{ return(adapter.dispatch('month_starts')(first, last)) }}
+{%- endmacro %}
+{% macro duckdb__month_starts(first, last) -%}
+select cast(unnest(generate_series(cast(date_trunc('month', {{ first }}) as date),
+                                   cast(date_trunc('month', {{ last }}) as date), interval 1 month)) as date) as period_start
+{%- endmacro %}
+{% macro spark__month_starts(first, last) -%}
+select explode(sequence(cast(date_trunc('month', {{ first }}) as date),
+                        cast(date_trunc('month', {{ last }}) as date), interval 1 month)) as period_start
+{%- endmacro %}

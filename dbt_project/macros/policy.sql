@@ -29,3 +29,15 @@ inner join {{ candidates }} as c
 group by r.{{ row_key }}
 having count(distinct c.{{ candidate_person }}) = 1
 {%- endmacro %}
+
+{# The bureau's calendar day (北京时间) the build decides on: the platform passes it as the var
+   `today` (pension_audit/settings.py: dbt_vars); the database's date when run by hand. #}
+{% macro bureau_today() -%}
+{%- if var('today', none) -%}cast('{{ var("today") }}' as date){%- else -%}current_date{%- endif -%}
+{%- endmacro %}
+
+{# Where the district's data starts ('YYYY-MM'; the var `data_start`), as a date, or null when
+   not configured (the earliest period of the file log then). #}
+{% macro data_start() -%}
+{%- if var('data_start', none) -%}cast('{{ var("data_start") }}-01' as date){%- else -%}cast(null as date){%- endif -%}
+{%- endmacro %}

@@ -67,8 +67,16 @@ def generate(out: Path, scale: str, seed: int, drifts: tuple[str, ...] = ()) -> 
             continue
         rng = rng_for(seed, scale, "render", file.feed, file.period)
         file_format, encoding = _format(file.feed, file.period, district.first_month, rng)
-        result = render.write(drift.cut(file), FEEDS_BY_NAME[file.feed], inbox, file_format, encoding, rng,
-                              forms=drift.forms(file), renamed=drift.renames(file))
+        result = render.write(
+            drift.cut(file),
+            FEEDS_BY_NAME[file.feed],
+            inbox,
+            file_format,
+            encoding,
+            rng,
+            forms=drift.forms(file),
+            renamed=drift.renames(file),
+        )
         written[result.path] = result.truth()
     broken_rng = rng_for(seed, scale, "broken")
     truth = {

@@ -42,10 +42,7 @@ class Audit:
         self.town_of_record = district.townships.code[records.township.to_numpy()]
         self.enrolled = records.enrolled_on.to_numpy().astype("datetime64[D]")
         self.person_no = records.person_no.to_numpy()
-        self.kept = {
-            person: self._kept(person_records)
-            for person, person_records in self.identity.records.items()
-        }
+        self.kept = {person: self._kept(person_records) for person, person_records in self.identity.records.items()}
         self.found: list[dict] = []
 
     def _kept(self, person_records: list[int]) -> int:
@@ -53,9 +50,7 @@ class Audit:
         all of them is the last, as records never leave the roster)."""
         if len(person_records) == 1:
             return person_records[0]
-        return min(
-            person_records, key=lambda record: (self.enrolled[record], self.person_no[record])
-        )
+        return min(person_records, key=lambda record: (self.enrolled[record], self.person_no[record]))
 
     def township(self, person: str | None) -> str:
         if person is None or person not in self.kept:

@@ -15,9 +15,7 @@ from .filedata import FileData
 from .timeline import month_label
 
 
-def write(
-    inbox: Path, first_month: int, samples: dict[str, FileData], rng: np.random.Generator
-) -> list[dict]:
+def write(inbox: Path, first_month: int, samples: dict[str, FileData], rng: np.random.Generator) -> list[dict]:
     """Write the broken files, copying rows of the feeds' first files. Returns truth.json's
     broken_files."""
 
@@ -40,9 +38,7 @@ def write(
     file = sample("court_sentences", "cdc_deaths", "finance_disbursements")
     feed = FEEDS_BY_NAME[file.feed]
     dropped = "case_no" if file.feed == "court_sentences" else feed.required_columns[-1].name
-    without = dataclasses.replace(
-        feed, columns=tuple(column for column in feed.columns if column.name != dropped)
-    )
+    without = dataclasses.replace(feed, columns=tuple(column for column in feed.columns if column.name != dropped))
     written = render.write(copy_for(file, 2), without, inbox, "xlsx", None, rng)
     broken.append({"path": written.path, "reason": "missing_columns"})
     empty = inbox / "other_pensions" / f"{month_label(first_month - 5)}.csv"

@@ -32,9 +32,7 @@ def suspend_prisoners(builder: Builder) -> None:
             continue
         if row.probation_months or row.execution not in ("监内执行", ""):
             continue
-        custody = next(
-            date for date in (row.custody_on, row.term_start, row.effective_on) if not pd.isna(date)
-        )
+        custody = next(date for date in (row.custody_on, row.term_start, row.effective_on) if not pd.isna(date))
         custody_month = month_of(custody)
         release_month = month_of(row.term_end) if not pd.isna(row.term_end) else NEVER
         if (
@@ -58,9 +56,7 @@ def add_certifications(builder: Builder, district: District) -> None:
     district.suspensions = pd.DataFrame(builder.suspension_rows, columns=SUSPENSION_COLUMNS)
     table = pd.DataFrame(rows, columns=["rec", "certified_on", "method", "result"])
     table["certified_on"] = table.certified_on.astype("datetime64[s]")
-    district.certifications = table.sort_values(["certified_on", "rec"], kind="stable").reset_index(
-        drop=True
-    )
+    district.certifications = table.sort_values(["certified_on", "rec"], kind="stable").reset_index(drop=True)
 
 
 def _certify_year(builder: Builder, rng, year: int, skip: set[int], rows: list) -> set[int]:
@@ -95,11 +91,7 @@ def _certify_year(builder: Builder, rng, year: int, skip: set[int], rows: list) 
             continue
         rows.append((record, date[index], method[index], "未通过"))
         again = date[index] + np.timedelta64(int(rng.integers(20, 70)), "D")
-        if (
-            passed_later[index]
-            and again <= builder.end_day
-            and (np.isnat(death[record]) or again < death[record])
-        ):
+        if passed_later[index] and again <= builder.end_day and (np.isnat(death[record]) or again < death[record]):
             rows.append((record, again, "上门认证", "通过"))
     november = year * 12 + 10
     if november > builder.last_month or november + 2 > builder.last_month:
@@ -120,9 +112,7 @@ def _suspend_uncertified(builder: Builder, rng, uncertified, start: int, rows: l
             if certified_month <= builder.last_month:
                 day = day_in_month(np.array([certified_month]), rng)[0]
                 rows.append((record, day, "上门认证", "通过"))
-                builder.suspension_rows.append(
-                    (record, start, certified_month, "uncertified", True)
-                )
+                builder.suspension_rows.append((record, start, certified_month, "uncertified", True))
                 certified.add(record)
                 continue
         builder.suspension_rows.append((record, start, NEVER, "uncertified", False))
@@ -135,11 +125,7 @@ def add_township_reports(builder: Builder, district: District) -> None:
     rng = builder.rng("township-reports")
     first_record = builder.primary_record()
     planted = plant.planted_pids(builder)
-    events = [
-        event
-        for event in _township_events(builder, rng, first_record)
-        if int(event[0]) not in planted
-    ]
+    events = [event for event in _township_events(builder, rng, first_record) if int(event[0]) not in planted]
     rows = []
     for pid, situation, date in events:
         date = np.datetime64(date, "D")
@@ -152,9 +138,7 @@ def add_township_reports(builder: Builder, district: District) -> None:
         shown = date + np.timedelta64(int(rng.integers(-4, 5)), "D") if rng.random() < 0.1 else date
         reported_on = day_in_month(np.array([report_month]), rng, 18, 28)[0]
         reported_on = max(reported_on, min(date, month_end(report_month)))
-        rows.append(
-            (pid, first_record[pid], situation, shown, report_month, reported_on, timeliness, date)
-        )
+        rows.append((pid, first_record[pid], situation, shown, report_month, reported_on, timeliness, date))
     for pid, record, situation, date, report_month in builder.plan["reports"]:
         reported_on = max(day_in_month(np.array([report_month]), rng, 18, 28)[0], date)
         rows.append((pid, record, situation, date, report_month, reported_on, "on_time", date))

@@ -15,8 +15,13 @@ from .params import SCALES
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="输出目录")
 @click.option("--scale", type=click.Choice(tuple(SCALES)), default="tiny", show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--drift", "drifts", type=click.Choice(DRIFTS), multiple=True,
-              help="植入数据源漂移（可多次指定）：可选列换了写法、缺一个月、文件被截断、列名改成未知写法")
+@click.option(
+    "--drift",
+    "drifts",
+    type=click.Choice(DRIFTS),
+    multiple=True,
+    help="植入数据源漂移（可多次指定）：可选列换了写法、缺一个月、文件被截断、列名改成未知写法",
+)
 def main(out: Path, scale: str, seed: int, drifts: tuple[str, ...]) -> None:
     truth = generate(out, scale, seed, drifts)
     files = truth["files"]
@@ -27,8 +32,7 @@ def main(out: Path, scale: str, seed: int, drifts: tuple[str, ...]) -> None:
         f"{truth['first_month']} 至 {truth['last_month']}"
     )
     click.echo(
-        f"  {len(files)} 个文件，{rows} 行数据，其中应隔离 {bad} 行；"
-        f"另有 {len(truth['broken_files'])} 个无法读取的文件"
+        f"  {len(files)} 个文件，{rows} 行数据，其中应隔离 {bad} 行；另有 {len(truth['broken_files'])} 个无法读取的文件"
     )
     for drift in truth.get("drifts", []):
         where = drift.get("path") or drift.get("period") or "、".join(drift.get("files", []))

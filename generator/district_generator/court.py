@@ -26,20 +26,17 @@ def add_sentences(builder: Builder) -> None:
     pids = rng.choice(builder.population, size=count, replace=False, p=weights / weights.sum())
     shares = params.SENTENCE_PENALTIES
     penalty = weighted(rng, list(shares), list(shares.values()), count)
-    effective = builder.start_day + rng.integers(-60, builder.days - 10, count).astype(
-        "timedelta64[D]"
-    )
+    effective = builder.start_day + rng.integers(-60, builder.days - 10, count).astype("timedelta64[D]")
     everyone = np.arange(builder.population)
     receiving = np.flatnonzero(
-        builder.receiving_at(everyone, np.full(builder.population, builder.first_month))
-        & np.isnat(builder.death_date)
+        builder.receiving_at(everyone, np.full(builder.population, builder.first_month)) & np.isnat(builder.death_date)
     )
     forced = rng.choice(np.setdiff1d(receiving, pids), size=min(3, len(receiving)), replace=False)
     pids[: len(forced)] = forced
     penalty[: len(forced)] = ["有期徒刑", "拘役", "有期徒刑"][: len(forced)]
-    effective[: len(forced)] = builder.start_day + rng.integers(
-        20, max(21, builder.days // 2), len(forced)
-    ).astype("timedelta64[D]")
+    effective[: len(forced)] = builder.start_day + rng.integers(20, max(21, builder.days // 2), len(forced)).astype(
+        "timedelta64[D]"
+    )
     table = _terms(rng, pids, penalty, effective, len(forced))
     revisions = _revisions(rng, table, len(forced))
     if revisions:
@@ -51,18 +48,12 @@ def _terms(rng, pids, penalty, effective, forced: int) -> pd.DataFrame:
     """Each sentence's custody, term, probation, execution, and the file it arrives in."""
     count = len(pids)
     custodial = np.isin(penalty, CUSTODIAL)
-    has_custody = (
-        custodial | ((penalty == "无罪") & (rng.random(count) < 0.6)) | (rng.random(count) < 0.15)
-    )
-    custody = np.where(
-        has_custody, effective - rng.integers(30, 240, count).astype("timedelta64[D]"), NO_DATE
-    )
+    has_custody = custodial | ((penalty == "无罪") & (rng.random(count) < 0.6)) | (rng.random(count) < 0.15)
+    custody = np.where(has_custody, effective - rng.integers(30, 240, count).astype("timedelta64[D]"), NO_DATE)
     term = np.select(
         [penalty == "有期徒刑", penalty == "拘役", penalty == "管制"],
         [
-            np.where(
-                rng.random(count) < 0.7, rng.integers(6, 37, count), rng.integers(37, 121, count)
-            ),
+            np.where(rng.random(count) < 0.7, rng.integers(6, 37, count), rng.integers(37, 121, count)),
             rng.integers(1, 7, count),
             rng.integers(3, 25, count),
         ],
@@ -76,9 +67,7 @@ def _terms(rng, pids, penalty, effective, forced: int) -> pd.DataFrame:
     )
     probation[:forced] = 0
     execution = np.full(count, "", dtype=object)
-    execution[custodial] = weighted(
-        rng, ("监内执行", "", "监外执行"), (85, 10, 5), int(custodial.sum())
-    )
+    execution[custodial] = weighted(rng, ("监内执行", "", "监外执行"), (85, 10, 5), int(custodial.sum()))
     execution[:forced] = "监内执行"
     execution[(probation > 0) | (penalty == "管制")] = "社区矫正"
     term_start = np.where(term > 0, np.where(np.isnat(custody), effective, custody), NO_DATE)
@@ -87,10 +76,7 @@ def _terms(rng, pids, penalty, effective, forced: int) -> pd.DataFrame:
     lag = weighted(rng, (0, 1, 2, 4), (70, 20, 6, 4), count).astype(np.int64)
     year = effective.astype("datetime64[Y]").astype(int) + 1970
     case_no = np.array(
-        [
-            f"（{case_year}）蒙0404刑初{int(number)}号"
-            for case_year, number in zip(year, rng.integers(1, 900, count))
-        ],
+        [f"（{case_year}）蒙0404刑初{int(number)}号" for case_year, number in zip(year, rng.integers(1, 900, count))],
         dtype=object,
     )
     charge = np.array(params.CHARGES, dtype=object)[rng.integers(0, len(params.CHARGES), count)]

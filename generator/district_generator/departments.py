@@ -57,9 +57,7 @@ def _township_reports(district: District, persons: Persons) -> Iterator[FileData
     """The month's reports, some with a note (补报 for most late ones)."""
     table = district.township_reports
     records = district.records
-    for _, period, rows, rng in _by_month(
-        district, "township_reports", table, table.report_month.to_numpy()
-    ):
+    for _, period, rows, rng in _by_month(district, "township_reports", table, table.report_month.to_numpy()):
         pids = rows.pid.to_numpy()
         township = records.township.to_numpy()[rows.rec.to_numpy()]
         reporter = persons.town_name[township].copy()
@@ -260,18 +258,14 @@ def term_text(months: int, arabic: bool) -> str:
     years, months = divmod(int(months), 12)
     if arabic:
         return (f"{years}年" if years else "") + (f"{months}个月" if months else "")
-    return (f"{_cn_number(years)}年" if years else "") + (
-        f"{_cn_number(months)}个月" if months else ""
-    )
+    return (f"{_cn_number(years)}年" if years else "") + (f"{_cn_number(months)}个月" if months else "")
 
 
 def _court(district: District, persons: Persons) -> Iterator[FileData]:
     """Sentences, each file in Arabic or Chinese numerals, some 案号 with half-width
     brackets."""
     table = district.sentences
-    for _, period, rows, rng in _by_month(
-        district, "court_sentences", table, table.period_month.to_numpy()
-    ):
+    for _, period, rows, rng in _by_month(district, "court_sentences", table, table.period_month.to_numpy()):
         pids = rows.pid.to_numpy()
         arabic = rng.random() < 0.5
         penalty = rows.penalty.to_numpy()
@@ -284,14 +278,10 @@ def _court(district: District, persons: Persons) -> Iterator[FileData]:
             ],
             dtype=object,
         )
-        probation = np.array(
-            [term_text(months, arabic) for months in rows.probation_months], dtype=object
-        )
+        probation = np.array([term_text(months, arabic) for months in rows.probation_months], dtype=object)
         case_no = rows.case_no.to_numpy().copy()
         half_width = rng.random(len(rows)) < 0.3
-        case_no[half_width] = [
-            number.replace("（", "(").replace("）", ")") for number in case_no[half_width]
-        ]
+        case_no[half_width] = [number.replace("（", "(").replace("）", ")") for number in case_no[half_width]]
         yield FileData(
             "court_sentences",
             period,
@@ -316,9 +306,7 @@ def _court(district: District, persons: Persons) -> Iterator[FileData]:
 
 def _other_pensions(district: District, persons: Persons) -> Iterator[FileData]:
     table = district.other_pensions
-    for month, period, rows, rng in _by_month(
-        district, "other_pensions", table, table.report_month.to_numpy()
-    ):
+    for month, period, rows, rng in _by_month(district, "other_pensions", table, table.report_month.to_numpy()):
         pids = rows.pid.to_numpy()
         yield FileData(
             "other_pensions",

@@ -122,9 +122,7 @@ class District:
         status[receiving] = RECEIVING
         spells = self.suspensions
         if len(spells):
-            current = (spells.start_month.to_numpy() <= month) & (
-                spells.end_month.to_numpy() >= month
-            )
+            current = (spells.start_month.to_numpy() <= month) & (spells.end_month.to_numpy() >= month)
             suspended = spells.rec.to_numpy()[current]
             status[suspended[receiving[suspended]]] = SUSPENDED
         status[records.stop_month.to_numpy() <= month] = TERMINATED

@@ -21,9 +21,7 @@ def weighted(rng: np.random.Generator, options, weights, size) -> np.ndarray:
     return np.asarray(options, dtype=object)[picks]
 
 
-def at_least(
-    rng: np.random.Generator, picked: np.ndarray, eligible: np.ndarray, count: int
-) -> np.ndarray:
+def at_least(rng: np.random.Generator, picked: np.ndarray, eligible: np.ndarray, count: int) -> np.ndarray:
     """The picked eligible persons, topped up to at least `count`, so every list exists at
     every scale."""
     chosen = np.flatnonzero(picked & eligible)

@@ -48,7 +48,6 @@ class Drifts:
     def missing(self) -> tuple[str, str] | None:
         return ("finance_disbursements", self._month(2)) if "missing-month" in self.planted else None
 
-
     @property
     def reformed_from(self) -> str | None:
         if "optional-column-form" not in self.planted:
@@ -64,8 +63,9 @@ class Drifts:
             return file
         keep = max(1, int(file.row_count * TRUNCATED_SHARE))
         canon = file.canon_id[:keep] if file.canon_id is not None else None
-        return FileData(file.feed, file.period, {name: np.asarray(col)[:keep] for name, col in file.cols.items()},
-                        canon, file.unit)
+        return FileData(
+            file.feed, file.period, {name: np.asarray(col)[:keep] for name, col in file.cols.items()}, canon, file.unit
+        )
 
     def forms(self, file: FileData) -> dict:
         if self.reformed_from and file.feed == "contributions" and file.period >= self.reformed_from:
@@ -74,8 +74,13 @@ class Drifts:
 
     def renames(self, file: FileData) -> dict[str, str]:
         """The first other-pensions file with rows from six months before the end on."""
-        if ("renamed-column" in self.planted and self.renamed is None and file.feed == "other_pensions"
-                and file.row_count and file.period >= self._month(6)):
+        if (
+            "renamed-column" in self.planted
+            and self.renamed is None
+            and file.feed == "other_pensions"
+            and file.row_count
+            and file.period >= self._month(6)
+        ):
             self.renamed = (file.feed, file.period)
         return {"scheme": "险种类别"} if self.renamed == (file.feed, file.period) else {}
 
@@ -83,23 +88,40 @@ class Drifts:
         """What was planted, and what the platform must make of it."""
         out = []
         if self.reformed_from:
-            files = sorted(p for p, f in written.items() if f["feed"] == "contributions"
-                           and f["period"] >= self.reformed_from)
-            out.append({"drift": "optional-column-form", "feed": "contributions", "column": "tier",
-                        "files": files, "expect": "value_issues"})
+            files = sorted(
+                p for p, f in written.items() if f["feed"] == "contributions" and f["period"] >= self.reformed_from
+            )
+            out.append(
+                {
+                    "drift": "optional-column-form",
+                    "feed": "contributions",
+                    "column": "tier",
+                    "files": files,
+                    "expect": "value_issues",
+                }
+            )
         if self.missing:
-            out.append({"drift": "missing-month", "feed": self.missing[0], "period": self.missing[1],
-                        "expect": "absent"})
+            out.append(
+                {"drift": "missing-month", "feed": self.missing[0], "period": self.missing[1], "expect": "absent"}
+            )
         if self.truncated:
             feed, period = self.truncated
             path = next(p for p, f in written.items() if (f["feed"], f["period"]) == (feed, period))
-            out.append({"drift": "truncated-file", "feed": feed, "period": period, "path": path,
-                        "expect": "held"})
+            out.append({"drift": "truncated-file", "feed": feed, "period": period, "path": path, "expect": "held"})
         if self.renamed:
             feed, period = self.renamed
             path = next(p for p, f in written.items() if (f["feed"], f["period"]) == (feed, period))
-            out.append({"drift": "renamed-column", "feed": feed, "period": period, "path": path,
-                        "column": "scheme", "header": "险种类别", "expect": "failed"})
+            out.append(
+                {
+                    "drift": "renamed-column",
+                    "feed": feed,
+                    "period": period,
+                    "path": path,
+                    "column": "scheme",
+                    "header": "险种类别",
+                    "expect": "failed",
+                }
+            )
         return out
 
 

@@ -62,14 +62,10 @@ def _other_pensions(builder: Builder, rng, receiving: np.ndarray) -> pd.DataFram
     pids = np.concatenate([participants, outsiders])
     count = len(pids)
     start = rng.integers(builder.first_month - 12, builder.last_month - 1, count)
-    report = np.maximum(
-        start + rng.integers(1, 7, count), builder.first_month + rng.integers(0, 3, count)
-    )
+    report = np.maximum(start + rng.integers(1, 7, count), builder.first_month + rng.integers(0, 3, count))
     scheme = weighted(rng, params.OTHER_PENSION_SCHEMES, (70, 15, 15), count)
     elsewhere = weighted(rng, ("辽宁省朝阳市", "河北省承德市", "通辽市科尔沁区"), (1, 1, 1), count)
-    nearby = weighted(
-        rng, ("赤峰市", "赤峰市红山区", "呼和浩特市", "内蒙古自治区本级"), (4, 3, 2, 1), count
-    )
+    nearby = weighted(rng, ("赤峰市", "赤峰市红山区", "呼和浩特市", "内蒙古自治区本级"), (4, 3, 2, 1), count)
     return pd.DataFrame(
         {
             "pid": pids,
@@ -112,16 +108,10 @@ def add_police_other(builder: Builder) -> None:
     count = max(2, round(float(0.001 * builder.population * builder.size.months / 12)))
     pids = rng.choice(living, size=count, replace=False)
     reason = weighted(rng, ("出国（境）定居", "其他"), (1, 1), count)
-    deregistered_on = builder.start_day + rng.integers(0, builder.days, count).astype(
-        "timedelta64[D]"
-    )
+    deregistered_on = builder.start_day + rng.integers(0, builder.days, count).astype("timedelta64[D]")
     service = builder.service
-    enlisting = service[
-        service.police_reports.to_numpy() & (service.enlisted_on.to_numpy() >= builder.start_day)
-    ]
-    enlisted_on = enlisting.enlisted_on.to_numpy() + rng.integers(3, 40, len(enlisting)).astype(
-        "timedelta64[D]"
-    )
+    enlisting = service[service.police_reports.to_numpy() & (service.enlisted_on.to_numpy() >= builder.start_day)]
+    enlisted_on = enlisting.enlisted_on.to_numpy() + rng.integers(3, 40, len(enlisting)).astype("timedelta64[D]")
     nationality = builder.nationality[builder.nationality.police]
     builder.police_other = pd.DataFrame(
         {
@@ -133,8 +123,6 @@ def add_police_other(builder: Builder) -> None:
                     np.full(len(nationality), "加入外国国籍", dtype=object),
                 ]
             ),
-            "deregistered_on": np.concatenate(
-                [deregistered_on, enlisted_on, nationality.police_on.to_numpy()]
-            ),
+            "deregistered_on": np.concatenate([deregistered_on, enlisted_on, nationality.police_on.to_numpy()]),
         }
     )

@@ -85,9 +85,7 @@ def look_alikes(district: District) -> list[dict]:
         {
             "kind": case["kind"],
             "exception_type": case["exception_type"],
-            "id_number": case["id_number"]
-            if "id_number" in case
-            else identity.person[first_record[case["pid"]]],
+            "id_number": case["id_number"] if "id_number" in case else identity.person[first_record[case["pid"]]],
             "note": case["note"],
         }
         for case in district.look_alikes
@@ -97,9 +95,7 @@ def look_alikes(district: District) -> list[dict]:
 def _death_candidates(audit: Audit) -> list[tuple]:
     """Every death date any source gives (the police's 注销日期 standing in for an empty
     死亡日期)."""
-    candidates = audit.dated("cdc_deaths", "death_date") + audit.dated(
-        "civil_affairs_cremations", "death_date"
-    )
+    candidates = audit.dated("cdc_deaths", "death_date") + audit.dated("civil_affairs_cremations", "death_date")
     rows = audit.rows("police_deregistrations")
     if len(rows):
         rows = rows[rows.reason == "死亡"]
@@ -178,9 +174,7 @@ def _imprisonment(audit: Audit) -> None:
     for row in newest.itertuples():
         if row.penalty not in CUSTODIAL or row.probation or row.execution not in ("监内执行", ""):
             continue
-        custody = next(
-            date for date in (row.custody_on, row.term_start, row.effective_on) if not pd.isna(date)
-        )
+        custody = next(date for date in (row.custody_on, row.term_start, row.effective_on) if not pd.isna(date))
         until = NEVER if pd.isna(row.term_end) else month_of(row.term_end)
         months, amount = audit.improper(row.person, month_of(custody), until)
         if months:
@@ -206,10 +200,7 @@ def _detention(audit: Audit) -> None:
             len(court)
             and (
                 (court.person == person)
-                & (
-                    court.effective_on.to_numpy().astype("datetime64[D]")
-                    >= np.datetime64(date, "D")
-                )
+                & (court.effective_on.to_numpy().astype("datetime64[D]") >= np.datetime64(date, "D"))
             ).any()
         )
         if not judged:
@@ -275,9 +266,7 @@ def _uncertified(audit: Audit) -> None:
     certified_on = table.certified_on.to_numpy().astype("datetime64[D]")
     end = np.datetime64(month_label(last + 1) + "-01")
     passed = (
-        (table.result.to_numpy() == "通过")
-        & (certified_on >= np.datetime64(f"{year}-01-01"))
-        & (certified_on < end)
+        (table.result.to_numpy() == "通过") & (certified_on >= np.datetime64(f"{year}-01-01")) & (certified_on < end)
     )
     certified = set(audit.identity.person[table.rec.to_numpy()[passed]])
     benefit = audit.district.records.benefit_month.to_numpy()

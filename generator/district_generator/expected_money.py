@@ -91,8 +91,7 @@ def _unmatched(audit: Audit, table: pd.DataFrame, registered_on: np.ndarray) -> 
     receipts = audit.rows("tax_receipts")
     receipts = receipts[receipts.link != "unresolved"].copy()  # quarantined as unresolved_id
     receipts["key_person"] = [
-        person if isinstance(person, str) else written
-        for person, written in zip(receipts.person, receipts.written_id)
+        person if isinstance(person, str) else written for person, written in zip(receipts.person, receipts.written_id)
     ]
     receipts["booked"] = receipts.booked_on.to_numpy().astype("datetime64[D]")
     receipts = receipts.sort_values(["booked", "receipt_no", "period", "row"], kind="stable")

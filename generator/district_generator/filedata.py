@@ -85,9 +85,7 @@ class Persons:
         """Names as a department writes them: some with stray spaces or another dot."""
         written = self.name[pids].copy()
         dotted = np.array(["·" in name for name in written], dtype=bool)
-        odd = (rng.random(len(pids)) < params.NAME_MESS_RATE) | (
-            dotted & (rng.random(len(pids)) < 0.5)
-        )
+        odd = (rng.random(len(pids)) < params.NAME_MESS_RATE) | (dotted & (rng.random(len(pids)) < 0.5))
         for row in np.flatnonzero(odd):
             written[row] = ids.restyle_name(written[row], rng)
         return written

@@ -24,15 +24,11 @@ def add_special_groups(builder: Builder) -> None:
     age = _ages(builder)
     builder.assistance = _assistance(builder, rng, age)
     builder.disability = _disability(builder, rng)
-    chosen = at_least(
-        rng, rng.random(builder.population) < params.FAMILY_PLANNING_RATE * 3, age >= 49, 2
-    )
+    chosen = at_least(rng, rng.random(builder.population) < params.FAMILY_PLANNING_RATE * 3, age >= 49, 2)
     builder.family_planning = pd.DataFrame(
         {
             "pid": chosen,
-            "category": np.where(
-                rng.random(len(chosen)) < 0.6, "独生子女死亡", "独生子女伤残"
-            ).astype(object),
+            "category": np.where(rng.random(len(chosen)) < 0.6, "独生子女死亡", "独生子女伤残").astype(object),
             "year": rng.integers(2012, builder.years[-1] + 1, len(chosen)),
         }
     )
@@ -76,13 +72,11 @@ def _disability(builder: Builder, rng: np.random.Generator) -> pd.DataFrame:
     issued = since + rng.integers(0, span, count).astype("timedelta64[D]")
     category = rng.integers(1, 8, count)
     grade = np.where(rng.random(count) < 0.4, 1, 2)
-    suffix = np.where(
-        rng.random(count) < 0.1, np.char.add("B", rng.integers(1, 10, count).astype(str)), ""
-    )
+    suffix = np.where(rng.random(count) < 0.1, np.char.add("B", rng.integers(1, 10, count).astype(str)), "")
     holder = people.id18.to_numpy()[chosen].astype(str)
-    certificate = np.char.add(
-        np.char.add(np.char.add(holder, category.astype(str)), grade.astype(str)), suffix
-    ).astype(object)
+    certificate = np.char.add(np.char.add(np.char.add(holder, category.astype(str)), grade.astype(str)), suffix).astype(
+        object
+    )
     return pd.DataFrame(
         {
             "pid": chosen,
@@ -104,14 +98,10 @@ def add_veterans_and_service(builder: Builder) -> None:
     chosen = at_least(rng, rng.random(builder.population) < params.VETERAN_RATE * 2, eligible, 2)
     count = len(chosen)
     enlisted = add_months(builder.birth[chosen], rng.integers(18 * 12, 21 * 12, count))
-    served = np.where(
-        rng.random(count) < 0.85, rng.integers(24, 61, count), rng.integers(96, 240, count)
-    )
+    served = np.where(rng.random(count) < 0.85, rng.integers(24, 61, count), rng.integers(96, 240, count))
     discharged = np.minimum(add_months(enlisted, served), builder.end_day - 30)
     kind = weighted(rng, ("退役士兵", "转业军官", "复员干部"), (80, 10, 10), count)
-    builder.veterans = pd.DataFrame(
-        {"pid": chosen, "enlisted_on": enlisted, "discharged_on": discharged, "type": kind}
-    )
+    builder.veterans = pd.DataFrame({"pid": chosen, "enlisted_on": enlisted, "discharged_on": discharged, "type": kind})
     young = (age >= 16) & (age <= 24) & resident
     chosen = at_least(rng, rng.random(builder.population) < params.SERVICE_RATE * 4, young, 2)
     count = len(chosen)

@@ -17,9 +17,7 @@ from .district import District
 from .filedata import FileData
 
 RESIDENT_DOCS = ("居民身份证", "社会保障卡", "港澳台居民居住证")
-TO_HALF_WIDTH = str.maketrans(
-    {**{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}, "\u3000": " "}
-)
+TO_HALF_WIDTH = str.maketrans({**{chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}, "\u3000": " "})
 TO_MIDDLE_DOT = str.maketrans({dot: "·" for dot in "•.・‧∙"})
 
 
@@ -100,18 +98,12 @@ class Identity:
                 continue
             match = set()
             if doc_type[record] in RESIDENT_DOCS and number is not None:
-                match = {
-                    known
-                    for known in anchors_by_name[name]
-                    if known != number and one_typo_apart(number, known)
-                }
+                match = {known for known in anchors_by_name[name] if known != number and one_typo_apart(number, known)}
             if len(match) == 1:
                 person.append(match.pop())
                 link.append("fuzzy")
             else:
-                person.append(
-                    number if number is not None else "PN" + records.person_no.iat[record]
-                )
+                person.append(number if number is not None else "PN" + records.person_no.iat[record])
                 link.append("exact")
         return np.array(person, dtype=object), np.array(link, dtype=object)
 
@@ -126,11 +118,7 @@ class Identity:
             return self.numbers[number], "exact", number
         if not valid(number):
             candidates = self.by_name.get(norm_name(name), [])
-            match = {
-                person
-                for known, person in candidates
-                if known != number and one_typo_apart(number, known)
-            }
+            match = {person for known, person in candidates if known != number and one_typo_apart(number, known)}
             if len(match) == 1:
                 return match.pop(), "fuzzy", number
             if re.fullmatch(r"[0-9]{17}[0-9X]", number):
@@ -164,9 +152,7 @@ def department_rows(
     written = rows[id_column].to_numpy()
     if id_column == "certificate_no":
         written = np.array([_holder(certificate) for certificate in written], dtype=object)
-    linked = [
-        identity.department(number, name) for number, name in zip(written, rows["name"].to_numpy())
-    ]
+    linked = [identity.department(number, name) for number, name in zip(written, rows["name"].to_numpy())]
     rows["person"] = [person for person, _, _ in linked]
     rows["link"] = [link for _, link, _ in linked]
     rows["written_id"] = [number for _, _, number in linked]

@@ -141,13 +141,10 @@ def _tax_receipts(builder: Builder, registrations: pd.DataFrame) -> pd.DataFrame
             "year": registrations.year.to_numpy()[copied],
             "amount": tiers.astype(np.int64) * 100,
             "channel": "POS",
-            "booked_on": builder.start_day
-            + rng.integers(0, builder.days, orphans).astype("timedelta64[D]"),
+            "booked_on": builder.start_day + rng.integers(0, builder.days, orphans).astype("timedelta64[D]"),
         }
     )
-    receipts = pd.concat(
-        [receipts, unregistered, plant_bureau.extra_receipts(builder)], ignore_index=True
-    )
+    receipts = pd.concat([receipts, unregistered, plant_bureau.extra_receipts(builder)], ignore_index=True)
     receipts = receipts[receipts.booked_on.to_numpy() <= builder.end_day].sort_values(
         ["booked_on", "rec"], kind="stable"
     )
@@ -175,9 +172,7 @@ def add_payments(builder: Builder, district: District) -> None:
         due_before = np.zeros(len(records), dtype=bool)
         due_before[due] = True
     ledger = pd.concat(months, ignore_index=True)
-    person_no = pd.DataFrame(
-        {"rec": np.arange(len(records)), "person_no": records.person_no.to_numpy()}
-    )
+    person_no = pd.DataFrame({"rec": np.arange(len(records)), "person_no": records.person_no.to_numpy()})
     district.payments = (
         ledger.merge(person_no, on="rec")
         .sort_values(["pay_month", "person_no", "for_month", "pay_type"], kind="stable")
@@ -195,9 +190,7 @@ def _payments_of_month(district: District, rng, month: int, failed_before, due_b
     outcome = np.zeros(count, dtype=np.int8)
     draw = rng.random(count)
     outcome[draw < params.PAY_FAIL_RATE] = FAILED
-    returned = (draw >= params.PAY_FAIL_RATE) & (
-        draw < params.PAY_FAIL_RATE + params.PAY_RETURN_RATE
-    )
+    returned = (draw >= params.PAY_FAIL_RATE) & (draw < params.PAY_FAIL_RATE + params.PAY_RETURN_RATE)
     outcome[returned] = RETURNED
     parts = [ledger_rows(month, due, month, NORMAL, basic, account[due], outcome)]
     if len(failed_before):
@@ -237,9 +230,7 @@ def _back_pay_after_suspension(district: District, month: int, account) -> list[
         suspended = np.arange(row.start_month, row.end_month + 1)
         basic = np.array([basic_cents(int(each) // 12) for each in suspended])
         records = np.full(len(suspended), row.rec)
-        parts.append(
-            ledger_rows(month, records, suspended, BACK_PAY, basic, account[row.rec], PAID)
-        )
+        parts.append(ledger_rows(month, records, suspended, BACK_PAY, basic, account[row.rec], PAID))
     return parts
 
 
@@ -267,8 +258,6 @@ def add_finance(builder: Builder, district: District) -> None:
         for amount, source in zip(amounts, params.FUND_SHARES):
             document = f"松财社〔{month // 12}〕{int(rng.integers(10, 300))}号"
             rows.append((month, day, int(amount), source, document))
-    finance = pd.DataFrame(
-        rows, columns=["month", "disbursed_on", "amount", "fund_source", "document_no"]
-    )
+    finance = pd.DataFrame(rows, columns=["month", "disbursed_on", "amount", "fund_source", "document_no"])
     finance["disbursed_on"] = finance.disbursed_on.astype("datetime64[s]")
     district.finance = finance

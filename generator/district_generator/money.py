@@ -21,9 +21,7 @@ def basic_cents(year: int) -> int:
     return round(float(BASIC_PENSION[year] * 100))
 
 
-def ledger_rows(
-    pay_month, records, for_month, pay_type, basic, account, status, amount=None
-) -> pd.DataFrame:
+def ledger_rows(pay_month, records, for_month, pay_type, basic, account, status, amount=None) -> pd.DataFrame:
     """Ledger rows paid in `pay_month` to `records`; the other arguments are scalars or one
     value per record. The amount is basic + account unless given."""
     count = len(records)

@@ -114,9 +114,7 @@ def _other_documents(rng, participants, birth_digits, male, id18, doc_type, doc_
 def _names(rng: np.random.Generator, count: int) -> np.ndarray:
     """Han names of two or three characters, and some Mongolian names (with a middle dot
     or without)."""
-    surnames = np.array(list(params.SURNAMES), dtype=object)[
-        rng.integers(0, len(params.SURNAMES), count)
-    ]
+    surnames = np.array(list(params.SURNAMES), dtype=object)[rng.integers(0, len(params.SURNAMES), count)]
     given = np.array(list(params.GIVEN_CHARS), dtype=object)
     first_char = given[rng.integers(0, len(given), count)]
     second_char = np.where(rng.random(count) < 0.6, given[rng.integers(0, len(given), count)], "")
@@ -165,9 +163,7 @@ def _death_reports(rng: np.random.Generator, death: np.ndarray) -> pd.DataFrame:
 
     def slip() -> np.ndarray:
         """A few days off, for one row in ten."""
-        return np.where(rng.random(count) < 0.1, rng.integers(-3, 4, count), 0).astype(
-            "timedelta64[D]"
-        )
+        return np.where(rng.random(count) < 0.1, rng.integers(-3, 4, count), 0).astype("timedelta64[D]")
 
     police_date = np.where(rng.random(count) < 0.25, NO_DATE, died_on + slip())
     conflict = rng.random(count) < 0.02

@@ -132,9 +132,7 @@ class Planter:
 
     def report(self, role: str, situation: str, date: np.datetime64, report_month: int) -> None:
         """A township report of the role's event."""
-        self.plan["reports"].append(
-            (self.pid(role), self.roles[role], situation, date, report_month)
-        )
+        self.plan["reports"].append((self.pid(role), self.roles[role], situation, date, report_month))
 
 
 def planted_pids(builder: Builder) -> set[int]:

@@ -167,9 +167,7 @@ def payments(builder: Builder, district: District) -> None:
         record = roles[role]
         basic = basic_cents(for_month // 12) if pay_type == NORMAL else 0
         pension = account[record] if pay_type == NORMAL else 0
-        return ledger_rows(
-            pay_month, [record], for_month, pay_type, basic, pension, status, amount=[amount]
-        )
+        return ledger_rows(pay_month, [record], for_month, pay_type, basic, pension, status, amount=[amount])
 
     def full(role: str, month: int) -> int:
         return basic_cents(month // 12) + int(account[roles[role]])

@@ -28,9 +28,7 @@ class _Cases:
     def add(self, role: str, penalty: str, *, effective, execution: str, period: int, **rest):
         """Add a row; `rest` may give custody, start, end (dates), term and probation
         (months), revision and case_no. Returns the 案号."""
-        case_no = rest.get("case_no") or (
-            f"（{int(str(effective)[:4])}）蒙0404刑初{next(self.numbers)}号"
-        )
+        case_no = rest.get("case_no") or (f"（{int(str(effective)[:4])}）蒙0404刑初{next(self.numbers)}号")
         self.rows.append(
             {
                 "pid": self.planter.pid(role),

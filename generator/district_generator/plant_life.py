@@ -70,16 +70,12 @@ def _assign_roles(planter: Planter) -> None:
     specials = np.unique(np.concatenate([_special(builder, year) for year in builder.years]))
     contributors = rng.permutation(
         np.flatnonzero(
-            clean
-            & (benefit == NEVER)
-            & (records.enrol_month.to_numpy() < planter.first)
-            & ~np.isin(pid, specials)
+            clean & (benefit == NEVER) & (records.enrol_month.to_numpy() < planter.first) & ~np.isin(pid, specials)
         )
     )
     if len(recipients) < len(RECIPIENT_ROLES) or len(contributors) < len(CONTRIBUTOR_ROLES):
         raise RuntimeError(
-            f"too few clean persons to plant: {len(recipients)} recipients, "
-            f"{len(contributors)} contributors"
+            f"too few clean persons to plant: {len(recipients)} recipients, {len(contributors)} contributors"
         )
     for role, record in zip(RECIPIENT_ROLES, recipients):
         planter.roles[role] = int(record)
@@ -109,9 +105,7 @@ def _plant_unenrolled_payers(planter: Planter) -> None:
     builder, rng = planter.builder, planter.rng
     people = builder.people
     outsiders = np.flatnonzero(
-        ~people.participant.to_numpy()
-        & (people.doc_type.to_numpy() == "居民身份证")
-        & np.isnat(builder.death_date)
+        ~people.participant.to_numpy() & (people.doc_type.to_numpy() == "居民身份证") & np.isnat(builder.death_date)
     )
     payer, mistyped = (int(pid) for pid in rng.choice(outsiders, size=2, replace=False))
     planter.plan["outsiders"] = {"receipt": payer, "receipt_typo": mistyped}
@@ -136,9 +130,7 @@ def _look_alikes_of_the_bureau(planter: Planter) -> None:
         "la_dp_clawed",
         "a second 正常发放, taken back in full by a 扣回 the next month",
     )
-    planter.look_alike(
-        "duplicate_failed", "duplicate_payment", "la_dp_failed", "a second 正常发放 that 失败"
-    )
+    planter.look_alike("duplicate_failed", "duplicate_payment", "la_dp_failed", "a second 正常发放 that 失败")
     if planter.last % 12 == 11:
         planter.look_alike(
             "certified_in_december",
@@ -178,8 +170,7 @@ def _die(planter: Planter, deaths: list, role: str, date, stop: int, **reports) 
             "cdc_reported_on": (cdc if not np.isnat(cdc) else date) + np.timedelta64(9, "D"),
             "cremation": not np.isnat(cremation),
             "cremation_death_date": cremation,
-            "cremated_on": (cremation if not np.isnat(cremation) else date)
-            + np.timedelta64(3, "D"),
+            "cremated_on": (cremation if not np.isnat(cremation) else date) + np.timedelta64(3, "D"),
             "police": not np.isnat(police_on),
             "police_death_date": police_date,
             "police_on": police_on,

@@ -16,9 +16,13 @@ from .filedata import FileData
 TYPO_CHARS = "方其亡保口日目田甲申由"
 # The reason an unreadable value of each kind is given (pension_audit.ingest.load.KIND_REASONS).
 REASON_OF_KIND = {
-    Kind.DATE: "invalid_date", Kind.MONTH: "invalid_date", Kind.YEAR: "invalid_date",
-    Kind.AMOUNT: "invalid_amount", Kind.ENUM: "unknown_value",
-    Kind.PERSON_NO: "invalid_code", Kind.TOWNSHIP: "invalid_code",
+    Kind.DATE: "invalid_date",
+    Kind.MONTH: "invalid_date",
+    Kind.YEAR: "invalid_date",
+    Kind.AMOUNT: "invalid_amount",
+    Kind.ENUM: "unknown_value",
+    Kind.PERSON_NO: "invalid_code",
+    Kind.TOWNSHIP: "invalid_code",
 }
 
 
@@ -41,9 +45,7 @@ def plant(file: FileData, feed: Feed, cells: dict, style: Style, month_styles: d
         if column.name == "certificate_no":
             canon = file.cols["certificate_no"][source]
         month_style = month_styles.get(column.name, "compact")
-        bad_cells.append(_bad_cell(
-            reason, column, cells[column.name][source], canon, file.period, month_style, style
-        ))
+        bad_cells.append(_bad_cell(reason, column, cells[column.name][source], canon, file.period, month_style, style))
     copies = [(p, cell) for p, cell in zip(problems, bad_cells, strict=True) if p[2].quarantines]
     values = {name: [column[source] for (source, _, _), _ in copies] for name, column in cells.items()}
     bad: dict[int, tuple[str, str]] = {}
@@ -79,9 +81,7 @@ def _problems(file: FileData, options: dict, count: int, rng) -> list[tuple]:
     file rotates through the feed's reasons by period, so even a small district shows
     every reason its feeds allow."""
     reasons = list(options)
-    weights = np.array(
-        [2.0 if reason in ("unrecoverable_id", "period_mismatch") else 1.0 for reason in reasons]
-    )
+    weights = np.array([2.0 if reason in ("unrecoverable_id", "period_mismatch") else 1.0 for reason in reasons])
     period = file.period
     rotation = int(period[5:7]) if len(period) == 7 else int(period)
     sources = np.sort(rng.choice(file.row_count, size=count, replace=count > file.row_count))
@@ -101,11 +101,7 @@ def _options(feed: Feed) -> dict[str, list[Column]]:
     """The columns each reason can be planted in."""
     options: dict[str, list[Column]] = {}
     for column in feed.columns:
-        if (
-            feed.link_by is LinkBy.ID_NUMBER
-            and column.kind in (Kind.ID, Kind.DISABILITY_CERT)
-            and column.required
-        ):
+        if feed.link_by is LinkBy.ID_NUMBER and column.kind in (Kind.ID, Kind.DISABILITY_CERT) and column.required:
             options.setdefault("unrecoverable_id", []).append(column)
         if column.kind in (Kind.DATE, Kind.MONTH, Kind.YEAR) and column.name != feed.period_column:
             options.setdefault("invalid_date", []).append(column)

@@ -31,18 +31,14 @@ def add_records(builder: Builder) -> None:
     turns_60 = months_of(builder.birth[pid]) + BENEFIT_AGE_MONTHS
     benefit_month = np.maximum(turns_60 + 1, enrol_month + 1)
     benefit_month = np.where(benefit_month <= builder.last_month, benefit_month, NEVER)
-    tier, base, balance_at_start, account_pension = _accounts(
-        builder, rng, enrol_month, benefit_month
-    )
+    tier, base, balance_at_start, account_pension = _accounts(builder, rng, enrol_month, benefit_month)
     stored_id, stored_name = _stored_identity(rng, people, pid, duplicate)
     doc_type = people.doc_type.to_numpy()[pid].copy()
     alias = rng.random(count) < 0.5
     doc_type[(doc_type == "外国人永久居留身份证") & alias] = "外国人居留证"
     doc_type[(doc_type == "护照") & alias] = "外国人护照"
     stop, handling = _stop_at_death(builder, pid, benefit_month)
-    died_receiving = (builder.death_month[pid] < NEVER) & (
-        benefit_month <= builder.death_month[pid]
-    )
+    died_receiving = (builder.death_month[pid] < NEVER) & (benefit_month <= builder.death_month[pid])
     records = pd.DataFrame(
         {
             "pid": pid,
@@ -76,18 +72,14 @@ def add_records(builder: Builder) -> None:
 def _enrolment_dates(builder: Builder, rng, participants: np.ndarray) -> np.ndarray:
     """Mostly long before the window, a few newcomers inside it; always before a death."""
     birth = builder.birth[participants]
-    earliest = np.maximum(
-        np.datetime64(params.PROGRAM_START), add_months(birth, np.full(len(participants), 16 * 12))
-    )
+    earliest = np.maximum(np.datetime64(params.PROGRAM_START), add_months(birth, np.full(len(participants), 16 * 12)))
     span = np.maximum((builder.start_day - 30 - earliest).astype(np.int64), 1)
     draw = rng.random(len(participants)) ** 3 * span
     enrolled = earliest + draw.astype(np.int64).astype("timedelta64[D]")
-    newcomers = (rng.random(len(participants)) < 0.02 * builder.size.months / 12) & (
-        earliest < builder.start_day
+    newcomers = (rng.random(len(participants)) < 0.02 * builder.size.months / 12) & (earliest < builder.start_day)
+    enrolled[newcomers] = builder.start_day + rng.integers(0, builder.days - 31, newcomers.sum()).astype(
+        "timedelta64[D]"
     )
-    enrolled[newcomers] = builder.start_day + rng.integers(
-        0, builder.days - 31, newcomers.sum()
-    ).astype("timedelta64[D]")
     death = builder.death_date[participants]
     died_first = ~np.isnat(death) & (death <= enrolled)
     enrolled[died_first] = death[died_first] - 400
@@ -115,11 +107,7 @@ def _duplicates(builder: Builder, rng, participants, enrolled) -> tuple[np.ndarr
     second = np.minimum(later, builder.end_day - 60)
     first_three = enrolled[chosen[:3]]
     room = (builder.start_day - 60 - first_three).astype(np.int64)
-    early = (
-        first_three
-        + (rng.random(3) * room).astype(np.int64).astype("timedelta64[D]")
-        + np.timedelta64(30, "D")
-    )
+    early = first_three + (rng.random(3) * room).astype(np.int64).astype("timedelta64[D]") + np.timedelta64(30, "D")
     second[:3] = np.minimum(early, builder.start_day - 31)
     return chosen, second
 
@@ -196,9 +184,7 @@ def _stop_at_death(builder: Builder, pid, benefit_month) -> tuple[np.ndarray, np
     )
     contributor_lag = 1 + rng.integers(0, 4, count)
     receiving = benefit_month <= death_month
-    stop = np.where(
-        death_month < NEVER, death_month + np.where(receiving, lag, contributor_lag), NEVER
-    )
+    stop = np.where(death_month < NEVER, death_month + np.where(receiving, lag, contributor_lag), NEVER)
     return np.minimum(stop, NEVER), handling
 
 

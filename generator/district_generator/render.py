@@ -72,16 +72,13 @@ def write(
     for column in feed.columns:
         rendered, cell_format = render_column(column, file.cols[column.name], style, file.row_count)
         if column.name in forms:
-            rendered = np.array([None if cell is None else forms[column.name](cell) for cell in rendered],
-                                dtype=object)
+            rendered = np.array([None if cell is None else forms[column.name](cell) for cell in rendered], dtype=object)
             cell_format = {}
         cells[column.name], cell_formats[column.name] = rendered, cell_format
         if column.kind is Kind.MONTH and file.row_count:
             # the style the file's months are in, for a planted month to match
             first = next((cell for cell in rendered if isinstance(cell, str)), "202401")
-            month_styles[column.name] = (
-                "cn" if "年" in first else ("dash" if "-" in first else "compact")
-            )
+            month_styles[column.name] = "cn" if "年" in first else ("dash" if "-" in first else "compact")
     cells, bad, issues = quarantine.plant(file, feed, cells, style, month_styles)
     rows = len(next(iter(cells.values()))) if cells else 0
     for name in forms:
@@ -89,12 +86,10 @@ def write(
         for row in range(rows):
             if row not in bad and cells[name][row] is not None:
                 issues[(row, name)] = reason
-    headers = [renamed.get(column.name, header) for column, header in zip(feed.columns, _headers(feed, style),
-                                                                           strict=True)]
-    columns = [
-        (header, cells[column.name], cell_formats[column.name])
-        for header, column in zip(headers, feed.columns)
+    headers = [
+        renamed.get(column.name, header) for column, header in zip(feed.columns, _headers(feed, style), strict=True)
     ]
+    columns = [(header, cells[column.name], cell_formats[column.name]) for header, column in zip(headers, feed.columns)]
     if not style.system and rng.random() < 0.5:
         columns = [columns[index] for index in rng.permutation(len(columns))]
     for header, values in _extras(rows, style):
@@ -108,8 +103,7 @@ def write(
     else:
         physical = _write_xlsx(target, feed, file, columns, rows, rng)
     quarantined = [
-        {"row": int(physical[row]), "column": column, "reason": reason}
-        for row, (column, reason) in sorted(bad.items())
+        {"row": int(physical[row]), "column": column, "reason": reason} for row, (column, reason) in sorted(bad.items())
     ]
     value_issues = [
         {"row": int(physical[row]), "column": column, "reason": reason}
@@ -126,9 +120,7 @@ def _normal_header(header: str) -> str:
     return header.strip().translate(TO_HALF_WIDTH)
 
 
-ALL_HEADERS = {
-    _normal_header(name) for feed in FEEDS for column in feed.columns for name in column.headers
-}
+ALL_HEADERS = {_normal_header(name) for feed in FEEDS for column in feed.columns for name in column.headers}
 
 
 def _headers(feed: Feed, style: Style) -> list[str]:
@@ -259,9 +251,7 @@ def _write_xlsx(target: Path, feed: Feed, file: FileData, columns, rows: int, rn
     # a fixed creation time, so the same district gives the same bytes
     workbook.set_properties({"created": dt.datetime(2000, 1, 1), "author": feed.sender})
     sheet = workbook.add_worksheet(str(rng.choice(["Sheet1", feed.title[:31], "名单"])))
-    formats = [
-        workbook.add_format(cell_format) if cell_format else None for _, _, cell_format in columns
-    ]
+    formats = [workbook.add_format(cell_format) if cell_format else None for _, _, cell_format in columns]
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     physical = np.zeros(rows, dtype=np.int64)
     for at, (kind, value) in enumerate(layout):

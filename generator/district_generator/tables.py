@@ -97,9 +97,7 @@ def _balances(district: District, month: int, shown, got_benefit) -> np.ndarray:
         weights=contributions.amount.to_numpy()[so_far] * 1.3,
         minlength=len(records),
     )
-    contributing = records.base_balance.to_numpy()[shown] + np.round(contributed[shown]).astype(
-        np.int64
-    )
+    contributing = records.base_balance.to_numpy()[shown] + np.round(contributed[shown]).astype(np.int64)
     return np.where(got_benefit, receiving, contributing)
 
 

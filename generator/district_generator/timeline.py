@@ -51,9 +51,7 @@ def day_in_month(months, rng: np.random.Generator, first: int = 1, last: int = 3
     length = (month_end(months) - start).astype(np.int64) + 1
     last_day = np.minimum(last, length)
     first_day = np.minimum(first, last_day)
-    offset = (
-        first_day - 1 + (rng.random(months.shape) * (last_day - first_day + 1)).astype(np.int64)
-    )
+    offset = first_day - 1 + (rng.random(months.shape) * (last_day - first_day + 1)).astype(np.int64)
     return start + offset.astype("timedelta64[D]")
 
 

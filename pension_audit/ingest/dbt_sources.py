@@ -28,31 +28,46 @@ def sources_yaml() -> str:
         columns = []
         for name, sql_type in feed_table_columns(feed):
             col = declared.get(name)
-            entry: dict[str, object] = {"name": name, "data_type": sql_type,
-                     "description": col.header if col else _derived_description(name)}
+            entry: dict[str, object] = {
+                "name": name,
+                "data_type": sql_type,
+                "description": col.header if col else _derived_description(name),
+            }
             if name in ("_row", "_period", "_file_hash") or (col and col.required and not name.endswith("_raw")):
                 entry["data_tests"] = ["not_null"]
             columns.append(entry)
-        tables.append({
-            "name": feed.name,
-            "description": f"{feed.sender}：{feed.title}（{'月报' if feed.is_monthly else '年报'}）",
-            "config": {
-                "freshness": copy.deepcopy(FRESHNESS[feed.cadence]),
-                "loaded_at_field": "_loaded_at",
-                "meta": {"dagster": {"asset_key": ["raw", feed.name]}},
+        tables.append(
+            {
+                "name": feed.name,
+                "description": f"{feed.sender}：{feed.title}（{'月报' if feed.is_monthly else '年报'}）",
+                "config": {
+                    "freshness": copy.deepcopy(FRESHNESS[feed.cadence]),
+                    "loaded_at_field": "_loaded_at",
+                    "meta": {"dagster": {"asset_key": ["raw", feed.name]}},
+                },
+                "columns": columns,
+            }
+        )
+    doc = {
+        "version": 2,
+        "sources": [
+            {
+                "name": "raw",
+                "schema": "raw",
+                "description": "各数据源载入后的规范化数据（见 pension_audit/ingest/feeds.py）",
+                "tables": tables,
             },
-            "columns": columns,
-        })
-    doc = {"version": 2, "sources": [{
-        "name": "raw", "schema": "raw",
-        "description": "各数据源载入后的规范化数据（见 pension_audit/ingest/feeds.py）",
-        "tables": tables,
-    }, {
-        "name": "meta", "schema": "meta",
-        "description": "文件日志、隔离区与数据质量检查结果",
-        "tables": [{"name": "file_log"}, {"name": "quarantine"}, {"name": "check_results"}],
-    }]}
-    header = "# Generated from pension_audit/ingest/feeds.py by `python -m pension_audit.ingest.dbt_sources`. Do not edit.\n"
+            {
+                "name": "meta",
+                "schema": "meta",
+                "description": "文件日志、隔离区与数据质量检查结果",
+                "tables": [{"name": "file_log"}, {"name": "quarantine"}, {"name": "check_results"}],
+            },
+        ],
+    }
+    header = (
+        "# Generated from pension_audit/ingest/feeds.py by `python -m pension_audit.ingest.dbt_sources`. Do not edit.\n"
+    )
     return header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
 
 
@@ -63,8 +78,13 @@ def _derived_description(name: str) -> str:
         return "是否为校验位正确的18位公民身份号码"
     if name == "id_number":
         return "持证人公民身份号码（取自残疾人证号前18位）"
-    return {"_feed": "数据源", "_period": "文件期间", "_file_hash": "文件SHA-256",
-            "_row": "文件中的行号", "_loaded_at": "载入时间"}.get(name, name)
+    return {
+        "_feed": "数据源",
+        "_period": "文件期间",
+        "_file_hash": "文件SHA-256",
+        "_row": "文件中的行号",
+        "_loaded_at": "载入时间",
+    }.get(name, name)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ __all__ = ["HOLD_REASONS", "History", "Thresholds", "hold_reason", "load_thresho
 THRESHOLDS_FILE = Path(__file__).resolve().parents[2] / "dbt_project/seeds/hold_thresholds.csv"
 
 
-
 @dataclass(frozen=True)
 class Thresholds:
     feed: str
@@ -44,11 +43,18 @@ class Thresholds:
 
 def load_thresholds(path: Path = THRESHOLDS_FILE) -> list[Thresholds]:
     with path.open(encoding="utf-8", newline="") as stream:
-        return [Thresholds(row["feed"], dt.date.fromisoformat(row["effective_from"]),
-                           int(row["min_typical_rows"]), int(row["recent_periods"]),
-                           Decimal(row["min_share_of_recent"]), Decimal(row["min_share_of_last_year"]),
-                           Decimal(row["max_quarantined_share_rise"]))
-                for row in csv.DictReader(stream)]
+        return [
+            Thresholds(
+                row["feed"],
+                dt.date.fromisoformat(row["effective_from"]),
+                int(row["min_typical_rows"]),
+                int(row["recent_periods"]),
+                Decimal(row["min_share_of_recent"]),
+                Decimal(row["min_share_of_last_year"]),
+                Decimal(row["max_quarantined_share_rise"]),
+            )
+            for row in csv.DictReader(stream)
+        ]
 
 
 def thresholds_for(feed: str, period: str, table: list[Thresholds] | None = None) -> Thresholds:
@@ -56,8 +62,9 @@ def thresholds_for(feed: str, period: str, table: list[Thresholds] | None = None
     table = load_thresholds() if table is None else table
     start = dt.date.fromisoformat(f"{period}-01" if len(period) == 7 else f"{period}-01-01")
     for name in (feed, "*"):
-        rows = sorted((t for t in table if t.feed == name and t.effective_from <= start),
-                      key=lambda t: t.effective_from)
+        rows = sorted(
+            (t for t in table if t.feed == name and t.effective_from <= start), key=lambda t: t.effective_from
+        )
         if rows:
             return rows[-1]
     raise LookupError(f"hold_thresholds.csv has no row for {feed} or * in force at {period}")
@@ -74,24 +81,27 @@ class History:
     periods: dict[str, tuple[int, int]]
 
 
-def hold_reason(period: str, rows_read: int, readable: int, history: History,
-                limits: Thresholds) -> tuple[str, str] | None:
+def hold_reason(
+    period: str, rows_read: int, readable: int, history: History, limits: Thresholds
+) -> tuple[str, str] | None:
     """(reason, message in Chinese) when the file must be held, else None. A jump in the
     quarantined share is named first: it is also why fewer rows are readable."""
     earlier = sorted(p for p in history.periods if p < period)
     if not earlier:
         return None  # a feed's first period: nothing to compare with
-    recent = earlier[-limits.recent_periods:]
+    recent = earlier[-limits.recent_periods :]
     recent_loaded = statistics.median(history.periods[p][1] for p in recent)
     last_year = history.periods.get(year_before(period))
     last_year_loaded = last_year[1] if last_year else None
     if rows_read >= limits.min_typical_rows:
         share = Decimal(rows_read - readable) / rows_read
         usual = statistics.median(
-            Decimal(r - loaded) / r if r else Decimal(0) for r, loaded in (history.periods[p] for p in recent))
+            Decimal(r - loaded) / r if r else Decimal(0) for r, loaded in (history.periods[p] for p in recent)
+        )
         if share > usual + limits.max_quarantined_share_rise:
-            return "quarantine_jump", (f"隔离 {rows_read - readable} 行，占 {share:.0%}，"
-                                       f"近 {len(recent)} 期中位数为 {usual:.0%}")
+            return "quarantine_jump", (
+                f"隔离 {rows_read - readable} 行，占 {share:.0%}，近 {len(recent)} 期中位数为 {usual:.0%}"
+            )
     typical = max(recent_loaded, last_year_loaded or 0)
     # Each comparison in use (a share of 0 turns it off; last year's needs last year's file)
     # must find the file collapsed.

@@ -76,10 +76,18 @@ CREATE TABLE IF NOT EXISTS meta.check_results (
 """
 
 
-CHECK_RESULT_COLUMNS = pa.schema([
-    ("period", pa.string()), ("expectation", pa.string()), ("column_name", pa.string()), ("severity", pa.string()),
-    ("success", pa.bool_()), ("unexpected_count", pa.int32()), ("unexpected_rows", pa.string()),
-    ("description", pa.string())])
+CHECK_RESULT_COLUMNS = pa.schema(
+    [
+        ("period", pa.string()),
+        ("expectation", pa.string()),
+        ("column_name", pa.string()),
+        ("severity", pa.string()),
+        ("success", pa.bool_()),
+        ("unexpected_count", pa.int32()),
+        ("unexpected_rows", pa.string()),
+        ("description", pa.string()),
+    ]
+)
 
 
 def feed_table_columns(feed: Feed) -> list[tuple[str, str]]:
@@ -119,11 +127,14 @@ def halfwidth_sql(feed: Feed) -> str:
     that read it. Full-width characters are rare: one test per row finds the rows that have
     any, and only their cells are translated."""
     row = "concat_ws(chr(1), " + ", ".join(_raw(c) for c in feed.columns) + ")"
-    cells = ", ".join(f"CASE WHEN __fullwidth THEN pa_halfwidth({_raw(c)}) ELSE {_raw(c)} END AS {_raw(c)}"
-                      for c in feed.columns)
+    cells = ", ".join(
+        f"CASE WHEN __fullwidth THEN pa_halfwidth({_raw(c)}) ELSE {_raw(c)} END AS {_raw(c)}" for c in feed.columns
+    )
     cleaned = "".join(f", pa_id_clean({_raw(c)}) AS {_clean(c)}" for c in feed.columns if c.kind in ID_KINDS)
-    return (f"SELECT *{cleaned} FROM (SELECT _row, {cells} FROM "
-            f"(SELECT *, pa_has_fullwidth({row}) AS __fullwidth FROM incoming))")
+    return (
+        f"SELECT *{cleaned} FROM (SELECT _row, {cells} FROM "
+        f"(SELECT *, pa_has_fullwidth({row}) AS __fullwidth FROM incoming))"
+    )
 
 
 def parse_sql(col: Column, scale: int = 1) -> str:
@@ -175,10 +186,16 @@ def derived_sql(feed: Feed) -> list[str]:
 
 
 KIND_REASONS = {
-    Kind.ID: "unrecoverable_id", Kind.DOC_ID: "unrecoverable_id", Kind.DISABILITY_CERT: "unrecoverable_id",
-    Kind.PERSON_NO: "invalid_code", Kind.TOWNSHIP: "invalid_code",
-    Kind.DATE: "invalid_date", Kind.MONTH: "invalid_date", Kind.YEAR: "invalid_date",
-    Kind.AMOUNT: "invalid_amount", Kind.ENUM: "unknown_value",
+    Kind.ID: "unrecoverable_id",
+    Kind.DOC_ID: "unrecoverable_id",
+    Kind.DISABILITY_CERT: "unrecoverable_id",
+    Kind.PERSON_NO: "invalid_code",
+    Kind.TOWNSHIP: "invalid_code",
+    Kind.DATE: "invalid_date",
+    Kind.MONTH: "invalid_date",
+    Kind.YEAR: "invalid_date",
+    Kind.AMOUNT: "invalid_amount",
+    Kind.ENUM: "unknown_value",
 }
 
 
@@ -232,14 +249,18 @@ class FileOutcome:
         if self.status == "failed":
             return f"✗ {self.message}"
         if self.status == "held":
-            return (f"⏸ {self.relative}：暂缓载入（{self.message}）；核实后运行 "
-                    f"pension-audit release {self.feed} {self.period} 放行，或请报送单位重新报送")
+            return (
+                f"⏸ {self.relative}：暂缓载入（{self.message}）；核实后运行 "
+                f"pension-audit release {self.feed} {self.period} 放行，或请报送单位重新报送"
+            )
         if self.status == "unchanged":
             return f"· {self.relative}：未变化，跳过"
         verb = "重新载入(替换旧版本)" if self.replaced else "载入"
         issues = f"，{self.value_issues} 个取值无法识别（已保留原值）" if self.value_issues else ""
-        return (f"✓ {self.relative}：{verb} {self.rows_loaded} 行，隔离 {self.rows_quarantined} 行"
-                f"（共 {self.rows_read} 行数据）{issues}")
+        return (
+            f"✓ {self.relative}：{verb} {self.rows_loaded} 行，隔离 {self.rows_quarantined} 行"
+            f"（共 {self.rows_read} 行数据）{issues}"
+        )
 
 
 class Warehouse:
@@ -296,18 +317,41 @@ class Warehouse:
         run loads it."""
         skip = " AND status <> 'released'"
         skip += "" if counting_duplicates else " AND coalesce(reason, '') <> 'duplicate_period'"
-        return self._sql(
-            f"SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ?{skip}", [relative, digest]
-        )[0][0] > 0
+        return (
+            self._sql(f"SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ?{skip}", [relative, digest])[
+                0
+            ][0]
+            > 0
+        )
 
-    def _log(self, file: InboxFile, digest: str, size: int, status: str, now: dt.datetime,
-             rows: FileRows | None = None, counts: tuple[int, int, int] = (0, 0, 0),
-             reason: str | None = None, message: str | None = None) -> None:
+    def _log(
+        self,
+        file: InboxFile,
+        digest: str,
+        size: int,
+        status: str,
+        now: dt.datetime,
+        rows: FileRows | None = None,
+        counts: tuple[int, int, int] = (0, 0, 0),
+        reason: str | None = None,
+        message: str | None = None,
+    ) -> None:
         self._sql(
             "INSERT INTO meta.file_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
-            [file.feed.name if file.feed else None, file.period, file.relative, digest, size,
-             rows.encoding if rows else None, rows.layout.header_row if rows else None, status,
-             *counts, reason, message, now],
+            [
+                file.feed.name if file.feed else None,
+                file.period,
+                file.relative,
+                digest,
+                size,
+                rows.encoding if rows else None,
+                rows.layout.header_row if rows else None,
+                status,
+                *counts,
+                reason,
+                message,
+                now,
+            ],
         )
 
     def refuse(self, file: InboxFile, reason: str, message: str) -> FileOutcome:
@@ -324,30 +368,48 @@ class Warehouse:
         """Rows loaded for the feed's latest period before this one (for the collapse check)."""
         rows = self._sql(
             "SELECT rows_loaded FROM meta.file_log WHERE feed = ? AND period < ? AND status = 'loaded' "
-            "ORDER BY period DESC LIMIT 1", [feed.name, period])
+            "ORDER BY period DESC LIMIT 1",
+            [feed.name, period],
+        )
         return rows[0][0] if rows else None
 
     def record_checks(self, feed: Feed, outcomes: dict[str, Any]) -> None:
         """Keep each expectation's result for the loaded version of each period (period ->
         its validation outcome, an expectations.ValidationOutcome from the layer above), in one
         statement and one commit."""
-        results = pa.Table.from_pylist([
-            {"period": period, "expectation": r.expectation, "column_name": r.column, "severity": r.severity,
-             "success": r.success, "unexpected_count": r.unexpected_count,
-             "unexpected_rows": json.dumps(r.unexpected_rows), "description": r.description}
-            for period, outcome in outcomes.items() for r in outcome.results], schema=CHECK_RESULT_COLUMNS)
+        results = pa.Table.from_pylist(
+            [
+                {
+                    "period": period,
+                    "expectation": r.expectation,
+                    "column_name": r.column,
+                    "severity": r.severity,
+                    "success": r.success,
+                    "unexpected_count": r.unexpected_count,
+                    "unexpected_rows": json.dumps(r.unexpected_rows),
+                    "description": r.description,
+                }
+                for period, outcome in outcomes.items()
+                for r in outcome.results
+            ],
+            schema=CHECK_RESULT_COLUMNS,
+        )
         self.con.register("check_rows", results)
         try:
             with self._transaction():
-                self._sql("DELETE FROM meta.check_results WHERE feed = ? AND period IN (SELECT unnest(?))",
-                          [feed.name, list(outcomes)])
-                self._sql("""
+                self._sql(
+                    "DELETE FROM meta.check_results WHERE feed = ? AND period IN (SELECT unnest(?))",
+                    [feed.name, list(outcomes)],
+                )
+                self._sql(
+                    """
                     INSERT INTO meta.check_results
                     SELECT ?, c.period, f.file_hash, c.expectation, c.column_name, c.severity, c.success,
                            c.unexpected_count, c.unexpected_rows::JSON, c.description, ?
                     FROM check_rows c JOIN meta.file_log f
                       ON f.feed = ? AND f.period = c.period AND f.status = 'loaded'""",
-                          [feed.name, dt.datetime.now().replace(microsecond=0), feed.name])
+                    [feed.name, dt.datetime.now().replace(microsecond=0), feed.name],
+                )
         finally:
             self.con.unregister("check_rows")
 
@@ -390,56 +452,79 @@ class Warehouse:
                 if held:
                     reason, message = held
                     # Older held versions of the period give way to this one.
-                    self._sql("UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
-                              "WHERE feed = ? AND period = ? AND status = 'held'", [now, feed.name, period])
+                    self._sql(
+                        "UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
+                        "WHERE feed = ? AND period = ? AND status = 'held'",
+                        [now, feed.name, period],
+                    )
                     self._log(file, digest, len(data), "held", now, rows, (rows.count, 0, 0), reason, message)
-                    return FileOutcome(file.relative, feed.name, period, "held", rows.count, 0, 0,
-                                       reason=reason, message=message)
+                    return FileOutcome(
+                        file.relative, feed.name, period, "held", rows.count, 0, 0, reason=reason, message=message
+                    )
                 replaced = self._drop_period(feed, period, now)
                 self._store(feed, period, digest, now)
                 self._log(file, digest, len(data), "loaded", now, rows, counts)
         finally:
             self.con.unregister("incoming")
-        return FileOutcome(file.relative, feed.name, period, "loaded", *counts, replaced=replaced,
-                           value_issues=issues)
+        return FileOutcome(file.relative, feed.name, period, "loaded", *counts, replaced=replaced, value_issues=issues)
 
     def _released(self, relative: str, digest: str) -> bool:
-        return self._sql("SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ? AND status = 'released'",
-                         [relative, digest])[0][0] > 0
+        return (
+            self._sql(
+                "SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ? AND status = 'released'",
+                [relative, digest],
+            )[0][0]
+            > 0
+        )
 
     def history(self, feed: Feed, period: str) -> History:
         """Rows read and loaded of the loaded version of each of the feed's other periods."""
-        return History({p: (r, n) for p, r, n in self._sql(
-            "SELECT period, rows_read, rows_loaded FROM meta.file_log "
-            "WHERE feed = ? AND period <> ? AND status = 'loaded'", [feed.name, period])})
+        return History(
+            {
+                p: (r, n)
+                for p, r, n in self._sql(
+                    "SELECT period, rows_read, rows_loaded FROM meta.file_log "
+                    "WHERE feed = ? AND period <> ? AND status = 'loaded'",
+                    [feed.name, period],
+                )
+            }
+        )
 
     def _hold_reason(self, feed: Feed, period: str, rows_read: int, readable: int) -> tuple[str, str] | None:
-        return hold_reason(period, rows_read, readable, self.history(feed, period),
-                           thresholds_for(feed.name, period))
+        return hold_reason(period, rows_read, readable, self.history(feed, period), thresholds_for(feed.name, period))
 
     def release(self, feed: str, period: str, by: str) -> str:
         """Release the held version of a feed's period: the next run loads it. Returns its
         path; LookupError (in Chinese) when nothing of the period is held."""
-        held = self._sql("SELECT path, file_hash FROM meta.file_log WHERE feed = ? AND period = ? AND status = 'held' "
-                         "ORDER BY ingested_at DESC LIMIT 1", [feed, period])
+        held = self._sql(
+            "SELECT path, file_hash FROM meta.file_log WHERE feed = ? AND period = ? AND status = 'held' "
+            "ORDER BY ingested_at DESC LIMIT 1",
+            [feed, period],
+        )
         if not held:
             raise LookupError(f"{feed} {period} 没有暂缓载入的文件")
         path, digest = held[0]
         now = dt.datetime.now().replace(microsecond=0)
         note = f"；{now:%Y-%m-%d %H:%M} 由 {by} 放行"
-        self._sql("UPDATE meta.file_log SET status = 'released', released_by = ?, released_at = ?, "
-                  "message = coalesce(message, '') || ? WHERE path = ? AND file_hash = ? AND status = 'held'",
-                  [by, now, note, path, digest])
+        self._sql(
+            "UPDATE meta.file_log SET status = 'released', released_by = ?, released_at = ?, "
+            "message = coalesce(message, '') || ? WHERE path = ? AND file_hash = ? AND status = 'held'",
+            [by, now, note, path, digest],
+        )
         return path
 
     def _drop_period(self, feed: Feed, period: str, now: dt.datetime) -> bool:
         """A re-sent file replaces exactly its period: the old rows go, the old version is
         kept in the log as replaced (and so are versions of the period that were held)."""
-        self._sql("UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
-                  "WHERE feed = ? AND period = ? AND status = 'held'", [now, feed.name, period])
+        self._sql(
+            "UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
+            "WHERE feed = ? AND period = ? AND status = 'held'",
+            [now, feed.name, period],
+        )
         old = self._sql(
             "SELECT count(*) FROM meta.file_log WHERE feed = ? AND period = ? AND status = 'loaded'",
-            [feed.name, period])[0][0]
+            [feed.name, period],
+        )[0][0]
         if not old:
             return False
         self._sql(f"DELETE FROM {feed.table} WHERE _period = ?", [period])
@@ -448,7 +533,9 @@ class Warehouse:
         self._sql("DELETE FROM meta.check_results WHERE feed = ? AND period = ?", [feed.name, period])
         self._sql(
             "UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
-            "WHERE feed = ? AND period = ? AND status = 'loaded'", [now, feed.name, period])
+            "WHERE feed = ? AND period = ? AND status = 'loaded'",
+            [now, feed.name, period],
+        )
         return True
 
     def _stage(self, feed: Feed, period: str, rows: FileRows) -> tuple[int, int, int]:
@@ -456,11 +543,12 @@ class Warehouse:
         quarantine (`problems`) and the value issues of the rows that load (`issues`).
         Returns (rows that load, rows quarantined, value issues)."""
         period_start = f"{period}-01" if feed.is_monthly else f"{period}-01-01"
-        typed = ", ".join(f"{parse_sql(c, rows.layout.scales.get(c.name, 1))} AS {_quote(c.name)}"
-                          for c in feed.columns)
+        typed = ", ".join(
+            f"{parse_sql(c, rows.layout.scales.get(c.name, 1))} AS {_quote(c.name)}" for c in feed.columns
+        )
         self._sql(f"""
             CREATE OR REPLACE TEMP TABLE typed AS
-            SELECT {', '.join(['*', *derived_sql(feed)])}
+            SELECT {", ".join(["*", *derived_sql(feed)])}
             FROM (SELECT *, {typed} FROM ({halfwidth_sql(feed)}))""")
 
         def union(pairs: list[tuple[Column, str, str]], value: bool) -> str:
@@ -468,13 +556,16 @@ class Warehouse:
             return " UNION ALL ".join(
                 f"SELECT _row, {_lit(col.name)} AS col, {_lit(col.header)} AS header, "
                 f"{cell.format(raw=_raw(col))}{_lit(reason)} AS reason FROM typed WHERE {cond}"
-                for col, reason, cond in pairs)
+                for col, reason, cond in pairs
+            )
 
         problems = [(c, reason, cond) for c in feed.columns for reason, cond in problem_sql(feed, c, period_start)]
         self._sql(f"CREATE OR REPLACE TEMP TABLE problems AS {union(problems, True)}")
         # A value issue keeps the cell exactly as it arrived (before full-width was made half-width).
         issues = [(c, reason, cond) for c in feed.columns for reason, cond in issue_sql(feed, c)]
-        found = union(issues, False) or "SELECT NULL::INTEGER AS _row, '' AS col, '' AS header, '' AS reason WHERE false"
+        found = (
+            union(issues, False) or "SELECT NULL::INTEGER AS _row, '' AS col, '' AS header, '' AS reason WHERE false"
+        )
         arrived = " ".join(f"WHEN {_lit(c.name)} THEN n.{_raw(c)}" for c, _, _ in issues) or "WHEN '' THEN NULL"
         self._sql(f"""
             CREATE OR REPLACE TEMP TABLE issues AS
@@ -488,19 +579,28 @@ class Warehouse:
         """Write the staged rows: readable rows to the feed's table, the quarantined ones and
         the value issues to meta."""
         record = "to_json({" + ", ".join(f"{_lit(c.header)}: {_raw(c)}" for c in feed.columns) + "})"
-        self._sql(f"""
+        self._sql(
+            f"""
             INSERT INTO meta.quarantine
             SELECT ?, ?, ?, p._row, p.col, p.header, p.value, p.reason, {record}, ?
             FROM problems p JOIN typed USING (_row) ORDER BY p._row, p.col""",
-            [feed.name, period, digest, now])
-        self._sql("""
+            [feed.name, period, digest, now],
+        )
+        self._sql(
+            """
             INSERT INTO meta.value_issues
             SELECT ?, ?, ?, _row, col, header, value, reason, ? FROM issues ORDER BY _row, col""",
-            [feed.name, period, digest, now])
-        outputs = [f"{_quote('__raw_' + n.removesuffix('_raw'))} AS {_quote(n)}" if n.endswith("_raw") else _quote(n)
-                   for n, _ in feed_table_columns(feed) if n not in dict(LINEAGE)]
-        self._sql(f"""
+            [feed.name, period, digest, now],
+        )
+        outputs = [
+            f"{_quote('__raw_' + n.removesuffix('_raw'))} AS {_quote(n)}" if n.endswith("_raw") else _quote(n)
+            for n, _ in feed_table_columns(feed)
+            if n not in dict(LINEAGE)
+        ]
+        self._sql(
+            f"""
             INSERT INTO {feed.table}
-            SELECT ?, ?, ?, _row, ?, {', '.join(outputs)}
+            SELECT ?, ?, ?, _row, ?, {", ".join(outputs)}
             FROM typed WHERE _row NOT IN (SELECT _row FROM problems) ORDER BY _row""",
-            [feed.name, period, digest, now])
+            [feed.name, period, digest, now],
+        )

@@ -25,9 +25,7 @@ def _sql_str(s: str) -> str:
 
 
 def _check_digit_sql(arg: str) -> str:
-    weighted = " + ".join(
-        f"TRY_CAST(substr({arg}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(_ID_WEIGHTS)
-    )
+    weighted = " + ".join(f"TRY_CAST(substr({arg}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(_ID_WEIGHTS))
     return f"substr('{_CHECK_CHARS}', (({weighted}) % 11) + 1, 1)"
 
 
@@ -146,8 +144,10 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 def connect(path: str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the macros installed; nothing leaves the machine."""
-    con = duckdb.connect(path or ":memory:", read_only=read_only,
-                         config={"autoinstall_known_extensions": False,
-                                 "autoload_known_extensions": False})
+    con = duckdb.connect(
+        path or ":memory:",
+        read_only=read_only,
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
     install_macros(con)
     return con

@@ -180,9 +180,11 @@ def _read_regular_csv(text: str) -> list[pa.Array] | None:
         table = pcsv.read_csv(
             pa.BufferReader(text.encode("utf-8")),
             read_options=pcsv.ReadOptions(column_names=names),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                            invalid_row_handler=note),
-            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())))
+            parse_options=pcsv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=note
+            ),
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+        )
     except pa.ArrowInvalid:  # e.g. a quote never closed, or a first line with no cell
         return None
     return None if irregular else [column.combine_chunks() for column in table.columns]
@@ -257,8 +259,9 @@ def find_header(feed: Feed, rows: Sequence[list[str | None]]) -> Layout:
     lookup = _header_lookup(feed)
     best: tuple[int, dict[int, Column], list[str]] | None = None
     scales: dict[str, int] = {}
-    candidates = itertools.islice(((n, cells) for n, cells in enumerate(rows, start=1)
-                                   if any(map(is_filled, cells))), HEADER_SEARCH_ROWS)
+    candidates = itertools.islice(
+        ((n, cells) for n, cells in enumerate(rows, start=1) if any(map(is_filled, cells))), HEADER_SEARCH_ROWS
+    )
     for number, cells in candidates:
         mapped: dict[int, Column] = {}
         ignored = []
@@ -320,7 +323,10 @@ def data_rows(feed: Feed, path: Path, data: bytes) -> FileRows:
     by_name = {col.name: index for index, col in layout.columns.items()}
     for col in feed.columns:
         index = by_name.get(col.name)
-        column = (pc.if_else(filled[index], cells[index], None).filter(keep) if index is not None
-                  else pa.nulls(len(columns["_row"]), pa.string()))
+        column = (
+            pc.if_else(filled[index], cells[index], None).filter(keep)
+            if index is not None
+            else pa.nulls(len(columns["_row"]), pa.string())
+        )
         columns[f"__raw_{col.name}"] = column
     return FileRows(encoding, layout, pa.table(columns))

@@ -37,14 +37,17 @@ class Kind:
     numbered: bool  # a notice with a 文号: issued once, then given out as issued
 
 
-KINDS = {k.name: k for k in (
-    Kind("recovery-notice", "冒领社会保险待遇追缴通知书", False, True),
-    Kind("return-notice", "社会保险待遇返还通知书", False, True),
-    Kind("deregistration-notice", "申请注销登记告知书", False, True),
-    Kind("benefit-notice", "城乡居民基本养老保险待遇领取告知书", False, True),
-    Kind("suspension-list", "待遇暂停名单", True, False),
-    Kind("resumption-list", "待遇恢复名单", True, False),
-    Kind("inspection-summary", "稽核情况月报", True, False),
-    Kind("certification-report", "资格认证报告书", True, False),
-    Kind("accountability-report", "乡镇问责报告", True, False),
-)}
+KINDS = {
+    k.name: k
+    for k in (
+        Kind("recovery-notice", "冒领社会保险待遇追缴通知书", False, True),
+        Kind("return-notice", "社会保险待遇返还通知书", False, True),
+        Kind("deregistration-notice", "申请注销登记告知书", False, True),
+        Kind("benefit-notice", "城乡居民基本养老保险待遇领取告知书", False, True),
+        Kind("suspension-list", "待遇暂停名单", True, False),
+        Kind("resumption-list", "待遇恢复名单", True, False),
+        Kind("inspection-summary", "稽核情况月报", True, False),
+        Kind("certification-report", "资格认证报告书", True, False),
+        Kind("accountability-report", "乡镇问责报告", True, False),
+    )
+}

@@ -49,8 +49,20 @@ ACCOUNTABILITY_FIELDS = (
 STATUS_LABELS = {"on_time": "按时", "late": "迟报", "missed": "漏报", "pending": "待报"}
 EVENT_LABELS = {"death": "死亡", "sentence": "收监执行"}
 MONEY = ("overpaid", "attributable_loss", "recovered", "outstanding")
-SUMMED = ("recipients", "events", "on_time", "late", "missed", "pending", "improper_months", "overpaid",
-          "attributable_loss", "recovered", "outstanding", "referrals")
+SUMMED = (
+    "recipients",
+    "events",
+    "on_time",
+    "late",
+    "missed",
+    "pending",
+    "improper_months",
+    "overpaid",
+    "attributable_loss",
+    "recovered",
+    "outstanding",
+    "referrals",
+)
 
 
 def share(rate: Decimal | None) -> float | None:
@@ -59,44 +71,97 @@ def share(rate: Decimal | None) -> float | None:
 
 
 def _year_rows(session: Session, year: int) -> list[dict[str, Any]]:
-    return [{"township_code": r.township_code, "township_name": r.township_name, "recipients": r.recipients,
-             "events": r.events, "on_time": r.on_time, "late": r.late, "missed": r.missed, "pending": r.pending,
-             "on_time_rate": r.on_time_rate, "improper_months": r.improper_months, "overpaid": r.overpaid_amount,
-             "attributable_loss": r.attributable_loss, "certification_coverage": r.certification_coverage,
-             "rank": r.loss_rank}
-            for r in session.scalars(select(AccountabilityTownshipYear).where(AccountabilityTownshipYear.year == year)
-                                     .order_by(AccountabilityTownshipYear.loss_rank,
-                                               AccountabilityTownshipYear.township_code))]
+    return [
+        {
+            "township_code": r.township_code,
+            "township_name": r.township_name,
+            "recipients": r.recipients,
+            "events": r.events,
+            "on_time": r.on_time,
+            "late": r.late,
+            "missed": r.missed,
+            "pending": r.pending,
+            "on_time_rate": r.on_time_rate,
+            "improper_months": r.improper_months,
+            "overpaid": r.overpaid_amount,
+            "attributable_loss": r.attributable_loss,
+            "certification_coverage": r.certification_coverage,
+            "rank": r.loss_rank,
+        }
+        for r in session.scalars(
+            select(AccountabilityTownshipYear)
+            .where(AccountabilityTownshipYear.year == year)
+            .order_by(AccountabilityTownshipYear.loss_rank, AccountabilityTownshipYear.township_code)
+        )
+    ]
 
 
 def _month_rows(session: Session, month: str) -> list[dict[str, Any]]:
-    return [{"township_code": r.township_code, "township_name": r.township_name, "recipients": None,
-             "events": r.events, "on_time": r.on_time, "late": r.late, "missed": r.missed, "pending": r.pending,
-             "on_time_rate": r.on_time_rate, "improper_months": None, "overpaid": None,
-             "attributable_loss": r.attributable_loss, "certification_coverage": None, "rank": r.loss_rank}
-            for r in session.scalars(select(AccountabilityTownshipMonth).where(AccountabilityTownshipMonth.month == month)
-                                     .order_by(AccountabilityTownshipMonth.loss_rank,
-                                               AccountabilityTownshipMonth.township_code))]
+    return [
+        {
+            "township_code": r.township_code,
+            "township_name": r.township_name,
+            "recipients": None,
+            "events": r.events,
+            "on_time": r.on_time,
+            "late": r.late,
+            "missed": r.missed,
+            "pending": r.pending,
+            "on_time_rate": r.on_time_rate,
+            "improper_months": None,
+            "overpaid": None,
+            "attributable_loss": r.attributable_loss,
+            "certification_coverage": None,
+            "rank": r.loss_rank,
+        }
+        for r in session.scalars(
+            select(AccountabilityTownshipMonth)
+            .where(AccountabilityTownshipMonth.month == month)
+            .order_by(AccountabilityTownshipMonth.loss_rank, AccountabilityTownshipMonth.township_code)
+        )
+    ]
 
 
 def _late_and_missed(session: Session, first: str, last: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every late or missed report of events in [first, last], by township in the ranking's order."""
-    events = session.scalars(select(AccountabilityEvent).where(
-        AccountabilityEvent.report_status.in_(("late", "missed")), AccountabilityEvent.event_month >= first,
-        AccountabilityEvent.event_month <= last).order_by(
-        AccountabilityEvent.township_code, AccountabilityEvent.event_date, AccountabilityEvent.person_no))
+    events = session.scalars(
+        select(AccountabilityEvent)
+        .where(
+            AccountabilityEvent.report_status.in_(("late", "missed")),
+            AccountabilityEvent.event_month >= first,
+            AccountabilityEvent.event_month <= last,
+        )
+        .order_by(AccountabilityEvent.township_code, AccountabilityEvent.event_date, AccountabilityEvent.person_no)
+    )
     behind: dict[str, list[dict[str, Any]]] = {}
     for e in events:
-        behind.setdefault(e.township_code or "", []).append({
-            "event": EVENT_LABELS.get(e.event_type, e.event_type), "name": e.name or "", "id_number": e.id_number or "",
-            "person_no": e.person_no, "event_date": e.event_date, "due_month": e.due_month,
-            "report_month": e.report_month, "status": STATUS_LABELS[e.report_status], "loss": e.attributable_loss,
-            "roster_ref": e.roster_ref, "report_ref": e.report_ref or ""})
+        behind.setdefault(e.township_code or "", []).append(
+            {
+                "event": EVENT_LABELS.get(e.event_type, e.event_type),
+                "name": e.name or "",
+                "id_number": e.id_number or "",
+                "person_no": e.person_no,
+                "event_date": e.event_date,
+                "due_month": e.due_month,
+                "report_month": e.report_month,
+                "status": STATUS_LABELS[e.report_status],
+                "loss": e.attributable_loss,
+                "roster_ref": e.roster_ref,
+                "report_ref": e.report_ref or "",
+            }
+        )
     names = {r["township_code"]: r["township_name"] for r in rows}
     ranks = {r["township_code"]: r["rank"] for r in rows}
-    return [{"code": code, "name": names.get(code) or place(session, code), "rank": ranks.get(code),
-             "events": behind[code], "loss": sum((e["loss"] for e in behind[code]), ZERO)}
-            for code in sorted(behind, key=lambda c: (ranks.get(c, len(rows) + 1), c))]
+    return [
+        {
+            "code": code,
+            "name": names.get(code) or place(session, code),
+            "rank": ranks.get(code),
+            "events": behind[code],
+            "loss": sum((e["loss"] for e in behind[code]), ZERO),
+        }
+        for code in sorted(behind, key=lambda c: (ranks.get(c, len(rows) + 1), c))
+    ]
 
 
 def _recovery_by_township(session: Session, start: dt.date, end: dt.date) -> dict[str, dict[str, Any]]:
@@ -108,30 +173,43 @@ def _recovery_by_township(session: Session, start: dt.date, end: dt.date) -> dic
         return out.setdefault(code or "", {"recovered": ZERO, "outstanding": ZERO, "referrals": 0})
 
     for repayment, code in session.execute(
-            select(Repayment, Case.township_code).join(Demand, Demand.id == Repayment.demand_id)
-            .join(Case, Case.id == Demand.case_id).where(Repayment.paid_on.between(start, end))):
+        select(Repayment, Case.township_code)
+        .join(Demand, Demand.id == Repayment.demand_id)
+        .join(Case, Case.id == Demand.case_id)
+        .where(Repayment.paid_on.between(start, end))
+    ):
         slot(code)["recovered"] += repayment.amount
     for demand in session.scalars(select(Demand).where(Demand.issued_on <= end)):
         repaid = sum((r.amount for r in demand.repayments if r.paid_on <= end), ZERO)
         slot(demand.case.township_code)["outstanding"] += demand.amount - repaid
     for _referral, code in session.execute(
-            select(Referral, Case.township_code).join(Case, Case.id == Referral.case_id)
-            .where(Referral.referred_on.between(start, end))):
+        select(Referral, Case.township_code)
+        .join(Case, Case.id == Referral.case_id)
+        .where(Referral.referred_on.between(start, end))
+    ):
         slot(code)["referrals"] += 1
     return out
 
 
-def _charts(session: Session, rows: list[dict[str, Any]], label: str, year: int | None,
-            months: list[str]) -> dict[str, str]:
-    monthly = dict(session.execute(
-        select(AccountabilityTownshipMonth.month, func.sum(AccountabilityTownshipMonth.attributable_loss))
-        .where(AccountabilityTownshipMonth.month.between(months[0], months[-1]))
-        .group_by(AccountabilityTownshipMonth.month)).tuples().all())
-    rates = charts.on_time_rates([(r["township_name"], share(r["on_time_rate"])) for r in rows],
-                                 f"{label}各乡镇（街道）按时上报率")
+def _charts(
+    session: Session, rows: list[dict[str, Any]], label: str, year: int | None, months: list[str]
+) -> dict[str, str]:
+    monthly = dict(
+        session.execute(
+            select(AccountabilityTownshipMonth.month, func.sum(AccountabilityTownshipMonth.attributable_loss))
+            .where(AccountabilityTownshipMonth.month.between(months[0], months[-1]))
+            .group_by(AccountabilityTownshipMonth.month)
+        )
+        .tuples()
+        .all()
+    )
+    rates = charts.on_time_rates(
+        [(r["township_name"], share(r["on_time_rate"])) for r in rows], f"{label}各乡镇（街道）按时上报率"
+    )
     losses = charts.losses_by_month(
         [(f"{int(m[5:])}月" if year is not None else f"{m[2:4]}/{m[5:]}", monthly.get(m) or ZERO) for m in months],
-        f"可归责损失（按事件月份）{'' if year is not None else '，近12个月'}")
+        f"可归责损失（按事件月份）{'' if year is not None else '，近12个月'}",
+    )
     return {"rate_chart": charts.data_uri(rates), "loss_chart": charts.data_uri(losses)}
 
 
@@ -159,13 +237,46 @@ def accountability_report(session: Session, user: User | None, year: int | None,
         r.update(recovery.get(r["township_code"], {"recovered": ZERO, "outstanding": ZERO, "referrals": 0}))
     totals = {k: sum((r[k] for r in rows if r[k] is not None), Decimal(0) if k in MONEY else 0) for k in SUMMED}
     totals["on_time_rate"] = round(Decimal(totals["on_time"]) / totals["events"], 4) if totals["events"] else None
-    xlsx = [(r["rank"], r["township_code"], r["township_name"], r["recipients"], r["events"], r["on_time"], r["late"],
-             r["missed"], r["pending"], share(r["on_time_rate"]), r["improper_months"], r["overpaid"],
-             r["attributable_loss"], r["recovered"], r["outstanding"], r["referrals"],
-             share(r["certification_coverage"])) for r in rows]
-    context = {"year": year, "month": month, "label": label, "rows": rows, "totals": totals,
-               "late_missed": _late_and_missed(session, first, last, rows),
-               **_charts(session, rows, label, year, chart_months), "issuer": issuer(end)}
+    xlsx = [
+        (
+            r["rank"],
+            r["township_code"],
+            r["township_name"],
+            r["recipients"],
+            r["events"],
+            r["on_time"],
+            r["late"],
+            r["missed"],
+            r["pending"],
+            share(r["on_time_rate"]),
+            r["improper_months"],
+            r["overpaid"],
+            r["attributable_loss"],
+            r["recovered"],
+            r["outstanding"],
+            r["referrals"],
+            share(r["certification_coverage"]),
+        )
+        for r in rows
+    ]
+    context = {
+        "year": year,
+        "month": month,
+        "label": label,
+        "rows": rows,
+        "totals": totals,
+        "late_missed": _late_and_missed(session, first, last, rows),
+        **_charts(session, rows, label, year, chart_months),
+        "issuer": issuer(end),
+    }
     title = f"{label}乡镇（街道）领取待遇人员死亡、羁押、判刑情况上报问责报告"
-    return Document("accountability-report", title, "accountability_report.html", context,
-                    f"accountability-report-{period}", ACCOUNTABILITY_FIELDS, xlsx, f"{period}乡镇问责")
+    return Document(
+        "accountability-report",
+        title,
+        "accountability_report.html",
+        context,
+        f"accountability-report-{period}",
+        ACCOUNTABILITY_FIELDS,
+        xlsx,
+        f"{period}乡镇问责",
+    )

@@ -39,9 +39,14 @@ CERTIFICATION_FIELDS = (
 
 def close_month(session: Session, year: int) -> int:
     """The month certification closes in (certification_close_month, in force at the year's end)."""
-    value = session.scalar(select(PolicyParameter.value).where(
-        PolicyParameter.parameter == "certification_close_month",
-        PolicyParameter.effective_from <= dt.date(year, 12, 31)).order_by(PolicyParameter.effective_from.desc()))
+    value = session.scalar(
+        select(PolicyParameter.value)
+        .where(
+            PolicyParameter.parameter == "certification_close_month",
+            PolicyParameter.effective_from <= dt.date(year, 12, 31),
+        )
+        .order_by(PolicyParameter.effective_from.desc())
+    )
     if value is None:
         raise NotAvailable("policy_missing", "政策参数 certification_close_month 没有生效值：请先发布稽核结果")
     return int(value)
@@ -52,25 +57,71 @@ def certification_report(session: Session, user: User | None, year: int, townshi
     township = township_scope(user, township) or township
     name = known_township(session, township)
     close = month_end(f"{year}-{close_month(session, year):02d}")
-    people = list(session.scalars(
-        select(CertificationStatus).where(CertificationStatus.year == year,
-                                          CertificationStatus.township_code == township)
-        .order_by(CertificationStatus.village, CertificationStatus.person_nos)))
-    if not people and not session.scalar(select(CertificationStatus.year).where(CertificationStatus.year == year)
-                                         .limit(1)):
+    people = list(
+        session.scalars(
+            select(CertificationStatus)
+            .where(CertificationStatus.year == year, CertificationStatus.township_code == township)
+            .order_by(CertificationStatus.village, CertificationStatus.person_nos)
+        )
+    )
+    if not people and not session.scalar(
+        select(CertificationStatus.year).where(CertificationStatus.year == year).limit(1)
+    ):
         raise NotAvailable("no_roster", f"{year}年{close.month}月的参保名册尚未载入，不能出具该年度资格认证报告书")
-    coverage = session.scalar(select(AccountabilityTownshipYear.certification_coverage).where(
-        AccountabilityTownshipYear.year == year, AccountabilityTownshipYear.township_code == township))
+    coverage = session.scalar(
+        select(AccountabilityTownshipYear.certification_coverage).where(
+            AccountabilityTownshipYear.year == year, AccountabilityTownshipYear.township_code == township
+        )
+    )
     certified = [p for p in people if p.certified]
     uncertified = [p for p in people if not p.certified]
-    xlsx = [(i, "已认证", p.name, p.person_nos, mask_id(p.id_number or ""), p.village, numeric_date(p.certified_on),
-             p.method or "", "") for i, p in enumerate(certified, 1)] + \
-           [(len(certified) + i, "未认证", p.name, p.person_nos, mask_id(p.id_number or ""), p.village, "", "",
-             p.reason or "") for i, p in enumerate(uncertified, 1)]
-    context = {"year": year, "township": name, "township_code": township, "close": close,
-               "roster_month": f"{year}-{close.month:02d}", "persons": len(people), "certified": certified,
-               "uncertified": uncertified, "coverage": coverage if coverage is not None else
-               (Decimal(len(certified)) / len(people) if people else None), "issuer": issuer(close)}
+    xlsx = [
+        (
+            i,
+            "已认证",
+            p.name,
+            p.person_nos,
+            mask_id(p.id_number or ""),
+            p.village,
+            numeric_date(p.certified_on),
+            p.method or "",
+            "",
+        )
+        for i, p in enumerate(certified, 1)
+    ] + [
+        (
+            len(certified) + i,
+            "未认证",
+            p.name,
+            p.person_nos,
+            mask_id(p.id_number or ""),
+            p.village,
+            "",
+            "",
+            p.reason or "",
+        )
+        for i, p in enumerate(uncertified, 1)
+    ]
+    context = {
+        "year": year,
+        "township": name,
+        "township_code": township,
+        "close": close,
+        "roster_month": f"{year}-{close.month:02d}",
+        "persons": len(people),
+        "certified": certified,
+        "uncertified": uncertified,
+        "coverage": coverage if coverage is not None else (Decimal(len(certified)) / len(people) if people else None),
+        "issuer": issuer(close),
+    }
     title = f"{name}{year}年度城乡居民基本养老保险领取待遇人员资格认证报告书"
-    return Document("certification-report", title, "certification_report.html", context,
-                    f"certification-report-{year}-{township}", CERTIFICATION_FIELDS, xlsx, f"{year}资格认证")
+    return Document(
+        "certification-report",
+        title,
+        "certification_report.html",
+        context,
+        f"certification-report-{year}-{township}",
+        CERTIFICATION_FIELDS,
+        xlsx,
+        f"{year}资格认证",
+    )

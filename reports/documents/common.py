@@ -57,8 +57,11 @@ class Document:
     printed_on: dt.date | None = None  # 印发日期: the day it was issued, or made
 
     def pdf(self) -> bytes:
-        defaults = {"document_no": None, "copy_to": copy_to(self.name, self.township),
-                    "printed_on": self.printed_on or beijing_today()}
+        defaults = {
+            "document_no": None,
+            "copy_to": copy_to(self.name, self.township),
+            "printed_on": self.printed_on or beijing_today(),
+        }
         return render_pdf(self.template, {"title": self.title, **defaults, **self.context})
 
     def xlsx(self) -> bytes:
@@ -91,15 +94,24 @@ def format_number(abbreviation: str, character: str, year: int, number: int) -> 
     return f"{abbreviation}{character}字〔{year}〕{number}号"
 
 
-def document_number(session: Session, kind: str, subject: str, issued_on: dt.date, actor: User,
-                    case_id: int | None = None, person_id: str | None = None) -> IssuedDocument:
+def document_number(
+    session: Session,
+    kind: str,
+    subject: str,
+    issued_on: dt.date,
+    actor: User,
+    case_id: int | None = None,
+    person_id: str | None = None,
+) -> IssuedDocument:
     """The 文号 of a notice: the one it was first given, or the next of its kind and year (a
     sequence per kind and year in `document_numbers`). Only issuing calls this: a number is
     given by a named user, once, and kept. A voided notice's number stays spent: issuing its
     subject again takes the next number."""
-    issued = session.scalar(select(IssuedDocument).where(IssuedDocument.kind == kind,
-                                                         IssuedDocument.subject == subject,
-                                                         IssuedDocument.voided_at.is_(None)))
+    issued = session.scalar(
+        select(IssuedDocument).where(
+            IssuedDocument.kind == kind, IssuedDocument.subject == subject, IssuedDocument.voided_at.is_(None)
+        )
+    )
     if issued is not None:
         return issued
     year = issued_on.year
@@ -110,12 +122,18 @@ def document_number(session: Session, kind: str, subject: str, issued_on: dt.dat
     sequence.last_number += 1
     character, label = NUMBERED[kind]
     number = sequence.last_number
-    issued = IssuedDocument(kind=kind, subject=subject, year=year, number=number,
-                            document_no=format_number(issuer(issued_on).abbreviation, character, year, number),
-                            issued_on=issued_on, issued_by=actor.id, case_id=case_id)
+    issued = IssuedDocument(
+        kind=kind,
+        subject=subject,
+        year=year,
+        number=number,
+        document_no=format_number(issuer(issued_on).abbreviation, character, year, number),
+        issued_on=issued_on,
+        issued_by=actor.id,
+        case_id=case_id,
+    )
     session.add(issued)
-    audit.record(session, actor, "document_numbered", issued, None, f"{label} {issued.document_no}",
-                 case_id, person_id)
+    audit.record(session, actor, "document_numbered", issued, None, f"{label} {issued.document_no}", case_id, person_id)
     return issued
 
 
@@ -198,8 +216,11 @@ def improper_rows(session: Session, findings: list[Finding]) -> list[dict[str, A
 
 def person_of(case: Case, findings: list[Finding]) -> dict[str, Any]:
     first = next((f for f in findings if f.id_number), None)
-    return {"name": case.name or (first.name if first else "") or "", "id_number": first.id_number if first else "",
-            "person_id": case.person_id}
+    return {
+        "name": case.name or (first.name if first else "") or "",
+        "id_number": first.id_number if first else "",
+        "person_id": case.person_id,
+    }
 
 
 def month_end(month: str) -> dt.date:

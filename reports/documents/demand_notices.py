@@ -37,8 +37,11 @@ def the_demand(session: Session, user: User | None, demand_id: int, name: str) -
     if demand is None or (user is not None and not sees_township(user, demand.case.township_code)):
         raise NotFound("追缴通知")
     if demand.notice_kind != NOTICE_OF[name]:
-        other = "return-notice（社会保险待遇返还通知书）" if demand.notice_kind == "return" \
+        other = (
+            "return-notice（社会保险待遇返还通知书）"
+            if demand.notice_kind == "return"
             else "recovery-notice（冒领社会保险待遇追缴通知书）"
+        )
         raise NotFound(f"{LABELS[name]}：第 {demand_id} 号通知应为 {other}")
     return demand
 
@@ -49,8 +52,9 @@ def demand_notice(session: Session, user: User, demand_id: int, name: str) -> Do
     case = demand.case
     findings = open_findings(case) or list(case.findings)
     account = required_account(session, demand.issued_on)  # before a number is spent
-    numbered = document_number(session, f"{kind}_notice", f"demand:{demand.id}", demand.issued_on, user,
-                               case.id, case.person_id)
+    numbered = document_number(
+        session, f"{kind}_notice", f"demand:{demand.id}", demand.issued_on, user, case.id, case.person_id
+    )
     settlement = case.settlements[-1] if case.settlements else None
     rows = improper_rows(session, findings)
     township = place(session, case.township_code)
@@ -73,8 +77,16 @@ def demand_notice(session: Session, user: User, demand_id: int, name: str) -> Do
         "case_id": case.id,
     }
     template = "recovery_notice.html" if kind == "recovery" else "return_notice.html"
-    return Document(name, LABELS[name], template, context, f"{name}-{numbered.year}-{numbered.number}",
-                    numbered=[numbered], township=township, printed_on=numbered.issued_on)
+    return Document(
+        name,
+        LABELS[name],
+        template,
+        context,
+        f"{name}-{numbered.year}-{numbered.number}",
+        numbered=[numbered],
+        township=township,
+        printed_on=numbered.issued_on,
+    )
 
 
 def facts_of(findings: list[Finding], kind: str) -> list[Finding]:
@@ -85,8 +97,9 @@ def facts_of(findings: list[Finding], kind: str) -> list[Finding]:
     return own or findings
 
 
-def reconciliation(session: Session, case: Case, demand: Demand, rows: list[dict[str, Any]],
-                   settlement: Settlement | None) -> list[dict[str, Any]]:
+def reconciliation(
+    session: Session, case: Case, demand: Demand, rows: list[dict[str, Any]], settlement: Settlement | None
+) -> list[dict[str, Any]]:
     """From the gross improper amount to the amount demanded: the monthly detail (each record
     and month once), fixed amounts, the offsets against the personal account and the funeral
     subsidy, repayments by then, and what the notice demands. Lines add up to the demand."""
@@ -113,8 +126,12 @@ def demand_of_case(session: Session, case_id: int | None, name: str) -> int:
     """The latest demand of a case that a recovery or return notice is for."""
     if case_id is None:
         raise NotAvailable("parameter_required", f"{LABELS[name]}需要参数 --case 或 --demand")
-    found = session.scalar(select(Demand.id).where(Demand.case_id == case_id, Demand.notice_kind == NOTICE_OF[name])
-                           .order_by(Demand.id.desc()).limit(1))
+    found = session.scalar(
+        select(Demand.id)
+        .where(Demand.case_id == case_id, Demand.notice_kind == NOTICE_OF[name])
+        .order_by(Demand.id.desc())
+        .limit(1)
+    )
     if found is None:
         raise NotFound(f"该案件的{LABELS[name]}")
     return found

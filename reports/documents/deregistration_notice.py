@@ -38,19 +38,23 @@ def the_case(session: Session, user: User | None, case_id: int) -> tuple[Case, l
         raise NotFound("案件")
     findings = [f for f in open_findings(case) or case.findings if f.exception_type in DEREGISTRATION_TYPES]
     if not findings:
-        raise NotAvailable("not_applicable", "本案没有应办理注销登记的情形（死亡、丧失国籍、已享受其他社会养老保障待遇），"
-                                             "不能出具申请注销登记告知书")
+        raise NotAvailable(
+            "not_applicable",
+            "本案没有应办理注销登记的情形（死亡、丧失国籍、已享受其他社会养老保障待遇），不能出具申请注销登记告知书",
+        )
     return case, findings
 
 
 def deregistration_notice(session: Session, user: User, case_id: int, today: dt.date) -> Document:
     case, findings = the_case(session, user, case_id)
-    numbered = document_number(session, "deregistration_notice", f"case:{case.id}", today, user, case.id,
-                               case.person_id)
+    numbered = document_number(
+        session, "deregistration_notice", f"case:{case.id}", today, user, case.id, case.person_id
+    )
     office = issuer(numbered.issued_on)
     deceased = any(f.exception_type == "death" for f in findings)
-    basis = session.scalars(select(SettlementBasis).where(
-        SettlementBasis.finding_key.in_([f.finding_key for f in findings]))).all()
+    basis = session.scalars(
+        select(SettlementBasis).where(SettlementBasis.finding_key.in_([f.finding_key for f in findings]))
+    ).all()
     stopped = sorted(h.from_month for h in case.holds if h.reason_code.startswith("14"))
     rows = improper_rows(session, findings)
     township = place(session, case.township_code)
@@ -71,6 +75,13 @@ def deregistration_notice(session: Session, user: User, case_id: int, today: dt.
         "township": township,
         "case_id": case.id,
     }
-    return Document("deregistration-notice", LABEL, "deregistration_notice.html", context,
-                    f"deregistration-notice-{numbered.year}-{numbered.number}", numbered=[numbered],
-                    township=township, printed_on=numbered.issued_on)
+    return Document(
+        "deregistration-notice",
+        LABEL,
+        "deregistration_notice.html",
+        context,
+        f"deregistration-notice-{numbered.year}-{numbered.number}",
+        numbered=[numbered],
+        township=township,
+        printed_on=numbered.issued_on,
+    )

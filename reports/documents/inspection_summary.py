@@ -67,7 +67,9 @@ def inspection_summary(session: Session, user: User | None, month: str, township
         for m in session.scalars(select(FindingMonth).where(FindingMonth.finding_key.in_(chunk))):
             if m.month <= month:
                 months_of.setdefault(m.finding_key, []).append(m)
-    cases = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_({f.case_id for f in findings if f.case_id})))}
+    cases = {
+        c.id: c for c in session.scalars(select(Case).where(Case.id.in_({f.case_id for f in findings if f.case_id})))
+    }
     money = _case_money(session, list(cases.values()), end)
 
     def group(rows: list[Finding]) -> dict[str, Any]:
@@ -81,37 +83,69 @@ def inspection_summary(session: Session, user: User | None, month: str, township
                 fixed += f.overpaid_amount
         case_ids = {f.case_id for f in rows if f.case_id}
         return {
-            "findings": len(rows), "persons": len({f.person_id for f in rows if f.person_id}),
-            "improper_months": len(once), "involved": sum(once.values(), ZERO) + fixed, "cases": len(case_ids),
-            **{k: sum((money[c][k] for c in case_ids), ZERO) for k in ("offset", "demanded", "recovered",
-                                                                      "outstanding")},
+            "findings": len(rows),
+            "persons": len({f.person_id for f in rows if f.person_id}),
+            "improper_months": len(once),
+            "involved": sum(once.values(), ZERO) + fixed,
+            "cases": len(case_ids),
+            **{
+                k: sum((money[c][k] for c in case_ids), ZERO)
+                for k in ("offset", "demanded", "recovered", "outstanding")
+            },
         }
 
     by_type = []
     labels = {f.exception_type: f.exception_label for f in findings}
     for code in sorted(labels, key=lambda c: (-sum(f.exception_type == c for f in findings), c)):
-        by_type.append({"code": code, "label": labels[code], **group([f for f in findings if f.exception_type == code])})
+        by_type.append(
+            {"code": code, "label": labels[code], **group([f for f in findings if f.exception_type == code])}
+        )
     by_township = []
     for code in sorted({f.township_code for f in findings if f.township_code}):
-        by_township.append({"code": code, "label": place(session, code),
-                            **group([f for f in findings if f.township_code == code])})
+        by_township.append(
+            {"code": code, "label": place(session, code), **group([f for f in findings if f.township_code == code])}
+        )
     no_place = [f for f in findings if not f.township_code]
     if no_place:
         by_township.append({"code": "", "label": "（不涉及具体乡镇）", **group(no_place)})
     total = group(findings)
-    xlsx = [("按类型", r["label"], *(r[k] for k in _SUMMARY_KEYS)) for r in by_type] + \
-           [("按乡镇", r["label"], *(r[k] for k in _SUMMARY_KEYS)) for r in by_township] + \
-           [("合计", "", *(total[k] for k in _SUMMARY_KEYS))]
-    context = {"month": month, "place": place(session, township) if township else "全区", "by_type": by_type, "by_township": by_township, "total": total,
-               "issuer": issuer(end)}
+    xlsx = (
+        [("按类型", r["label"], *(r[k] for k in _SUMMARY_KEYS)) for r in by_type]
+        + [("按乡镇", r["label"], *(r[k] for k in _SUMMARY_KEYS)) for r in by_township]
+        + [("合计", "", *(total[k] for k in _SUMMARY_KEYS))]
+    )
+    context = {
+        "month": month,
+        "place": place(session, township) if township else "全区",
+        "by_type": by_type,
+        "by_township": by_township,
+        "total": total,
+        "issuer": issuer(end),
+    }
     title = f"{numeric_month(month)}城乡居民基本养老保险待遇稽核情况月报"
-    return Document("inspection-summary", title, "inspection_summary.html", context,
-                    f"inspection-summary-{month}{'-' + township if township else ''}", SUMMARY_FIELDS, xlsx,
-                    f"{month}稽核月报")
+    return Document(
+        "inspection-summary",
+        title,
+        "inspection_summary.html",
+        context,
+        f"inspection-summary-{month}{'-' + township if township else ''}",
+        SUMMARY_FIELDS,
+        xlsx,
+        f"{month}稽核月报",
+    )
 
 
-_SUMMARY_KEYS = ("findings", "persons", "improper_months", "involved", "cases", "offset", "demanded",
-                 "recovered", "outstanding")
+_SUMMARY_KEYS = (
+    "findings",
+    "persons",
+    "improper_months",
+    "involved",
+    "cases",
+    "offset",
+    "demanded",
+    "recovered",
+    "outstanding",
+)
 
 
 def _case_money(session: Session, cases: list[Case], end: dt.date) -> dict[int, dict[str, Decimal]]:
@@ -133,4 +167,4 @@ def _case_money(session: Session, cases: list[Case], end: dt.date) -> dict[int, 
 
 def _chunks(items: list[str], size: int = 500):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]

@@ -33,8 +33,11 @@ class NotIssued(Problem):
     status = 404
 
     def __init__(self, label: str):
-        super().__init__("not_issued", f"该{label}尚未出具：请由经办人员先出具（案件页面的“出具”，"
-                                       f"或 POST /documents/…/issue），出具后方可查看、打印")
+        super().__init__(
+            "not_issued",
+            f"该{label}尚未出具：请由经办人员先出具（案件页面的“出具”，"
+            f"或 POST /documents/…/issue），出具后方可查看、打印",
+        )
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,18 @@ class Subject:
     person_id: str | None = None
 
 
-def subject_of(session: Session, user: User | None, name: str, *, demand_id: int | None = None,
-               case_id: int | None = None, month: str | None = None, township: str | None = None,
-               person_no: str | None = None, **params) -> Subject:
+def subject_of(
+    session: Session,
+    user: User | None,
+    name: str,
+    *,
+    demand_id: int | None = None,
+    case_id: int | None = None,
+    month: str | None = None,
+    township: str | None = None,
+    person_no: str | None = None,
+    **params,
+) -> Subject:
     """The subject of a notice, once this user may have it (403 or 404 otherwise)."""
     match name:
         case "recovery-notice" | "return-notice":
@@ -80,15 +92,21 @@ def _needed(value, what: str):
 
 def latest_file(session: Session, name: str, subject: str) -> IssuedFile | None:
     """The file a notice stands as: the latest issued and not voided."""
-    return session.scalar(select(IssuedFile).where(IssuedFile.kind == name, IssuedFile.subject == subject,
-                                                   IssuedFile.voided_at.is_(None))
-                          .order_by(IssuedFile.id.desc()).limit(1))
+    return session.scalar(
+        select(IssuedFile)
+        .where(IssuedFile.kind == name, IssuedFile.subject == subject, IssuedFile.voided_at.is_(None))
+        .order_by(IssuedFile.id.desc())
+        .limit(1)
+    )
 
 
 def voided_file(session: Session, name: str, subject: str) -> IssuedFile | None:
-    return session.scalar(select(IssuedFile).where(IssuedFile.kind == name, IssuedFile.subject == subject,
-                                                   IssuedFile.voided_at.is_not(None))
-                          .order_by(IssuedFile.id.desc()).limit(1))
+    return session.scalar(
+        select(IssuedFile)
+        .where(IssuedFile.kind == name, IssuedFile.subject == subject, IssuedFile.voided_at.is_not(None))
+        .order_by(IssuedFile.id.desc())
+        .limit(1)
+    )
 
 
 def issued_file(session: Session, user: User | None, name: str, **params) -> IssuedFile:
@@ -115,8 +133,9 @@ def _render(session: Session, user: User, name: str, today: dt.date, **params) -
         case "deregistration-notice":
             return deregistration_notice(session, user, params["case_id"], today)
         case "benefit-notice":
-            return benefit_notices(session, user, params["month"], params.get("township"), params.get("person_no"),
-                                   today)
+            return benefit_notices(
+                session, user, params["month"], params.get("township"), params.get("person_no"), today
+            )
         case "accountability-report":
             report = accountability_report(session, user, params.get("year"), params.get("month"))
             subject = f"accountability:{params.get('year') or params.get('month')}"
@@ -139,17 +158,34 @@ def issue(session: Session, user: User, name: str, today: dt.date, **params) -> 
     document = _render(session, user, name, today, **params)
     content = document.pdf()
     replaced = voided_file(session, name, subject.key)
-    issued = IssuedFile(kind=name, subject=subject.key, title=document.title, filename=f"{document.filename}.pdf",
-                        media_type=PDF, content=content, sha256=hashlib.sha256(content).hexdigest(),
-                        township_code=subject.township_code, case_id=subject.case_id, issued_by=user.id,
-                        replaces=replaced.id if replaced is not None else None)
+    issued = IssuedFile(
+        kind=name,
+        subject=subject.key,
+        title=document.title,
+        filename=f"{document.filename}.pdf",
+        media_type=PDF,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        township_code=subject.township_code,
+        case_id=subject.case_id,
+        issued_by=user.id,
+        replaces=replaced.id if replaced is not None else None,
+    )
     session.add(issued)
     session.flush()
     for numbered in document.numbered:
         numbered.file_id = issued.id
     numbers = "、".join(n.document_no for n in document.numbered)
-    audit.record(session, user, "document_issued", issued, None, f"{document.title} {numbers}",
-                 subject.case_id, subject.person_id)
+    audit.record(
+        session,
+        user,
+        "document_issued",
+        issued,
+        None,
+        f"{document.title} {numbers}",
+        subject.case_id,
+        subject.person_id,
+    )
     return issued, True
 
 
@@ -170,7 +206,14 @@ def void(session: Session, user: User, file_id: int, reason: str) -> IssuedFile:
     for numbered in numbers:
         numbered.voided_at = issued.voided_at
     case = session.get(Case, issued.case_id) if issued.case_id is not None else None
-    audit.record(session, user, "document_voided", issued, before,
-                 f"{issued.title} {'、'.join(n.document_no for n in numbers)} 作废：{why}",
-                 issued.case_id, case.person_id if case is not None else None)
+    audit.record(
+        session,
+        user,
+        "document_voided",
+        issued,
+        before,
+        f"{issued.title} {'、'.join(n.document_no for n in numbers)} 作废：{why}",
+        issued.case_id,
+        case.person_id if case is not None else None,
+    )
     return issued

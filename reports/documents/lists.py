@@ -20,8 +20,15 @@ def _need(name: str, value, option: str):
     return value
 
 
-def build_list(name: str, session: Session, user: User | None, *, year: int | None = None,
-               month: str | None = None, township: str | None = None) -> Document:
+def build_list(
+    name: str,
+    session: Session,
+    user: User | None,
+    *,
+    year: int | None = None,
+    month: str | None = None,
+    township: str | None = None,
+) -> Document:
     """A list or report by its name and parameters."""
     match name:
         case "suspension-list":

@@ -83,8 +83,12 @@ def add_staff(engine, township_code: str) -> None:
 
 def deployment_settings(store_url: str, home: Path, private: Path) -> Settings:
     """A deployment's settings for a test: its own secret and anchors under `private`."""
-    return Settings(database_url=store_url, home=str(home), audit_key_file=private / "audit.key",
-                    audit_anchors=private / "audit-anchors")
+    return Settings(
+        database_url=store_url,
+        home=str(home),
+        audit_key_file=private / "audit.key",
+        audit_anchors=private / "audit-anchors",
+    )
 
 
 @pytest.fixture
@@ -105,8 +109,12 @@ def store(store_settings: Settings, tiny_district):
 @pytest.fixture
 def api(store, store_settings: Settings) -> Iterator[Api]:
     with session_factory(store)() as s:
-        township = s.scalar(select(Finding.township_code).where(Finding.exception_type == "death")
-                            .order_by(Finding.finding_key).limit(1))
+        township = s.scalar(
+            select(Finding.township_code)
+            .where(Finding.exception_type == "death")
+            .order_by(Finding.finding_key)
+            .limit(1)
+        )
     add_staff(store, township)
     app = create_app(store_settings)
     clock = Clock()
@@ -120,6 +128,11 @@ def later_publication(api: Api, months: int) -> str:
 
     with session_factory(api.engine, writing=True)() as s, s.begin():
         last = latest_publication(s)
-        s.add(Publication(as_of_month=add_months(last.as_of_month, months), status=PublicationStatus.published,
-                          next_pay_month=add_months(last.next_pay_month, months)))
+        s.add(
+            Publication(
+                as_of_month=add_months(last.as_of_month, months),
+                status=PublicationStatus.published,
+                next_pay_month=add_months(last.next_pay_month, months),
+            )
+        )
         return add_months(last.next_pay_month, months)

@@ -20,10 +20,13 @@ from tests.api.test_case_rules import decide, open_case, propose
 
 
 def verify(settings) -> tuple[int, str]:
-    env = {"PENSION_AUDIT_AUDIT_KEY_FILE": str(settings.audit_key_path),
-           "PENSION_AUDIT_AUDIT_ANCHORS": str(settings.audit_anchors_path)}
-    result = CliRunner(env=env).invoke(main, ["audit", "verify", "--home", str(settings.home),
-                                              "--database-url", settings.store_url])
+    env = {
+        "PENSION_AUDIT_AUDIT_KEY_FILE": str(settings.audit_key_path),
+        "PENSION_AUDIT_AUDIT_ANCHORS": str(settings.audit_anchors_path),
+    }
+    result = CliRunner(env=env).invoke(
+        main, ["audit", "verify", "--home", str(settings.home), "--database-url", settings.store_url]
+    )
     return result.exit_code, result.output
 
 
@@ -63,12 +66,13 @@ def test_a_changed_inserted_or_removed_entry_is_named(api: Api, store_settings, 
     some_casework(api)
     ids = entry_ids(api)
     middle, last = ids[len(ids) // 2], ids[-1]
-    first_bad = {"changed": middle, "inserted": last + 1, "removed": ids[ids.index(middle) + 1],
-                 "mac_forged": ids[0]}[change]
+    first_bad = {"changed": middle, "inserted": last + 1, "removed": ids[ids.index(middle) + 1], "mac_forged": ids[0]}[
+        change
+    ]
     sql = {
         "changed": f"UPDATE audit_log SET actor = 'someone_else' WHERE id = {middle}",
         "inserted": f"INSERT INTO audit_log (id, at, actor, action, entity, entity_id, mac) VALUES "
-                    f"({last + 1}, '2026-01-09 08:00:00', 'fuhe', 'approved', 'proposals', '1', '{'0' * 64}')",
+        f"({last + 1}, '2026-01-09 08:00:00', 'fuhe', 'approved', 'proposals', '1', '{'0' * 64}')",
         "removed": f"DELETE FROM audit_log WHERE id = {middle}",
         # a MAC made up without the deployment's key
         "mac_forged": f"UPDATE audit_log SET mac = '{'f' * 64}' WHERE id = {ids[0]}",
@@ -91,9 +95,12 @@ def test_entries_cut_off_the_end_are_found_by_the_anchor(api: Api, store_setting
 def test_a_forged_entry_shows_as_not_intact_in_the_case_log(api: Api):
     case = some_casework(api)
     last = entry_ids(api)[-1]
-    tamper(api.engine, f"INSERT INTO audit_log (id, at, actor, action, entity, entity_id, case_id, mac) VALUES "
-                       f"({last + 1}, '2026-01-09 08:00:00', 'fuhe2', 'approved', 'proposals', '1', {case['id']}, "
-                       f"'{'0' * 64}')")
+    tamper(
+        api.engine,
+        f"INSERT INTO audit_log (id, at, actor, action, entity, entity_id, case_id, mac) VALUES "
+        f"({last + 1}, '2026-01-09 08:00:00', 'fuhe2', 'approved', 'proposals', '1', {case['id']}, "
+        f"'{'0' * 64}')",
+    )
     log = api.get("jingban", f"/cases/{case['id']}/audit").json()
     assert [e["intact"] for e in log] == [True] * (len(log) - 1) + [False]
 
@@ -122,10 +129,14 @@ def test_postgresql_refuses_truncate_and_the_service_role_may_only_read_and_appe
         with service.connect() as c:
             assert c.scalar(text("SELECT current_user")).endswith("_service")
             assert c.scalar(text("SELECT count(*) FROM audit_log")) > 0
-        for sql in ("TRUNCATE audit_log", "UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log",
-                    "ALTER TABLE audit_log DISABLE TRIGGER USER", "DROP TRIGGER audit_log_no_truncate ON audit_log"):
-            with pytest.raises(sa.exc.ProgrammingError, match="permission denied|must be owner"), \
-                    service.begin() as c:
+        for sql in (
+            "TRUNCATE audit_log",
+            "UPDATE audit_log SET reason = 'x'",
+            "DELETE FROM audit_log",
+            "ALTER TABLE audit_log DISABLE TRIGGER USER",
+            "DROP TRIGGER audit_log_no_truncate ON audit_log",
+        ):
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied|must be owner"), service.begin() as c:
                 c.execute(text(sql))
     finally:
         service.dispose()
@@ -141,8 +152,12 @@ def test_a_log_written_before_the_seal_is_chained_by_the_migration(store_url: st
         config.attributes["connection"] = c
         command.upgrade(config, "0005")
         for n in range(3):
-            c.execute(text("INSERT INTO audit_log (at, actor, action, entity, entity_id, after) VALUES "
-                           f"('2025-12-0{n + 1} 09:00:00', 'system', 'published', 'finding', 'k{n}', '{{\"n\": {n}}}')"))
+            c.execute(
+                text(
+                    "INSERT INTO audit_log (at, actor, action, entity, entity_id, after) VALUES "
+                    f"('2025-12-0{n + 1} 09:00:00', 'system', 'published', 'finding', 'k{n}', '{{\"n\": {n}}}')"
+                )
+            )
     migrate(engine)
     engine.dispose()
     code, output = verify(settings)

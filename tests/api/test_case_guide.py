@@ -27,8 +27,16 @@ STEPS = (*service.WORKFLOW, "record_visit")
 def attempt(session, user: User, case: Case, action: str) -> None:
     """The action as a page would send it, with ordinary inputs (the defaults of its form)."""
     if action.startswith("propose_"):
-        service.propose(session, user, case.id, ProposalKind(action.removeprefix("propose_")), case.version,
-                        "按页面提示办理", {}, TODAY)
+        service.propose(
+            session,
+            user,
+            case.id,
+            ProposalKind(action.removeprefix("propose_")),
+            case.version,
+            "按页面提示办理",
+            {},
+            TODAY,
+        )
     elif action == "decide":
         pending = next(p for p in case.proposals if p.status == ProposalStatus.pending and p.proposed_by != user.id)
         service.decide(session, user, pending.id, True, pending.version, "复核同意", TODAY)
@@ -36,14 +44,16 @@ def attempt(session, user: User, case: Case, action: str) -> None:
         service.issue_demand(session, user, case.id, case.version, "王某某", "法定继承人", TODAY, None)
     elif action == "record_repayment":
         demand = next(d for d in case.demands if d.status == DemandStatus.open)
-        service.record_repayment(session, user, demand.id, f"PZ-GUIDE-{next(VOUCHERS)}", demand.outstanding,
-                                 TODAY, TODAY)
+        service.record_repayment(
+            session, user, demand.id, f"PZ-GUIDE-{next(VOUCHERS)}", demand.outstanding, TODAY, TODAY
+        )
     elif action == "close":
         service.close_case(session, user, case.id, case.version, "核查完毕")
     elif action == "record_visit":
         staff = ["jingban", "fuhe"]
-        service.record_visit(session, user, case.id,
-                             service.VisitForm(TODAY - dt.timedelta(days=1), staff, "JLY-001", None), TODAY)
+        service.record_visit(
+            session, user, case.id, service.VisitForm(TODAY - dt.timedelta(days=1), staff, "JLY-001", None), TODAY
+        )
     else:
         raise AssertionError(action)
 

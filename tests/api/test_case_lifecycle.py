@@ -26,9 +26,15 @@ PLANS = {
     "disbursement_gap": ["demand", "repay", "write_off"],
     "subsidy_missed": ["close"],
 }
-HOLD_CODES = {"death": {"1401"}, "nationality": {"1402"}, "other_pension": {"1407", "1499"},
-              "imprisonment": {"1202"}, "detention": {"1299"}, "uncertified": {"1201"},
-              "duplicate_enrollment": {"1499"}}
+HOLD_CODES = {
+    "death": {"1401"},
+    "nationality": {"1402"},
+    "other_pension": {"1407", "1499"},
+    "imprisonment": {"1202"},
+    "detention": {"1299"},
+    "uncertified": {"1201"},
+    "duplicate_enrollment": {"1499"},
+}
 
 
 def first_finding(api: Api, exception_type: str) -> dict:
@@ -38,19 +44,27 @@ def first_finding(api: Api, exception_type: str) -> dict:
     items = r.json()["items"]
     assert items, f"the tiny district plants {exception_type}"
     for item in items:
-        if item["person_id"] is None or api.get(
-                "jingban", "/findings", params={"person": item["person_ref"]}).json()["total"] == 1:
+        if (
+            item["person_id"] is None
+            or api.get("jingban", "/findings", params={"person": item["person_ref"]}).json()["total"] == 1
+        ):
             return item
     return items[0]
 
 
 def approve(api: Api, case: dict, kind: str, reason: str, **options) -> dict:
-    r = api.post("jingban", f"/cases/{case['id']}/proposals",
-                 {"kind": kind, "case_version": case["version"], "reason": reason, **options})
+    r = api.post(
+        "jingban",
+        f"/cases/{case['id']}/proposals",
+        {"kind": kind, "case_version": case["version"], "reason": reason, **options},
+    )
     assert r.status_code == 201, r.text
     proposal = r.json()
-    r = api.post("fuhe", f"/proposals/{proposal['id']}/decision",
-                 {"approve": True, "version": proposal["version"], "note": "复核同意"})
+    r = api.post(
+        "fuhe",
+        f"/proposals/{proposal['id']}/decision",
+        {"approve": True, "version": proposal["version"], "note": "复核同意"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "approved"
     return proposal
@@ -97,7 +111,11 @@ def test_a_finding_runs_its_whole_case_through_the_api(api: Api, exception_type:
         elif step == "offset":
             proposal = approve(api, case, "offset", "注销后结算个人账户")
             t = proposal["terms"]
-            owed, balance, subsidy = Decimal(t["overpaid"]), Decimal(t["account_balance"]), Decimal(t["funeral_subsidy"])
+            owed, balance, subsidy = (
+                Decimal(t["overpaid"]),
+                Decimal(t["account_balance"]),
+                Decimal(t["funeral_subsidy"]),
+            )
             assert owed == Decimal(case["overpaid"]) > 0
             assert Decimal(t["balance_offset"]) == min(owed, balance)
             assert Decimal(t["subsidy_offset"]) == min(owed - Decimal(t["balance_offset"]), subsidy)
@@ -110,11 +128,16 @@ def test_a_finding_runs_its_whole_case_through_the_api(api: Api, exception_type:
                 break
             assert case["status"] == "settled"
         elif step == "demand":
-            r = api.post("jingban", f"/cases/{case['id']}/demands",
-                         {"case_version": case["version"], "addressee": "王某某", "relation": "法定继承人"})
+            r = api.post(
+                "jingban",
+                f"/cases/{case['id']}/demands",
+                {"case_version": case["version"], "addressee": "王某某", "relation": "法定继承人"},
+            )
             assert r.status_code == 201, r.text
             demand = r.json()
-            expected = Decimal(case["settlements"][-1]["remaining"]) if case["settlements"] else Decimal(case["overpaid"])
+            expected = (
+                Decimal(case["settlements"][-1]["remaining"]) if case["settlements"] else Decimal(case["overpaid"])
+            )
             assert Decimal(demand["amount"]) == expected > 0
             assert demand["notice_kind"] == ("recovery" if exception_type in ("death", "imprisonment") else "return")
             assert demand["deadline"] == "2026-02-09", "30 days, from the policy parameters"
@@ -123,8 +146,11 @@ def test_a_finding_runs_its_whole_case_through_the_api(api: Api, exception_type:
             first = (amount / 2).quantize(Decimal("0.01"))
             for voucher, part in (("PZ-001", first), ("PZ-002", amount - first)):
                 if part > 0:
-                    r = api.post("jingban", f"/demands/{demand['id']}/repayments",
-                                 {"voucher_no": f"{voucher}-{case['id']}", "amount": str(part), "paid_on": "2026-01-10"})
+                    r = api.post(
+                        "jingban",
+                        f"/demands/{demand['id']}/repayments",
+                        {"voucher_no": f"{voucher}-{case['id']}", "amount": str(part), "paid_on": "2026-01-10"},
+                    )
                     assert r.status_code == 201, r.text
             demand = api.get("jingban", f"/demands/{demand['id']}").json()
             assert demand["status"] == "repaid" and Decimal(demand["outstanding"]) == 0
@@ -134,8 +160,9 @@ def test_a_finding_runs_its_whole_case_through_the_api(api: Api, exception_type:
             assert case["status"] == "closed"
             assert case["demands"][-1]["status"] == "written_off"
         elif step == "close":  # findings still open: closing them takes a second person
-            r = api.post("jingban", f"/cases/{case['id']}/close",
-                         {"case_version": case["version"], "reason": "核查完毕"})
+            r = api.post(
+                "jingban", f"/cases/{case['id']}/close", {"case_version": case["version"], "reason": "核查完毕"}
+            )
             assert r.status_code == 409 and r.json()["code"] == "closure_needs_review", r.text
             approve(api, case, "closure", "核查完毕，申请办结")
             assert case_now(api, case["id"])["status"] == "closed"

@@ -23,15 +23,21 @@ def open_case(api: Api, exception_type: str, who: str = "jingban") -> dict:
 
 
 def propose(api: Api, case: dict, kind: str, who: str = "jingban", **options) -> dict:
-    r = api.post(who, f"/cases/{case['id']}/proposals",
-                 {"kind": kind, "case_version": case["version"], "reason": "经核实", **options})
+    r = api.post(
+        who,
+        f"/cases/{case['id']}/proposals",
+        {"kind": kind, "case_version": case["version"], "reason": "经核实", **options},
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
 
 def decide(api: Api, proposal: dict, who: str = "fuhe", approve: bool = True):
-    return api.post(who, f"/proposals/{proposal['id']}/decision",
-                    {"approve": approve, "version": proposal["version"], "note": "复核同意" if approve else "驳回"})
+    return api.post(
+        who,
+        f"/proposals/{proposal['id']}/decision",
+        {"approve": approve, "version": proposal["version"], "note": "复核同意" if approve else "驳回"},
+    )
 
 
 def test_whoever_proposes_cannot_approve(api: Api):
@@ -69,15 +75,24 @@ def test_a_township_officer_sees_their_township_and_nothing_else(api: Api):
 
 def test_a_recovery_visit_needs_two_staff_and_the_recording(api: Api):
     case = open_case(api, "imprisonment")
-    one = api.post("jingban", f"/cases/{case['id']}/visits",
-                   {"visited_on": "2026-01-09", "staff": ["jingban", "jingban"], "evidence_ref": "JLY-0001"})
+    one = api.post(
+        "jingban",
+        f"/cases/{case['id']}/visits",
+        {"visited_on": "2026-01-09", "staff": ["jingban", "jingban"], "evidence_ref": "JLY-0001"},
+    )
     assert one.status_code == 422 and one.json()["code"] == "too_few_staff"
     assert "两名" in one.json()["message"]
-    unrecorded = api.post("jingban", f"/cases/{case['id']}/visits",
-                          {"visited_on": "2026-01-09", "staff": ["jingban", "jingban2"], "evidence_ref": " "})
+    unrecorded = api.post(
+        "jingban",
+        f"/cases/{case['id']}/visits",
+        {"visited_on": "2026-01-09", "staff": ["jingban", "jingban2"], "evidence_ref": " "},
+    )
     assert unrecorded.status_code == 422 and unrecorded.json()["code"] == "no_evidence"
-    two = api.post("jingban", f"/cases/{case['id']}/visits",
-                   {"visited_on": "2026-01-09", "staff": ["jingban", "jingban2"], "evidence_ref": "JLY-0001"})
+    two = api.post(
+        "jingban",
+        f"/cases/{case['id']}/visits",
+        {"visited_on": "2026-01-09", "staff": ["jingban", "jingban2"], "evidence_ref": "JLY-0001"},
+    )
     assert two.status_code == 201, two.text
     assert two.json()["staff"] == ["jingban", "jingban2"]
 
@@ -87,10 +102,16 @@ def test_a_demand_unpaid_past_its_deadline_is_referred_to_the_hr_bureau(api: Api
     approve = decide(api, propose(api, case, "suspension"))
     assert approve.status_code == 200
     case = api.get("jingban", f"/cases/{case['id']}").json()
-    demand = api.post("jingban", f"/cases/{case['id']}/demands",
-                      {"case_version": case["version"], "addressee": "服刑人员家属", "relation": "配偶"}).json()
-    part = api.post("jingban", f"/demands/{demand['id']}/repayments",
-                    {"voucher_no": "PZ-9", "amount": "100.00", "paid_on": "2026-01-10"})
+    demand = api.post(
+        "jingban",
+        f"/cases/{case['id']}/demands",
+        {"case_version": case["version"], "addressee": "服刑人员家属", "relation": "配偶"},
+    ).json()
+    part = api.post(
+        "jingban",
+        f"/demands/{demand['id']}/repayments",
+        {"voucher_no": "PZ-9", "amount": "100.00", "paid_on": "2026-01-10"},
+    )
     assert part.status_code == 201
     api.clock.day = dt.date.fromisoformat(demand["deadline"])
     assert api.post("jingban", "/referrals/run").json() == [], "on the deadline day it is not yet overdue"
@@ -100,8 +121,11 @@ def test_a_demand_unpaid_past_its_deadline_is_referred_to_the_hr_bureau(api: Api
     assert Decimal(referred[0]["outstanding"]) == Decimal(demand["amount"]) - 100
     assert api.get("renshe", "/referrals").json()[0]["case_id"] == case["id"]
     assert api.get("jingban", f"/cases/{case['id']}").json()["status"] == "referred"
-    late = api.post("jingban", f"/demands/{demand['id']}/repayments",
-                    {"voucher_no": "PZ-10", "amount": "1.00", "paid_on": "2026-02-10"})
+    late = api.post(
+        "jingban",
+        f"/demands/{demand['id']}/repayments",
+        {"voucher_no": "PZ-10", "amount": "1.00", "paid_on": "2026-02-10"},
+    )
     assert late.status_code == 409
 
 
@@ -115,17 +139,25 @@ def test_a_stale_version_is_refused_with_409(api: Api):
 
 def test_the_hold_list_for_a_month_equals_the_persons_suspended_for_it(api: Api):
     suspended = []
-    for exception_type, kind in (("death", "cancellation"), ("imprisonment", "suspension"),
-                                 ("uncertified", "suspension")):
+    for exception_type, kind in (
+        ("death", "cancellation"),
+        ("imprisonment", "suspension"),
+        ("uncertified", "suspension"),
+    ):
         case = open_case(api, exception_type)
         proposal = propose(api, case, kind)
         assert decide(api, proposal).status_code == 200
         suspended.append(proposal["terms"]["from_month"])
     month = suspended[0]
     with session_factory(api.engine)() as s:
-        expected = set(s.scalars(select(PayrollHold.person_no).where(
-            PayrollHold.from_month <= month,
-            (PayrollHold.until_month.is_(None)) | (PayrollHold.until_month > month))))
+        expected = set(
+            s.scalars(
+                select(PayrollHold.person_no).where(
+                    PayrollHold.from_month <= month,
+                    (PayrollHold.until_month.is_(None)) | (PayrollHold.until_month > month),
+                )
+            )
+        )
     listed = api.get("jingban", "/payroll/holds", params={"month": month}).json()
     assert {row["person_no"] for row in listed["held"]} == expected
     assert len(expected) >= 3
@@ -141,7 +173,9 @@ def test_the_hold_list_downloads_as_csv_and_xlsx(api: Api):
     proposal = propose(api, case, "cancellation")
     decide(api, proposal)
     month = proposal["terms"]["from_month"]
-    csv_text = api.get("jingban", "/payroll/holds", params={"month": month, "format": "csv"}).content.decode("utf-8-sig")
+    csv_text = api.get("jingban", "/payroll/holds", params={"month": month, "format": "csv"}).content.decode(
+        "utf-8-sig"
+    )
     header, first = csv_text.splitlines()[:2]
     assert header.startswith("section,person_no,person_id,id_number,name,township_code,reason_code")
     assert first.startswith("held,") and ",1401," in first
@@ -170,7 +204,10 @@ def test_an_acquitted_detainee_is_back_paid_every_suspended_month_at_its_standar
     assert len(months) == 3
     assert [(b["person_no"], b["month"]) for b in terms["back_pay"]] == [(no, m) for no in sorted(held) for m in months]
     with session_factory(api.engine)() as s:
-        account = {r.person_no: r.account_pension for r in s.scalars(select(PersonRecord).where(PersonRecord.person_no.in_(held)))}
+        account = {
+            r.person_no: r.account_pension
+            for r in s.scalars(select(PersonRecord).where(PersonRecord.person_no.in_(held)))
+        }
     for b in terms["back_pay"]:
         assert Decimal(b["amount"]) == Decimal("203.00") + account[b["person_no"]], "2025 standard, still in force"
     assert Decimal(terms["back_pay_total"]) == sum(Decimal(b["amount"]) for b in terms["back_pay"])
@@ -189,9 +226,15 @@ def test_a_released_prisoner_is_not_back_paid_the_months_in_custody(api: Api):
     from casework.published import HoldRecommendation
 
     with session_factory(api.engine)() as s:
-        custody = [(r.hold_from, r.hold_until or "9999-12") for r in s.scalars(select(HoldRecommendation).where(
-            HoldRecommendation.finding_key.in_([f["finding_key"] for f in case["findings"]]),
-            HoldRecommendation.custodial.is_(True)))]
+        custody = [
+            (r.hold_from, r.hold_until or "9999-12")
+            for r in s.scalars(
+                select(HoldRecommendation).where(
+                    HoldRecommendation.finding_key.in_([f["finding_key"] for f in case["findings"]]),
+                    HoldRecommendation.custodial.is_(True),
+                )
+            )
+        ]
     assert custody, "an imprisonment finding carries its custody months"
     in_custody = [m for m in suspended if any(a <= m <= b for a, b in custody)]
     assert terms["custodial_months_excluded"] == in_custody
@@ -199,8 +242,11 @@ def test_a_released_prisoner_is_not_back_paid_the_months_in_custody(api: Api):
     assert paid | set(terms["custodial_months_excluded"]) == set(suspended)
     assert not paid & set(terms["custodial_months_excluded"])
     case = api.get("jingban", f"/cases/{case['id']}").json()
-    again = api.post("jingban2", f"/cases/{case['id']}/proposals",
-                     {"kind": "resumption", "case_version": case["version"], "reason": "x"})
+    again = api.post(
+        "jingban2",
+        f"/cases/{case['id']}/proposals",
+        {"kind": "resumption", "case_version": case["version"], "reason": "x"},
+    )
     assert again.status_code == 409 and again.json()["code"] == "proposal_pending"
 
 
@@ -218,8 +264,9 @@ def test_every_person_view_shows_the_timeline_with_its_evidence(api: Api):
     person = api.get("jingban", f"/persons/{finding['person_ref']}").json()
     assert any(e["event_type"] == "death" and "#" in e["source_ref"] for e in person["events"])
     assert person["records"] and person["improper_money"]
-    assert sum(Decimal(m["amount"]) for m in person["improper_money"]
-               if m["month"] >= finding["first_improper_month"]) >= Decimal(finding["overpaid_amount"])
+    assert sum(
+        Decimal(m["amount"]) for m in person["improper_money"] if m["month"] >= finding["first_improper_month"]
+    ) >= Decimal(finding["overpaid_amount"])
 
 
 def test_errors_are_4xx_with_a_code_and_a_chinese_message(api: Api):
@@ -241,7 +288,10 @@ def test_published_findings_keep_their_case_when_the_pipeline_publishes_again(ap
     summary = publish(api.engine, tiny_district.home / "warehouse.duckdb")
     assert summary.opened == 0 and summary.resolved == 0
     with session_factory(api.engine)() as s:
-        assert s.scalar(select(Finding.case_id).where(Finding.finding_key == case["findings"][0]["finding_key"])) == case["id"]
+        assert (
+            s.scalar(select(Finding.case_id).where(Finding.finding_key == case["findings"][0]["finding_key"]))
+            == case["id"]
+        )
 
 
 def test_a_death_in_custody_leaves_only_the_own_contributions_and_no_funeral_subsidy(api: Api):
@@ -295,8 +345,11 @@ def test_every_hold_a_decision_starts_or_ends_is_in_the_audit_log_with_its_befor
     assert started and len(ended) == len(started)
     assert all(e["actor"] == "fuhe" and "申请" in e["reason"] for e in started + ended)
     assert all(e["before"]["until_month"] is None and e["after"]["until_month"] == resume for e in ended)
-    assert [e["action"] for e in log].count("back_pay_recorded") == len(
-        api.get("jingban", f"/cases/{case['id']}").json()["back_payments"]) > 0
+    assert (
+        [e["action"] for e in log].count("back_pay_recorded")
+        == len(api.get("jingban", f"/cases/{case['id']}").json()["back_payments"])
+        > 0
+    )
 
 
 def test_a_key_with_a_control_character_is_refused_not_a_server_error(api: Api):

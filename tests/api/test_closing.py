@@ -66,8 +66,11 @@ def test_money_left_after_the_offset_and_not_demanded_takes_a_closure_proposal(a
 def test_an_offset_that_leaves_nothing_closes_the_case_on_a_reviewers_approval(api: Api):
     finding = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
     with session_factory(api.engine, writing=True)() as s, s.begin():
-        s.execute(update(SettlementBasis).where(SettlementBasis.finding_key == finding["finding_key"])
-                  .values(account_balance=Decimal("999999.00")))
+        s.execute(
+            update(SettlementBasis)
+            .where(SettlementBasis.finding_key == finding["finding_key"])
+            .values(account_balance=Decimal("999999.00"))
+        )
     case = api.post("jingban", "/cases", {"finding_key": finding["finding_key"], "reason": "立案"}).json()
     decide(api, propose(api, case, "cancellation"))
     offset = propose(api, fresh(api, case), "offset")
@@ -80,13 +83,15 @@ def test_an_offset_that_leaves_nothing_closes_the_case_on_a_reviewers_approval(a
 def test_one_person_closes_alone_only_a_case_that_gives_nothing_up(api: Api):
     case = open_case(api, "death")
     with session_factory(api.engine, writing=True)() as s, s.begin():
-        s.execute(update(Finding).where(Finding.case_id == case["id"])
-                  .values(status=FindingStatus.resolved_by_data))
+        s.execute(update(Finding).where(Finding.case_id == case["id"]).values(status=FindingStatus.resolved_by_data))
     case = fresh(api, case)
     assert Decimal(case["overpaid"]) == 0
     assert "close" in case["allowed_actions"] and "propose_closure" not in case["allowed_actions"]
-    needless = api.post("jingban", f"/cases/{case['id']}/proposals",
-                        {"kind": "closure", "case_version": case["version"], "reason": "办结"})
+    needless = api.post(
+        "jingban",
+        f"/cases/{case['id']}/proposals",
+        {"kind": "closure", "case_version": case["version"], "reason": "办结"},
+    )
     assert needless.status_code == 409 and needless.json()["code"] == "close_directly"
     closed = close(api, case)
     assert closed.status_code == 200 and closed.json()["status"] == "closed"

@@ -23,8 +23,11 @@ def race(api: Api, proposal: dict) -> dict:
     def approve(who: str) -> None:
         client = TestClient(api.client.app)
         barrier.wait()
-        results[who] = client.post(f"/proposals/{proposal['id']}/decision", headers=headers[who],
-                                   json={"approve": True, "version": proposal["version"]})
+        results[who] = client.post(
+            f"/proposals/{proposal['id']}/decision",
+            headers=headers[who],
+            json={"approve": True, "version": proposal["version"]},
+        )
 
     threads = [threading.Thread(target=approve, args=(who,)) for who in headers]
     for t in threads:
@@ -43,8 +46,11 @@ def test_two_reviewers_approving_at_once_exactly_one_wins(api: Api):
     for person_id in persons[:5]:
         key = next(f["finding_key"] for f in findings if f["person_id"] == person_id)
         case = api.post("jingban", "/cases", {"finding_key": key, "reason": "立案"}).json()
-        proposal = api.post("jingban", f"/cases/{case['id']}/proposals",
-                            {"kind": "cancellation", "case_version": case["version"], "reason": "死亡"}).json()
+        proposal = api.post(
+            "jingban",
+            f"/cases/{case['id']}/proposals",
+            {"kind": "cancellation", "case_version": case["version"], "reason": "死亡"},
+        ).json()
         results = race(api, proposal)
         codes = sorted(r.status_code for r in results.values())
         assert codes == [200, 409], {w: r.text for w, r in results.items()}

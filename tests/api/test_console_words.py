@@ -20,11 +20,18 @@ def test_history_entries_read_in_chinese():
     assert console.action_words("something_new") == "其他操作"
     assert console.object_words("cases", "1", None, {"name": "张三", "status": "open"}) == "案件 1号（张三）"
     assert console.object_words("proposals", "3", None, {"kind": "cancellation"}) == "第 3 号申请（注销登记）"
-    hold = {"person_no": "P001", "reason_code": "1401", "reason_label": "死亡", "from_month": "2026-02",
-            "until_month": None}
+    hold = {
+        "person_no": "P001",
+        "reason_code": "1401",
+        "reason_label": "死亡",
+        "from_month": "2026-02",
+        "until_month": None,
+    }
     assert console.object_words("payroll_holds", "7", None, hold) == "个人编号 P001 停发（1401 死亡，自 2026-02 起）"
-    assert console.object_words("demands", "2", None, {"notice_kind": "recovery", "amount": "1234.5"}) \
+    assert (
+        console.object_words("demands", "2", None, {"notice_kind": "recovery", "amount": "1234.5"})
         == "第 2 号追缴通知（1,234.50 元）"
+    )
     assert console.status_change("cases", {"status": "open"}, {"status": "terminated"}) == "调查核实中 → 已注销"
     assert console.status_change("cases", {"status": "open"}, {"status": "open"}) == ""
 
@@ -43,7 +50,9 @@ def test_evidence_is_named_by_feed_period_and_row_and_grouped_per_file():
     payments = groups[1]
     assert payments.count == 3 and payments.span == "2024年2月至2024年3月"
     assert [(f.title, f.rows, f.path) for f in payments.files] == [
-        ("待遇发放明细 2024年2月", [12, 586], "inbox/payments/2024-02.xlsx"), ("待遇发放明细 2024年3月", [590], None)]
+        ("待遇发放明细 2024年2月", [12, 586], "inbox/payments/2024-02.xlsx"),
+        ("待遇发放明细 2024年3月", [590], None),
+    ]
     assert payments.files[0].rows_words == "第12行、第586行"
 
 
@@ -62,12 +71,15 @@ def test_what_is_not_a_month_stays_as_typed_for_the_check_to_refuse():
         ProposalCreate.model_validate({"kind": "suspension", "case_version": 1, "reason": "r", "from_month": "2025/13"})
 
 
-@pytest.mark.parametrize(("peak", "ticks"), [
-    ("8914", [0, 2000, 4000, 6000, 8000, 10000]),
-    ("2971", [0, 1000, 2000, 3000]),
-    ("209202.89", [0, 50000, 100000, 150000, 200000, 250000]),
-    ("0", [0, 1]),
-])
+@pytest.mark.parametrize(
+    ("peak", "ticks"),
+    [
+        ("8914", [0, 2000, 4000, 6000, 8000, 10000]),
+        ("2971", [0, 1000, 2000, 3000]),
+        ("209202.89", [0, 50000, 100000, 150000, 200000, 250000]),
+        ("0", [0, 1]),
+    ],
+)
 def test_chart_ticks_are_round_numbers(peak: str, ticks: list[int]):
     assert nice_ticks(Decimal(peak)) == [Decimal(t) for t in ticks]
 

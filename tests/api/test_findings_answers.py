@@ -28,8 +28,10 @@ def test_a_change_written_by_another_program_shows_in_the_next_list(api: Api, st
     finding = first_death(api)
     other_program = create_engine(store_url)
     with other_program.begin() as c:
-        c.execute(text("UPDATE findings SET status = 'resolved_by_data' WHERE finding_key = :k"),
-                  {"k": finding["finding_key"]})
+        c.execute(
+            text("UPDATE findings SET status = 'resolved_by_data' WHERE finding_key = :k"),
+            {"k": finding["finding_key"]},
+        )
     other_program.dispose()
     again = api.get("jingban", "/findings", params={"exception_type": "death", "status": "resolved_by_data"})
     assert [f["finding_key"] for f in again.json()["items"]] == [finding["finding_key"]]

@@ -14,9 +14,12 @@ from tests.api.test_one_validation import console
 
 
 def test_every_answer_forbids_framing_and_sniffing_and_personal_data_is_not_cached(api: Api):
-    answers = [api.get("jingban", "/findings"), console(api, "jingban").get("/web/findings"),
-               api.client.get("/web/login"), api.get("jingban", "/payroll/holds", params={"month": "2026-02",
-                                                                                    "format": "xlsx"})]
+    answers = [
+        api.get("jingban", "/findings"),
+        console(api, "jingban").get("/web/findings"),
+        api.client.get("/web/login"),
+        api.get("jingban", "/payroll/holds", params={"month": "2026-02", "format": "xlsx"}),
+    ]
     for r in answers:
         assert r.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]

@@ -22,14 +22,18 @@ MASKED = re.compile(r"\d{4}\*{10}[0-9Xx*]{4}")
 
 def entries(api: Api, action: str) -> list[tuple]:
     with api.engine.connect() as c:
-        return list(c.execute(text("SELECT actor, entity_id, person_id FROM audit_log WHERE action = :a ORDER BY id"),
-                              {"a": action}))
+        return list(
+            c.execute(
+                text("SELECT actor, entity_id, person_id FROM audit_log WHERE action = :a ORDER BY id"), {"a": action}
+            )
+        )
 
 
 def xlsx_text(content: bytes) -> str:
     book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-    return "\n".join(str(cell) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python()
-                     for cell in row)
+    return "\n".join(
+        str(cell) for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python() for cell in row
+    )
 
 
 def test_township_officers_and_the_hr_bureau_never_receive_a_full_identity_number(api: Api):
@@ -38,15 +42,24 @@ def test_township_officers_and_the_hr_bureau_never_receive_a_full_identity_numbe
     case = api.post("jingban", "/cases", {"finding_key": theirs["items"][0]["finding_key"], "reason": "立案"}).json()
     person = case["person_ref"]
     answers = {
-        "xiangzhen": [api.get("xiangzhen", "/findings", params={"size": 500}), api.get("xiangzhen", "/cases"),
-                      api.get("xiangzhen", f"/cases/{case['id']}"), api.get("xiangzhen", f"/cases/{case['id']}/audit"),
-                      api.get("xiangzhen", f"/persons/{person}"), api.get("xiangzhen", f"/persons/{person}/audit"),
-                      console(api, "xiangzhen").get("/web/findings"),
-                      console(api, "xiangzhen").get(f"/web/persons/{person}"),
-                      console(api, "xiangzhen").get(f"/web/cases/{case['id']}")],
-        "renshe": [api.get("renshe", "/cases"), api.get("renshe", f"/cases/{case['id']}"),
-                   api.get("renshe", f"/cases/{case['id']}/audit"), api.get("renshe", "/findings"),
-                   console(api, "renshe").get(f"/web/cases/{case['id']}")],
+        "xiangzhen": [
+            api.get("xiangzhen", "/findings", params={"size": 500}),
+            api.get("xiangzhen", "/cases"),
+            api.get("xiangzhen", f"/cases/{case['id']}"),
+            api.get("xiangzhen", f"/cases/{case['id']}/audit"),
+            api.get("xiangzhen", f"/persons/{person}"),
+            api.get("xiangzhen", f"/persons/{person}/audit"),
+            console(api, "xiangzhen").get("/web/findings"),
+            console(api, "xiangzhen").get(f"/web/persons/{person}"),
+            console(api, "xiangzhen").get(f"/web/cases/{case['id']}"),
+        ],
+        "renshe": [
+            api.get("renshe", "/cases"),
+            api.get("renshe", f"/cases/{case['id']}"),
+            api.get("renshe", f"/cases/{case['id']}/audit"),
+            api.get("renshe", "/findings"),
+            console(api, "renshe").get(f"/web/cases/{case['id']}"),
+        ],
     }
     for who, responses in answers.items():
         for r in responses:

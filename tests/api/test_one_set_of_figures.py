@@ -25,8 +25,9 @@ def expected(api: Api) -> dict[tuple[str, str], tuple[int, Decimal]]:
     with session_factory(api.engine)() as s:
         findings = s.scalars(select(Finding).where(Finding.status == FindingStatus.open)).all()
         months: dict[str, list[tuple[str, str, Decimal]]] = {}
-        for key, no, month, amount in s.execute(select(FindingMonth.finding_key, FindingMonth.person_no,
-                                                       FindingMonth.month, FindingMonth.amount)):
+        for key, no, month, amount in s.execute(
+            select(FindingMonth.finding_key, FindingMonth.person_no, FindingMonth.month, FindingMonth.amount)
+        ):
             months.setdefault(key, []).append((no, month, amount))
     scopes: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:

@@ -18,15 +18,19 @@ from tests.api.test_case_lifecycle import first_finding
 from tests.conftest import served
 
 # Text as a careless user or an attacker types it: control characters, NUL, wide and long.
-TEXT = st.one_of(st.text(max_size=80), st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=5),
-                 st.text(min_size=60, max_size=300), st.sampled_from(["", " ", "\x00", "2026-01", "9999-12",
-                                                                      "2026-13-40", "1e20", "-1", "99999999999999999999"]))
+TEXT = st.one_of(
+    st.text(max_size=80),
+    st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=5),
+    st.text(min_size=60, max_size=300),
+    st.sampled_from(["", " ", "\x00", "2026-01", "9999-12", "2026-13-40", "1e20", "-1", "99999999999999999999"]),
+)
 
 
 def console(api: Api, who: str) -> TestClient:
     """The console as `who` sees it: signed in by its cookie, redirects not followed."""
-    return TestClient(api.client.app, cookies={"pa_token": api.tokens.get(who) or _token(api, who)},
-                      follow_redirects=False)
+    return TestClient(
+        api.client.app, cookies={"pa_token": api.tokens.get(who) or _token(api, who)}, follow_redirects=False
+    )
 
 
 def _token(api: Api, who: str) -> str:
@@ -38,8 +42,11 @@ def open_demand(api: Api) -> tuple[dict, dict]:
     """A case with a demand open against it (a duplicate payment is demanded at once)."""
     finding = first_finding(api, "duplicate_payment")
     case = api.post("jingban", "/cases", {"finding_key": finding["finding_key"], "reason": "立案"}).json()
-    demand = api.post("jingban", f"/cases/{case['id']}/demands",
-                      {"case_version": case["version"], "addressee": "王某某", "relation": "本人"})
+    demand = api.post(
+        "jingban",
+        f"/cases/{case['id']}/demands",
+        {"case_version": case["version"], "addressee": "王某某", "relation": "本人"},
+    )
     assert demand.status_code == 201, demand.text
     return api.get("jingban", f"/cases/{case['id']}").json(), demand.json()
 
@@ -49,8 +56,11 @@ def forms(case: dict, demand: dict, proposal_id: int, admin_target: int) -> list
     return [
         ("jingban", "/web/login", ("username", "password", "next")),
         ("jingban", "/web/cases/open", ("finding_key", "reason", "back")),
-        ("jingban", f"/web/cases/{c}/proposals", ("kind", "case_version", "reason", "from_month", "resume_month",
-                                                  "custody_rule", "demand_id")),
+        (
+            "jingban",
+            f"/web/cases/{c}/proposals",
+            ("kind", "case_version", "reason", "from_month", "resume_month", "custody_rule", "demand_id"),
+        ),
         ("fuhe", f"/web/proposals/{proposal_id}/decision", ("case_id", "version", "decision", "note")),
         ("jingban", f"/web/cases/{c}/demands", ("case_version", "addressee", "relation", "reason")),
         ("jingban", f"/web/demands/{d}/repayments", ("case_id", "voucher_no", "amount", "paid_on")),
@@ -66,8 +76,11 @@ def test_no_form_of_the_console_answers_a_server_error(api: Api):
     case, demand = open_demand(api)
     other = first_finding(api, "detention")
     pending = api.post("jingban", "/cases", {"finding_key": other["finding_key"], "reason": "立案"}).json()
-    proposal = api.post("jingban", f"/cases/{pending['id']}/proposals",
-                        {"kind": "suspension", "case_version": pending["version"], "reason": "核查"}).json()
+    proposal = api.post(
+        "jingban",
+        f"/cases/{pending['id']}/proposals",
+        {"kind": "suspension", "case_version": pending["version"], "reason": "核查"},
+    ).json()
     target = next(u["id"] for u in api.get("admin", "/users").json() if u["username"] == "jingban2")
     for who, url, fields in forms(case, demand, proposal["id"], target):
         fuzz(console(api, who), url, fields)
@@ -86,10 +99,20 @@ def fuzz(client: TestClient, url: str, fields: tuple[str, ...]) -> None:
 def test_no_page_answers_a_server_error_whatever_its_query(api: Api):
     client = console(api, "jingban")
 
-    @given(path=st.sampled_from(["/web/findings", "/web/cases", "/web/accountability", "/web/feeds",
-                                 "/web/accountability/events", "/web/findings/export.xlsx"]),
-           key=st.sampled_from(["page", "type", "township", "month", "status", "min", "max", "sort", "year"]),
-           value=TEXT)
+    @given(
+        path=st.sampled_from(
+            [
+                "/web/findings",
+                "/web/cases",
+                "/web/accountability",
+                "/web/feeds",
+                "/web/accountability/events",
+                "/web/findings/export.xlsx",
+            ]
+        ),
+        key=st.sampled_from(["page", "type", "township", "month", "status", "min", "max", "sort", "year"]),
+        value=TEXT,
+    )
     @settings(max_examples=80, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     def no_server_error(path, key, value):
         answer = client.get(path, params={key: value})
@@ -107,51 +130,75 @@ def test_what_was_reported_is_refused_in_chinese_not_a_server_error(api: Api):
     for page in ("1e20", "99999999999999999999", "-3"):
         assert console(api, "jingban").get("/web/cases", params={"page": page}).status_code == 200
     case, demand = open_demand(api)
-    long_voucher = console(api, "jingban").post(f"/web/demands/{demand['id']}/repayments", data={
-        "case_id": str(case["id"]), "voucher_no": "V" * 100, "amount": "1.00", "paid_on": "2026-01-10"})
+    long_voucher = console(api, "jingban").post(
+        f"/web/demands/{demand['id']}/repayments",
+        data={"case_id": str(case["id"]), "voucher_no": "V" * 100, "amount": "1.00", "paid_on": "2026-01-10"},
+    )
     assert long_voucher.status_code == 422 and "缴存凭证号" in long_voucher.text
-    r = api.post("jingban", f"/demands/{demand['id']}/repayments",
-                 {"voucher_no": "V" * 100, "amount": "1.00", "paid_on": "2026-01-10"})
+    r = api.post(
+        "jingban",
+        f"/demands/{demand['id']}/repayments",
+        {"voucher_no": "V" * 100, "amount": "1.00", "paid_on": "2026-01-10"},
+    )
     assert r.status_code == 422 and "缴存凭证号" in r.json()["message"]
 
 
 def test_a_voucher_is_one_voucher_however_it_is_typed(api: Api):
     case, demand = open_demand(api)
-    first = api.post("jingban", f"/demands/{demand['id']}/repayments",
-                     {"voucher_no": "V-001", "amount": "1.00", "paid_on": "2026-01-10"})
+    first = api.post(
+        "jingban",
+        f"/demands/{demand['id']}/repayments",
+        {"voucher_no": "V-001", "amount": "1.00", "paid_on": "2026-01-10"},
+    )
     assert first.status_code == 201, first.text
     for same in ("v-001", "Ｖ-００１", "V-001 ", " ｖ-001"):
-        again = api.post("jingban", f"/demands/{demand['id']}/repayments",
-                         {"voucher_no": same, "amount": "1.00", "paid_on": "2026-01-10"})
+        again = api.post(
+            "jingban",
+            f"/demands/{demand['id']}/repayments",
+            {"voucher_no": same, "amount": "1.00", "paid_on": "2026-01-10"},
+        )
         assert again.status_code == 409 and again.json()["code"] == "duplicate_voucher", (same, again.text)
-    web = console(api, "jingban").post(f"/web/demands/{demand['id']}/repayments", data={
-        "case_id": str(case["id"]), "voucher_no": "ｖ－００１", "amount": "1.00", "paid_on": "2026-01-10"})
+    web = console(api, "jingban").post(
+        f"/web/demands/{demand['id']}/repayments",
+        data={"case_id": str(case["id"]), "voucher_no": "ｖ－００１", "amount": "1.00", "paid_on": "2026-01-10"},
+    )
     assert web.status_code == 409 and "已登记过" in web.text
 
 
 def test_a_repayment_dated_before_its_demand_or_in_the_future_is_refused(api: Api):
     _case, demand = open_demand(api)
     for day, code in (("2026-01-09", "before_demand"), ("2026-01-11", "future_date")):
-        r = api.post("jingban", f"/demands/{demand['id']}/repayments",
-                     {"voucher_no": f"V-{day}", "amount": "1.00", "paid_on": day})
+        r = api.post(
+            "jingban",
+            f"/demands/{demand['id']}/repayments",
+            {"voucher_no": f"V-{day}", "amount": "1.00", "paid_on": day},
+        )
         assert r.status_code == 422 and r.json()["code"] == code, r.text
 
 
 def test_a_hold_cannot_start_in_a_month_no_payroll_will_reach(api: Api):
-    case = api.post("jingban", "/cases", {"finding_key": first_finding(api, "detention")["finding_key"],
-                                          "reason": "立案"}).json()
+    case = api.post(
+        "jingban", "/cases", {"finding_key": first_finding(api, "detention")["finding_key"], "reason": "立案"}
+    ).json()
     for month, status in (("9999-12", 422), ("2099-12", 422)):
-        r = api.post("jingban", f"/cases/{case['id']}/proposals", {
-            "kind": "suspension", "case_version": case["version"], "reason": "核查", "from_month": month})
+        r = api.post(
+            "jingban",
+            f"/cases/{case['id']}/proposals",
+            {"kind": "suspension", "case_version": case["version"], "reason": "核查", "from_month": month},
+        )
         assert r.status_code == status, (month, r.text)
     assert "最晚" in r.json()["message"]
 
 
 def test_a_rejection_says_why_at_every_door(api: Api):
-    case = api.post("jingban", "/cases", {"finding_key": first_finding(api, "detention")["finding_key"],
-                                          "reason": "立案"}).json()
-    proposal = api.post("jingban", f"/cases/{case['id']}/proposals",
-                        {"kind": "suspension", "case_version": case["version"], "reason": "核查"}).json()
+    case = api.post(
+        "jingban", "/cases", {"finding_key": first_finding(api, "detention")["finding_key"], "reason": "立案"}
+    ).json()
+    proposal = api.post(
+        "jingban",
+        f"/cases/{case['id']}/proposals",
+        {"kind": "suspension", "case_version": case["version"], "reason": "核查"},
+    ).json()
     r = api.post("fuhe", f"/proposals/{proposal['id']}/decision", {"approve": False, "version": proposal["version"]})
     assert r.status_code == 422 and "驳回时请填写复核意见" in r.json()["message"]
 
@@ -159,21 +206,28 @@ def test_a_rejection_says_why_at_every_door(api: Api):
 def test_a_body_over_1_mib_is_refused_before_it_is_read(api: Api):
     big = b"x" * (2**20 + 1)
     assert api.client.post("/cases", content=big).status_code == 413, "before signing in is checked"
-    chunked = api.client.post("/cases", content=iter([big[:2**19], big[2**19:]]),
-                              headers={"Content-Type": "application/json"})
+    chunked = api.client.post(
+        "/cases", content=iter([big[: 2**19], big[2**19 :]]), headers={"Content-Type": "application/json"}
+    )
     assert chunked.status_code == 413 and chunked.json()["code"] == "too_large"
     with served(api.client.app, lifespan="off") as base:
         where = urlsplit(base)
         with socket.create_connection((where.hostname, where.port), timeout=10) as raw:
-            raw.sendall(b"POST /cases HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                        b"Content-Length: 209715200\r\n\r\n")
+            raw.sendall(
+                b"POST /cases HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 209715200\r\n\r\n"
+            )
             assert raw.recv(200).startswith(b"HTTP/1.1 413"), "answered without waiting for 200 MB"
 
 
 @pytest.mark.parametrize("month", ["2026-1", "26-01", "2026-00"])
 def test_a_month_that_is_not_one_is_refused(api: Api, month: str):
-    case = api.post("jingban", "/cases", {"finding_key": first_finding(api, "detention")["finding_key"],
-                                          "reason": "立案"}).json()
-    r = api.post("jingban", f"/cases/{case['id']}/proposals", {
-        "kind": "suspension", "case_version": case["version"], "reason": "核查", "from_month": month})
+    case = api.post(
+        "jingban", "/cases", {"finding_key": first_finding(api, "detention")["finding_key"], "reason": "立案"}
+    ).json()
+    r = api.post(
+        "jingban",
+        f"/cases/{case['id']}/proposals",
+        {"kind": "suspension", "case_version": case["version"], "reason": "核查", "from_month": month},
+    )
     assert r.status_code == 422

@@ -112,46 +112,68 @@ def a_user(session) -> User:
 
 def test_the_run_publishes_every_finding_with_its_figures_to_the_fen(tiny_district, published):
     home = tiny_district.home
-    built = {key: rest for key, *rest in wh(home / "warehouse.duckdb",
-                                            f"SELECT finding_key, {FIGURES} FROM marts.findings")}
+    built = {
+        key: rest for key, *rest in wh(home / "warehouse.duckdb", f"SELECT finding_key, {FIGURES} FROM marts.findings")
+    }
     with published.connect() as c:
-        stored = {key: list(rest) for key, *rest in c.execute(select(
-            Finding.finding_key, Finding.event_period, Finding.first_improper_month,
-            Finding.last_improper_month, Finding.improper_months, Finding.overpaid_amount))}
+        stored = {
+            key: list(rest)
+            for key, *rest in c.execute(
+                select(
+                    Finding.finding_key,
+                    Finding.event_period,
+                    Finding.first_improper_month,
+                    Finding.last_improper_month,
+                    Finding.improper_months,
+                    Finding.overpaid_amount,
+                )
+            )
+        }
     assert stored == {key: list(rest) for key, rest in built.items()}
     assert all(isinstance(amount, Decimal) for *_, amount in stored.values())
     assert f"发布到案件库：新增 {len(built)} 条，变更 0 条，数据已消除 0 条，未变 0 条" in tiny_district.output
     assert f"案件库：  {home / 'cases.sqlite'}" in tiny_district.output
 
     # Each finding's months add up to its amount, fen for fen.
-    months = dict(rows(published, "SELECT finding_key, sum(amount) FROM finding_months WHERE retired_in IS NULL "
-                                  "GROUP BY 1"))
+    months = dict(
+        rows(published, "SELECT finding_key, sum(amount) FROM finding_months WHERE retired_in IS NULL GROUP BY 1")
+    )
     for key, (*_, improper_months, amount) in built.items():
         if improper_months:
             assert Decimal(months[key]) / 100 == amount, key
 
-    (as_of, next_pay), = rows(published, "SELECT as_of_month, next_pay_month FROM publications")
+    ((as_of, next_pay),) = rows(published, "SELECT as_of_month, next_pay_month FROM publications")
     assert as_of == tiny_district.truth["last_month"] and next_pay == next_month(as_of)
     assert rows(published, "SELECT DISTINCT status, version FROM findings") == [("open", 1)]
-    published_entries = rows(published, "SELECT count(*) FROM audit_log WHERE action = 'published' "
-                                        "AND actor = 'system' AND actor_id IS NULL")
+    published_entries = rows(
+        published, "SELECT count(*) FROM audit_log WHERE action = 'published' AND actor = 'system' AND actor_id IS NULL"
+    )
     assert published_entries == [(len(built),)]
 
 
 def holds_of(engine: Engine, exception_type: str) -> dict[str, list[tuple]]:
     out: dict[str, list[tuple]] = {}
-    for key, *hold in rows(engine, """
+    for key, *hold in rows(
+        engine,
+        """
             SELECT h.finding_key, h.person_no, h.reason_code, h.hold_from, h.hold_until, h.custodial
             FROM hold_recommendations h JOIN findings f USING (finding_key)
-            WHERE f.exception_type = :t AND h.retired_in IS NULL ORDER BY 1, 2""", t=exception_type):
+            WHERE f.exception_type = :t AND h.retired_in IS NULL ORDER BY 1, 2""",
+        t=exception_type,
+    ):
         out.setdefault(key, []).append(tuple(hold))
     return out
 
 
 def findings_of(engine: Engine, exception_type: str) -> dict[str, tuple]:
-    return {key: rest for key, *rest in rows(
-        engine, "SELECT finding_key, person_id, person_no, event_period FROM findings WHERE exception_type = :t",
-        t=exception_type)}
+    return {
+        key: rest
+        for key, *rest in rows(
+            engine,
+            "SELECT finding_key, person_id, person_no, event_period FROM findings WHERE exception_type = :t",
+            t=exception_type,
+        )
+    }
 
 
 def test_a_death_holds_every_record_of_the_person_from_the_month_after_the_death(tiny_district, published):
@@ -159,11 +181,17 @@ def test_a_death_holds_every_record_of_the_person_from_the_month_after_the_death
     holds = holds_of(published, "death")
     assert deaths and set(holds) == set(deaths)
     for key, (person_id, _, death_month) in deaths.items():
-        records = {no for (no,) in wh(tiny_district.home / "warehouse.duckdb", """
+        records = {
+            no
+            for (no,) in wh(
+                tiny_district.home / "warehouse.duckdb",
+                """
             SELECT DISTINCT r.person_no FROM intermediate.int_roster_records_identified r
             JOIN staging.stg_roster s USING (person_no)
             WHERE r.person_id = ? AND s.file_month <= (SELECT as_of_month FROM intermediate.int_as_of)""",
-            [person_id])}
+                [person_id],
+            )
+        }
         assert {h[0] for h in holds[key]} == records, key
         assert {h[1:] for h in holds[key]} == {("1401", next_month(death_month), None, False)}, key
 
@@ -179,9 +207,13 @@ def test_a_duplicate_enrolment_holds_only_the_extra_record(tiny_district, publis
 
 
 def test_an_imprisonment_hold_is_custodial_and_ends_with_the_release_month(tiny_district, published):
-    sentences = {f"imprisonment:{person}:{case_no}": (start, release) for person, case_no, start, release in wh(
-        tiny_district.home / "warehouse.duckdb",
-        "SELECT person_id, case_no, custody_start, release_on FROM intermediate.int_court_sentences_current")}
+    sentences = {
+        f"imprisonment:{person}:{case_no}": (start, release)
+        for person, case_no, start, release in wh(
+            tiny_district.home / "warehouse.duckdb",
+            "SELECT person_id, case_no, custody_start, release_on FROM intermediate.int_court_sentences_current",
+        )
+    }
     holds = holds_of(published, "imprisonment")
     assert holds
     assert any(release is not None for _, release in sentences.values())
@@ -195,7 +227,7 @@ def test_an_imprisonment_hold_is_custodial_and_ends_with_the_release_month(tiny_
 
 
 def test_other_holds_carry_their_reason_code_and_start(published):
-    (next_pay,), = rows(published, "SELECT next_pay_month FROM publications")
+    ((next_pay,),) = rows(published, "SELECT next_pay_month FROM publications")
     other = holds_of(published, "other_pension")
     assert {h[1] for hs in other.values() for h in hs} == {"1407", "1499"}
     for key, hs in other.items():
@@ -204,24 +236,40 @@ def test_other_holds_carry_their_reason_code_and_start(published):
         assert {h[1:3] for h in holds_of(published, "detention")[key]} == {("1299", next_month(reported))}
     uncertified = holds_of(published, "uncertified")
     assert uncertified and {h[1:4] for hs in uncertified.values() for h in hs} == {("1201", next_pay, None)}
-    for exception_type in ("duplicate_payment", "subsidy_ineligible", "subsidy_missed", "cash_collection",
-                           "contribution_unmatched", "disbursement_gap"):
+    for exception_type in (
+        "duplicate_payment",
+        "subsidy_ineligible",
+        "subsidy_missed",
+        "cash_collection",
+        "contribution_unmatched",
+        "disbursement_gap",
+    ):
         assert findings_of(published, exception_type) and not holds_of(published, exception_type)
 
 
 def test_a_death_settles_against_the_roster_balance_of_the_death_month(tiny_district, published):
     deaths = findings_of(published, "death")
-    basis = {key: rest for key, *rest in rows(published, """
+    basis = {
+        key: rest
+        for key, *rest in rows(
+            published,
+            """
         SELECT finding_key, balance_month, account_balance, own_contribution_balance, receiving_at_event,
                died_in_custody
-        FROM settlement_basis WHERE retired_in IS NULL""")}
+        FROM settlement_basis WHERE retired_in IS NULL""",
+        )
+    }
     assert deaths
     for key, (person_id, _, death_month) in deaths.items():
-        balance, own, receiving = wh(tiny_district.home / "warehouse.duckdb", """
+        balance, own, receiving = wh(
+            tiny_district.home / "warehouse.duckdb",
+            """
             SELECT coalesce(sum(s.account_balance), 0), coalesce(sum(s.own_contribution_balance), 0),
                    coalesce(bool_or(s.status = '正常待遇'), false)
             FROM staging.stg_roster s JOIN intermediate.int_roster_records_identified r USING (person_no)
-            WHERE r.person_id = ? AND strftime(s.file_month, '%Y-%m') = ?""", [person_id, death_month])[0]
+            WHERE r.person_id = ? AND strftime(s.file_month, '%Y-%m') = ?""",
+            [person_id, death_month],
+        )[0]
         month, stored_balance, stored_own, stored_receiving, in_custody = basis[key]
         assert (month, Decimal(stored_balance) / 100, Decimal(stored_own) / 100) == (death_month, balance, own)
         assert bool(stored_receiving) == receiving and not in_custody
@@ -233,7 +281,7 @@ def test_a_death_settles_against_the_roster_balance_of_the_death_month(tiny_dist
 def snapshot(engine: Engine) -> dict[str, list[tuple]]:
     tables = {
         "findings": "SELECT finding_key, status, version, case_id, overpaid_amount, evidence, "
-                    "first_published_at, resolved_at FROM findings",
+        "first_published_at, resolved_at FROM findings",
         "finding_versions": "SELECT * FROM finding_versions",
         "finding_months": "SELECT * FROM finding_months",
         "hold_recommendations": "SELECT * FROM hold_recommendations",
@@ -261,7 +309,9 @@ def test_publishing_the_same_build_twice_changes_nothing_but_the_publication_log
         # …but the publishing itself is logged, and it rewrote nothing: no row of the first build
         # changed, so none was written again.
         assert rows(engine, "SELECT opened, unchanged, rows_written, rows_retired FROM publications ORDER BY id") == [
-            (first.opened, 0, first.rows_written, 0), (0, again.unchanged, 0, 0)]
+            (first.opened, 0, first.rows_written, 0),
+            (0, again.unchanged, 0, 0),
+        ]
         assert again.rows_written == again.rows_retired == 0 and first.rows_written > 0
     finally:
         engine.dispose()
@@ -274,16 +324,21 @@ def test_a_changed_amount_is_a_new_version_and_the_old_figures_are_kept(warehous
     """An earlier death date arrives: the death month moves back one month, so the old death
     month becomes improper too (one more month, its money added)."""
     publish(fresh_store, warehouse)
-    key, person_no, old_month, old_amount, old_months = wh(warehouse, """
+    key, person_no, old_month, old_amount, old_months = wh(
+        warehouse,
+        """
         SELECT f.finding_key, min(m.person_no), f.event_period, f.overpaid_amount, f.improper_months
         FROM published.findings f JOIN published.finding_months m USING (finding_key)
-        WHERE f.exception_type = 'death' GROUP BY ALL ORDER BY f.finding_key LIMIT 1""")[0]
+        WHERE f.exception_type = 'death' GROUP BY ALL ORDER BY f.finding_key LIMIT 1""",
+    )[0]
     earlier = (dt.date.fromisoformat(old_month + "-01") - dt.timedelta(days=1)).strftime("%Y-%m")
-    change(warehouse,
-           f"""INSERT INTO published.finding_months VALUES ('{key}', '{person_no}', '{old_month}', 203.01)""",
-           f"""UPDATE published.findings SET event_period = '{earlier}', first_improper_month = '{old_month}',
+    change(
+        warehouse,
+        f"""INSERT INTO published.finding_months VALUES ('{key}', '{person_no}', '{old_month}', 203.01)""",
+        f"""UPDATE published.findings SET event_period = '{earlier}', first_improper_month = '{old_month}',
                    improper_months = improper_months + 1, overpaid_amount = overpaid_amount + 203.01
-               WHERE finding_key = '{key}'""")
+               WHERE finding_key = '{key}'""",
+    )
 
     summary = publish(fresh_store, warehouse)
 
@@ -291,12 +346,17 @@ def test_a_changed_amount_is_a_new_version_and_the_old_figures_are_kept(warehous
     with session_factory(fresh_store)() as s:
         finding = s.get(Finding, key)
         assert (finding.version, finding.event_period, finding.overpaid_amount) == (
-            2, earlier, old_amount + Decimal("203.01"))
-        versions = s.scalars(select(FindingVersion).where(FindingVersion.finding_key == key)
-                             .order_by(FindingVersion.version)).all()
+            2,
+            earlier,
+            old_amount + Decimal("203.01"),
+        )
+        versions = s.scalars(
+            select(FindingVersion).where(FindingVersion.finding_key == key).order_by(FindingVersion.version)
+        ).all()
         assert [(v.version, v.event_period, v.improper_months, v.overpaid_amount) for v in versions] == [
             (1, old_month, old_months, old_amount),
-            (2, earlier, old_months + 1, old_amount + Decimal("203.01"))]
+            (2, earlier, old_months + 1, old_amount + Decimal("203.01")),
+        ]
         months = s.scalars(select(FindingMonth).where(FindingMonth.finding_key == key)).all()
         assert (old_month, Decimal("203.01")) in [(m.month, m.amount) for m in months]
         entry = s.scalars(select(AuditEntry).where(AuditEntry.entity_id == key, AuditEntry.action == "changed")).one()
@@ -306,14 +366,18 @@ def test_a_changed_amount_is_a_new_version_and_the_old_figures_are_kept(warehous
 
 
 def test_a_finding_gone_from_the_build_is_resolved_by_data_kept_and_reopened_when_it_returns(
-        tiny_district, warehouse, fresh_store):
+    tiny_district, warehouse, fresh_store
+):
     """A court judgment arrives for a reported detention: the detention finding is gone from
     the next build. It stays in the store, resolved, with its figures; no hold is recommended
     for it any more. Should the judgment be withdrawn, the finding comes back with its key."""
     publish(fresh_store, warehouse)
-    (key,), = wh(warehouse, "SELECT min(finding_key) FROM published.findings WHERE exception_type = 'detention'")
-    change(warehouse, f"DELETE FROM published.findings WHERE finding_key = '{key}'",
-           f"DELETE FROM published.hold_recommendations WHERE finding_key = '{key}'")
+    ((key,),) = wh(warehouse, "SELECT min(finding_key) FROM published.findings WHERE exception_type = 'detention'")
+    change(
+        warehouse,
+        f"DELETE FROM published.findings WHERE finding_key = '{key}'",
+        f"DELETE FROM published.hold_recommendations WHERE finding_key = '{key}'",
+    )
 
     gone = publish(fresh_store, warehouse)
 
@@ -322,10 +386,13 @@ def test_a_finding_gone_from_the_build_is_resolved_by_data_kept_and_reopened_whe
         finding = s.get(Finding, key)
         assert finding.status == FindingStatus.resolved_by_data and finding.resolved_at is not None
         assert finding.version == 1 and finding.event_period == key.rsplit(":", 1)[1][:7]
-    assert rows(fresh_store, "SELECT count(*) FROM hold_recommendations WHERE finding_key = :k "
-                             "AND retired_in IS NULL", k=key) == [(0,)]
+    assert rows(
+        fresh_store, "SELECT count(*) FROM hold_recommendations WHERE finding_key = :k AND retired_in IS NULL", k=key
+    ) == [(0,)]
     assert rows(fresh_store, "SELECT action FROM audit_log WHERE entity_id = :k ORDER BY id", k=key) == [
-        ("published",), ("resolved_by_data",)]
+        ("published",),
+        ("resolved_by_data",),
+    ]
 
     back = publish(fresh_store, tiny_district.home / "warehouse.duckdb")
 
@@ -333,18 +400,23 @@ def test_a_finding_gone_from_the_build_is_resolved_by_data_kept_and_reopened_whe
     with session_factory(fresh_store)() as s:
         finding = s.get(Finding, key)
         assert (finding.status, finding.resolved_at, finding.version) == (FindingStatus.open, None, 1)
-    (holds,), = rows(fresh_store, "SELECT count(*) FROM hold_recommendations WHERE finding_key = :k "
-                                  "AND retired_in IS NULL", k=key)
+    ((holds,),) = rows(
+        fresh_store, "SELECT count(*) FROM hold_recommendations WHERE finding_key = :k AND retired_in IS NULL", k=key
+    )
     assert holds >= 1
     assert rows(fresh_store, "SELECT action FROM audit_log WHERE entity_id = :k ORDER BY id", k=key)[-1] == (
-        "reopened",)
+        "reopened",
+    )
 
 
 def two_finding_person(warehouse: Path) -> tuple[str, list[str]]:
     """A person with two findings of their own (the tiny district plants one with two pensions)."""
-    person, keys = wh(warehouse, """
+    person, keys = wh(
+        warehouse,
+        """
         SELECT person_id, list(finding_key ORDER BY finding_key) FROM published.findings
-        WHERE exception_type = 'other_pension' GROUP BY person_id HAVING count(*) = 2 ORDER BY 1 LIMIT 1""")[0]
+        WHERE exception_type = 'other_pension' GROUP BY person_id HAVING count(*) = 2 ORDER BY 1 LIMIT 1""",
+    )[0]
     return person, keys
 
 
@@ -367,9 +439,11 @@ def test_a_new_finding_joins_the_case_already_open_for_its_person(tiny_district,
     publish(fresh_store, tiny_district.home / "warehouse.duckdb")
 
     assert rows(fresh_store, "SELECT case_id, status FROM findings WHERE finding_key = :k", k=second) == [
-        (case_id, "open")]
-    assert rows(fresh_store, "SELECT action, case_id, person_id FROM audit_log WHERE entity_id = :k",
-                k=second) == [("published", case_id, person)]
+        (case_id, "open")
+    ]
+    assert rows(fresh_store, "SELECT action, case_id, person_id FROM audit_log WHERE entity_id = :k", k=second) == [
+        ("published", case_id, person)
+    ]
 
 
 # ------------------------------------------------------------------ decisions flow back
@@ -394,29 +468,42 @@ def test_case_decisions_flow_back_into_the_findings_mart(warehouse, fresh_store,
     holds their record from the next pay month: after export and a dbt build, the mart shows
     the case's status, 'on_hold' for the finding not yet in a case, 'new' for everyone else."""
     publish(fresh_store, warehouse)
-    (death, death_person), = wh(warehouse, """
+    ((death, death_person),) = wh(
+        warehouse,
+        """
         SELECT finding_key, person_id FROM marts.findings WHERE exception_type = 'death'
-        ORDER BY finding_key LIMIT 1""")
+        ORDER BY finding_key LIMIT 1""",
+    )
     person, (cased, uncased) = two_finding_person(warehouse)
     suspended = open_case(fresh_store, death_person, [death], CaseStatus.suspended)
     held_case = open_case(fresh_store, person, [cased])
-    (next_pay,), = rows(fresh_store, "SELECT next_pay_month FROM publications")
-    (record,), = rows(fresh_store, "SELECT min(person_no) FROM person_records WHERE person_id = :p", p=person)
+    ((next_pay,),) = rows(fresh_store, "SELECT next_pay_month FROM publications")
+    ((record,),) = rows(fresh_store, "SELECT min(person_no) FROM person_records WHERE person_id = :p", p=person)
     with transaction(session_factory(fresh_store)) as s:
         user = s.scalars(select(User)).first()
-        proposal = Proposal(case_id=held_case, kind=ProposalKind.suspension, reason="核实期间暂停",
-                            proposed_by=user.id)
+        proposal = Proposal(case_id=held_case, kind=ProposalKind.suspension, reason="核实期间暂停", proposed_by=user.id)
         s.add(proposal)
         s.flush()
-        s.add(PayrollHold(case_id=held_case, person_id=person, person_no=record, reason_code="1499",
-                          reason_label="其他（享受其他养老保障待遇）", from_month=next_pay, proposal_id=proposal.id))
+        s.add(
+            PayrollHold(
+                case_id=held_case,
+                person_id=person,
+                person_no=record,
+                reason_code="1499",
+                reason_label="其他（享受其他养老保障待遇）",
+                from_month=next_pay,
+                proposal_id=proposal.id,
+            )
+        )
 
     assert export_decisions(fresh_store, warehouse) == (2, 1)
     build = dbt(["build", "--select", "source:casework+"], tmp_path, warehouse)
     assert build.returncode == 0, build.stdout[-3000:]
 
-    states = {key: (case_id, state) for key, case_id, state in wh(
-        warehouse, "SELECT finding_key, case_id, case_state FROM marts.findings")}
+    states = {
+        key: (case_id, state)
+        for key, case_id, state in wh(warehouse, "SELECT finding_key, case_id, case_state FROM marts.findings")
+    }
     assert states.pop(death) == (suspended, "suspended")
     assert states.pop(cased) == (held_case, "open")
     assert states.pop(uncased) == (None, "on_hold")

@@ -63,9 +63,26 @@ def test_two_worker_processes_serve_one_postgresql_store(postgres_url: str, tiny
     engine.dispose()
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "pension_audit.cli", "serve", "--workers", "2", "--port", str(port),
-         "--home", str(home), "--database-url", postgres_url],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "pension_audit.cli",
+            "serve",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+            "--home",
+            str(home),
+            "--database-url",
+            postgres_url,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             deadline = time.monotonic() + 90

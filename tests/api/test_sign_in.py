@@ -38,10 +38,15 @@ def test_ten_failures_lock_that_name_from_that_address_only(api: Api):
     refused = attempt(here, "fuhe", PASSWORD)
     assert refused.status_code == 429 and refused.json()["code"] == "too_many_attempts"
     assert "分钟后再试" in refused.json()["message"]
-    assert attempt(from_address(api, "192.0.2.99"), "fuhe", PASSWORD).status_code == 200, \
+    assert attempt(from_address(api, "192.0.2.99"), "fuhe", PASSWORD).status_code == 200, (
         "nobody can lock the only reviewer out from elsewhere"
+    )
     assert attempt(here, "fuhe2", PASSWORD).status_code == 200, "other names from that address still sign in"
-    assert (logged(api, "sign_in_failed"), logged(api, "sign_in_locked"), logged(api, "sign_in_throttled")) == (10, 1, 1)
+    assert (logged(api, "sign_in_failed"), logged(api, "sign_in_locked"), logged(api, "sign_in_throttled")) == (
+        10,
+        1,
+        1,
+    )
     assert logged(api, "signed_in") >= 2
 
 
@@ -75,8 +80,9 @@ def test_only_a_trusted_proxy_says_who_the_client_is(api: Api, store_settings):
     assert attempt(proxy, "fuhe", PASSWORD, **{"X-Forwarded-For": "198.51.100.7"}).status_code == 429
     assert attempt(proxy, "fuhe", PASSWORD, **{"X-Forwarded-For": "198.51.100.8"}).status_code == 200
     stranger = TestClient(app, client=("192.0.2.40", 40000))
-    assert attempt(stranger, "fuhe", PASSWORD, **{"X-Forwarded-For": "198.51.100.7"}).status_code == 200, \
+    assert attempt(stranger, "fuhe", PASSWORD, **{"X-Forwarded-For": "198.51.100.7"}).status_code == 200, (
         "a header from anyone else counts for nothing"
+    )
 
 
 def test_signing_out_revokes_the_token(api: Api):
@@ -113,14 +119,19 @@ def test_an_admin_disables_enables_and_resets_passwords(api: Api):
 
 
 def test_a_password_that_is_the_user_name_is_refused(api: Api):
-    r = api.post("admin", "/users", {"username": "longusername1", "display_name": "某某", "role": "inspector",
-                                     "password": "LongUserName1"})
+    r = api.post(
+        "admin",
+        "/users",
+        {"username": "longusername1", "display_name": "某某", "role": "inspector", "password": "LongUserName1"},
+    )
     assert r.status_code == 422 and "不能与用户名相同" in r.json()["message"]
 
 
 def test_the_command_line_disables_enables_resets_and_unlocks(api: Api, store_settings):
-    env = {"PENSION_AUDIT_AUDIT_KEY_FILE": str(store_settings.audit_key_path),
-           "PENSION_AUDIT_AUDIT_ANCHORS": str(store_settings.audit_anchors_path)}
+    env = {
+        "PENSION_AUDIT_AUDIT_KEY_FILE": str(store_settings.audit_key_path),
+        "PENSION_AUDIT_AUDIT_ANCHORS": str(store_settings.audit_anchors_path),
+    }
     where = ["--home", str(store_settings.home), "--database-url", store_settings.store_url]
 
     def run(*args: str, password: str | None = None):
@@ -145,11 +156,27 @@ def test_the_command_line_disables_enables_resets_and_unlocks(api: Api, store_se
 
 def test_the_admin_console_manages_users_and_shows_the_anchors(api: Api):
     admin = console(api, "admin")
-    added = admin.post("/web/admin/users", data={"username": "jingban3", "display_name": "周经办", "role": "inspector",
-                                                 "township_code": "", "password": "short"})
+    added = admin.post(
+        "/web/admin/users",
+        data={
+            "username": "jingban3",
+            "display_name": "周经办",
+            "role": "inspector",
+            "township_code": "",
+            "password": "short",
+        },
+    )
     assert added.status_code == 422 and "至少 10 位" in added.text
-    added = admin.post("/web/admin/users", data={"username": "jingban3", "display_name": "周经办", "role": "inspector",
-                                                 "township_code": "", "password": "a long enough secret"})
+    added = admin.post(
+        "/web/admin/users",
+        data={
+            "username": "jingban3",
+            "display_name": "周经办",
+            "role": "inspector",
+            "township_code": "",
+            "password": "a long enough secret",
+        },
+    )
     assert added.status_code == 303
     target = user_id(api, "jingban3")
     assert admin.post(f"/web/admin/users/{target}/active", data={"active": "0"}).status_code == 303

@@ -36,8 +36,12 @@ def service_alone(tiny_district, tmp_path: Path, monkeypatch) -> Api:
     settings = Settings(home=home)
     engine = open_store(settings)
     with session_factory(engine)() as s:
-        township = s.scalar(select(Finding.township_code).where(Finding.exception_type == "death")
-                            .order_by(Finding.finding_key).limit(1))
+        township = s.scalar(
+            select(Finding.township_code)
+            .where(Finding.exception_type == "death")
+            .order_by(Finding.finding_key)
+            .limit(1)
+        )
     add_staff(engine, township)
     app = create_app(settings)
     clock = Clock()
@@ -64,12 +68,17 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
     person, key, year = death["person_ref"], death["finding_key"], int(death["event_period"][:4])
     # Every GET route of the API (by its template), with real values.
     api_routes = {
-        "/auth/me": ("/auth/me", {}), "/users": ("/users", {}), "/findings": ("/findings", {}),
-        "/findings/{finding_key}": (f"/findings/{key}", {}), "/persons/{ref}": (f"/persons/{person}", {}),
-        "/cases": ("/cases", {}), "/cases/{case_id}": (f"/cases/{case['id']}", {}),
+        "/auth/me": ("/auth/me", {}),
+        "/users": ("/users", {}),
+        "/findings": ("/findings", {}),
+        "/findings/{finding_key}": (f"/findings/{key}", {}),
+        "/persons/{ref}": (f"/persons/{person}", {}),
+        "/cases": ("/cases", {}),
+        "/cases/{case_id}": (f"/cases/{case['id']}", {}),
         "/demands/{demand_id}": (f"/demands/{demand['id']}", {}),
         "/cases/{case_id}/audit": (f"/cases/{case['id']}/audit", {}),
-        "/persons/{ref}/audit": (f"/persons/{person}/audit", {}), "/referrals": ("/referrals", {}),
+        "/persons/{ref}/audit": (f"/persons/{person}/audit", {}),
+        "/referrals": ("/referrals", {}),
         "/sign-in-locks": ("/sign-in-locks", {}),
         "/payroll/holds": ("/payroll/holds", {"month": "2026-01"}),
         "/documents/issued/{file_id}": ("/documents/issued/1", {}),
@@ -81,19 +90,36 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
         "/documents/suspension-list": ("/documents/suspension-list", {"month": "2026-01"}),
         "/documents/resumption-list": ("/documents/resumption-list", {"month": "2026-01"}),
         "/documents/inspection-summary": ("/documents/inspection-summary", {"month": "2026-01"}),
-        "/documents/certification-report": ("/documents/certification-report",
-                                            {"year": 2025, "township": death["township_code"]}),
+        "/documents/certification-report": (
+            "/documents/certification-report",
+            {"year": 2025, "township": death["township_code"]},
+        ),
         "/documents/accountability-report": ("/documents/accountability-report", {"year": year}),
         "/health": ("/health", {}),
     }
     openapi = api.client.app.openapi()["paths"]
     assert set(api_routes) == {path for path, ops in openapi.items() if "get" in ops}, "a new route is listed here"
-    answers = {template: api.get("admin" if template in ("/users", "/sign-in-locks", "/documents/issuer-accounts") else "jingban", path, params=params).status_code
-               for template, (path, params) in api_routes.items()}
+    answers = {
+        template: api.get(
+            "admin" if template in ("/users", "/sign-in-locks", "/documents/issuer-accounts") else "jingban",
+            path,
+            params=params,
+        ).status_code
+        for template, (path, params) in api_routes.items()
+    }
     cookies = {"pa_token": api.tokens["jingban"]}
-    for path in ("/web/dashboard", "/web/findings", f"/web/persons/{person}", "/web/cases", f"/web/cases/{case['id']}",
-                 "/web/accountability", f"/web/accountability?year={year}&month={death['event_period']}",
-                 f"/web/accountability/events?year={year}", "/web/feeds",
-                 f"/web/feeds/{feed_file.feed}/{feed_file.period}", "/web/findings/export.xlsx"):
+    for path in (
+        "/web/dashboard",
+        "/web/findings",
+        f"/web/persons/{person}",
+        "/web/cases",
+        f"/web/cases/{case['id']}",
+        "/web/accountability",
+        f"/web/accountability?year={year}&month={death['event_period']}",
+        f"/web/accountability/events?year={year}",
+        "/web/feeds",
+        f"/web/feeds/{feed_file.feed}/{feed_file.period}",
+        "/web/findings/export.xlsx",
+    ):
         answers[path] = api.client.get(path, cookies=cookies).status_code
     assert answers == dict.fromkeys(answers, 200)

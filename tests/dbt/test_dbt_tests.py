@@ -111,11 +111,7 @@ def test_every_model_is_described_and_its_grain_tested(tmp_path: Path):
         if n.get("test_metadata", {}).get("name") in ("unique", "unique_combination", "unique_key")
     }
     # int_as_of is a single row; int_findings_triggered & co. are unions checked on finding_key.
-    untested = sorted(
-        n["name"]
-        for uid, n in models.items()
-        if uid not in grain_tested and n["name"] != "int_as_of"
-    )
+    untested = sorted(n["name"] for uid, n in models.items() if uid not in grain_tested and n["name"] != "int_as_of")
     assert not untested, untested
 
     names = [n["name"] for n in tests]

@@ -49,9 +49,7 @@ def _diff(expected: list[dict], actual: list[dict]) -> str:
         near = next((e for e in extra.elements() if e[:2] == m[:2]), None)
         if near:
             extra[near] -= 1
-            fields = [
-                f"{k}: expected {a!r}, found {b!r}" for k, a, b in zip(FIELDS, m, near) if a != b
-            ]
+            fields = [f"{k}: expected {a!r}, found {b!r}" for k, a, b in zip(FIELDS, m, near) if a != b]
             lines.append(f"  DIFFERS  {m[0]} {m[1] or '-'}: " + "; ".join(fields))
         else:
             lines.append(f"  MISSING  {' | '.join(map(str, m))}")
@@ -67,15 +65,11 @@ def _compare(district) -> None:
     hit = sum((exp & act).values())
     recall = hit / max(1, sum(exp.values()))
     precision = hit / max(1, sum(act.values()))
-    assert (recall, precision) == (1.0, 1.0), (
-        f"recall {recall:.3f}, precision {precision:.3f}\n" + _diff(expected, actual)
+    assert (recall, precision) == (1.0, 1.0), f"recall {recall:.3f}, precision {precision:.3f}\n" + _diff(
+        expected, actual
     )
     for la in district.truth["look_alikes"]:
-        hits = [
-            f
-            for f in actual
-            if f["exception_type"] == la["exception_type"] and f["id_number"] == la["id_number"]
-        ]
+        hits = [f for f in actual if f["exception_type"] == la["exception_type"] and f["id_number"] == la["id_number"]]
         assert not hits, (la, hits)
 
 
@@ -107,10 +101,7 @@ def _planted_everywhere(truth: dict) -> None:
     # the awkward variants are there
     fuzzy = {f["exception_type"] for f in truth["findings"] if f["identity"] == "fuzzy"}
     assert {"death", "duplicate_enrollment"} <= fuzzy
-    assert any(
-        f["exception_type"] == "contribution_unmatched" and not f["township_code"]
-        for f in truth["findings"]
-    )
+    assert any(f["exception_type"] == "contribution_unmatched" and not f["township_code"] for f in truth["findings"])
 
 
 def test_every_type_is_planted_tiny(tiny_district):

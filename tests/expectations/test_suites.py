@@ -68,9 +68,7 @@ def clean_frame(feed: Feed, n: int = 100) -> pd.DataFrame:
         elif col.kind is Kind.TOWNSHIP:
             data[col.name] = ["150404001"] * n
         elif col.kind is Kind.DATE:
-            data[col.name] = pd.to_datetime([dt.date(2024, 5, i % 28 + 1) for i in rows]).astype(
-                "datetime64[us]"
-            )
+            data[col.name] = pd.to_datetime([dt.date(2024, 5, i % 28 + 1) for i in rows]).astype("datetime64[us]")
         elif col.kind is Kind.MONTH:
             data[col.name] = pd.Series([month] * n).astype("datetime64[us]")
         elif col.kind is Kind.YEAR:
@@ -121,33 +119,23 @@ def test_every_feed_gets_a_suite_covering_its_declaration():
     assert {r["severity"] for r in rows} == {STRUCTURAL, WARN}
     for feed in FEEDS:
         mine = [r for r in rows if r["feed"] == feed.name]
-        not_null = {
-            r["column"] for r in mine if r["expectation"] == "expect_column_values_to_not_be_null"
-        }
+        not_null = {r["column"] for r in mine if r["expectation"] == "expect_column_values_to_not_be_null"}
         assert {c.name for c in feed.required_columns} <= not_null, feed.name
         in_set = {
             r["column"]
             for r in mine
-            if r["expectation"] == "expect_column_values_to_be_in_set"
-            and r["severity"] == STRUCTURAL
+            if r["expectation"] == "expect_column_values_to_be_in_set" and r["severity"] == STRUCTURAL
         }
         assert {c.name for c in feed.columns if c.kind is Kind.ENUM} <= in_set, feed.name
         for r in mine:
-            if (
-                r["column"] in not_null
-                and r["expectation"] == "expect_column_values_to_not_be_null"
-            ):
+            if r["column"] in not_null and r["expectation"] == "expect_column_values_to_not_be_null":
                 assert r["severity"] == STRUCTURAL
                 if r["column"] != "_row":
-                    assert (
-                        r["description"] == f"必填列「{feed.column(r['column']).header}」不得为空"
-                    )
+                    assert r["description"] == f"必填列「{feed.column(r['column']).header}」不得为空"
 
     suite = build_suite(FEEDS_BY_NAME["roster"])
     assert all(e.meta["severity"] in (STRUCTURAL, WARN) for e in suite.expectations)
-    columns = next(
-        e for e in suite.expectations if e.expectation_type == "expect_table_columns_to_match_set"
-    )
+    columns = next(e for e in suite.expectations if e.expectation_type == "expect_table_columns_to_match_set")
     assert set(columns.column_set) == {
         *LINEAGE_COLUMNS,
         *(c.name for c in FEEDS_BY_NAME["roster"].columns),
@@ -166,9 +154,7 @@ def test_suite_json_is_serialisable_for_every_feed():
         json.dumps(doc, ensure_ascii=False)
         required = {c.name for c in feed.required_columns}
         assert required <= {
-            e["kwargs"].get("column")
-            for e in doc["expectations"]
-            if e["type"] == "expect_column_values_to_not_be_null"
+            e["kwargs"].get("column") for e in doc["expectations"] if e["type"] == "expect_column_values_to_not_be_null"
         }
 
 
@@ -444,9 +430,7 @@ def periods_frame(feed: Feed, sizes: dict[str, int]) -> pd.DataFrame:
         df = clean_frame(feed, max(n, 1)).iloc[:n].copy()
         df["_period"] = period
         if feed.period_column:
-            df[feed.period_column] = pd.Series(
-                [pd.Timestamp(f"{period}-01")] * n, dtype="datetime64[us]"
-            )
+            df[feed.period_column] = pd.Series([pd.Timestamp(f"{period}-01")] * n, dtype="datetime64[us]")
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
 
@@ -521,9 +505,7 @@ def test_a_row_whose_period_column_is_not_its_own_period_fails_only_that_period(
     feed = FEEDS_BY_NAME["payments"]
     df = periods_frame(feed, {"2024-04": 20, "2024-05": 20})
     # a May row dated April: April is a period of this frame, but not this row's
-    df.loc[(df["_period"] == "2024-05") & (df["_row"] == 7), "pay_month"] = pd.Timestamp(
-        "2024-04-01"
-    )
+    df.loc[(df["_period"] == "2024-05") & (df["_row"] == 7), "pay_month"] = pd.Timestamp("2024-04-01")
     outcomes = validate_periods(feed, df, {"2024-04": 20, "2024-05": 20})
     assert outcomes["2024-04"].success_all
     may = outcomes["2024-05"]

@@ -41,9 +41,7 @@ def _read(path: Path, info: dict) -> tuple[list[str], dict[int, list]]:
         text = path.read_bytes().decode(info["encoding"])
         rows = list(csv.reader(io.StringIO(text)))
         return rows[0], {i + 2: r for i, r in enumerate(rows[1:]) if not _blank(r)}
-    sheet = (
-        CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
-    )
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     header_at = next(i for i, r in enumerate(sheet) if sum(str(v).strip() != "" for v in r) >= 2)
     data = {}
     for i, r in enumerate(sheet[header_at + 1 :], start=header_at + 2):
@@ -83,9 +81,7 @@ def test_system_exports_every_month(tiny):
     _, truth = tiny
     months = [f"2025-{m:02d}" for m in range(1, 13)]
     for feed in (*SYSTEM, "finance_disbursements"):
-        assert {f["period"] for f in truth["files"].values() if f["feed"] == feed} == set(months), (
-            feed
-        )
+        assert {f["period"] for f in truth["files"].values() if f["feed"] == feed} == set(months), feed
 
 
 def test_same_seed_same_bytes(tiny, tmp_path):
@@ -133,9 +129,7 @@ def test_data_rows_and_quarantined_cells(tiny):
             if q["reason"] == "missing_required":
                 assert text == "", (rel, q, value)
             elif q["reason"] == "unrecoverable_id":
-                assert (isinstance(value, float) and value >= 1e15) or (
-                    text.isdigit() and len(text) in (16, 17)
-                )
+                assert (isinstance(value, float) and value >= 1e15) or (text.isdigit() and len(text) in (16, 17))
             elif q["reason"] == "period_mismatch":
                 assert text.replace("-", "") != info["period"].replace("-", "")
             else:
@@ -184,9 +178,7 @@ def test_messiness_is_there(tiny):
     titles = footers = blanks = 0
     for rel in xlsx:
         sheet = (
-            CalamineWorkbook.from_path(str(out / "inbox" / rel))
-            .get_sheet_by_index(0)
-            .to_python(skip_empty_area=False)
+            CalamineWorkbook.from_path(str(out / "inbox" / rel)).get_sheet_by_index(0).to_python(skip_empty_area=False)
         )
         firsts = [str(r[0]).strip() for r in sheet if r]
         titles += any(FEEDS_BY_NAME[truth["files"][rel]["feed"]].title in f for f in firsts[:3])
@@ -196,8 +188,7 @@ def test_messiness_is_there(tiny):
     roster = (out / "inbox" / "roster/2025-06.csv").read_bytes().decode("gb18030")
     assert any(len(line.split(",")[3].strip()) == 15 for line in roster.splitlines()[1:])
     dept_text = "".join(
-        str(CalamineWorkbook.from_path(str(out / "inbox" / r)).get_sheet_by_index(0).to_python())
-        for r in xlsx
+        str(CalamineWorkbook.from_path(str(out / "inbox" / r)).get_sheet_by_index(0).to_python()) for r in xlsx
     )
     assert any(ch in dept_text for ch in "０１２３４５６７８９")  # full-width digits
     assert any(t in roster + dept_text for t in ("•", "．", "・"))  # middle-dot variants
@@ -230,9 +221,7 @@ def test_rows_not_listed_as_quarantined_are_clean(tiny):
                 if col.kind.value == "township" and text:
                     assert text.isdigit() and len(text) == 9, (rel, row_no, text)
             if feed.period_column:
-                assert str(row[idx[feed.period_column]]).replace("-", "") == info["period"].replace(
-                    "-", ""
-                )
+                assert str(row[idx[feed.period_column]]).replace("-", "") == info["period"].replace("-", "")
 
 
 def test_the_command_writes_a_district(tmp_path):
@@ -289,8 +278,9 @@ def test_drifts_are_planted_where_truth_says_and_nowhere_else(tmp_path, tiny):
 
 
 def test_the_command_plants_several_drifts_at_once(tmp_path):
-    result = CliRunner().invoke(main, ["--out", str(tmp_path), "--scale", "tiny", "--drift", "missing-month",
-                                       "--drift", "truncated-file"])
+    result = CliRunner().invoke(
+        main, ["--out", str(tmp_path), "--scale", "tiny", "--drift", "missing-month", "--drift", "truncated-file"]
+    )
     assert result.exit_code == 0, result.output
     assert "植入漂移 missing-month" in result.output and "植入漂移 truncated-file" in result.output
     truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))

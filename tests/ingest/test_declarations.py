@@ -6,8 +6,9 @@ from pension_audit.ingest.feeds import FEEDS, FILE_REASONS, ROW_REASONS, Kind
 
 
 def test_the_dbt_sources_file_is_generated_from_the_feed_declarations():
-    assert SOURCES_FILE.read_text(encoding="utf-8") == sources_yaml(), \
+    assert SOURCES_FILE.read_text(encoding="utf-8") == sources_yaml(), (
         "run `python -m pension_audit.ingest.dbt_sources` after changing pension_audit/ingest/feeds.py"
+    )
 
 
 def test_every_feed_has_a_staging_model():

@@ -53,14 +53,18 @@ def payments(inbox: Path, period: str, count: int, bad_amount_rows: int = 0) -> 
 
 # --- item 1: a row is quarantined only for what the findings need --------------------------
 
+
 def test_unreadable_value_in_a_column_no_rule_reads_keeps_the_row(inbox, warehouse):
-    write_csv(inbox / "contributions/2025-03.csv", [
-        CONTRIBUTIONS_HEADER,
-        "1504040001,王芳,2025,第2档,200.00,POS,2025-03-05,150404001",        # tier as a label
-        "1504040002,李四,2025,２００元档,200.00,现金,2025-03-06,15040400",    # code one digit short
-        "1504040003,张三,2025,300,30O.00,POS,2025-03-07,150404001",         # required amount: quarantined
-        "1504040004,赵六,2025,400,,POS,2025-03-08,150404001",                # required amount missing
-    ])
+    write_csv(
+        inbox / "contributions/2025-03.csv",
+        [
+            CONTRIBUTIONS_HEADER,
+            "1504040001,王芳,2025,第2档,200.00,POS,2025-03-05,150404001",  # tier as a label
+            "1504040002,李四,2025,２００元档,200.00,现金,2025-03-06,15040400",  # code one digit short
+            "1504040003,张三,2025,300,30O.00,POS,2025-03-07,150404001",  # required amount: quarantined
+            "1504040004,赵六,2025,400,,POS,2025-03-08,150404001",  # required amount missing
+        ],
+    )
     outcome = ingest(warehouse, inbox)["contributions/2025-03.csv"]
     assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (4, 2, 2)
     assert outcome.value_issues == 2
@@ -73,55 +77,74 @@ def test_unreadable_value_in_a_column_no_rule_reads_keeps_the_row(inbox, warehou
         (3, "township_code", "乡镇(街道)代码", "15040400", "invalid_code"),
     ]
     assert rows(warehouse, "SELECT row_number, column_name, reason FROM meta.quarantine ORDER BY 1") == [
-        (4, "amount", "invalid_amount"), (5, "amount", "missing_required")]
+        (4, "amount", "invalid_amount"),
+        (5, "amount", "missing_required"),
+    ]
 
 
 def test_optional_column_that_decides_still_quarantines(inbox, warehouse):
     """刑期届满日期 is optional but the imprisonment rule reads it: an unreadable one costs the row."""
-    write_xlsx(inbox / "court_sentences/2025-03.xlsx", [
-        ["身份证号", "案号", "刑罚种类", "判决生效日期", "刑期届满日期", "罪名"],
-        ["11010519491231002X", "(2025)蒙0404刑初1号", "有期徒刑", "2025-03-01", "2027-02-30", "盗窃罪"],
-    ])
+    write_xlsx(
+        inbox / "court_sentences/2025-03.xlsx",
+        [
+            ["身份证号", "案号", "刑罚种类", "判决生效日期", "刑期届满日期", "罪名"],
+            ["11010519491231002X", "(2025)蒙0404刑初1号", "有期徒刑", "2025-03-01", "2027-02-30", "盗窃罪"],
+        ],
+    )
     outcome = ingest(warehouse, inbox)["court_sentences/2025-03.xlsx"]
     assert (outcome.rows_loaded, outcome.rows_quarantined, outcome.value_issues) == (0, 1, 0)
 
 
 def test_value_issue_keeps_the_value_exactly_as_it_arrived(inbox, warehouse):
-    write_xlsx(inbox / "cdc_deaths/2025-03.xlsx", [
-        ["姓名", "有效证件号码", "死亡日期", "性别", "报告日期"],
-        ["王芳", "11010519491231002X", dt.date(2025, 3, 5), "女 性", "２０２５年３月３２日"],
-    ])
+    write_xlsx(
+        inbox / "cdc_deaths/2025-03.xlsx",
+        [
+            ["姓名", "有效证件号码", "死亡日期", "性别", "报告日期"],
+            ["王芳", "11010519491231002X", dt.date(2025, 3, 5), "女 性", "２０２５年３月３２日"],
+        ],
+    )
     outcome = ingest(warehouse, inbox)["cdc_deaths/2025-03.xlsx"]
     assert (outcome.rows_loaded, outcome.rows_quarantined) == (1, 0)
     assert rows(warehouse, "SELECT column_name, value, reason FROM meta.value_issues ORDER BY 1") == [
-        ("reported_on", "２０２５年３月３２日", "invalid_date"), ("sex", "女 性", "unknown_value")]
+        ("reported_on", "２０２５年３月３２日", "invalid_date"),
+        ("sex", "女 性", "unknown_value"),
+    ]
 
 
-@pytest.mark.parametrize(("header", "cell", "expected"), [
-    ("拨付金额", "1,234,567.89元", Decimal("1234567.89")),
-    ("拨付金额", "¥1,234.50", Decimal("1234.50")),
-    ("拨付金额", "1,000元整", Decimal("1000.00")),
-    ("拨付金额", "12.345678万元", Decimal("123456.78")),
-    ("拨付金额(元)", "1234.5", Decimal("1234.50")),
-    ("拨付金额（万元）", "12.345678", Decimal("123456.78")),
-    ("拨付金额(万元)", "500元", Decimal("500.00")),        # the cell names its own unit
-])
+@pytest.mark.parametrize(
+    ("header", "cell", "expected"),
+    [
+        ("拨付金额", "1,234,567.89元", Decimal("1234567.89")),
+        ("拨付金额", "¥1,234.50", Decimal("1234.50")),
+        ("拨付金额", "1,000元整", Decimal("1000.00")),
+        ("拨付金额", "12.345678万元", Decimal("123456.78")),
+        ("拨付金额(元)", "1234.5", Decimal("1234.50")),
+        ("拨付金额（万元）", "12.345678", Decimal("123456.78")),
+        ("拨付金额(万元)", "500元", Decimal("500.00")),  # the cell names its own unit
+    ],
+)
 def test_amounts_with_units(inbox, warehouse, header, cell, expected):
-    write_xlsx(inbox / "finance_disbursements/2025-03.xlsx", [
-        ["拨付年月", "拨付日期", header], ["2025-03", "2025-03-05 00:00:00", cell]])
+    write_xlsx(
+        inbox / "finance_disbursements/2025-03.xlsx",
+        [["拨付年月", "拨付日期", header], ["2025-03", "2025-03-05 00:00:00", cell]],
+    )
     outcome = ingest(warehouse, inbox)["finance_disbursements/2025-03.xlsx"]
     assert outcome.rows_loaded == 1, rows(warehouse, "SELECT * FROM meta.quarantine")
     assert rows(warehouse, "SELECT amount, disbursed_on FROM raw.finance_disbursements") == [
-        (expected, dt.date(2025, 3, 5))]
+        (expected, dt.date(2025, 3, 5))
+    ]
 
 
 def test_an_amount_in_wan_yuan_more_precise_than_the_fen_is_refused(inbox, warehouse):
-    write_xlsx(inbox / "finance_disbursements/2025-03.xlsx", [
-        ["拨付年月", "拨付日期", "拨付金额(万元)"], ["2025-03", "2025-03-05", "1.2345678"]])
+    write_xlsx(
+        inbox / "finance_disbursements/2025-03.xlsx",
+        [["拨付年月", "拨付日期", "拨付金额(万元)"], ["2025-03", "2025-03-05", "1.2345678"]],
+    )
     assert ingest(warehouse, inbox)["finance_disbursements/2025-03.xlsx"].rows_quarantined == 1
 
 
 # --- item 2: collapsed files are held -------------------------------------------------------
+
 
 def test_thresholds_are_a_versioned_seed():
     table = load_thresholds()
@@ -138,19 +161,22 @@ def history(counts: dict[str, int], quarantined: int = 0) -> History:
 MONTHS = {f"2024-{m:02d}": 100 for m in range(1, 13)}
 
 
-@pytest.mark.parametrize(("feed", "period", "hist", "read", "readable", "held"), [
-    ("payments", "2025-01", {}, 3, 3, None),                                  # first period: never for size
-    ("payments", "2025-01", MONTHS, 100, 100, None),
-    ("payments", "2025-01", MONTHS, 30, 30, "too_few_rows"),
-    ("cdc_deaths", "2025-01", {p: 10 for p in MONTHS}, 1, 1, None),           # a small feed is left alone
-    # seasonal: a fifth of the recent months is normal when last year's same month was as low
-    ("contributions", "2025-01", {**MONTHS, "2024-01": 25}, 20, 20, None),
-    ("contributions", "2025-01", {**MONTHS, "2024-01": 100}, 5, 5, "too_few_rows"),
-    ("contributions", "2025-01", MONTHS, 100, 40, "quarantine_jump"),
-    # certifications close in November: December is compared with last December only
-    ("certifications", "2024-12", {f"2024-{m:02d}": 140 for m in range(1, 12)}, 3, 3, None),
-    ("certifications", "2025-12", {**MONTHS, "2024-12": 100}, 3, 3, "too_few_rows"),
-])
+@pytest.mark.parametrize(
+    ("feed", "period", "hist", "read", "readable", "held"),
+    [
+        ("payments", "2025-01", {}, 3, 3, None),  # first period: never for size
+        ("payments", "2025-01", MONTHS, 100, 100, None),
+        ("payments", "2025-01", MONTHS, 30, 30, "too_few_rows"),
+        ("cdc_deaths", "2025-01", {p: 10 for p in MONTHS}, 1, 1, None),  # a small feed is left alone
+        # seasonal: a fifth of the recent months is normal when last year's same month was as low
+        ("contributions", "2025-01", {**MONTHS, "2024-01": 25}, 20, 20, None),
+        ("contributions", "2025-01", {**MONTHS, "2024-01": 100}, 5, 5, "too_few_rows"),
+        ("contributions", "2025-01", MONTHS, 100, 40, "quarantine_jump"),
+        # certifications close in November: December is compared with last December only
+        ("certifications", "2024-12", {f"2024-{m:02d}": 140 for m in range(1, 12)}, 3, 3, None),
+        ("certifications", "2025-12", {**MONTHS, "2024-12": 100}, 3, 3, "too_few_rows"),
+    ],
+)
 def test_hold_rules(feed, period, hist, read, readable, held):
     reason = hold_reason(period, read, readable, history(hist), thresholds_for(feed, period))
     assert (reason[0] if reason else None) == held
@@ -164,7 +190,7 @@ def test_truncated_file_is_held_and_previous_version_stays_until_released(inbox,
     outcome = ingest(warehouse, inbox)["payments/2025-07.csv"]
     assert outcome.status == "held" and outcome.reason == "too_few_rows"
     assert rows(warehouse, "SELECT count(*) FROM raw.payments WHERE _period = '2025-07'") == [(0,)]
-    assert ingest(warehouse, inbox)["payments/2025-07.csv"].status == "unchanged"   # held once, not re-read
+    assert ingest(warehouse, inbox)["payments/2025-07.csv"].status == "unchanged"  # held once, not re-read
 
     # a held re-send of a loaded period leaves the loaded version in force
     payments(inbox, "2025-06", 6)
@@ -174,8 +200,10 @@ def test_truncated_file_is_held_and_previous_version_stays_until_released(inbox,
     path = warehouse.release("payments", "2025-06", "数据工程师甲")
     assert path == "payments/2025-06.csv"
     ((status, by, at, message),) = rows(
-        warehouse, "SELECT status, released_by, released_at, message FROM meta.file_log WHERE path = ? "
-        "AND status = 'released'", [path])
+        warehouse,
+        "SELECT status, released_by, released_at, message FROM meta.file_log WHERE path = ? AND status = 'released'",
+        [path],
+    )
     assert (status, by) == ("released", "数据工程师甲") and at is not None and "由 数据工程师甲 放行" in message
     assert ingest(warehouse, inbox)["payments/2025-06.csv"].status == "loaded"
     assert rows(warehouse, "SELECT count(*) FROM raw.payments WHERE _period = '2025-06'") == [(6,)]
@@ -194,20 +222,33 @@ def test_quarantine_jump_is_held(inbox, warehouse):
 
 # --- the command line: release, the file log as data, value issues --------------------------
 
+
 def test_release_files_and_value_issues_commands(inbox, home):
     for month in range(1, 5):
         payments(inbox, f"2025-{month:02d}", 60)
     payments(inbox, "2025-05", 4)
-    write_csv(inbox / "contributions/2025-03.csv", [CONTRIBUTIONS_HEADER,
-                                                    "1504040001,王芳,2025,第2档,200.00,POS,2025-03-05,150404001"])
+    write_csv(
+        inbox / "contributions/2025-03.csv",
+        [CONTRIBUTIONS_HEADER, "1504040001,王芳,2025,第2档,200.00,POS,2025-03-05,150404001"],
+    )
     with Warehouse(home / "warehouse.duckdb") as wh:
         ingest(wh, inbox)
     runner = CliRunner()
     exported = runner.invoke(main, ["files", "--home", str(home), "--format", "csv"])
     assert exported.exit_code == 0, exported.output
     table = list(csv.DictReader(io.StringIO(exported.output)))
-    assert list(table[0]) == ["feed", "period", "file", "status", "encoding", "rows", "loaded", "quarantined",
-                              "reason", "at"]
+    assert list(table[0]) == [
+        "feed",
+        "period",
+        "file",
+        "status",
+        "encoding",
+        "rows",
+        "loaded",
+        "quarantined",
+        "reason",
+        "at",
+    ]
     held = next(r for r in table if r["file"] == "payments/2025-05.csv")
     assert (held["status"], held["reason"], held["rows"], held["loaded"]) == ("held", "too_few_rows", "4", "0")
     assert {r["status"] for r in table} == {"loaded", "held"}
@@ -223,4 +264,5 @@ def test_release_files_and_value_issues_commands(inbox, home):
     assert issues.exit_code == 0
     assert list(csv.reader(io.StringIO(issues.output))) == [
         ["feed", "period", "file", "row", "column", "header", "value", "reason"],
-        ["contributions", "2025-03", "contributions/2025-03.csv", "2", "tier", "缴费档次", "第2档", "invalid_amount"]]
+        ["contributions", "2025-03", "contributions/2025-03.csv", "2", "tier", "缴费档次", "第2档", "invalid_amount"],
+    ]

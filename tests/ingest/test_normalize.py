@@ -18,27 +18,33 @@ def sql():
     return evaluate
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("11010519491231002X", "11010519491231002X"),                 # already normal
-    ("11010519491231002x", "11010519491231002X"),                 # lowercase x
-    ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X"),  # full-width digits and letter
-    (" 1101 0519 4912 3100 2X ", "11010519491231002X"),           # inner and surrounding spaces
-    ("'11010519491231002X", "11010519491231002X"),                # leading apostrophe forced by Excel
-    ("150102880730303", "150102198807303035"),                    # 15-digit form upgraded (the standard's own sample)
-    ("110105194912310021", "110105194912310021"),                 # wrong check digit: kept, flagged invalid
-    ("E12345678", "E12345678"),                                   # a passport number stays as it is
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("11010519491231002X", "11010519491231002X"),  # already normal
+        ("11010519491231002x", "11010519491231002X"),  # lowercase x
+        ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X"),  # full-width digits and letter
+        (" 1101 0519 4912 3100 2X ", "11010519491231002X"),  # inner and surrounding spaces
+        ("'11010519491231002X", "11010519491231002X"),  # leading apostrophe forced by Excel
+        ("150102880730303", "150102198807303035"),  # 15-digit form upgraded (the standard's own sample)
+        ("110105194912310021", "110105194912310021"),  # wrong check digit: kept, flagged invalid
+        ("E12345678", "E12345678"),  # a passport number stays as it is
+    ],
+)
 def test_id_numbers_are_normalised(sql, raw, expected):
     assert sql("pa_id(pa_halfwidth(?))", raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "valid"), [
-    ("11010519491231002X", True),
-    ("150102880730303", True),
-    ("110105194912310021", False),   # typo in the check digit
-    ("110105194921310020", False),   # two adjacent digits swapped
-    ("E12345678", False),
-])
+@pytest.mark.parametrize(
+    ("raw", "valid"),
+    [
+        ("11010519491231002X", True),
+        ("150102880730303", True),
+        ("110105194912310021", False),  # typo in the check digit
+        ("110105194921310020", False),  # two adjacent digits swapped
+        ("E12345678", False),
+    ],
+)
 def test_check_digit_flags_typing_errors(sql, raw, valid):
     assert sql("pa_id_valid(pa_id(?))", raw) is valid
 
@@ -69,10 +75,16 @@ def test_impossible_months_are_unreadable(sql, raw):
     assert sql("pa_month(?)", raw) is None
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("203.00", Decimal("203.00")), ("1,234.50", Decimal("1234.50")), ("-12.5", Decimal("-12.50")),
-    ("1234", Decimal("1234.00")), ("0.1", Decimal("0.10")),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("203.00", Decimal("203.00")),
+        ("1,234.50", Decimal("1234.50")),
+        ("-12.5", Decimal("-12.50")),
+        ("1234", Decimal("1234.00")),
+        ("0.1", Decimal("0.10")),
+    ],
+)
 def test_amounts_are_exact_to_the_fen(sql, raw, expected):
     value = sql("pa_amount(?)", raw)
     assert isinstance(value, Decimal) and value == expected
@@ -83,7 +95,9 @@ def test_unreadable_amounts_are_refused_not_rounded(sql, raw):
     assert sql("pa_amount(?)", raw) is None
 
 
-@pytest.mark.parametrize("raw", ["阿拉坦·其木格", "阿拉坦•其木格", "阿拉坦．其木格", "阿拉坦.其木格", "阿拉坦・其木格", " 阿拉坦 · 其木格 "])
+@pytest.mark.parametrize(
+    "raw", ["阿拉坦·其木格", "阿拉坦•其木格", "阿拉坦．其木格", "阿拉坦.其木格", "阿拉坦・其木格", " 阿拉坦 · 其木格 "]
+)
 def test_name_separators_are_unified(sql, raw):
     assert sql("pa_name(pa_halfwidth(?))", raw) == "阿拉坦·其木格"
 

@@ -73,15 +73,23 @@ def snapshot(settings: Settings) -> dict[str, list]:
         engine.dispose()
 
 
-def backup_and_restore(api, store, store_settings: Settings, restore_url: str | None,  # noqa: F811
-                       tmp_path: Path, pg_method: str) -> None:
+def backup_and_restore(
+    api,  # noqa: F811
+    store,  # noqa: F811
+    store_settings: Settings,  # noqa: F811
+    restore_url: str | None,
+    tmp_path: Path,
+    pg_method: str,
+) -> None:
     case, demand = settled_demand(api, "death", "林晓梅", "子女")
     notice = issue_pdf(api, "jingban", f"/documents/recovery-notice/{demand['id']}")
     open_case(api, finding(api, "detention")["finding_key"])
     before = snapshot(store_settings)
     assert before["issued"], "a notice was issued"
-    deployment = {"PENSION_AUDIT_AUDIT_KEY_FILE": str(store_settings.audit_key_path),
-                  "PENSION_AUDIT_AUDIT_ANCHORS": str(store_settings.audit_anchors_path)}
+    deployment = {
+        "PENSION_AUDIT_AUDIT_KEY_FILE": str(store_settings.audit_key_path),
+        "PENSION_AUDIT_AUDIT_ANCHORS": str(store_settings.audit_anchors_path),
+    }
     common = ["--home", str(store_settings.home), "--database-url", store_settings.store_url]
     original_findings = CliRunner().invoke(main, ["findings", "--home", str(store_settings.home), "--format", "csv"])
     assert original_findings.exit_code == 0, original_findings.output
@@ -92,11 +100,15 @@ def backup_and_restore(api, store, store_settings: Settings, restore_url: str | 
     with store.connect() as reader, reader.begin():
         assert reader.scalar(select(Finding.finding_key).limit(1))
         warehouse_reader = subprocess.Popen(
-            [sys.executable, "-c", WAREHOUSE_READER, str(store_settings.warehouse_path)], stdout=subprocess.PIPE, text=True)
+            [sys.executable, "-c", WAREHOUSE_READER, str(store_settings.warehouse_path)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert warehouse_reader.stdout.readline().strip() == "open"
-            made = CliRunner(env=deployment).invoke(main, ["backup", "--out", str(out), "--pg-method", pg_method,
-                                                           *common])
+            made = CliRunner(env=deployment).invoke(
+                main, ["backup", "--out", str(out), "--pg-method", pg_method, *common]
+            )
             assert api.get("jingban", f"/cases/{case['id']}").status_code == 200
         finally:
             warehouse_reader.kill()
@@ -131,8 +143,9 @@ def backup_and_restore(api, store, store_settings: Settings, restore_url: str | 
     assert verified.exit_code == 0, verified.output
     assert "审计日志完好" in verified.output
     reprinted = tmp_path / "reprinted.pdf"
-    again = CliRunner().invoke(main, ["report", "recovery-notice", "--case", str(case["id"]), "--out", str(reprinted),
-                                      *new_common])
+    again = CliRunner().invoke(
+        main, ["report", "recovery-notice", "--case", str(case["id"]), "--out", str(reprinted), *new_common]
+    )
     assert again.exit_code == 0, again.output
     assert reprinted.read_bytes() == notice, "the issued notice, byte for byte"
     restored_findings = CliRunner().invoke(main, ["findings", "--home", str(new_home), "--format", "csv"])
@@ -142,15 +155,25 @@ def backup_and_restore(api, store, store_settings: Settings, restore_url: str | 
     assert refused.exit_code == 1 and "不是空的" in refused.output
 
 
-def test_backup_while_serving_restores_the_same_deployment(api, store, store_settings, restore_url,  # noqa: F811
-                                                           tmp_path: Path):
+def test_backup_while_serving_restores_the_same_deployment(
+    api,  # noqa: F811
+    store,  # noqa: F811
+    store_settings,  # noqa: F811
+    restore_url,
+    tmp_path: Path,
+):
     backup_and_restore(api, store, store_settings, restore_url, tmp_path, "pg_dump")
 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
-def test_postgresql_copied_table_by_table_restores_the_same(api, store, store_settings, restore_url,  # noqa: F811
-                                                            tmp_path: Path):
+def test_postgresql_copied_table_by_table_restores_the_same(
+    api,  # noqa: F811
+    store,  # noqa: F811
+    store_settings,  # noqa: F811
+    restore_url,
+    tmp_path: Path,
+):
     backup_and_restore(api, store, store_settings, restore_url, tmp_path, "tables")
 
 

@@ -68,8 +68,11 @@ class Deployment:
         self.home = tmp_path / "var-lib-pension-audit"
         self.backups = tmp_path / "var-backups-pension-audit"
         self.ports = {"8000": str(free_port()), "3000": str(free_port())}
-        self.paths = {"/opt/pension-audit": str(ROOT), "/var/lib/pension-audit": str(self.home),
-                      "/var/backups/pension-audit": str(self.backups)}
+        self.paths = {
+            "/opt/pension-audit": str(ROOT),
+            "/var/lib/pension-audit": str(self.home),
+            "/var/backups/pension-audit": str(self.backups),
+        }
         self.database_url = database_url
         self.processes: list[subprocess.Popen] = []
 
@@ -100,10 +103,16 @@ class Deployment:
         unit = service_section(DEPLOY / name)
         (workdir,) = unit["WorkingDirectory"]
         process = subprocess.Popen(
-            self.command(unit), cwd=self.substitute(workdir), env=self.environment(unit),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            self.command(unit),
+            cwd=self.substitute(workdir),
+            env=self.environment(unit),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
             # A non-interactive shell starts children with SIGINT and SIGTERM ignored; systemd does not.
-            preexec_fn=lambda: [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGTERM)])  # noqa: PLW1509
+            preexec_fn=lambda: [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGTERM)],  # noqa: PLW1509
+        )
         self.processes.append(process)
         return process
 
@@ -162,7 +171,10 @@ def test_the_units_start_and_answer(deployment: Deployment, monkeypatch):
     assert yaml.safe_load((DEPLOY / "dagster.yaml").read_text()) == yaml.safe_load(DAGSTER_YAML)
     nginx = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
-    assert re.search(r"server 127\.0\.0\.1:8000;", nginx) and "--port 8000" in (DEPLOY / "pension-audit.service").read_text()
+    assert (
+        re.search(r"server 127\.0\.0\.1:8000;", nginx)
+        and "--port 8000" in (DEPLOY / "pension-audit.service").read_text()
+    )
 
     service = deployment.start("pension-audit.service")
     webserver = deployment.start("dagster-webserver.service")
@@ -173,8 +185,11 @@ def test_the_units_start_and_answer(deployment: Deployment, monkeypatch):
     with httpx.Client(timeout=30) as client:
         wait_for("pension-audit serve", lambda: client.get(f"{api}/health").status_code == 200, service)
         # Behind the proxy: a failed sign-in is counted against the client the proxy names.
-        refused = client.post(f"{api}/auth/token", data={"username": "nobody", "password": "wrong password"},
-                              headers={"X-Forwarded-For": "203.0.113.9"})
+        refused = client.post(
+            f"{api}/auth/token",
+            data={"username": "nobody", "password": "wrong password"},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+        )
         assert refused.status_code in (400, 401), refused.text
         store = create_engine(deployment.database_url)
         with store.connect() as c:
@@ -189,14 +204,22 @@ def test_the_units_start_and_answer(deployment: Deployment, monkeypatch):
             statuses = r.json()["data"]["instance"]["daemonHealth"]["allDaemonStatuses"]
             required = [s for s in statuses if s["required"]]
             return required and all(s["healthy"] for s in required) and statuses
+
         statuses = wait_for("dagster-daemon heartbeats", daemons_healthy, daemon)
         assert {"SENSOR", "SCHEDULER"} <= {s["daemonType"] for s in statuses}
     assert service.poll() is None and webserver.poll() is None and daemon.poll() is None
 
     # The backup unit, while all three run.
     unit = service_section(DEPLOY / "pension-audit-backup.service")
-    done = subprocess.run(deployment.command(unit), cwd=str(ROOT), env=deployment.environment(unit),
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        deployment.command(unit),
+        cwd=str(ROOT),
+        env=deployment.environment(unit),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     (taken,) = deployment.backups.iterdir()
     manifest = json.loads((taken / "manifest.json").read_text(encoding="utf-8"))

@@ -19,18 +19,26 @@ from pension_audit.settings import Settings
 
 def test_purge_removes_what_is_past_the_retention_and_records_it(tiny_district, tmp_path: Path):
     home, inbox = tmp_path / "home", tmp_path / "inbox"
-    shutil.copytree(tiny_district.home, home, ignore=shutil.ignore_patterns("cases.sqlite*", "secrets", "audit-anchors"))
+    shutil.copytree(
+        tiny_district.home, home, ignore=shutil.ignore_patterns("cases.sqlite*", "secrets", "audit-anchors")
+    )
     shutil.copytree(tiny_district.inbox, inbox)
     warehouse = home / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
-        (feed, rows), = con.execute("SELECT feed, count(*) FROM meta.quarantine GROUP BY feed "
-                                    "ORDER BY count(*) DESC, feed LIMIT 1").fetchall()
+        ((feed, rows),) = con.execute(
+            "SELECT feed, count(*) FROM meta.quarantine GROUP BY feed ORDER BY count(*) DESC, feed LIMIT 1"
+        ).fetchall()
         # This feed's files arrived, and its rows were quarantined, eleven years ago.
         con.execute("UPDATE meta.file_log SET ingested_at = ingested_at - INTERVAL 11 YEAR WHERE feed = ?", [feed])
-        con.execute("UPDATE meta.quarantine SET quarantined_at = quarantined_at - INTERVAL 11 YEAR WHERE feed = ?",
-                    [feed])
-        aged = sorted(r[0] for r in con.execute(
-            "SELECT DISTINCT path FROM meta.file_log WHERE feed = ? AND status <> 'failed'", [feed]).fetchall())
+        con.execute(
+            "UPDATE meta.quarantine SET quarantined_at = quarantined_at - INTERVAL 11 YEAR WHERE feed = ?", [feed]
+        )
+        aged = sorted(
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT path FROM meta.file_log WHERE feed = ? AND status <> 'failed'", [feed]
+            ).fetchall()
+        )
         total = con.execute("SELECT count(*) FROM meta.quarantine").fetchone()[0]
     assert aged and rows > 0
     others = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file() and p.parts[-2] != feed)
@@ -49,8 +57,9 @@ def test_purge_removes_what_is_past_the_retention_and_records_it(tiny_district, 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM meta.quarantine WHERE feed = ?", [feed]).fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM meta.quarantine").fetchone()[0] == total - rows
-        assert con.execute("SELECT count(*) FROM meta.file_log WHERE feed = ?", [feed]).fetchone()[0] > 0, \
+        assert con.execute("SELECT count(*) FROM meta.file_log WHERE feed = ?", [feed]).fetchone()[0] > 0, (
             "the file log's figures are the bureau's record"
+        )
 
     engine = open_store(Settings(home=home))
     try:

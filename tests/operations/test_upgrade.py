@@ -33,34 +33,129 @@ def previous_release_rows() -> dict[str, list[dict]]:
     """What a bureau's store held under the previous release: staff, two findings, a case with
     a demand, two repayments whose vouchers differ only in width and case (one key under the
     new rule), an issued notice, and the audit log that recorded it all."""
-    user = {"id": 1, "username": "jingban", "display_name": "张经办", "role": "inspector", "active": True,
-            "password_hash": hash_password(PASSWORD), "created_at": AT}
-    finding = {"exception_type": "death", "exception_label": "死亡后领取", "event_period": "2025-06",
-               "improper_months": 4, "overpaid_amount": 62_400, "identity": "exact", "status": "open", "version": 1,
-               "evidence": {"death_register": ["2025-06.csv:12"]}, "first_published_at": AT, "last_published_at": AT,
-               "name": "林某", "township_code": "150404101", "person_no": "P0001"}
+    user = {
+        "id": 1,
+        "username": "jingban",
+        "display_name": "张经办",
+        "role": "inspector",
+        "active": True,
+        "password_hash": hash_password(PASSWORD),
+        "created_at": AT,
+    }
+    finding = {
+        "exception_type": "death",
+        "exception_label": "死亡后领取",
+        "event_period": "2025-06",
+        "improper_months": 4,
+        "overpaid_amount": 62_400,
+        "identity": "exact",
+        "status": "open",
+        "version": 1,
+        "evidence": {"death_register": ["2025-06.csv:12"]},
+        "first_published_at": AT,
+        "last_published_at": AT,
+        "name": "林某",
+        "township_code": "150404101",
+        "person_no": "P0001",
+    }
     return {
         "users": [user],
-        "publications": [{"id": 1, "published_at": AT, "as_of_month": "2025-10", "next_pay_month": "2025-11",
-                          "opened": 2, "changed": 0, "unchanged": 0, "resolved": 0, "reopened": 0,
-                          "status": "published", "rows_written": 2, "rows_retired": 0}],
-        "cases": [{"id": 1, "subject_key": "death|P0001", "status": "recovering", "opened_by": 1, "opened_at": AT,
-                   "updated_at": AT, "version": 3, "name": "林某", "township_code": "150404101"}],
-        "findings": [{**finding, "finding_key": "death|P0001|2025-06", "case_id": 1},
-                     {**finding, "finding_key": "death|P0002|2025-07", "person_no": "P0002", "name": "王某", "case_id": None}],
-        "demands": [{"id": 1, "case_id": 1, "notice_kind": "recovery", "addressee": "林晓梅", "addressee_relation": "子女",
-                     "amount": 62_400, "issued_on": AT.date(), "deadline": dt.date(2025, 12, 3), "status": "open",
-                     "issued_by": 1}],
-        "repayments": [{"id": 1, "demand_id": 1, "voucher_no": "PZ-001", "amount": 20_000, "paid_on": dt.date(2025, 11, 10),
-                        "recorded_by": 1, "recorded_at": AT},
-                       {"id": 2, "demand_id": 1, "voucher_no": "ｐｚ－００１ ", "amount": 10_000,
-                        "paid_on": dt.date(2025, 11, 12), "recorded_by": 1, "recorded_at": AT}],
-        "issued_files": [{"id": 1, "kind": "recovery-notice", "subject": "demand:1", "title": "冒领社会保险待遇追缴通知书",
-                          "filename": "追缴通知书.pdf", "media_type": "application/pdf", "content": PDF,
-                          "sha256": hashlib.sha256(PDF).hexdigest(), "issued_by": 1, "issued_at": AT, "case_id": 1}],
-        "audit_log": [{"id": n + 1, "at": AT + dt.timedelta(minutes=n), "actor_id": 1, "actor": "张经办", "action": action,
-                       "entity": "case", "entity_id": "1", "case_id": 1, "after": {"step": n}}
-                      for n, action in enumerate(("case_opened", "demand_issued", "repayment_recorded"))],
+        "publications": [
+            {
+                "id": 1,
+                "published_at": AT,
+                "as_of_month": "2025-10",
+                "next_pay_month": "2025-11",
+                "opened": 2,
+                "changed": 0,
+                "unchanged": 0,
+                "resolved": 0,
+                "reopened": 0,
+                "status": "published",
+                "rows_written": 2,
+                "rows_retired": 0,
+            }
+        ],
+        "cases": [
+            {
+                "id": 1,
+                "subject_key": "death|P0001",
+                "status": "recovering",
+                "opened_by": 1,
+                "opened_at": AT,
+                "updated_at": AT,
+                "version": 3,
+                "name": "林某",
+                "township_code": "150404101",
+            }
+        ],
+        "findings": [
+            {**finding, "finding_key": "death|P0001|2025-06", "case_id": 1},
+            {**finding, "finding_key": "death|P0002|2025-07", "person_no": "P0002", "name": "王某", "case_id": None},
+        ],
+        "demands": [
+            {
+                "id": 1,
+                "case_id": 1,
+                "notice_kind": "recovery",
+                "addressee": "林晓梅",
+                "addressee_relation": "子女",
+                "amount": 62_400,
+                "issued_on": AT.date(),
+                "deadline": dt.date(2025, 12, 3),
+                "status": "open",
+                "issued_by": 1,
+            }
+        ],
+        "repayments": [
+            {
+                "id": 1,
+                "demand_id": 1,
+                "voucher_no": "PZ-001",
+                "amount": 20_000,
+                "paid_on": dt.date(2025, 11, 10),
+                "recorded_by": 1,
+                "recorded_at": AT,
+            },
+            {
+                "id": 2,
+                "demand_id": 1,
+                "voucher_no": "ｐｚ－００１ ",
+                "amount": 10_000,
+                "paid_on": dt.date(2025, 11, 12),
+                "recorded_by": 1,
+                "recorded_at": AT,
+            },
+        ],
+        "issued_files": [
+            {
+                "id": 1,
+                "kind": "recovery-notice",
+                "subject": "demand:1",
+                "title": "冒领社会保险待遇追缴通知书",
+                "filename": "追缴通知书.pdf",
+                "media_type": "application/pdf",
+                "content": PDF,
+                "sha256": hashlib.sha256(PDF).hexdigest(),
+                "issued_by": 1,
+                "issued_at": AT,
+                "case_id": 1,
+            }
+        ],
+        "audit_log": [
+            {
+                "id": n + 1,
+                "at": AT + dt.timedelta(minutes=n),
+                "actor_id": 1,
+                "actor": "张经办",
+                "action": action,
+                "entity": "case",
+                "entity_id": "1",
+                "case_id": 1,
+                "after": {"step": n},
+            }
+            for n, action in enumerate(("case_opened", "demand_issued", "repayment_recorded"))
+        ],
     }
 
 
@@ -80,8 +175,15 @@ def test_a_store_of_the_previous_release_upgrades_by_migrations_alone(store_url:
         if c.dialect.name == "postgresql":
             for name in ("users", "cases", "demands", "repayments", "issued_files", "audit_log", "publications"):
                 c.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"))
-        before = {name: [dict(r) for r in c.execute(select(tables.tables[name]).order_by(
-            *tables.tables[name].primary_key.columns)).mappings()] for name in rows}
+        before = {
+            name: [
+                dict(r)
+                for r in c.execute(
+                    select(tables.tables[name]).order_by(*tables.tables[name].primary_key.columns)
+                ).mappings()
+            ]
+            for name in rows
+        }
     old.dispose()
 
     prepare_store(settings)  # what `serve` and every command do first

@@ -47,8 +47,10 @@ class Clerks:
         self.opened: Counter[int] = Counter()
         self.failures: list[str] = []
         self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self.work, args=(who,), daemon=True)
-                        for who in ("jingban", "fuhe", "renshe", "shuju")]
+        self.threads = [
+            threading.Thread(target=self.work, args=(who,), daemon=True)
+            for who in ("jingban", "fuhe", "renshe", "shuju")
+        ]
         self.threads.append(threading.Thread(target=self.open_cases, daemon=True))
 
     def work(self, who: str) -> None:
@@ -71,8 +73,9 @@ class Clerks:
                 if self.stop.is_set():
                     return
                 try:
-                    self.opened[client.post("/cases", headers=headers,
-                                            json={"finding_key": key, "reason": "核查"}).status_code] += 1
+                    self.opened[
+                        client.post("/cases", headers=headers, json={"finding_key": key, "reason": "核查"}).status_code
+                    ] += 1
                 except httpx.HTTPError as exc:
                     self.failures.append(f"open case: {exc!r}")
                 time.sleep(0.5)
@@ -108,14 +111,38 @@ def test_a_run_loads_and_publishes_while_clerks_read_and_write(backend, request,
     app = create_app(settings)
     app.dependency_overrides[today] = lambda: TODAY
     resend(inbox)
-    paths = ["/web/dashboard", "/web/findings", "/web/feeds", "/web/accountability", "/findings", "/cases",
-             "/documents/accountability-report?year=2025", "/documents/inspection-summary?month=2026-01",
-             "/payroll/holds?month=2026-01", "/health"]
+    paths = [
+        "/web/dashboard",
+        "/web/findings",
+        "/web/feeds",
+        "/web/accountability",
+        "/findings",
+        "/cases",
+        "/documents/accountability-report?year=2025",
+        "/documents/inspection-summary?month=2026-01",
+        "/payroll/holds?month=2026-01",
+        "/health",
+    ]
     with served(app) as base_url, Clerks(base_url, paths, keys) as clerks:
         time.sleep(1)  # the clerks are at work before the run starts
         run = subprocess.run(
-            [sys.executable, "-m", "pension_audit.cli", "run", "--inbox", str(inbox), "--home", str(home),
-             "--database-url", url], capture_output=True, text=True, timeout=900, check=False)
+            [
+                sys.executable,
+                "-m",
+                "pension_audit.cli",
+                "run",
+                "--inbox",
+                str(inbox),
+                "--home",
+                str(home),
+                "--database-url",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
         time.sleep(1)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "运行失败" not in run.stdout and "本次载入 2 个文件" in run.stdout, run.stdout[-3000:]

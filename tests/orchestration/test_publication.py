@@ -30,15 +30,25 @@ from orchestration.dbt_project import prepare_manifest
 from pension_audit.settings import Settings
 
 # How the store holds each type a contract declares.
-STORE_TYPES = {"varchar": ("VARCHAR", "TEXT", "JSON"), "date": ("DATE",), "integer": ("INTEGER", "BIGINT"),
-               "decimal(14,2)": ("BIGINT",), "decimal(6,4)": ("INTEGER",), "boolean": ("BOOLEAN",),
-               "timestamp": ("DATETIME",), "varchar[]": ("JSON",)}
+STORE_TYPES = {
+    "varchar": ("VARCHAR", "TEXT", "JSON"),
+    "date": ("DATE",),
+    "integer": ("INTEGER", "BIGINT"),
+    "decimal(14,2)": ("BIGINT",),
+    "decimal(6,4)": ("INTEGER",),
+    "boolean": ("BOOLEAN",),
+    "timestamp": ("DATETIME",),
+    "varchar[]": ("JSON",),
+}
 
 
 def published_models() -> dict[str, dict]:
     manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
-    return {node["alias"]: node for node in manifest["nodes"].values()
-            if node["resource_type"] == "model" and node["schema"] == "published"}
+    return {
+        node["alias"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "published"
+    }
 
 
 def test_every_published_model_is_a_public_enforced_contract_the_store_holds_column_for_column():
@@ -82,15 +92,16 @@ def standing(engine, model: type[Published]) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def test_readers_see_the_whole_previous_build_until_the_new_one_is_switched_in(
-        tiny_district, store, tmp_path: Path):
+def test_readers_see_the_whole_previous_build_until_the_new_one_is_switched_in(tiny_district, store, tmp_path: Path):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(tiny_district.home / "warehouse.duckdb", warehouse)
     first = publishing.publish(store, warehouse)
     files_before = standing(store, FeedFile)
     with duckdb.connect(str(warehouse)) as con:  # a later build: one more file in the log
-        con.execute("INSERT INTO published.feed_files SELECT * REPLACE ('payments/2099-01.csv' AS path) "
-                    "FROM published.feed_files LIMIT 1")
+        con.execute(
+            "INSERT INTO published.feed_files SELECT * REPLACE ('payments/2099-01.csv' AS path) "
+            "FROM published.feed_files LIMIT 1"
+        )
 
     with duckdb.connect(str(warehouse), read_only=True) as wh:
         build = publishing._begin(store, "2026-01", "2026-02")
@@ -99,15 +110,17 @@ def test_readers_see_the_whole_previous_build_until_the_new_one_is_switched_in(
         # Everything is written, nothing switched: readers still see the first build, whole.
         assert standing(store, FeedFile) == files_before
         with session_factory(store)() as s:
-            assert s.scalar(select(Publication.id).where(Publication.status == PublicationStatus.published)) == \
-                first.build
+            assert (
+                s.scalar(select(Publication.id).where(Publication.status == PublicationStatus.published)) == first.build
+            )
         summary = publishing._switch(store, build, publishing._hashed_findings(wh), "2026-01", "2026-02", 1, 0)
     assert standing(store, FeedFile) == files_before + 1, "switched: the new build, whole"
     assert summary.unchanged == first.opened and summary.switch_seconds < 5
 
 
-def test_a_publication_that_dies_half_way_is_undone_and_readers_never_see_it(tiny_district, store, tmp_path,
-                                                                             monkeypatch):
+def test_a_publication_that_dies_half_way_is_undone_and_readers_never_see_it(
+    tiny_district, store, tmp_path, monkeypatch
+):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(tiny_district.home / "warehouse.duckdb", warehouse)
     publishing.publish(store, warehouse)

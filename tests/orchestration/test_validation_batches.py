@@ -38,6 +38,8 @@ def test_each_periods_check_results_are_kept_with_its_file_and_replaced_when_che
             SELECT c.period, count(*), bool_and(c.file_hash = f.file_hash), count(DISTINCT c.expectation)
             FROM meta.check_results c JOIN meta.file_log f USING (feed, period)
             WHERE c.feed = 'payments' GROUP BY c.period ORDER BY c.period""").fetchall()
-    assert kept == [(period, len(outcomes[period].results), True, len({r.expectation for r in outcomes[period].results}))
-                    for period in ("2025-01", "2025-02")]
+    assert kept == [
+        (period, len(outcomes[period].results), True, len({r.expectation for r in outcomes[period].results}))
+        for period in ("2025-01", "2025-02")
+    ]
     assert all(len(outcomes[period].results) > 0 for period in outcomes)

@@ -10,9 +10,13 @@ from tests.conftest import BuiltDistrict
 def file_log(district: BuiltDistrict) -> dict[str, tuple]:
     con = duckdb.connect(str(district.home / "warehouse.duckdb"), read_only=True)
     try:
-        return {path: rest for path, *rest in con.execute(
-            "SELECT path, status, rows_read, rows_loaded, rows_quarantined, reason FROM meta.file_log "
-            "WHERE status <> 'replaced'").fetchall()}
+        return {
+            path: rest
+            for path, *rest in con.execute(
+                "SELECT path, status, rows_read, rows_loaded, rows_quarantined, reason FROM meta.file_log "
+                "WHERE status <> 'replaced'"
+            ).fetchall()
+        }
     finally:
         con.close()
 
@@ -20,9 +24,11 @@ def file_log(district: BuiltDistrict) -> dict[str, tuple]:
 def quarantine(district: BuiltDistrict) -> set[tuple]:
     con = duckdb.connect(str(district.home / "warehouse.duckdb"), read_only=True)
     try:
-        return set(con.execute("""
+        return set(
+            con.execute("""
             SELECT l.path, q.row_number, q.column_name, q.reason FROM meta.quarantine q
-            JOIN meta.file_log l ON l.file_hash = q.file_hash AND l.status = 'loaded'""").fetchall())
+            JOIN meta.file_log l ON l.file_hash = q.file_hash AND l.status = 'loaded'""").fetchall()
+        )
     finally:
         con.close()
 
@@ -39,24 +45,32 @@ def check_every_file(district: BuiltDistrict) -> None:
 
 
 def check_quarantine_reasons(district: BuiltDistrict) -> None:
-    planted = {(path, q["row"], q["column"], q["reason"])
-               for path, f in district.truth["files"].items() for q in f["quarantined"]}
+    planted = {
+        (path, q["row"], q["column"], q["reason"])
+        for path, f in district.truth["files"].items()
+        for q in f["quarantined"]
+    }
     assert quarantine(district) == planted
 
 
 def value_issues(district: BuiltDistrict) -> set[tuple]:
     con = duckdb.connect(str(district.home / "warehouse.duckdb"), read_only=True)
     try:
-        return set(con.execute("""
+        return set(
+            con.execute("""
             SELECT l.path, v.row_number, v.column_name, v.reason FROM meta.value_issues v
-            JOIN meta.file_log l ON l.file_hash = v.file_hash AND l.status = 'loaded'""").fetchall())
+            JOIN meta.file_log l ON l.file_hash = v.file_hash AND l.status = 'loaded'""").fetchall()
+        )
     finally:
         con.close()
 
 
 def check_value_issues(district: BuiltDistrict) -> None:
-    planted = {(path, v["row"], v["column"], v["reason"])
-               for path, f in district.truth["files"].items() for v in f["value_issues"]}
+    planted = {
+        (path, v["row"], v["column"], v["reason"])
+        for path, f in district.truth["files"].items()
+        for v in f["value_issues"]
+    }
     assert planted and value_issues(district) == planted
 
 
@@ -82,7 +96,7 @@ def test_tiny_value_issues_are_exactly_those_planted_and_cost_no_row(tiny_distri
 def test_tiny_unreadable_files_fail_alone_with_their_reason(tiny_district):
     check_broken_files(tiny_district)
     for broken in tiny_district.truth["broken_files"]:
-        assert broken["path"] in tiny_district.output   # the user is told, by name
+        assert broken["path"] in tiny_district.output  # the user is told, by name
 
 
 def test_every_feed_loads(tiny_district):

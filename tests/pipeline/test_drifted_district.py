@@ -18,9 +18,11 @@ from district_generator import DRIFTS, generate
 
 from pension_audit.cli import main
 
-FINDING_COLUMNS = ("finding_key, exception_type, person_id, township_code, person_no, event_period, event_date, "
-                   "first_improper_month, last_improper_month, improper_months, improper_month_list, "
-                   "overpaid_amount, identity, conflict, evidence, detail")
+FINDING_COLUMNS = (
+    "finding_key, exception_type, person_id, township_code, person_no, event_period, event_date, "
+    "first_improper_month, last_improper_month, improper_months, improper_month_list, "
+    "overpaid_amount, identity, conflict, evidence, detail"
+)
 
 
 @dataclass(frozen=True)
@@ -80,18 +82,27 @@ def test_every_drift_is_planted(drifted):
 
 def test_the_optional_column_in_a_new_form_costs_no_row(drifted):
     drift = drifted.drift("optional-column-form")
-    log = {path: (status, read, loaded, quarantined) for path, status, read, loaded, quarantined in drifted.query(
-        "SELECT path, status, rows_read, rows_loaded, rows_quarantined FROM meta.file_log WHERE status = 'loaded'")}
-    issues = set(drifted.query("""
+    log = {
+        path: (status, read, loaded, quarantined)
+        for path, status, read, loaded, quarantined in drifted.query(
+            "SELECT path, status, rows_read, rows_loaded, rows_quarantined FROM meta.file_log WHERE status = 'loaded'"
+        )
+    }
+    issues = set(
+        drifted.query("""
         SELECT l.path, v.row_number, v.column_name, v.reason FROM meta.value_issues v
-        JOIN meta.file_log l ON l.file_hash = v.file_hash AND l.status = 'loaded'"""))
+        JOIN meta.file_log l ON l.file_hash = v.file_hash AND l.status = 'loaded'""")
+    )
     tier_issues = 0
     for path in drift["files"]:
         planted = drifted.truth["files"][path]
         status, read, loaded, quarantined = log[path]
         # only the rows planted for a column that decides something are quarantined
-        assert (status, read, quarantined) == ("loaded", planted["data_rows"],
-                                               len({q["row"] for q in planted["quarantined"]})), path
+        assert (status, read, quarantined) == (
+            "loaded",
+            planted["data_rows"],
+            len({q["row"] for q in planted["quarantined"]}),
+        ), path
         assert loaded + quarantined == read, path
         expected = {(path, v["row"], v["column"], v["reason"]) for v in planted["value_issues"]}
         assert {i for i in issues if i[0] == path} == expected, path
@@ -105,7 +116,8 @@ def test_the_optional_column_in_a_new_form_costs_no_row(drifted):
 def test_the_truncated_file_is_held_and_reaches_no_table(drifted):
     drift = drifted.drift("truncated-file")
     assert drifted.query("SELECT status, reason FROM meta.file_log WHERE path = ?", [drift["path"]]) == [
-        ("held", "too_few_rows")]
+        ("held", "too_few_rows")
+    ]
     assert drifted.query("SELECT count(*) FROM raw.payments WHERE _period = ?", [drift["period"]]) == [(0,)]
     assert f"⏸ {drift['path']}" in drifted.output
     assert f"pension-audit release payments {drift['period']}" in drifted.output
@@ -120,11 +132,13 @@ def test_no_finding_is_decided_from_the_held_file(drifted):
 def test_the_renamed_required_column_fails_its_file_alone(drifted):
     drift = drifted.drift("renamed-column")
     ((status, reason, message),) = drifted.query(
-        "SELECT status, reason, message FROM meta.file_log WHERE path = ?", [drift["path"]])
+        "SELECT status, reason, message FROM meta.file_log WHERE path = ?", [drift["path"]]
+    )
     assert (status, reason) == ("failed", "missing_columns") and "险种" in message
 
 
 def test_the_missing_month_is_simply_not_there(drifted):
     drift = drifted.drift("missing-month")
-    assert drifted.query("SELECT count(*) FROM meta.file_log WHERE feed = ? AND period = ?",
-                         [drift["feed"], drift["period"]]) == [(0,)]
+    assert drifted.query(
+        "SELECT count(*) FROM meta.file_log WHERE feed = ? AND period = ?", [drift["feed"], drift["period"]]
+    ) == [(0,)]

@@ -10,13 +10,29 @@ from click.testing import CliRunner
 
 from pension_audit.cli import main
 
-FINDINGS_HEADER = ("exception_type,id_number,name,township_code,event_period,first_improper_month,"
-                   "last_improper_month,improper_months,overpaid_amount,identity,evidence")
-ACCOUNTABILITY_HEADER = ("township_code,township_name,year,recipients,events,on_time,late,missed,pending,"
-                         "attributable_loss,improper_months,overpaid_amount,certification_coverage")
-TYPES = {"death", "nationality", "other_pension", "imprisonment", "detention", "duplicate_enrollment",
-         "duplicate_payment", "uncertified", "subsidy_ineligible", "subsidy_missed", "cash_collection",
-         "contribution_unmatched", "disbursement_gap"}
+FINDINGS_HEADER = (
+    "exception_type,id_number,name,township_code,event_period,first_improper_month,"
+    "last_improper_month,improper_months,overpaid_amount,identity,evidence"
+)
+ACCOUNTABILITY_HEADER = (
+    "township_code,township_name,year,recipients,events,on_time,late,missed,pending,"
+    "attributable_loss,improper_months,overpaid_amount,certification_coverage"
+)
+TYPES = {
+    "death",
+    "nationality",
+    "other_pension",
+    "imprisonment",
+    "detention",
+    "duplicate_enrollment",
+    "duplicate_payment",
+    "uncertified",
+    "subsidy_ineligible",
+    "subsidy_missed",
+    "cash_collection",
+    "contribution_unmatched",
+    "disbursement_gap",
+}
 EVIDENCE = re.compile(r"^[a-z_]+/\d{4}(-\d{2})?#\d+$")
 MONTH = re.compile(r"^\d{4}-\d{2}$")
 

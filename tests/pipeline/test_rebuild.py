@@ -27,8 +27,11 @@ def findings(home) -> dict[str, tuple]:
 
 def rebuild_models(settings: Settings) -> None:
     with dagster_instance(settings) as instance:
-        result = dg.materialize([build_dbt_models(prepare_manifest())], instance=instance,
-                                resources={"dbt": dbt_resource(), "data_home": DataHome.from_settings(settings)})
+        result = dg.materialize(
+            [build_dbt_models(prepare_manifest())],
+            instance=instance,
+            resources={"dbt": dbt_resource(), "data_home": DataHome.from_settings(settings)},
+        )
     assert result.success
 
 
@@ -58,16 +61,22 @@ def test_a_new_month_adds_only_what_it_reveals(tiny_district, tmp_path):
     after = findings(settings.home)
 
     assert set(result.feeds_run) == {p.parent.name for p in held_back.glob("*/*")}
-    assert after == findings(tiny_district.home)           # same as loading everything at once
+    assert after == findings(tiny_district.home)  # same as loading everything at once
     # A finding goes away only when the new month's own rows resolve it (a certification,
     # a court judgment); it is never re-keyed.
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    resolved_by_new_rows = {person for (person,) in con.execute("""
+    resolved_by_new_rows = {
+        person
+        for (person,) in con.execute(
+            """
         SELECT r.person_id FROM staging.stg_certifications c
         JOIN intermediate.int_roster_records_identified r USING (person_no)
         WHERE c._period = ? AND c.result = '通过'
         UNION SELECT x.person_id FROM intermediate.int_source_records_linked x
-        WHERE x.feed = 'court_sentences' AND x.period = ?""", [last, last]).fetchall()}
+        WHERE x.feed = 'court_sentences' AND x.period = ?""",
+            [last, last],
+        ).fetchall()
+    }
     con.close()
     for key in set(before) - set(after):
         exception_type, person = key.split(":")[:2]
@@ -100,9 +109,14 @@ def test_a_resent_old_month_rebuilds_that_month_as_a_full_build_would(tiny_distr
     old = sorted(inbox.glob("roster/*.csv"))[2]
     lines = old.read_bytes().decode("gb18030").splitlines()
     header = next(i for i, line in enumerate(lines) if "个人编号" in line or "个人编码" in line or "人员编号" in line)
-    column = next(i for i, h in enumerate(lines[header].split(",")) if h.strip() in ("个人编号", "个人编码", "人员编号"))
-    last = max(i for i, line in enumerate(lines) if i > header and line.split(",")[column:column + 1] != []
-               and line.split(",")[column].strip().isdigit())
+    column = next(
+        i for i, h in enumerate(lines[header].split(",")) if h.strip() in ("个人编号", "个人编码", "人员编号")
+    )
+    last = max(
+        i
+        for i, line in enumerate(lines)
+        if i > header and line.split(",")[column : column + 1] != [] and line.split(",")[column].strip().isdigit()
+    )
     person_no = lines.pop(last).split(",")[column].strip()  # the month re-sent without one record
     old.write_bytes(("\n".join(lines) + "\n").encode("gb18030"))
 
@@ -113,10 +127,25 @@ def test_a_resent_old_month_rebuilds_that_month_as_a_full_build_would(tiny_distr
 
     full = tmp_path / "full.duckdb"
     shutil.copy(settings.warehouse_path, full)
-    subprocess.run([str(DBT_EXECUTABLE), "run", "--select", "int_roster_months", "--full-refresh",
-                    "--vars", json.dumps({"warehouse": str(full)}), "--target-path", str(tmp_path / "target"),
-                    "--project-dir", str(DBT_PROJECT.project_dir), "--profiles-dir", str(DBT_PROJECT.profiles_dir)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            "run",
+            "--select",
+            "int_roster_months",
+            "--full-refresh",
+            "--vars",
+            json.dumps({"warehouse": str(full)}),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--project-dir",
+            str(DBT_PROJECT.project_dir),
+            "--profiles-dir",
+            str(DBT_PROJECT.profiles_dir),
+        ],
+        check=True,
+        capture_output=True,
+    )
     assert incremental == roster_months(full)
     month = old.stem + "-01"
     assert not any(row[0] == person_no and str(row[1]) == month for row in incremental)

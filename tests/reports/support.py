@@ -14,12 +14,19 @@ import pytest
 from tests.api.conftest import Api, later_publication  # noqa: F401 (re-exported for the tests)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "reports"
-SETUP_HINT = ("缺少 poppler-utils 或中文字体：请运行 scripts/setup，"
-              "或 sudo apt-get install -y fonts-noto-cjk texlive-lang-chinese poppler-utils libharfbuzz-subset0")
+SETUP_HINT = (
+    "缺少 poppler-utils 或中文字体：请运行 scripts/setup，"
+    "或 sudo apt-get install -y fonts-noto-cjk texlive-lang-chinese poppler-utils libharfbuzz-subset0"
+)
 # The faces GB/T 9704 asks for, as pdffonts names them: 宋体 (标题, 版头) and 仿宋 (正文).
 SONG, FANG = "Noto-Serif-CJK-SC", "FandolFang"
-ACCOUNT = {"effective_from": "2020-01-01", "account_name": "赤峰市松山区社会保险事业管理局",
-           "bank": "中国农业银行赤峰松山支行", "account_no": "0547 0101 0400 12345", "reason": "开立收入户"}
+ACCOUNT = {
+    "effective_from": "2020-01-01",
+    "account_name": "赤峰市松山区社会保险事业管理局",
+    "bank": "中国农业银行赤峰松山支行",
+    "account_no": "0547 0101 0400 12345",
+    "reason": "开立收入户",
+}
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -72,8 +79,22 @@ def keep(content: bytes, name: str, pages: tuple[int, ...] | None = None) -> Pat
         old.unlink()
     for page in pages or range(1, page_count(content) + 1):
         target = ARTIFACTS / (f"{name}.png" if page == 1 else f"{name}-page{page}.png")
-        subprocess.run([_tool("pdftoppm"), "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
-                        str(pdf), str(target.with_suffix(""))], check=True)
+        subprocess.run(
+            [
+                _tool("pdftoppm"),
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                str(pdf),
+                str(target.with_suffix("")),
+            ],
+            check=True,
+        )
         assert target.stat().st_size > 10_000, f"{target} looks empty"
     return pdf
 
@@ -138,8 +159,11 @@ def case_now(api: Api, case_id: int) -> dict:
 
 def approve(api: Api, case: dict, kind: str, **options) -> dict:
     case = case_now(api, case["id"])
-    r = api.post("jingban", f"/cases/{case['id']}/proposals",
-                 {"kind": kind, "case_version": case["version"], "reason": "经核实", **options})
+    r = api.post(
+        "jingban",
+        f"/cases/{case['id']}/proposals",
+        {"kind": kind, "case_version": case["version"], "reason": "经核实", **options},
+    )
     assert r.status_code == 201, r.text
     proposal = r.json()
     r = api.post("fuhe", f"/proposals/{proposal['id']}/decision", {"approve": True, "version": proposal["version"]})
@@ -149,8 +173,11 @@ def approve(api: Api, case: dict, kind: str, **options) -> dict:
 
 def issue_demand(api: Api, case: dict, addressee: str, relation: str) -> dict:
     case = case_now(api, case["id"])
-    r = api.post("jingban", f"/cases/{case['id']}/demands",
-                 {"case_version": case["version"], "addressee": addressee, "relation": relation})
+    r = api.post(
+        "jingban",
+        f"/cases/{case['id']}/demands",
+        {"case_version": case["version"], "addressee": addressee, "relation": relation},
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -163,8 +190,9 @@ def record_account(api: Api, **changes) -> dict:
     return r.json()
 
 
-def settled_demand(api: Api, exception_type: str, addressee: str, relation: str, account: bool = True,
-                   **params) -> tuple[dict, dict]:
+def settled_demand(
+    api: Api, exception_type: str, addressee: str, relation: str, account: bool = True, **params
+) -> tuple[dict, dict]:
     """A finding's case taken to its demand: cancellation and offset where the account settles
     first (death, nationality, other pension), suspension otherwise. The repayment account is
     recorded first unless `account=False`."""

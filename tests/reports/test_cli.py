@@ -12,11 +12,16 @@ from tests.api.conftest import Api
 from tests.reports.support import get_pdf, pdf_text, settled_demand
 
 
-def test_the_command_line_writes_the_documents_and_keeps_the_numbers(api: Api, store_settings: Settings,
-                                                                      tiny_district, tmp_path: Path):
+def test_the_command_line_writes_the_documents_and_keeps_the_numbers(
+    api: Api, store_settings: Settings, tiny_district, tmp_path: Path
+):
     case, demand = settled_demand(api, "death", "林晓梅", "子女")
-    runner = CliRunner(env={"PENSION_AUDIT_AUDIT_KEY_FILE": str(store_settings.audit_key_path),
-                            "PENSION_AUDIT_AUDIT_ANCHORS": str(store_settings.audit_anchors_path)})
+    runner = CliRunner(
+        env={
+            "PENSION_AUDIT_AUDIT_KEY_FILE": str(store_settings.audit_key_path),
+            "PENSION_AUDIT_AUDIT_ANCHORS": str(store_settings.audit_anchors_path),
+        }
+    )
     common = ["--home", str(tiny_district.home), "--database-url", store_settings.store_url]
     out = tmp_path / "追缴通知书.pdf"
     notice = ["report", "recovery-notice", "--case", str(case["id"]), "--out", str(out), *common]
@@ -28,7 +33,9 @@ def test_the_command_line_writes_the_documents_and_keeps_the_numbers(api: Api, s
     assert "松社保追字〔2026〕1号" in pdf_text(out.read_bytes())
     assert out.read_bytes() == get_pdf(api, "jingban", f"/documents/recovery-notice/{demand['id']}")
     again = runner.invoke(main, notice)
-    assert again.exit_code == 0 and out.read_bytes() == get_pdf(api, "fuhe", f"/documents/recovery-notice/{demand['id']}")
+    assert again.exit_code == 0 and out.read_bytes() == get_pdf(
+        api, "fuhe", f"/documents/recovery-notice/{demand['id']}"
+    )
     xlsx = tmp_path / "问责.xlsx"
     result = runner.invoke(main, ["report", "accountability-report", "--year", "2025", "--out", str(xlsx), *common])
     assert result.exit_code == 0, result.output
@@ -37,7 +44,8 @@ def test_the_command_line_writes_the_documents_and_keeps_the_numbers(api: Api, s
     assert wrong.exit_code == 2 and "应为 YYYY-MM" in wrong.output
     missing = runner.invoke(main, ["report", "suspension-list", "--out", str(out), *common])
     assert missing.exit_code == 1 and "待遇暂停名单需要参数 --month" in missing.output
-    notice_as_xlsx = runner.invoke(main, ["report", "recovery-notice", "--case", str(case["id"]),
-                                          "--out", str(tmp_path / "x.xlsx"), *common])
+    notice_as_xlsx = runner.invoke(
+        main, ["report", "recovery-notice", "--case", str(case["id"]), "--out", str(tmp_path / "x.xlsx"), *common]
+    )
     assert notice_as_xlsx.exit_code == 1 and "没有 XLSX 格式" in notice_as_xlsx.output
     assert "冒领社会保险待遇追缴通知书" in runner.invoke(main, ["report", "--help"]).output

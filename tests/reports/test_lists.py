@@ -30,21 +30,29 @@ from tests.reports.support import (
 
 def test_the_suspension_list_of_a_month_lists_every_hold_that_starts_in_it(api: Api):
     month = None
-    for exception_type, kind in (("death", "cancellation"), ("imprisonment", "suspension"),
-                                 ("uncertified", "suspension")):
+    for exception_type, kind in (
+        ("death", "cancellation"),
+        ("imprisonment", "suspension"),
+        ("uncertified", "suspension"),
+    ):
         month = approve(api, open_case(api, finding(api, exception_type)["finding_key"]), kind)["terms"]["from_month"]
     assert month == "2026-01"
     with session_factory(api.engine)() as s:
-        holds = s.execute(select(PayrollHold, PersonRecord)
-                          .join(PersonRecord, PersonRecord.person_no == PayrollHold.person_no)
-                          .where(PayrollHold.from_month == month)).all()
+        holds = s.execute(
+            select(PayrollHold, PersonRecord)
+            .join(PersonRecord, PersonRecord.person_no == PayrollHold.person_no)
+            .where(PayrollHold.from_month == month)
+        ).all()
     assert len(holds) >= 3
     pdf = get_pdf(api, "jingban", "/documents/suspension-list", month=month)
     keep(pdf, "suspension-list")
     text = pdf_text(pdf)
     assert "2026年1月城乡居民基本养老保险待遇暂停名单" in text
-    lines = {line.split()[1]: line for line in text.splitlines() if line.split()[:1] and line.split()[0].isdigit()
-             and len(line.split()) > 5}
+    lines = {
+        line.split()[1]: line
+        for line in text.splitlines()
+        if line.split()[:1] and line.split()[0].isdigit() and len(line.split()) > 5
+    }
     assert set(lines) == {hold.person_no for hold, _ in holds}
     for hold, record in holds:
         line = lines[hold.person_no]
@@ -53,7 +61,18 @@ def test_the_suspension_list_of_a_month_lists_every_hold_that_starts_in_it(api: 
         assert ("终止" if hold.reason_code.startswith("14") else "暂停") in line
     assert f"共 {len(holds)} 人" in text
     rows = get_xlsx(api, "jingban", "/documents/suspension-list", month=month)
-    assert rows[0] == ["序号", "个人编号", "姓名", "证件号码", "乡镇(街道)", "暂停/终止", "原因代码", "原因", "停发起始年月", "案件号"]
+    assert rows[0] == [
+        "序号",
+        "个人编号",
+        "姓名",
+        "证件号码",
+        "乡镇(街道)",
+        "暂停/终止",
+        "原因代码",
+        "原因",
+        "停发起始年月",
+        "案件号",
+    ]
     by_no = {row[1]: row for row in rows[1:]}
     assert set(by_no) == set(lines)
     for hold, record in holds:
@@ -75,9 +94,17 @@ def test_the_resumption_list_carries_the_back_pay_of_each_record(api: Api):
     proposals = [approve(api, case, "resumption") for case in cases]
     with session_factory(api.engine)() as s:
         holds = s.scalars(select(PayrollHold).where(PayrollHold.until_month == resume)).all()
-        paid = {h.person_no: sum(b.amount for b in s.scalars(select(BackPayment).where(
-            BackPayment.person_no == h.person_no, BackPayment.proposal_id == h.ended_by_proposal_id)))
-            for h in holds}
+        paid = {
+            h.person_no: sum(
+                b.amount
+                for b in s.scalars(
+                    select(BackPayment).where(
+                        BackPayment.person_no == h.person_no, BackPayment.proposal_id == h.ended_by_proposal_id
+                    )
+                )
+            )
+            for h in holds
+        }
         names = {r.person_no: r for r in s.scalars(select(PersonRecord).where(PersonRecord.person_no.in_(paid)))}
     assert len(holds) >= 2
     total = sum(paid.values(), Decimal("0.00"))
@@ -101,8 +128,11 @@ def test_the_resumption_list_carries_the_back_pay_of_each_record(api: Api):
 
 def test_the_inspection_summary_adds_up_findings_money_and_recovery(api: Api):
     _, demand = settled_demand(api, "death", "家属", "子女")
-    r = api.post("jingban", f"/demands/{demand['id']}/repayments",
-                 {"voucher_no": "PZ-2026-001", "amount": "100.00", "paid_on": "2026-01-10"})
+    r = api.post(
+        "jingban",
+        f"/demands/{demand['id']}/repayments",
+        {"voucher_no": "PZ-2026-001", "amount": "100.00", "paid_on": "2026-01-10"},
+    )
     assert r.status_code == 201, r.text
     with session_factory(api.engine)() as s:
         findings = s.scalars(select(Finding)).all()
@@ -133,5 +163,9 @@ def test_the_inspection_summary_adds_up_findings_money_and_recovery(api: Api):
     own = pdf_text(get_pdf(api, "xiangzhen", "/documents/inspection-summary", month="2026-01"))
     assert f"疑点 {sum(f.township_code == township for f in findings)} 条" in own
     assert f"{names[township]}　截至2026年1月末" in own
-    assert api.get("xiangzhen", "/documents/inspection-summary",
-                   params={"month": "2026-01", "township": "150404001"}).status_code == 404
+    assert (
+        api.get(
+            "xiangzhen", "/documents/inspection-summary", params={"month": "2026-01", "township": "150404001"}
+        ).status_code
+        == 404
+    )

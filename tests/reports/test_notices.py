@@ -68,7 +68,7 @@ def test_a_recovery_notice_after_a_death_says_what_the_heir_owes_and_has_a_recei
     # Only the facts of a death: no 未按期认证 or other consequence in a death recovery.
     assert "未按期认证" not in one and "存在" not in one.split("冒领待遇合计")[0]
     # The annex reconciles: gross improper amount, less the offsets, is what is demanded.
-    annex = one[one.index("冒领待遇明细及金额核算（"):]
+    annex = one[one.index("冒领待遇明细及金额核算（") :]
     assert f"不当领取金额合计{amount_in_figures(settlement.overpaid)}" in annex
     assert f"减：个人账户余额抵扣{amount_in_figures(settlement.balance_offset)}" in annex
     if settlement.subsidy_offset > 0:
@@ -90,11 +90,19 @@ def test_a_recovery_notice_keeps_its_number_and_the_next_one_takes_the_next(api:
     assert "松社保追字〔2026〕2号" in text
     assert "被判处刑罚" in flat(text) and "及家属" in flat(text)
     with session_factory(api.engine)() as s:
-        assert s.scalar(select(DocumentNumber.last_number).where(DocumentNumber.kind == "recovery_notice",
-                                                                 DocumentNumber.year == 2026)) == 2
+        assert (
+            s.scalar(
+                select(DocumentNumber.last_number).where(
+                    DocumentNumber.kind == "recovery_notice", DocumentNumber.year == 2026
+                )
+            )
+            == 2
+        )
         issued = s.scalars(select(IssuedDocument).order_by(IssuedDocument.number)).all()
         assert [(d.subject, d.document_no) for d in issued] == [
-            (f"demand:{first['id']}", "松社保追字〔2026〕1号"), (f"demand:{second['id']}", "松社保追字〔2026〕2号")]
+            (f"demand:{first['id']}", "松社保追字〔2026〕1号"),
+            (f"demand:{second['id']}", "松社保追字〔2026〕2号"),
+        ]
         assert all(d.issued_on == dt.date(2026, 1, 10) for d in issued)
         numbered = s.scalar(select(func.count()).where(AuditEntry.action == "document_numbered"))
         assert numbered == 2, "numbering a notice is in the audit log, once"
@@ -161,16 +169,23 @@ def test_a_deregistration_notice_goes_to_the_heir_with_a_deadline(api: Api):
 def test_benefit_notices_go_to_each_new_recipient_of_the_month(api: Api, tiny_district):
     from orchestration.warehouse_queries import read
 
-    starts = read(tiny_district.home / "warehouse.duckdb", """
+    starts = read(
+        tiny_district.home / "warehouse.duckdb",
+        """
         SELECT strftime(month, '%Y-%m'), township_code, count(*) FROM intermediate.int_roster_months
         WHERE month = benefit_start_month AND status = '正常待遇' AND month > DATE '2025-01-01'
-        GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 1""")
+        GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 1""",
+    )
     assert starts, "the tiny district has new recipients after its first month"
     month, township, count = starts[0]
-    people = read(tiny_district.home / "warehouse.duckdb", """
+    people = read(
+        tiny_district.home / "warehouse.duckdb",
+        """
         SELECT person_no, name, id_number, basic_pension + account_pension FROM intermediate.int_roster_months
         WHERE month = ? AND benefit_start_month = ? AND status = '正常待遇' AND township_code = ?
-        ORDER BY person_no""", [dt.date.fromisoformat(month + "-01")] * 2 + [township])
+        ORDER BY person_no""",
+        [dt.date.fromisoformat(month + "-01")] * 2 + [township],
+    )
     pdf = issue_pdf(api, "jingban", "/documents/benefit-notice", month=month, township=township)
     keep(pdf, "benefit-notice")
     from pypdf import PdfReader
@@ -255,7 +270,10 @@ def test_a_recovery_notice_is_refused_until_the_admin_records_the_repayment_acco
     with session_factory(api.engine)() as s:
         entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "issuer_account_recorded")).all()
         assert [(e.actor, e.after["account_no"]) for e in entries] == [
-            ("admin", "111122223333"), ("admin", "05470101040099999"), ("admin", "888877776666")]
+            ("admin", "111122223333"),
+            ("admin", "05470101040099999"),
+            ("admin", "888877776666"),
+        ]
         assert entries[1].before["account_no"] == "111122223333" and entries[1].reason == "更换收入户"
 
 
@@ -295,12 +313,21 @@ def test_the_admin_records_the_account_on_a_console_page_too(api: Api):
 
     admin = console(api, "admin")
     assert "尚未登记收款账户" in admin.get("/web/admin/issuer").text
-    bad = admin.post("/web/admin/issuer", data={"effective_from": "2026-01-01", "account_name": "松山区社保局",
-                                               "bank": "农行", "account_no": "待定\x00"})
+    bad = admin.post(
+        "/web/admin/issuer",
+        data={"effective_from": "2026-01-01", "account_name": "松山区社保局", "bank": "农行", "account_no": "待定\x00"},
+    )
     assert bad.status_code == 422 and "账号" in bad.text and "松山区社保局" in bad.text, "kept what was typed"
-    done = admin.post("/web/admin/issuer", data={"effective_from": "2026-01-01", "account_name": "松山区社保局",
-                                                "bank": "中国农业银行赤峰松山支行", "account_no": "0547-0101",
-                                                "reason": "开立收入户"})
+    done = admin.post(
+        "/web/admin/issuer",
+        data={
+            "effective_from": "2026-01-01",
+            "account_name": "松山区社保局",
+            "bank": "中国农业银行赤峰松山支行",
+            "account_no": "0547-0101",
+            "reason": "开立收入户",
+        },
+    )
     assert done.status_code == 303, done.text
     listed = api.get("admin", "/documents/issuer-accounts").json()
     assert [(a["account_no"], a["reason"]) for a in listed] == [("0547-0101", "开立收入户")]

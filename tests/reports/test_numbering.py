@@ -18,8 +18,11 @@ from tests.api.conftest import deployment_settings
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request, tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'cases.sqlite'}" if request.param == "sqlite" \
+    url = (
+        f"sqlite:///{tmp_path / 'cases.sqlite'}"
+        if request.param == "sqlite"
         else request.getfixturevalue("postgres_url")
+    )
     engine = open_store(deployment_settings(url, tmp_path, tmp_path))
     migrate(engine)
     yield engine
@@ -42,15 +45,21 @@ def test_each_kind_counts_per_year_and_a_document_keeps_its_number(engine):
     assert number(engine, "recovery_notice", "demand:7", day) == ("松社保追字〔2026〕1号", day)
     assert number(engine, "recovery_notice", "demand:9", day)[0] == "松社保追字〔2026〕2号"
     assert number(engine, "return_notice", "demand:8", day)[0] == "松社保返字〔2026〕1号"
-    assert number(engine, "recovery_notice", "demand:7", dt.date(2026, 3, 1)) == ("松社保追字〔2026〕1号", day), \
+    assert number(engine, "recovery_notice", "demand:7", dt.date(2026, 3, 1)) == ("松社保追字〔2026〕1号", day), (
         "issued again: same number, same date"
+    )
     assert number(engine, "recovery_notice", "demand:11", dt.date(2027, 1, 4))[0] == "松社保追字〔2027〕1号"
     assert number(engine, "deregistration_notice", "case:3", day)[0] == "松社保注字〔2026〕1号"
     assert number(engine, "benefit_notice", "record:1504040001", day)[0] == "松社保待字〔2026〕1号"
     with session_factory(engine)() as s:
         sequences = {(d.kind, d.year): d.last_number for d in s.scalars(select(DocumentNumber))}
-        assert sequences == {("recovery_notice", 2026): 2, ("recovery_notice", 2027): 1, ("return_notice", 2026): 1,
-                             ("deregistration_notice", 2026): 1, ("benefit_notice", 2026): 1}
+        assert sequences == {
+            ("recovery_notice", 2026): 2,
+            ("recovery_notice", 2027): 1,
+            ("return_notice", 2026): 1,
+            ("deregistration_notice", 2026): 1,
+            ("benefit_notice", 2026): 1,
+        }
         assert s.scalar(select(func.count()).select_from(IssuedDocument)) == 6
         entries = s.scalars(select(AuditEntry).where(AuditEntry.action == "document_numbered")).all()
         assert len(entries) == 6 and {e.actor for e in entries} == {"jingban"}, "numbered by a named user"

@@ -26,8 +26,12 @@ def test_values_are_escaped():
 def test_the_fetcher_reads_only_the_templates_folder():
     fetcher = TemplatesOnly()
     assert fetcher((TEMPLATES / "documents.css").as_uri()).read().startswith(b"/*")
-    for url in ("file:///etc/passwd", (TEMPLATES / ".." / "render.py").resolve().as_uri(),
-                "https://example.org/x.css", "http://127.0.0.1/x.png"):
+    for url in (
+        "file:///etc/passwd",
+        (TEMPLATES / ".." / "render.py").resolve().as_uri(),
+        "https://example.org/x.css",
+        "http://127.0.0.1/x.png",
+    ):
         with pytest.raises(ValueError):
             fetcher(url)
 
@@ -38,16 +42,21 @@ def test_an_outside_resource_in_a_document_is_not_fetched(tmp_path, monkeypatch)
 
     secret = tmp_path / "secret.css"
     secret.write_text("html { color: red }")
-    monkeypatch.setattr("reports.render.render_html",
-                        lambda *_: f'<link rel="stylesheet" href="{secret.as_uri()}"><p>文书</p>')
+    monkeypatch.setattr(
+        "reports.render.render_html", lambda *_: f'<link rel="stylesheet" href="{secret.as_uri()}"><p>文书</p>'
+    )
     with pytest.raises(FatalURLFetchingError):
         render_pdf("base.html", {})
 
 
 def test_the_title_is_set_in_song_and_the_text_in_fangsong_both_embedded(tmp_path, monkeypatch):
-    monkeypatch.setattr("reports.render.render_html", lambda *_: (
-        '<link rel="stylesheet" href="documents.css"><h1 class="title">通知</h1>'
-        '<p>赤峰市松山区 壹仟贰佰元整 1,234.56</p>'))
+    monkeypatch.setattr(
+        "reports.render.render_html",
+        lambda *_: (
+            '<link rel="stylesheet" href="documents.css"><h1 class="title">通知</h1>'
+            "<p>赤峰市松山区 壹仟贰佰元整 1,234.56</p>"
+        ),
+    )
     pdf = tmp_path / "t.pdf"
     pdf.write_bytes(render_pdf("base.html", {}))
     fonts = embedded_fonts(pdf)

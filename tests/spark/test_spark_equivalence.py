@@ -45,11 +45,31 @@ def _build_on_spark(warehouse: Path, work: Path) -> Path:
     """The marts as Spark built them, written as Parquet by the child process."""
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
     ran = subprocess.run(
-        [sys.executable, "-m", "orchestration.spark", "--warehouse", str(warehouse), "--out", str(work),
-         # Seeds and models; the data and unit tests are dbt's own business (tests/dbt). The
-         # published models are the case store's shape of the marts, for a deployment's store.
-         "--", "build", "--resource-type", "seed", "--resource-type", "model", "--exclude", "path:models/published"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
+        [
+            sys.executable,
+            "-m",
+            "orchestration.spark",
+            "--warehouse",
+            str(warehouse),
+            "--out",
+            str(work),
+            # Seeds and models; the data and unit tests are dbt's own business (tests/dbt). The
+            # published models are the case store's shape of the marts, for a deployment's store.
+            "--",
+            "build",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--exclude",
+            "path:models/published",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     assert ran.returncode == 0, ran.stdout[-5000:] + ran.stderr[-5000:]
     return work / "marts"

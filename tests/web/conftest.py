@@ -24,9 +24,17 @@ from tests.api.conftest import PASSWORD, TODAY, add_staff, deployment_settings
 from tests.conftest import served
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
 
 
@@ -58,10 +66,12 @@ def death_findings(engine) -> Iterator[Finding]:
     the funeral subsidy do not cover, in key order."""
     with session_factory(engine)() as s:
         single = select(Finding.person_id).group_by(Finding.person_id).having(func.count() == 1)
-        rows = s.execute(select(Finding, SettlementBasis)
-                         .join(SettlementBasis, SettlementBasis.finding_key == Finding.finding_key)
-                         .where(Finding.exception_type == "death", Finding.person_id.in_(single))
-                         .order_by(Finding.finding_key)).all()
+        rows = s.execute(
+            select(Finding, SettlementBasis)
+            .join(SettlementBasis, SettlementBasis.finding_key == Finding.finding_key)
+            .where(Finding.exception_type == "death", Finding.person_id.in_(single))
+            .order_by(Finding.finding_key)
+        ).all()
         for finding, basis in rows:
             subsidy = Decimal("1000.00") if basis.receiving_at_event and not basis.died_in_custody else 0
             if finding.overpaid_amount > basis.account_balance + subsidy:
@@ -81,8 +91,15 @@ def console(tiny_district, tmp_path_factory) -> Iterator[Console]:
     app.dependency_overrides[today] = lambda: TODAY
     try:
         with served(app) as base_url:
-            yield Console(base_url, engine, tiny_district.home, death.finding_key, death.person_id,
-                          death.township_code, app.state.person_refs.ref)
+            yield Console(
+                base_url,
+                engine,
+                tiny_district.home,
+                death.finding_key,
+                death.person_id,
+                death.township_code,
+                app.state.person_refs.ref,
+            )
     finally:
         engine.dispose()
 
@@ -126,8 +143,9 @@ def sign_in(console: Console, browser):
     contexts = []
 
     def _sign_in(username: str, password: str = PASSWORD):
-        context = browser.new_context(base_url=console.base_url, viewport={"width": 1366, "height": 900},
-                                      locale="zh-CN", accept_downloads=True)
+        context = browser.new_context(
+            base_url=console.base_url, viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -141,4 +159,3 @@ def sign_in(console: Console, browser):
     yield _sign_in
     for context in contexts:
         context.close()
-

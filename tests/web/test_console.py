@@ -44,9 +44,13 @@ def test_sign_in_refuses_a_wrong_password_in_chinese(sign_in, shot):
 
 
 def test_each_role_lands_on_its_own_work(sign_in, console: Console, shot):
-    landings = {"jingban": ("/web/dashboard", "工作台"), "fuhe": ("/web/dashboard", "工作台"),
-                "xiangzhen": ("/web/findings", "疑点清单"), "renshe": ("/web/accountability", "乡镇问责"),
-                "shuju": ("/web/feeds", "数据源")}
+    landings = {
+        "jingban": ("/web/dashboard", "工作台"),
+        "fuhe": ("/web/dashboard", "工作台"),
+        "xiangzhen": ("/web/findings", "疑点清单"),
+        "renshe": ("/web/accountability", "乡镇问责"),
+        "shuju": ("/web/feeds", "数据源"),
+    }
     for username, (path, heading) in landings.items():
         page = sign_in(username)
         assert page.url.endswith(path), (username, page.url)
@@ -87,8 +91,10 @@ def test_findings_filter_sort_page_and_export(sign_in, console: Console, shot):
     shot(page, "findings-deaths")
     page.select_option("select[name=sort]", "-amount")
     page.get_by_role("button", name="查询").click()
-    amounts = [Decimal(a.replace(",", "")) for a in
-               page.locator("[data-testid=findings] tbody tr td:nth-child(7)").all_inner_texts()]
+    amounts = [
+        Decimal(a.replace(",", ""))
+        for a in page.locator("[data-testid=findings] tbody tr td:nth-child(7)").all_inner_texts()
+    ]
     assert amounts and amounts == sorted(amounts, reverse=True), "-amount: the largest first"
     month = periods[0]
     for typed in (month.replace("-", "/"), f"{month[:4]}年{int(month[5:])}月"):
@@ -136,14 +142,17 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     # The service refuses a hold before the next 发放年月, in its own words, beside the form.
     propose(jingban, "cancellation", "死亡后仍领取待遇，申请注销", from_month="2020-01")
     expect(jingban.get_by_test_id("form-error")).to_contain_text("暂停只能从下一个发放年月")
-    expect(jingban.get_by_test_id("propose-cancellation").locator("textarea")).to_have_value("死亡后仍领取待遇，申请注销")
+    expect(jingban.get_by_test_id("propose-cancellation").locator("textarea")).to_have_value(
+        "死亡后仍领取待遇，申请注销"
+    )
     shot(jingban, "case-form-error")
     propose(jingban, "cancellation", "死亡后仍领取待遇，申请注销", from_month="")
     expect(jingban.get_by_role("status")).to_contain_text("已提出注销登记申请")
     expect(jingban.get_by_test_id("propose-offset")).to_have_count(0)
     expect(jingban.get_by_test_id("next-step")).to_contain_text("复核第")
     expect(jingban.get_by_test_id("not-yet").locator("[data-action=propose_offset]")).to_contain_text(
-        "案件已注销时方可")
+        "案件已注销时方可"
+    )
 
     # A township officer of the person's township sees the case and may only record a visit.
     xiangzhen = sign_in("xiangzhen")
@@ -233,8 +242,20 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     assert status_of(fuhe2) == "已办结"
     expect(fuhe2.get_by_test_id("actions")).not_to_contain_text("提出")
     history = fuhe2.get_by_test_id("history").inner_text()
-    for step in ("立案", "提出注销登记", "复核批准", "提出清算抵扣", "下达追缴（返还）通知", "登记退还",
-                 "登记走访", "提出核销", "核销生效", "开始暂停发放", "登记清算抵扣结果", "案件 "):
+    for step in (
+        "立案",
+        "提出注销登记",
+        "复核批准",
+        "提出清算抵扣",
+        "下达追缴（返还）通知",
+        "登记退还",
+        "登记走访",
+        "提出核销",
+        "核销生效",
+        "开始暂停发放",
+        "登记清算抵扣结果",
+        "案件 ",
+    ):
         assert step in history, step
     assert not re.search(r"[a-z]+_[a-z]+|#\d|cases|proposals", history), "no internal names in the history"
     expect(fuhe2.get_by_test_id("history").locator("thead")).to_contain_text("北京时间")
@@ -252,8 +273,11 @@ def test_a_township_officer_sees_only_their_township(sign_in, console: Console, 
     assert townships and len(set(townships)) == 1
     assert page.locator("select[name=township] option").count() == 1
     with duckdb.connect(str(console.home / "warehouse.duckdb"), read_only=True) as con:
-        elsewhere = con.execute("SELECT person_id FROM marts.findings WHERE township_code <> ? AND person_id "
-                                "IS NOT NULL ORDER BY 1 LIMIT 1", [console.township]).fetchone()[0]
+        elsewhere = con.execute(
+            "SELECT person_id FROM marts.findings WHERE township_code <> ? AND person_id "
+            "IS NOT NULL ORDER BY 1 LIMIT 1",
+            [console.township],
+        ).fetchone()[0]
     response = page.goto(f"/web/persons/{console.ref(elsewhere)}")
     assert response.status == 404
     expect(page.get_by_role("alert")).to_contain_text("未找到该人员，或您无权查看")
@@ -287,15 +311,21 @@ def test_a_data_engineer_sees_feeds_quality_and_refused_cells_but_no_personal_da
     page = sign_in("shuju")
     expect(page.locator("nav.menu a")).to_have_text(["数据源"])
     expect(page.get_by_test_id("freshness")).to_contain_text("逾期")
+    # First what needs attention: every file not in force with its cause, feeds late by the calendar.
+    expect(page.get_by_test_id("files-not-in-force")).to_contain_text("cdc_deaths/2023-11.xlsx")
+    expect(page.get_by_test_id("files-not-in-force")).to_contain_text("文件为空")
+    expect(page.get_by_test_id("late-feeds")).to_contain_text("payments")
     shot(page, "feeds")
     with duckdb.connect(str(console.home / "warehouse.duckdb"), read_only=True) as con:
         feed, period, value = con.execute(
             "SELECT feed, period, value FROM meta.quarantine WHERE column_name = 'id_number' "
-            "AND length(value) > 8 ORDER BY feed, period LIMIT 1").fetchone()
+            "AND length(value) > 8 ORDER BY feed, period LIMIT 1"
+        ).fetchone()
     page.locator(f"a[href='/web/feeds/{feed}/{period}']").click()
     page.wait_for_load_state()
     text = page.get_by_test_id("quarantine").inner_text()
     assert value in text, "a refused cell is shown as it arrived: it is what is being diagnosed"
+    expect(page.locator("table").last).to_contain_text("阻断")
     shot(page, "feed-period")
     for url in ("/web/findings", f"/web/persons/{console.person_ref}", "/web/dashboard", "/web/cases/1"):
         response = page.goto(url)

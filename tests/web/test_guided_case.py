@@ -86,8 +86,11 @@ def test_a_death_case_follows_the_pages_next_steps_to_closure(sign_in, console: 
             continue
         words = max((w for w in FORMS if next_step.startswith(w)), key=len)
         testid = FORMS[words]
-        form = jingban.locator(f"[data-testid^='{testid}']").first if testid.endswith("-") \
+        form = (
+            jingban.locator(f"[data-testid^='{testid}']").first
+            if testid.endswith("-")
             else jingban.get_by_test_id(testid)
+        )
         expect(form).to_be_visible()
         if testid == "issue-demand":
             form.locator("[name=addressee]").fill("李某某")

@@ -28,8 +28,7 @@ def upgrade() -> None:
     op.execute("INSERT INTO store_revision (name, revision) VALUES ('findings', 0)")
     if op.get_context().dialect.name == "sqlite":
         for verb in ("INSERT", "UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER findings_revision_{verb.lower()} AFTER {verb} ON findings "
-                       f"BEGIN {BUMP}; END")
+            op.execute(f"CREATE TRIGGER findings_revision_{verb.lower()} AFTER {verb} ON findings BEGIN {BUMP}; END")
     else:
         op.execute(f"""
             CREATE FUNCTION findings_revision() RETURNS trigger AS $$

@@ -147,9 +147,7 @@ def create_issued_files() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError(
-        "published builds cannot be taken back: restore a backup of the store instead"
-    )
+    raise NotImplementedError("published builds cannot be taken back: restore a backup of the store instead")
 
 
 def create_tables() -> None:
@@ -166,12 +164,8 @@ def create_tables() -> None:
         sa.Column("retired_in", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        op.f("ix_finding_months_finding_key"), "finding_months", ["finding_key"], unique=False
-    )
-    op.create_index(
-        op.f("ix_finding_months_retired_in"), "finding_months", ["retired_in"], unique=False
-    )
+    op.create_index(op.f("ix_finding_months_finding_key"), "finding_months", ["finding_key"], unique=False)
+    op.create_index(op.f("ix_finding_months_retired_in"), "finding_months", ["retired_in"], unique=False)
     op.create_table(
         "hold_recommendations",
         sa.Column("finding_key", sa.String(length=200), nullable=False),
@@ -219,12 +213,8 @@ def create_tables() -> None:
         sa.Column("retired_in", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        op.f("ix_settlement_basis_finding_key"), "settlement_basis", ["finding_key"], unique=False
-    )
-    op.create_index(
-        op.f("ix_settlement_basis_retired_in"), "settlement_basis", ["retired_in"], unique=False
-    )
+    op.create_index(op.f("ix_settlement_basis_finding_key"), "settlement_basis", ["finding_key"], unique=False)
+    op.create_index(op.f("ix_settlement_basis_retired_in"), "settlement_basis", ["retired_in"], unique=False)
     op.create_table(
         "person_records",
         sa.Column("person_no", sa.String(length=20), nullable=False),
@@ -244,15 +234,9 @@ def create_tables() -> None:
         sa.Column("retired_in", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        op.f("ix_person_records_person_id"), "person_records", ["person_id"], unique=False
-    )
-    op.create_index(
-        op.f("ix_person_records_person_no"), "person_records", ["person_no"], unique=False
-    )
-    op.create_index(
-        op.f("ix_person_records_retired_in"), "person_records", ["retired_in"], unique=False
-    )
+    op.create_index(op.f("ix_person_records_person_id"), "person_records", ["person_id"], unique=False)
+    op.create_index(op.f("ix_person_records_person_no"), "person_records", ["person_no"], unique=False)
+    op.create_index(op.f("ix_person_records_retired_in"), "person_records", ["retired_in"], unique=False)
     op.create_table(
         "person_events",
         sa.Column("person_id", sa.String(length=32), nullable=False),
@@ -267,12 +251,8 @@ def create_tables() -> None:
         sa.Column("retired_in", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        op.f("ix_person_events_person_id"), "person_events", ["person_id"], unique=False
-    )
-    op.create_index(
-        op.f("ix_person_events_retired_in"), "person_events", ["retired_in"], unique=False
-    )
+    op.create_index(op.f("ix_person_events_person_id"), "person_events", ["person_id"], unique=False)
+    op.create_index(op.f("ix_person_events_retired_in"), "person_events", ["retired_in"], unique=False)
     op.create_table(
         "person_payments",
         sa.Column("person_no", sa.String(length=20), nullable=False),
@@ -284,12 +264,8 @@ def create_tables() -> None:
         sa.Column("retired_in", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        op.f("ix_person_payments_person_no"), "person_payments", ["person_no"], unique=False
-    )
-    op.create_index(
-        op.f("ix_person_payments_retired_in"), "person_payments", ["retired_in"], unique=False
-    )
+    op.create_index(op.f("ix_person_payments_person_no"), "person_payments", ["person_no"], unique=False)
+    op.create_index(op.f("ix_person_payments_retired_in"), "person_payments", ["retired_in"], unique=False)
     op.create_table(
         "accountability_events",
         sa.Column("event_type", sa.String(length=16), nullable=False),
@@ -445,12 +421,8 @@ def create_tables() -> None:
         sa.Column("retired_in", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_benefit_starts_month", "benefit_starts", ["month", "township_code"], unique=False
-    )
-    op.create_index(
-        op.f("ix_benefit_starts_retired_in"), "benefit_starts", ["retired_in"], unique=False
-    )
+    op.create_index("ix_benefit_starts_month", "benefit_starts", ["month", "township_code"], unique=False)
+    op.create_index(op.f("ix_benefit_starts_retired_in"), "benefit_starts", ["retired_in"], unique=False)
     op.create_table(
         "feed_files",
         sa.Column("feed", sa.String(length=32), nullable=True),
@@ -490,12 +462,8 @@ def create_tables() -> None:
         sa.Column("retired_in", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_feed_quarantine_period", "feed_quarantine", ["feed", "period"], unique=False
-    )
-    op.create_index(
-        op.f("ix_feed_quarantine_retired_in"), "feed_quarantine", ["retired_in"], unique=False
-    )
+    op.create_index("ix_feed_quarantine_period", "feed_quarantine", ["feed", "period"], unique=False)
+    op.create_index(op.f("ix_feed_quarantine_retired_in"), "feed_quarantine", ["retired_in"], unique=False)
     op.create_table(
         "feed_checks",
         sa.Column("feed", sa.String(length=32), nullable=False),
@@ -528,12 +496,8 @@ def create_tables() -> None:
         sa.Column("retired_in", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        op.f("ix_policy_parameters_parameter"), "policy_parameters", ["parameter"], unique=False
-    )
-    op.create_index(
-        op.f("ix_policy_parameters_retired_in"), "policy_parameters", ["retired_in"], unique=False
-    )
+    op.create_index(op.f("ix_policy_parameters_parameter"), "policy_parameters", ["parameter"], unique=False)
+    op.create_index(op.f("ix_policy_parameters_retired_in"), "policy_parameters", ["retired_in"], unique=False)
     op.create_table(
         "basic_pension_standards",
         sa.Column("effective_from", sa.Date(), nullable=False),
@@ -562,9 +526,7 @@ def create_tables() -> None:
         sa.Column("retired_in", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        op.f("ix_finding_types_retired_in"), "finding_types", ["retired_in"], unique=False
-    )
+    op.create_index(op.f("ix_finding_types_retired_in"), "finding_types", ["retired_in"], unique=False)
     op.create_table(
         "townships",
         sa.Column("township_code", sa.String(length=9), nullable=False),

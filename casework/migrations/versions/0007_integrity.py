@@ -93,7 +93,9 @@ def _voucher_keys() -> None:
         key = voucher_key(str(voucher_no))
         key = key if key not in taken else f"{key[:50]}#{repayment_id}"
         taken.add(key)
-        bind.execute(sa.text("UPDATE repayments SET voucher_key = :key WHERE id = :id"), {"key": key, "id": repayment_id})
+        bind.execute(
+            sa.text("UPDATE repayments SET voucher_key = :key WHERE id = :id"), {"key": key, "id": repayment_id}
+        )
     with op.batch_alter_table("repayments") as batch:
         batch.alter_column("voucher_key", existing_type=sa.String(64), nullable=False)
         batch.create_index("ux_repayments_voucher_key", ["voucher_key"], unique=True)

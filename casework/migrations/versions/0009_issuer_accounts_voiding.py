@@ -44,8 +44,14 @@ def upgrade() -> None:
         batch.create_foreign_key("fk_issued_files_voided_by_users", "users", ["voided_by"], ["id"])
     op.add_column("issued_documents", sa.Column("voided_at", sa.DateTime(), nullable=True))
     op.drop_index("ux_issued_documents_subject", table_name="issued_documents")
-    op.create_index("ux_issued_documents_subject", "issued_documents", ["kind", "subject"], unique=True,
-                    sqlite_where=STANDING, postgresql_where=STANDING)
+    op.create_index(
+        "ux_issued_documents_subject",
+        "issued_documents",
+        ["kind", "subject"],
+        unique=True,
+        sqlite_where=STANDING,
+        postgresql_where=STANDING,
+    )
 
 
 def downgrade() -> None:

@@ -1,2 +1,2 @@
 -- The inspection list for `cash_collection` (see seeds/finding_types.csv).
-select * from {{ ref('findings') }} where exception_type = 'cash_collection'
+select * from {{ ref('findings_decided') }} where exception_type = 'cash_collection'

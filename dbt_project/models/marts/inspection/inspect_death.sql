@@ -1,2 +1,2 @@
 -- The inspection list for `death` (see seeds/finding_types.csv).
-select * from {{ ref('findings') }} where exception_type = 'death'
+select * from {{ ref('findings_decided') }} where exception_type = 'death'

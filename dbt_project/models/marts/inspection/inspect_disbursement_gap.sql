@@ -1,2 +1,2 @@
 -- The inspection list for `disbursement_gap` (see seeds/finding_types.csv).
-select * from {{ ref('findings') }} where exception_type = 'disbursement_gap'
+select * from {{ ref('findings_decided') }} where exception_type = 'disbursement_gap'

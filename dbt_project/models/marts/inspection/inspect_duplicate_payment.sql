@@ -1,2 +1,2 @@
 -- The inspection list for `duplicate_payment` (see seeds/finding_types.csv).
-select * from {{ ref('findings') }} where exception_type = 'duplicate_payment'
+select * from {{ ref('findings_decided') }} where exception_type = 'duplicate_payment'

@@ -1,2 +1,2 @@
 -- The inspection list for `nationality` (see seeds/finding_types.csv).
-select * from {{ ref('findings') }} where exception_type = 'nationality'
+select * from {{ ref('findings_decided') }} where exception_type = 'nationality'

@@ -1,2 +1,2 @@
 -- The inspection list for `subsidy_missed` (see seeds/finding_types.csv).
-select * from {{ ref('findings') }} where exception_type = 'subsidy_missed'
+select * from {{ ref('findings_decided') }} where exception_type = 'subsidy_missed'
