@@ -200,6 +200,20 @@ def test_a_death_case_from_finding_to_write_off_through_the_pages(sign_in, conso
     expect(jingban.locator(".demand")).to_contain_text("追缴通知")
     # The notice is issued by a named user, then given out as issued.
     expect(jingban.get_by_test_id("notice")).to_have_count(0)
+    # Not before the bureau's repayment account is on record: the clerk is told who records it.
+    jingban.get_by_test_id("issue-notice").filter(has_text="追缴通知书").click()
+    jingban.wait_for_load_state()
+    expect(jingban.get_by_test_id("form-error")).to_contain_text("尚未登记")
+    admin = sign_in("admin")
+    admin.goto("/web/admin/issuer")
+    admin.fill("input[name=effective_from]", "2026-01-01")
+    admin.fill("input[name=account_name]", "赤峰市松山区社会保险事业管理局")
+    admin.fill("input[name=bank]", "中国农业银行赤峰松山支行")
+    admin.fill("input[name=account_no]", "0547 0101 0400 0001")
+    admin.get_by_role("button", name="登记").click()
+    admin.wait_for_load_state()
+    expect(admin.locator("body")).to_contain_text("0547010104000001")  # kept without the spaces
+    jingban.goto(case_url)
     jingban.get_by_test_id("issue-notice").filter(has_text="追缴通知书").click()
     jingban.wait_for_load_state()
     expect(jingban.get_by_role("status")).to_contain_text("已出具冒领社会保险待遇追缴通知书")
