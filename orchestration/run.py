@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import multiprocessing
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +36,9 @@ from pension_audit.ingest.reader import InboxFile, by_period, file_hash, naming_
 from pension_audit.settings import Settings
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# Loading: a step that fails because its files were refused is expected (the file log and the run's
+# summary say why, in Chinese); only an unexpected error is printed, by load_feeds itself.
+SILENT_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass
@@ -147,7 +151,7 @@ def load_feeds(settings: dict[str, Any], feeds: list[str], first: str, last: str
             assets,
             instance=instance,
             resources={"data_home": resource},
-            run_config=QUIET_RUN_CONFIG,
+            run_config=SILENT_RUN_CONFIG,
             raise_on_error=False,
             **where,
         )
@@ -158,6 +162,9 @@ def load_feeds(settings: dict[str, Any], feeds: list[str], first: str, last: str
         for event in result.get_step_failure_events()
         if event.step_failure_data.user_failure_data is None
     }
+    for event in result.get_step_failure_events():
+        if event.step_key in failed_steps and event.step_failure_data.error is not None:
+            print(f"载入步骤 {event.step_key} 出错：{event.step_failure_data.error.message.strip()}", file=sys.stderr)
     refused_steps = {event.step_key for event in result.get_step_failure_events()} - failed_steps
     return [
         feed
