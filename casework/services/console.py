@@ -441,6 +441,7 @@ def feed_attention(session: Session, limit: int = 200) -> FeedAttention:
                 "feed": f.feed,
                 "period": f.period,
                 "status": FILE_STATUS_WORDS.get(f.status, f.status),
+                "held": f.status == "held",
                 "reason": FILE_REASONS.get(f.reason or "", f.reason or ""),
                 "message": f.message or "",
                 "at": f.ingested_at.strftime("%Y-%m-%d %H:%M"),
@@ -527,6 +528,7 @@ def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDe
             {
                 "path": f.path,
                 "status": FILE_STATUS_WORDS.get(f.status, f.status),
+                "held": f.status == "held",
                 "encoding": f.encoding or "",
                 "rows_read": f.rows_read,
                 "rows_loaded": f.rows_loaded,
