@@ -570,3 +570,22 @@ class IssuedDocument(Base):
         ),
         Index("ux_issued_documents_number", "kind", "year", "number", unique=True),
     )
+
+
+class FeedRelease(Base):
+    """A data engineer's request, from the console, to release a held file (feed, period): the
+    next `pension-audit run` applies it to the warehouse before loading (as the command
+    `pension-audit release` does) and records what came of it."""
+
+    __tablename__ = "feed_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))
+    path: Mapped[str] = mapped_column(Text)  # the held file the request was made for
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    applied_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # None: pending
+    outcome: Mapped[str | None] = mapped_column(Text)  # what the run did: released, or why not
+
+    __table_args__ = (Index("ix_feed_releases_pending", "applied_at"),)

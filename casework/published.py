@@ -348,6 +348,24 @@ class FeedQuarantine(Published, Base):
     __table_args__ = (Index("ix_feed_quarantine_period", "feed", "period"),)
 
 
+class ValueIssue(Published, Base):
+    """A value that could not be read in a column no rule reads, as it arrived: the row loaded
+    with the cell empty (the loaded version of a feed period)."""
+
+    __tablename__ = "value_issues"
+
+    feed: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))
+    file_hash: Mapped[str] = mapped_column(String(64))
+    row_number: Mapped[int] = mapped_column(Integer)
+    column_name: Mapped[str] = mapped_column(String(64))
+    header: Mapped[str | None] = mapped_column(String(64))
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_value_issues_period", "feed", "period"),)
+
+
 class FeedCheck(Published, Base):
     """One quality check's result for the loaded version of a feed period."""
 
@@ -480,4 +498,5 @@ PUBLISHED_TABLES: tuple[type[Published], ...] = (
     FindingTotal,
     FeedLate,
     FindingAwaiting,
+    ValueIssue,
 )

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, update
 
-from casework.models import Case, Finding, PayrollHold
+from casework.models import Case, FeedRelease, Finding, PayrollHold, User, utcnow
+from pension_audit.ingest.load import Warehouse
 
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
@@ -88,3 +89,32 @@ def export_decisions(engine: Engine, warehouse_path: Path | str) -> tuple[int, i
     finally:
         con.close()
     return len(case_findings), len(holds)
+
+
+def apply_releases(engine: Engine, wh: Warehouse) -> list[str]:
+    """Apply the release requests the console recorded (`FeedRelease`, pending) to the
+    warehouse's file log, as `pension-audit release` does: the held file loads in this run.
+    Each request is marked applied with what came of it. Returns one line per request."""
+    said: list[str] = []
+    with engine.begin() as conn:
+        if not inspect(conn).has_table(FeedRelease.__tablename__):
+            return said
+        r, u = FeedRelease.__table__.c, User.__table__.c
+        pending = conn.execute(
+            select(r.id, r.feed, r.period, u.username, u.display_name)
+            .join(User.__table__, u.id == r.requested_by)
+            .where(r.applied_at.is_(None))
+            .order_by(r.id)
+        ).all()
+        for request_id, feed, period, username, display in pending:
+            who = f"{display}（{username}）" if display else str(username)
+            try:
+                path = wh.release(str(feed), str(period), who)
+                outcome = f"已放行 {path}"
+            except LookupError as exc:
+                outcome = f"未放行：{exc}"
+            conn.execute(
+                update(FeedRelease).where(FeedRelease.id == request_id).values(applied_at=utcnow(), outcome=outcome)
+            )
+            said.append(f"{outcome}（控制台申请人：{who}）")
+    return said

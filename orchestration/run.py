@@ -17,9 +17,10 @@ from typing import Any
 import dagster as dg
 from rich.progress import Progress
 
-from orchestration.case_store_assets import case_store_decisions, case_store_published
+from orchestration.case_store_assets import case_store, case_store_decisions, case_store_published
 from orchestration.dbt_assets import build_dbt_models, dbt_resource
 from orchestration.dbt_project import prepare_manifest
+from orchestration.decisions import apply_releases
 from orchestration.feed_assets import feed_assets, first_month
 from orchestration.inbox_state import record_versions
 from orchestration.late_feeds import late_feed_alerts
@@ -181,6 +182,11 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
     with watch.phase("scan"):
         inbox_files = scan_inbox(inbox)
         with Warehouse(settings.warehouse_path, memory_limit=settings.loader_memory) as wh:
+            # Releases requested on the console apply first, as case decisions do: the held
+            # file loads in this run.
+            with case_store(DataHome.from_settings(settings)) as engine:
+                for line in apply_releases(engine, wh):
+                    echo(line)
             for f in inbox_files:
                 if not f.well_named:
                     wh.refuse(f, "bad_name", naming_problem(f))

@@ -72,7 +72,7 @@ from casework.models import (
 )
 from casework.security import user_for_token
 from casework.services import cases as case_service
-from casework.services import console, signin
+from casework.services import console, feed_releases, signin
 from casework.services import findings as finding_service
 from casework.services.access import can, mask_ids, require, sees_full_ids
 from casework.services.townships import township_names
@@ -994,7 +994,32 @@ def feed_period(request: Request, feed: str, period: str, user: WebUser, session
     detail = console.feed_period_detail(session, feed, period)
     if detail is None or not detail.files:
         raise NotFound("数据源期间")
-    return page(request, "feed_period.html", user, title=f"{detail.title} {period}", d=detail)
+    return page(
+        request,
+        "feed_period.html",
+        user,
+        title=f"{detail.title} {period}",
+        d=detail,
+        can_release=can(user, "release"),
+        release_pending=feed_releases.pending(session, feed, period) is not None,
+        ok=request.query_params.get("ok"),
+        error=request.query_params.get("error"),
+    )
+
+
+@router.post("/web/feeds/{feed}/{period}/release")
+def release_feed_period(request: Request, feed: str, period: str, user: WebUser) -> Response:
+    """Record the request to release the held file of the period (audited); the next
+    `pension-audit run` releases and loads it."""
+    try:
+        with writing(request) as session:
+            feed_releases.request_release(session, user, feed, period)
+    except SUBMITTED as exc:
+        status, message = refusal(exc)
+        if status == 403:
+            raise
+        return redirect(f"/web/feeds/{feed}/{period}", error=message)
+    return redirect(f"/web/feeds/{feed}/{period}", ok="已申请放行：下次运行 pension-audit run 时载入")
 
 
 def install(app: FastAPI) -> None:

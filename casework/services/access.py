@@ -18,6 +18,7 @@ APPROVE = {Role.reviewer}
 VISIT = {Role.inspector, Role.reviewer, Role.township_officer}
 MANAGE_USERS = {Role.admin}
 READ_FEEDS = {Role.data_engineer, Role.admin, Role.inspector, Role.reviewer}
+RELEASE_FEEDS = {Role.data_engineer}  # release a held file (the next run loads it)
 PAYROLL = {Role.inspector, Role.reviewer, Role.admin}
 READ_REFERRALS = {Role.hr_bureau, Role.inspector, Role.reviewer, Role.admin}
 FULL_IDS = {Role.inspector, Role.reviewer, Role.admin}
@@ -35,6 +36,7 @@ ACTION_LABELS = {
     "visit": "登记追缴走访",
     "users": "管理用户",
     "feeds": "查看数据源",
+    "release": "放行暂缓载入的文件",
     "referrals": "查看移交案件",
     "payroll": "查看停发名单",
     "issuer": "维护发文机关信息（收款账户）",
@@ -46,6 +48,7 @@ ALLOWED = {
     "visit": VISIT,
     "users": MANAGE_USERS,
     "feeds": READ_FEEDS,
+    "release": RELEASE_FEEDS,
     "referrals": READ_REFERRALS,
     "payroll": PAYROLL,
     "issuer": MANAGE_USERS,

@@ -45,6 +45,7 @@ from casework.published import (
     PersonPayment,
     PersonRecord,
     Publication,
+    ValueIssue,
     current_build,
 )
 from casework.services import policy
@@ -321,6 +322,7 @@ class FeedPeriod:
     rows_quarantined: int
     checks_failed: int
     checks: int
+    value_issues: int = 0
 
 
 def feed_periods(session: Session) -> list[FeedPeriod]:
@@ -350,6 +352,12 @@ def feed_periods(session: Session) -> list[FeedPeriod]:
             ).group_by(FeedCheck.feed, FeedCheck.period)
         ).tuples()
     }
+    issues = {
+        (feed, period): n
+        for feed, period, n in session.execute(
+            select(ValueIssue.feed, ValueIssue.period, func.count()).group_by(ValueIssue.feed, ValueIssue.period)
+        ).tuples()
+    }
     periods = [
         FeedPeriod(
             str(feed),
@@ -360,6 +368,7 @@ def feed_periods(session: Session) -> list[FeedPeriod]:
             rows or 0,
             quarantined or 0,
             *checks.get((str(feed), str(period)), (0, 0)),
+            issues.get((str(feed), str(period)), 0),
         )
         for feed, period, n, failed, read, rows, quarantined in files
     ]
@@ -432,6 +441,7 @@ def feed_attention(session: Session, limit: int = 200) -> FeedAttention:
                 "feed": f.feed,
                 "period": f.period,
                 "status": FILE_STATUS_WORDS.get(f.status, f.status),
+                "held": f.status == "held",
                 "reason": FILE_REASONS.get(f.reason or "", f.reason or ""),
                 "message": f.message or "",
                 "at": f.ingested_at.strftime("%Y-%m-%d %H:%M"),
@@ -473,6 +483,7 @@ class FeedPeriodDetail:
     quarantine: list[dict]
     reasons: list[tuple[str, int]]
     checks: list[dict]
+    value_issues: list[dict]
 
 
 FILE_STATUS_WORDS = {
@@ -500,6 +511,11 @@ def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDe
         .where(FeedCheck.feed == feed, FeedCheck.period == period)
         .order_by(FeedCheck.success, FeedCheck.severity, FeedCheck.expectation, FeedCheck.column_name)
     ).all()
+    issues = session.scalars(
+        select(ValueIssue)
+        .where(ValueIssue.feed == feed, ValueIssue.period == period)
+        .order_by(ValueIssue.row_number, ValueIssue.column_name)
+    ).all()
     reasons: dict[str, int] = {}
     for q in quarantine:
         label = ROW_REASONS.get(q.reason, q.reason)
@@ -512,6 +528,7 @@ def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDe
             {
                 "path": f.path,
                 "status": FILE_STATUS_WORDS.get(f.status, f.status),
+                "held": f.status == "held",
                 "encoding": f.encoding or "",
                 "rows_read": f.rows_read,
                 "rows_loaded": f.rows_loaded,
@@ -545,6 +562,16 @@ def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDe
                 "description": c.description or "",
             }
             for c in checks
+        ],
+        [
+            {
+                "row": v.row_number,
+                "column": v.column_name,
+                "header": v.header or "",
+                "value": v.value,
+                "reason": ROW_REASONS.get(v.reason, v.reason),
+            }
+            for v in issues
         ],
     )
 

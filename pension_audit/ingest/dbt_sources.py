@@ -60,8 +60,13 @@ def sources_yaml() -> str:
             {
                 "name": "meta",
                 "schema": "meta",
-                "description": "文件日志、隔离区与数据质量检查结果",
-                "tables": [{"name": "file_log"}, {"name": "quarantine"}, {"name": "check_results"}],
+                "description": "文件日志、隔离区、取值问题与数据质量检查结果",
+                "tables": [
+                    {"name": "file_log"},
+                    {"name": "quarantine"},
+                    {"name": "value_issues"},
+                    {"name": "check_results"},
+                ],
             },
         ],
     }

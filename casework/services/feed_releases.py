@@ -1,0 +1,38 @@
+"""Releasing a held file from the console: the data engineer's request is recorded in the case
+store (and in the audit log); the next `pension-audit run` applies it to the warehouse before
+loading (orchestration.decisions.apply_releases), as `pension-audit release` does."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.errors import Conflict, NotFound
+from casework.models import FeedRelease, User
+from casework.published import FeedFile
+from casework.services import audit
+from casework.services.access import require
+
+
+def pending(session: Session, feed: str, period: str) -> FeedRelease | None:
+    return session.scalars(
+        select(FeedRelease).where(
+            FeedRelease.feed == feed, FeedRelease.period == period, FeedRelease.applied_at.is_(None)
+        )
+    ).first()
+
+
+def request_release(session: Session, user: User, feed: str, period: str) -> FeedRelease:
+    """Record the request to release the held file of (feed, period), as published."""
+    require(user, "release")
+    held = session.scalars(
+        select(FeedFile).where(FeedFile.feed == feed, FeedFile.period == period, FeedFile.status == "held")
+    ).first()
+    if held is None:
+        raise NotFound("暂缓载入的文件")
+    if pending(session, feed, period) is not None:
+        raise Conflict("release_pending", f"{feed} {period} 已申请放行，下次运行时载入")
+    release = FeedRelease(feed=feed, period=period, path=held.path, requested_by=user.id)
+    session.add(release)
+    audit.record(session, user, "request_release", release, None, f"放行暂缓载入的文件 {held.path}")
+    return release
