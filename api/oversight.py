@@ -5,7 +5,8 @@
   excepted, which show refused cells as they arrived, for that is what is diagnosed there;
 - an answer that still carries full identity numbers is recorded in the audit log (who, which
   request, how many numbers; the person, when there is one), and so is every file exported
-  (PDF, XLSX: what they hold cannot be read here) — before the answer is sent;
+  (PDF, XLSX: what they hold cannot be read here; the query that chose it kept with it) —
+  before the answer is sent;
 - every refusal (403) is recorded too.
 
 Binary exports for the masked roles are masked where they are made (the findings export, the
@@ -60,7 +61,10 @@ class Oversight:
         if user is not None and TEXT.match(kind):
             content = await self._text(scope, user, start["status"], content)
         elif user is not None and EXPORTS.match(kind) and start["status"] == 200:
-            await self._record(scope, user, "exported", {"type": kind.decode()})
+            detail = {"type": kind.decode()}
+            if query := scope.get("query_string", b"").decode("latin-1"):
+                detail["query"] = query  # which export: a township and month, a year, a format
+            await self._record(scope, user, "exported", detail)
         if start["status"] == 403:
             await self._record(scope, user, "refused", {"status": 403})
         await send(start)

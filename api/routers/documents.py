@@ -12,7 +12,7 @@ from api.deps import CurrentUser, ReadSession, Today, WriteSession
 from api.schemas import IssuedOut, IssuerAccountIn, IssuerAccountOut, Message, VoidIn
 from casework.models import IssuedFile
 from casework.services import issuer
-from reports.documents import issuance
+from reports.documents import batch, issuance
 from reports.documents.common import PDF, XLSX, Document
 from reports.documents.lists import build_list
 
@@ -70,6 +70,21 @@ def issued_answer(issued: IssuedFile, created: bool) -> JSONResponse:
 
 
 # ------------------------------------------------------------------------------ notices
+
+
+@router.get(
+    "/issued/batch",
+    response_class=Response,
+    summary="批量打印：某乡镇某月（北京时间）已出具、未作废的通知书合为一个PDF，按文号排列，每份从奇数页起（双面打印）",
+)
+def issued_batch(user: CurrentUser, session: ReadSession, township: Township, month: Month) -> Response:
+    """The kept bytes of each notice, combined: nothing rendered, no 文号 given."""
+    found = batch.batch(session, user, township, month)
+    headers = {
+        "Content-Disposition": f'inline; filename="{found.filename}"',
+        "X-Document-Files": ",".join(str(f.id) for f in found.files),
+    }
+    return Response(found.pdf(), media_type=PDF, headers=headers)
 
 
 @router.get("/issued/{file_id}", response_class=Response, summary="已出具的文书（原件，按出具编号）")

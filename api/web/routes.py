@@ -77,6 +77,7 @@ from casework.services import findings as finding_service
 from casework.services.access import can, mask_ids, require, sees_full_ids
 from casework.services.townships import township_names
 from reports.documents import issuance
+from reports.documents.common import beijing_today
 from reports.documents.deregistration_notice import DEREGISTRATION_TYPES
 from reports.tables import Field, write_xlsx
 
@@ -568,6 +569,9 @@ def cases(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse
     number = page_number(request.query_params.get("page"))
     rows, total = console.case_list(session, user, status, number, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
+    townships = township_names(session)
+    if user.township_code:  # a township officer prints only their own township's notices
+        townships = {user.township_code: townships.get(user.township_code, user.township_code)}
     return page(
         request,
         "cases.html",
@@ -578,6 +582,8 @@ def cases(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse
         page_no=number,
         pages=pages,
         status=status,
+        townships=townships,
+        this_month=beijing_today().strftime("%Y-%m"),
         link=lambda n: "/web/cases?" + urlencode({**({"status": status} if status else {}), "page": n}),
     )
 
