@@ -4,8 +4,10 @@ document answers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -66,6 +68,7 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
     issue_pdf(api, "jingban", "/documents/benefit-notice", **benefit)
     death = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
     person, key, year = death["person_ref"], death["finding_key"], int(death["event_period"][:4])
+    issued_month = dt.datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")  # the notices just issued
     # Every GET route of the API (by its template), with real values.
     api_routes = {
         "/auth/me": ("/auth/me", {}),
@@ -83,6 +86,10 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
         "/payroll/holds": ("/payroll/holds", {"month": "2026-01"}),
         "/documents/issued/{file_id}": ("/documents/issued/1", {}),
         "/documents/issuer-accounts": ("/documents/issuer-accounts", {}),
+        "/documents/issued/batch": (
+            "/documents/issued/batch",
+            {"township": case["township_code"], "month": issued_month},
+        ),
         "/documents/recovery-notice/{demand_id}": (f"/documents/recovery-notice/{demand['id']}", {}),
         "/documents/return-notice/{demand_id}": (f"/documents/return-notice/{returned['id']}", {}),
         "/documents/deregistration-notice/{case_id}": (f"/documents/deregistration-notice/{case['id']}", {}),
