@@ -473,6 +473,24 @@ class FindingTotal(Published, Base):
     amount: Mapped[Decimal] = mapped_column(Money)
 
 
+class FindingMonthTotal(Published, Base):
+    """The findings and their money as at the end of a month (the 稽核情况月报, the 乡镇问责报告),
+    computed once in the warehouse: per month, township and type ('*': all of them; '': no
+    township), the findings whose event falls in or before the month and their improper months
+    up to it, each record-month once within its row (as FindingTotal). Rows exist for the months
+    in which something changes; a later month reads the latest row at or before it."""
+
+    __tablename__ = "finding_month_totals"
+
+    month: Mapped[str] = mapped_column(String(7))
+    township_code: Mapped[str] = mapped_column(String(9))
+    exception_type: Mapped[str] = mapped_column(String(32))
+    findings: Mapped[int] = mapped_column(Integer)
+    persons: Mapped[int] = mapped_column(Integer)
+    improper_months: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
 ALL = "*"  # a FindingTotal row over every township, or every type
 
 # The published tables, each named as its dbt model's alias, in the order they are published.
@@ -496,6 +514,7 @@ PUBLISHED_TABLES: tuple[type[Published], ...] = (
     FindingType,
     Township,
     FindingTotal,
+    FindingMonthTotal,
     FeedLate,
     FindingAwaiting,
     ValueIssue,

@@ -16,14 +16,17 @@ from sqlalchemy.orm import Session
 from casework.errors import Forbidden
 from casework.models import Case, Demand, Referral, Repayment, Role, User
 from casework.published import (
+    ALL,
     AccountabilityEvent,
     AccountabilityTownshipMonth,
     AccountabilityTownshipYear,
+    FindingType,
 )
 from casework.services import policy
 from reports import charts
 from reports.chinese import numeric_month
 from reports.documents.common import ZERO, Document, NotAvailable, issuer, month_end, place
+from reports.documents.inspection_summary import month_totals
 from reports.tables import Field
 
 ACCOUNTABILITY_READERS = {Role.hr_bureau, Role.inspector, Role.reviewer, Role.admin}
@@ -213,6 +216,37 @@ def _charts(
     return {"rate_chart": charts.data_uri(rates), "loss_chart": charts.data_uri(losses)}
 
 
+def _finding_figures(session: Session, last: str) -> dict[str, Any]:
+    """The district's findings and their money as at the end of `last` (capped at the build's
+    as-of month), by type and in all, as the warehouse counts them (pub_finding_month_totals):
+    the same figures as the dashboard, the findings list and the 稽核情况月报."""
+    totals = month_totals(session, last)
+    labels = {t.exception_type: t.label for t in session.scalars(select(FindingType))}
+    types: list[dict[str, Any]] = [
+        {
+            "label": labels.get(code, code),
+            "findings": t.findings,
+            "persons": t.persons,
+            "improper_months": t.improper_months,
+            "amount": t.amount,
+        }
+        for (town, code), t in totals.items()
+        if town == ALL and code != ALL
+    ]
+    types.sort(key=lambda r: (-int(r["findings"]), str(r["label"])))
+    total = totals.get((ALL, ALL))
+    return {
+        "findings_as_at": last,
+        "finding_types": types,
+        "finding_total": {
+            "findings": total.findings if total else 0,
+            "persons": total.persons if total else 0,
+            "improper_months": total.improper_months if total else 0,
+            "amount": total.amount if total else ZERO,
+        },
+    }
+
+
 def may_read_accountability(user: User | None) -> None:
     if user is not None and user.role not in ACCOUNTABILITY_READERS:
         raise Forbidden("forbidden_role", "您的岗位无权查看乡镇问责报告")
@@ -266,6 +300,7 @@ def accountability_report(session: Session, user: User | None, year: int | None,
         "rows": rows,
         "totals": totals,
         "late_missed": _late_and_missed(session, first, last, rows),
+        **_finding_figures(session, last),
         **_charts(session, rows, label, year, chart_months),
         "issuer": issuer(end),
     }

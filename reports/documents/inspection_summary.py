@@ -7,11 +7,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.models import Case, Finding, User
-from casework.published import FindingMonth
+from casework.models import Case, Finding, FindingStatus, User
+from casework.published import ALL, FindingMonthTotal, FindingType
 from casework.services import policy
 from reports.chinese import numeric_month
 from reports.documents.common import (
@@ -47,46 +47,58 @@ def _finding_month(finding: Finding) -> str:
     return finding.event_period if len(finding.event_period) == 7 else f"{finding.event_period}-12"
 
 
+def month_totals(session: Session, month: str, township: str | None = None) -> dict[tuple[str, str], FindingMonthTotal]:
+    """The warehouse's figures as at the end of `month` (pub_finding_month_totals), (township,
+    type) → row, ALL standing for all of them: the latest month at or before `month` that has
+    rows (nothing changes between them). Only `township`'s rows when one is given."""
+    as_at = session.scalar(select(func.max(FindingMonthTotal.month)).where(FindingMonthTotal.month <= month))
+    if as_at is None:
+        return {}
+    query = select(FindingMonthTotal).where(FindingMonthTotal.month == as_at)
+    if township:
+        query = query.where(FindingMonthTotal.township_code == township)
+    return {(t.township_code, t.exception_type): t for t in session.scalars(query)}
+
+
+def _principal_type(findings: list[Finding]) -> str:
+    """The one type a case's money is shown under: that of its finding with the largest amount
+    (then the first by key), so that an offset or a demand is never counted under two types."""
+    return min(findings, key=lambda f: (-f.overpaid_amount, f.finding_key)).exception_type
+
+
 def inspection_summary(session: Session, user: User | None, month: str, township: str | None) -> Document:
     """稽核情况月报 as at the end of `month`: the findings whose event falls in or before it, by
-    type and by township (money involved: each record and month once); the cases opened; what
-    settlement offset; what was demanded, recovered (repayments paid by the end of the month)
-    and is still outstanding."""
+    type and by township, as the warehouse counts them (pub_finding_month_totals: money involved
+    each record and month once within a row, so the types may add up to more than the total);
+    the cases opened, what settlement offset, what was demanded, recovered (repayments paid by
+    the end of the month) and is still outstanding, each case under one type (its principal
+    one) and its own township."""
     allow(user, "read")
     township = township_scope(user, township)
     if township:
         known_township(session, township)
     end = month_end(month)
-    query = select(Finding)
+    totals = month_totals(session, month, township)
+    scope = township or ALL
+    query = select(Finding).where(Finding.status == FindingStatus.open, Finding.case_id.is_not(None))
     if township:
         query = query.where(Finding.township_code == township)
-    findings = [f for f in session.scalars(query.order_by(Finding.finding_key)) if _finding_month(f) <= month]
-    months_of: dict[str, list[FindingMonth]] = {}
-    keys = [f.finding_key for f in findings]
-    for chunk in _chunks(keys):
-        for m in session.scalars(select(FindingMonth).where(FindingMonth.finding_key.in_(chunk))):
-            if m.month <= month:
-                months_of.setdefault(m.finding_key, []).append(m)
-    cases = {
-        c.id: c for c in session.scalars(select(Case).where(Case.id.in_({f.case_id for f in findings if f.case_id})))
-    }
-    money = _case_money(session, list(cases.values()), end)
+    of_case: dict[int, list[Finding]] = {}
+    for f in session.scalars(query.order_by(Finding.finding_key)):
+        if f.case_id is not None and _finding_month(f) <= month:
+            of_case.setdefault(f.case_id, []).append(f)
+    cases = list(session.scalars(select(Case).where(Case.id.in_(of_case)).order_by(Case.id)))
+    money = _case_money(session, cases, end)
+    type_of = {c.id: _principal_type(of_case[c.id]) for c in cases}
+    place_of = {c.id: c.township_code or "" for c in cases}
 
-    def group(rows: list[Finding]) -> dict[str, Any]:
-        once: dict[tuple[str, str], Decimal] = {}
-        fixed = ZERO
-        for f in rows:
-            if f.finding_key in months_of:
-                for m in months_of[f.finding_key]:
-                    once[(m.person_no, m.month)] = m.amount
-            elif f.improper_months == 0:  # a fixed amount (cash collected, a gap), not months of pension
-                fixed += f.overpaid_amount
-        case_ids = {f.case_id for f in rows if f.case_id}
+    def row(key: tuple[str, str], case_ids: list[int]) -> dict[str, Any]:
+        t = totals.get(key)
         return {
-            "findings": len(rows),
-            "persons": len({f.person_id for f in rows if f.person_id}),
-            "improper_months": len(once),
-            "involved": sum(once.values(), ZERO) + fixed,
+            "findings": t.findings if t else 0,
+            "persons": t.persons if t else 0,
+            "improper_months": t.improper_months if t else 0,
+            "involved": t.amount if t else ZERO,
             "cases": len(case_ids),
             **{
                 k: sum((money[c][k] for c in case_ids), ZERO)
@@ -94,21 +106,27 @@ def inspection_summary(session: Session, user: User | None, month: str, township
             },
         }
 
-    by_type = []
-    labels = {f.exception_type: f.exception_label for f in findings}
-    for code in sorted(labels, key=lambda c: (-sum(f.exception_type == c for f in findings), c)):
-        by_type.append(
-            {"code": code, "label": labels[code], **group([f for f in findings if f.exception_type == code])}
-        )
-    by_township = []
-    for code in sorted({f.township_code for f in findings if f.township_code}):
-        by_township.append(
-            {"code": code, "label": place(session, code), **group([f for f in findings if f.township_code == code])}
-        )
-    no_place = [f for f in findings if not f.township_code]
-    if no_place:
-        by_township.append({"code": "", "label": "（不涉及具体乡镇）", **group(no_place)})
-    total = group(findings)
+    labels = {t.exception_type: t.label for t in session.scalars(select(FindingType))}
+    types = {code for (town, code) in totals if town == scope and code != ALL} | set(type_of.values())
+    by_type = [
+        {
+            "code": code,
+            "label": labels.get(code, code),
+            **row((scope, code), [c for c in type_of if type_of[c] == code]),
+        }
+        for code in types
+    ]
+    by_type.sort(key=lambda r: (-r["findings"], r["code"]))
+    towns = {town for (town, code) in totals if town != ALL and code == ALL} | set(place_of.values())
+    by_township = [
+        {
+            "code": code,
+            "label": place(session, code) if code else "（不涉及具体乡镇）",
+            **row((code, ALL), [c for c in place_of if place_of[c] == code]),
+        }
+        for code in sorted(towns, key=lambda c: (c == "", c))
+    ]
+    total = row((scope, ALL), [c.id for c in cases])
     xlsx = (
         [("按类型", r["label"], *(r[k] for k in _SUMMARY_KEYS)) for r in by_type]
         + [("按乡镇", r["label"], *(r[k] for k in _SUMMARY_KEYS)) for r in by_township]
@@ -163,8 +181,3 @@ def _case_money(session: Session, cases: list[Case], end: dt.date) -> dict[int, 
             money[case.id]["recovered"] += repaid
             money[case.id]["outstanding"] += demand.amount - repaid
     return money
-
-
-def _chunks(items: list[str], size: int = 500):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

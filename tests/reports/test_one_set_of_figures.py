@@ -1,0 +1,137 @@
+"""One set of figures, everywhere a total appears: the dashboard, the findings list and its
+Excel export, the 稽核情况月报 (PDF and XLSX) and the 乡镇问责报告 all show the open findings'
+count and money as the warehouse computed them once (pub_finding_totals, and
+pub_finding_month_totals for the documents' month), each record-month once within a total.
+All are checked here against the same independent count of the case store's rows."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+from python_calamine import CalamineWorkbook
+from sqlalchemy import select
+
+from casework.db import session_factory
+from casework.models import Finding, FindingStatus, Settlement
+from casework.published import FindingType
+from casework.services.policy import latest_publication
+from tests.api.conftest import Api
+from tests.api.test_one_set_of_figures import expected
+from tests.reports.support import approve, flat, get_pdf, get_xlsx, keep, money, open_case, pdf_text, settled_demand
+
+ZERO = Decimal("0.00")
+
+
+def figures_of(line: str) -> list[str]:
+    return line.split()[1:]
+
+
+def type_lines(text: str, labels: dict[str, str]) -> dict[str, list[str]]:
+    """The first table row of each type in `text`: its label, then its figures."""
+    out = {}
+    for line in text.splitlines():
+        for code, label in labels.items():
+            if code not in out and line.startswith(f"{label} ") and re.match(r"^\d+$", figures_of(line)[0]):
+                out[code] = figures_of(line)
+    return out
+
+
+def settle_a_person_of_two_types(api: Api) -> Decimal:
+    """A case of a person with findings of two types, settled (its account offset): the offset
+    the 月报 once showed under both types. Returns the amount offset."""
+    with session_factory(api.engine)() as s:
+        findings = s.scalars(
+            select(Finding)
+            .where(Finding.status == FindingStatus.open, Finding.person_id.is_not(None))
+            .order_by(Finding.finding_key)
+        ).all()
+    types_of: dict[str | None, set[str]] = {}
+    for f in findings:
+        types_of.setdefault(f.person_id, set()).add(f.exception_type)
+    target = next(
+        f
+        for f in findings
+        if f.exception_type in ("death", "nationality", "other_pension") and len(types_of[f.person_id]) > 1
+    )
+    case = open_case(api, target.finding_key)
+    approve(api, case, "cancellation")
+    approve(api, case, "offset")
+    with session_factory(api.engine)() as s:
+        assert len(s.scalars(select(Finding).where(Finding.case_id == case["id"])).all()) > 1, "one case, two types"
+        settlements = s.scalars(select(Settlement).where(Settlement.case_id == case["id"])).all()
+        return sum((x.balance_offset + x.subsidy_offset for x in settlements), ZERO)
+
+
+def test_every_place_a_total_appears_shows_the_same_figures(api: Api):
+    settled_demand(api, "death", "家属", "子女")  # a case with an offset and a demand
+    offset = settle_a_person_of_two_types(api)
+    assert offset > 0, "the two-type case has money to show"
+    figures = expected(api)
+    total_count, total_amount = figures[("*", "*")]
+    types = {t: v for (town, t), v in figures.items() if town == "*" and t != "*"}
+    assert sum(a for _, a in types.values()) >= total_amount, "types may add up to more than the total"
+    with session_factory(api.engine)() as s:
+        as_of = latest_publication(s).as_of_month
+        labels = {t.exception_type: t.label for t in s.scalars(select(FindingType)) if t.exception_type in types}
+    seen: dict[str, tuple[int, Decimal]] = {}
+
+    # The dashboard and the findings list.
+    page = api.get("jingban", "/web/dashboard").text
+    seen["工作台"] = (
+        int(re.search(r'data-testid="open-total">(\d+)<', page)[1]),
+        Decimal(re.search(r'data-testid="open-amount">([\d,.]+)<', page)[1].replace(",", "")),
+    )
+    for code, (count, amount) in types.items():
+        row = re.search(rf'<tr data-type="{code}">.*?</tr>', page, re.DOTALL)[0]
+        cells = re.findall(r'<td class="n">([^<]*)</td>', row)
+        assert (int(cells[0]), Decimal(cells[1].replace(",", ""))) == (count, amount), f"工作台 {code}"
+    listed = api.get("jingban", "/web/findings", params={"status": "open"}).text
+    seen["疑点清单"] = (
+        int(re.search(r'data-testid="total">(\d+)<', listed)[1]),
+        Decimal(re.search(r'data-testid="list-amount">([\d,.]+)<', listed)[1].replace(",", "")),
+    )
+
+    # The findings list's Excel export.
+    r = api.get("jingban", "/web/findings/export.xlsx", params={"status": "open"})
+    last = CalamineWorkbook.from_filelike(io.BytesIO(r.content)).get_sheet_by_index(0).to_python()[-1]
+    seen["疑点清单导出"] = (int(re.match(r"合计 (\d+) 条", str(last[0]))[1]), Decimal(f"{last[9]:.2f}"))
+
+    # The 稽核情况月报 of the build's month: its heading, its type rows and its total.
+    pdf = get_pdf(api, "jingban", "/documents/inspection-summary", month=as_of)
+    keep(pdf, "one-set-of-figures-inspection-summary")
+    text = pdf_text(pdf)
+    heading = re.search(r"疑点(\d+)条，涉及\d+人，涉及金额([\d,.]+)元", flat(text))
+    seen["月报说明"] = (int(heading[1]), Decimal(heading[2].replace(",", "")))
+    total = figures_of(next(line for line in text.splitlines() if line.startswith("合计 ")))
+    seen["月报合计"] = (int(total[0]), Decimal(total[3].replace(",", "")))
+    by_type = type_lines(text, labels)
+    assert set(by_type) == set(types), "every type in the 月报"
+    for code, (count, amount) in types.items():
+        assert (by_type[code][0], by_type[code][3]) == (str(count), money(amount)), f"月报 {code}"
+    assert "各类之和可能大于合计" in flat(text)
+    rows = get_xlsx(api, "jingban", "/documents/inspection-summary", month=as_of)
+    seen["月报表格"] = (rows[-1][2], Decimal(f"{rows[-1][5]:.2f}"))
+    # Each case's money under one type: the types' offsets, demands, recoveries add up to the total.
+    typed = [row for row in rows if row[0] == "按类型"]
+    placed = [row for row in rows if row[0] == "按乡镇"]
+    for column in (6, 7, 8, 9, 10):
+        want = Decimal(f"{rows[-1][column]:.2f}")
+        assert sum((Decimal(f"{row[column]:.2f}") for row in typed), ZERO) == want, rows[0][column]
+        assert sum((Decimal(f"{row[column]:.2f}") for row in placed), ZERO) == want, rows[0][column]
+    assert Decimal(f"{rows[-1][7]:.2f}") >= offset > 0, "the settled cases' offsets are in the 月报"
+
+    # The 乡镇问责报告 of the same month: its section of findings, by type and in all.
+    pdf = get_pdf(api, "renshe", "/documents/accountability-report", month=as_of)
+    keep(pdf, "one-set-of-figures-accountability-report")
+    section = pdf_text(pdf).split("三、稽核疑点及涉及金额", 1)[1]
+    total = figures_of(next(line for line in section.splitlines() if line.startswith("合计 ")))
+    seen["问责报告"] = (int(total[0]), Decimal(total[3].replace(",", "")))
+    by_type = type_lines(section, labels)
+    assert set(by_type) == set(types), "every type in the 问责报告"
+    for code, (count, amount) in types.items():
+        assert (by_type[code][0], by_type[code][3]) == (str(count), money(amount)), f"问责报告 {code}"
+    assert "各类之和可能大于合计" in flat(section)
+
+    assert seen == dict.fromkeys(seen, (total_count, total_amount)), seen
