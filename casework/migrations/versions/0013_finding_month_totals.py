@@ -2,8 +2,8 @@
 type, each record-month once, as the warehouse computes it (dbt model pub_finding_month_totals)
 for the 稽核情况月报 and the 乡镇问责报告
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ from alembic import op
 
 import casework.models
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
