@@ -222,6 +222,14 @@ def page(request: Request, name: str, user: User | None, code: int = 200, **cont
     )
 
 
+def visible_townships(session: Session, user: User) -> dict[str, str]:
+    """The townships a user may choose among (code -> name): a township officer's own only."""
+    names = township_names(session)
+    if user.township_code:
+        return {user.township_code: names.get(user.township_code, user.township_code)}
+    return names
+
+
 def writing(request: Request) -> AbstractContextManager[Session]:
     """The same write transaction as the API's WriteSession: committed when the block ends,
     rolled back when the service refuses (unless the refusal is on record). Only in a POST
@@ -423,9 +431,7 @@ def findings(request: Request, user: WebUser, session: ReadSession) -> HTMLRespo
         f.status,
         bool(f.month or f.min_amount is not None or f.max_amount is not None),
     )
-    townships = township_names(session)
-    if user.township_code:
-        townships = {user.township_code: townships.get(user.township_code, user.township_code)}
+    townships = visible_townships(session, user)
     return page(
         request,
         "findings.html",
@@ -569,9 +575,7 @@ def cases(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse
     number = page_number(request.query_params.get("page"))
     rows, total = console.case_list(session, user, status, number, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
-    townships = township_names(session)
-    if user.township_code:  # a township officer prints only their own township's notices
-        townships = {user.township_code: townships.get(user.township_code, user.township_code)}
+    townships = visible_townships(session, user)  # a township officer prints only their own notices
     return page(
         request,
         "cases.html",
