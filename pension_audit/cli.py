@@ -26,6 +26,7 @@ from casework.models import ROLE_LABELS, Role, User
 from casework.services import signin
 from casework.services import users as user_admin
 from casework.services.cases import refer_overdue as refer
+from casework.services.policy import normal_month
 from casework.services.users import add_user
 from orchestration import exports
 from orchestration.run import run_pipeline
@@ -42,7 +43,7 @@ from pension_audit import operations
 from pension_audit.ingest.feeds import FEEDS_BY_NAME
 from pension_audit.ingest.load import Warehouse
 from pension_audit.settings import Settings, bureau_today
-from reports.documents import KINDS
+from reports.documents import KINDS, batch
 from reports.documents.demand_notices import demand_of_case
 from reports.documents.issuance import issue, issued_file
 from reports.documents.lists import build_list
@@ -514,6 +515,44 @@ def _notice(
         raise click.ClickException(f"没有名为 {as_user} 的在用用户")
     issued, created = issue(session, user, name, bureau_today(), **params)
     return issued.content, f"{'已出具' if created else '此前已出具'}{issued.title}"
+
+
+@main.group(help="已出具的文书")
+def documents() -> None:
+    pass
+
+
+@documents.command(
+    "batch",
+    help="批量打印：某乡镇某月（北京时间）已出具、未作废的通知书合为一个PDF，按文号排列，每份从奇数页起（双面打印）",
+)
+@click.option("--township", required=True, help="乡镇（街道）代码（9位）")
+@click.option("--month", required=True, help="出具年月，如 2026-01、2026/01、2026年1月")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="输出 PDF 文件")
+@HOME
+@DATABASE_URL
+def documents_batch(township: str, month: str, out: Path, home: Path | None, database_url: str | None) -> None:
+    """The same batch as GET /documents/issued/batch (reports.documents.batch): kept bytes only."""
+    month = normal_month(month)
+    if not MONTH.fullmatch(month):
+        raise click.BadParameter("应为 YYYY-MM，如 2026-01", param_hint="--month")
+    if not re.fullmatch(r"\d{9}", township):
+        raise click.BadParameter("应为9位乡镇（街道）代码", param_hint="--township")
+    if out.suffix.lower() != ".pdf":
+        raise click.BadParameter("输出文件的扩展名应为 .pdf", param_hint="--out")
+    engine = open_store(settings_for(home, database_url))
+    migrate(engine)
+    try:
+        with session_factory(engine)() as session:
+            found = batch.batch(session, None, township, month)
+            content = found.pdf()
+    except Problem as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        engine.dispose()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    click.echo(f"已输出{found.title}：{out}", err=True)
 
 
 for _command in operations.COMMANDS:  # backup, restore: kept in their own module

@@ -158,3 +158,41 @@ def test_the_case_list_offers_the_batch_of_a_township_and_month(api: Api):
     mine = console(api, "xiangzhen").get("/web/cases").text
     form = mine.split('data-testid="notice-batch"')[1].split("</form>")[0]
     assert form.count("<option value=") == 1, "a township officer prints only their own township's"
+
+
+def test_the_command_line_prints_the_same_batch(api: Api, store_settings, tiny_district, tmp_path):
+    """`pension-audit documents batch`: the endpoint's batch, byte for byte; months as people type them."""
+    from click.testing import CliRunner
+
+    from pension_audit.cli import main
+
+    record_account(api)
+    here = api.get("xiangzhen", "/findings", params={"exception_type": "death"}).json()["items"][0]["township_code"]
+    death = findings_of(api, here, ("death",))[0]
+    _, demand = demand_of(api, death, "林晓梅")
+    issue(api, f"/documents/recovery-notice/{demand['id']}")
+    with session_factory(api.engine)() as s:
+        issued_at = s.scalar(select(IssuedFile.issued_at))
+    beijing = issued_at + dt.timedelta(hours=8)
+    month = beijing.strftime("%Y-%m")
+    runner = CliRunner(
+        env={
+            "PENSION_AUDIT_AUDIT_KEY_FILE": str(store_settings.audit_key_path),
+            "PENSION_AUDIT_AUDIT_ANCHORS": str(store_settings.audit_anchors_path),
+        }
+    )
+    common = ["--home", str(tiny_district.home), "--database-url", store_settings.store_url]
+    out = tmp_path / "批量.pdf"
+    typed = f"{beijing.year}年{beijing.month}月"
+    result = runner.invoke(
+        main, ["documents", "batch", "--township", here, "--month", typed, "--out", str(out), *common]
+    )
+    assert result.exit_code == 0, result.output
+    assert "已出具通知书（1份）" in result.output
+    assert out.read_bytes() == api.get("jingban", URL, params={"township": here, "month": month}).content
+    nothing = runner.invoke(
+        main, ["documents", "batch", "--township", here, "--month", "2025-01", "--out", str(out), *common]
+    )
+    assert nothing.exit_code == 1 and "没有已出具（未作废）的通知书" in nothing.output
+    wrong = runner.invoke(main, ["documents", "batch", "--township", here, "--month", "2025-13", "--out", str(out)])
+    assert wrong.exit_code == 2 and "应为 YYYY-MM" in wrong.output
