@@ -270,6 +270,27 @@ class AccountabilityTownshipYear(Published, _TownshipFigures, Base):
     certification_coverage: Mapped[Decimal | None] = mapped_column(Ratio)
 
 
+class AccountabilityTotal(Published, Base):
+    """The district's line under the township tables (合计), per year ('YYYY') or event month
+    ('YYYY-MM'), computed once in the warehouse: persons and record-months counted once, the
+    rates the district's own. A month's line has no recipients, improper months or coverage."""
+
+    __tablename__ = "accountability_totals"
+
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    recipients: Mapped[int | None] = mapped_column(Integer)
+    events: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)
+    late: Mapped[int] = mapped_column(Integer)
+    missed: Mapped[int] = mapped_column(Integer)
+    pending: Mapped[int] = mapped_column(Integer)
+    on_time_rate: Mapped[Decimal | None] = mapped_column(Ratio)
+    attributable_loss: Mapped[Decimal] = mapped_column(Money)
+    improper_months: Mapped[int | None] = mapped_column(Integer)
+    overpaid_amount: Mapped[Decimal | None] = mapped_column(Money)
+    certification_coverage: Mapped[Decimal | None] = mapped_column(Ratio)
+
+
 class CertificationStatus(Published, Base):
     """A recipient on a township's November roster: certified in the year, or why not (article 26)."""
 
@@ -504,6 +525,7 @@ PUBLISHED_TABLES: tuple[type[Published], ...] = (
     AccountabilityEvent,
     AccountabilityTownshipMonth,
     AccountabilityTownshipYear,
+    AccountabilityTotal,
     CertificationStatus,
     BenefitStart,
     FeedFile,

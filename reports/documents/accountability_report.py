@@ -18,6 +18,7 @@ from casework.models import Case, Demand, Referral, Repayment, Role, User
 from casework.published import (
     ALL,
     AccountabilityEvent,
+    AccountabilityTotal,
     AccountabilityTownshipMonth,
     AccountabilityTownshipYear,
     FindingType,
@@ -51,21 +52,6 @@ ACCOUNTABILITY_FIELDS = (
 )
 STATUS_LABELS = {"on_time": "按时", "late": "迟报", "missed": "漏报", "pending": "待报"}
 EVENT_LABELS = {"death": "死亡", "sentence": "收监执行"}
-MONEY = ("overpaid", "attributable_loss", "recovered", "outstanding")
-SUMMED = (
-    "recipients",
-    "events",
-    "on_time",
-    "late",
-    "missed",
-    "pending",
-    "improper_months",
-    "overpaid",
-    "attributable_loss",
-    "recovered",
-    "outstanding",
-    "referrals",
-)
 
 
 def share(rate: Decimal | None) -> float | None:
@@ -247,6 +233,31 @@ def _finding_figures(session: Session, last: str) -> dict[str, Any]:
     }
 
 
+def _district_line(session: Session, period: str, recovery: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The 合计 under the township table: the warehouse's district line for the period
+    (pub_accountability_totals: persons and record-months once, the district's own rates), never
+    the townships' rows added up; the money the case store holds, over every case."""
+    line = session.scalar(select(AccountabilityTotal).where(AccountabilityTotal.period == period))
+    if line is None:
+        raise NotAvailable("no_data", f"尚未发布{period}的乡镇问责合计")
+    return {
+        "recipients": line.recipients,
+        "events": line.events,
+        "on_time": line.on_time,
+        "late": line.late,
+        "missed": line.missed,
+        "pending": line.pending,
+        "on_time_rate": line.on_time_rate,
+        "improper_months": line.improper_months,
+        "overpaid": line.overpaid_amount,
+        "attributable_loss": line.attributable_loss,
+        "certification_coverage": line.certification_coverage,
+        "recovered": sum((t["recovered"] for t in recovery.values()), ZERO),
+        "outstanding": sum((t["outstanding"] for t in recovery.values()), ZERO),
+        "referrals": sum(t["referrals"] for t in recovery.values()),
+    }
+
+
 def may_read_accountability(user: User | None) -> None:
     if user is not None and user.role not in ACCOUNTABILITY_READERS:
         raise Forbidden("forbidden_role", "您的岗位无权查看乡镇问责报告")
@@ -269,8 +280,7 @@ def accountability_report(session: Session, user: User | None, year: int | None,
     recovery = _recovery_by_township(session, start, end)
     for r in rows:
         r.update(recovery.get(r["township_code"], {"recovered": ZERO, "outstanding": ZERO, "referrals": 0}))
-    totals = {k: sum((r[k] for r in rows if r[k] is not None), Decimal(0) if k in MONEY else 0) for k in SUMMED}
-    totals["on_time_rate"] = round(Decimal(totals["on_time"]) / totals["events"], 4) if totals["events"] else None
+    totals = _district_line(session, period, recovery)
     xlsx = [
         (
             r["rank"],

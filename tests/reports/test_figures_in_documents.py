@@ -15,8 +15,15 @@ from sqlalchemy import select
 
 from casework.db import session_factory
 from casework.models import Finding, FindingStatus, Settlement
-from casework.published import FindingType
+from casework.published import (
+    AccountabilityEvent,
+    AccountabilityTownshipYear,
+    FindingMonth,
+    FindingType,
+    Township,
+)
 from casework.services.policy import latest_publication
+from reports.chinese import percent
 from tests.api.conftest import Api
 from tests.api.test_one_set_of_figures import expected
 from tests.reports.support import approve, flat, get_pdf, get_xlsx, keep, money, open_case, pdf_text, settled_demand
@@ -135,3 +142,61 @@ def test_every_place_a_total_appears_shows_the_same_figures(api: Api):
     assert "各类之和可能大于合计" in flat(section)
 
     assert seen == dict.fromkeys(seen, (total_count, total_amount)), seen
+
+
+def district_line(text: str) -> list[str]:
+    """The 合计 row under the township table (section 一): its figures, in column order."""
+    section = text.split("一、各乡镇（街道）上报情况及排名", 1)[1].split("二、迟报、漏报事件明细", 1)[0]
+    return figures_of(next(line for line in section.splitlines() if line.startswith("合计 ")))
+
+
+def events_in(api: Api, months: tuple[str, str]) -> tuple[list[int], Decimal]:
+    """(应报, 按时, 迟报, 漏报, 待报) and the attributable loss of the events of the district's
+    townships whose event month falls in [first, last], counted from the store's event rows."""
+    with session_factory(api.engine)() as s:
+        townships = set(s.scalars(select(Township.township_code)))
+        events = [
+            e
+            for e in s.scalars(select(AccountabilityEvent).where(AccountabilityEvent.event_month.between(*months)))
+            if e.township_code in townships
+        ]
+    status = [e.report_status for e in events]
+    counts = [len(status) - status.count("pending"), *(status.count(k) for k in ("on_time", "late", "missed"))]
+    return [*counts, status.count("pending")], sum((e.attributable_loss for e in events), ZERO)
+
+
+def test_the_accountability_reports_district_line_is_the_warehouses_not_the_rows_added_up(api: Api):
+    with session_factory(api.engine)() as s:
+        as_of = latest_publication(s).as_of_month
+        townships = set(s.scalars(select(Township.township_code)))
+        findings = {
+            f.finding_key: f
+            for f in s.scalars(select(Finding))
+            if f.township_code in townships and (f.event_date.year if f.event_date else int(f.event_period[:4])) == 2025
+        }
+        once = {
+            (no, month): amount
+            for key, no, month, amount in s.execute(
+                select(FindingMonth.finding_key, FindingMonth.person_no, FindingMonth.month, FindingMonth.amount)
+            )
+            if key in findings
+        }
+        rows = s.scalars(select(AccountabilityTownshipYear).where(AccountabilityTownshipYear.year == 2025)).all()
+
+    # The year: its events, and each record-month of improper payment once in the district.
+    pdf = get_pdf(api, "renshe", "/documents/accountability-report", year=2025)
+    line = district_line(pdf_text(pdf))
+    (events, on_time, late, missed, pending), loss = events_in(api, ("2025-01", "2025-12"))
+    assert [int(x) for x in line[1:6]] == [events, on_time, late, missed, pending]
+    assert line[6] == percent(round(Decimal(on_time) / events, 4) if events else None)
+    assert (int(line[7]), line[8]) == (len(once), money(sum(once.values(), ZERO))), "each record-month once"
+    assert line[9] == money(loss)
+    assert int(line[0]) <= sum(r.recipients for r in rows), "persons once, however many rosters hold them"
+    assert len(once) <= sum(r.improper_months for r in rows)
+
+    # The build's month: its events alone.
+    pdf = get_pdf(api, "renshe", "/documents/accountability-report", month=as_of)
+    line = district_line(pdf_text(pdf))
+    (events, on_time, late, missed, pending), loss = events_in(api, (as_of, as_of))
+    assert [int(x) for x in line[0:5]] == [events, on_time, late, missed, pending]
+    assert line[6] == money(loss)
