@@ -322,8 +322,8 @@ def logout(request: Request) -> RedirectResponse:
 
 
 @router.get("/web/dashboard", response_class=HTMLResponse)
-def dashboard(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse:
-    data = console.dashboard(session, user)
+def dashboard(request: Request, user: WebUser, session: ReadSession, today: Today) -> HTMLResponse:
+    data = console.dashboard(session, user, today)
     freshness = console.feed_freshness(session, data.as_of) if can(user, "feeds") else None
     return page(
         request,

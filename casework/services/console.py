@@ -23,9 +23,13 @@ from casework.models import (
     AuditEntry,
     Case,
     CaseStatus,
+    Demand,
     Finding,
     FindingStatus,
+    PayrollHold,
+    Proposal,
     ProposalKind,
+    Repayment,
     Role,
     User,
 )
@@ -40,6 +44,7 @@ from casework.published import (
     FeedQuarantine,
     FindingAwaiting,
     FindingMonth,
+    FindingMonthTotal,
     FindingTotal,
     FindingType,
     PersonPayment,
@@ -59,7 +64,7 @@ from pension_audit.ingest.feeds import (
     ROW_REASONS,
     Cadence,
 )
-from pension_audit.settings import BUREAU_TIMEZONE
+from pension_audit.settings import BUREAU_TIMEZONE, bureau_today
 
 ZERO = Decimal("0.00")
 
@@ -138,9 +143,11 @@ class Dashboard:
     open_total: int
     open_amount: Decimal
     cases_by_status: list[tuple[str, int]]
+    work_month: str = ""  # the bureau's calendar month (北京时间) of `work`
+    work: list[tuple[str, str]] = field(default_factory=list)  # what was done in it: (what, how much)
 
 
-def dashboard(session: Session, user: User) -> Dashboard:
+def dashboard(session: Session, user: User, today: dt.date | None = None) -> Dashboard:
     as_of = dashboard_as_of(session)
     this_month = as_of
     last_month = policy.add_months(as_of, -1) if as_of else None
@@ -162,7 +169,7 @@ def dashboard(session: Session, user: User) -> Dashboard:
     labels = dict(session.execute(select(FindingType.exception_type, FindingType.label)).all())
 
     def bucket() -> dict:
-        return {"count": 0, "amount": ZERO, "this": 0, "this_amount": ZERO, "last": 0, "last_amount": ZERO}
+        return {"count": 0, "amount": ZERO, "this": 0, "last": 0}
 
     types: dict[str, dict] = {}
     towns: dict[str, dict] = {}
@@ -175,21 +182,25 @@ def dashboard(session: Session, user: User) -> Dashboard:
             b["amount"] += amount
             if period == this_month:
                 b["this"] += count
-                b["this_amount"] += amount
             elif period == last_month:
                 b["last"] += count
-                b["last_amount"] += amount
         m = months.setdefault(period[:7], {"count": 0, "amount": ZERO})
         m["count"] += count
         m["amount"] += amount
     # Counts and money as the warehouse computed them (each record-month once within a row);
-    # the columns by event period (本月, 上月) are this page's own.
+    # the counts by event period (本月, 上月) are this page's own. A month's events have no
+    # improper months yet, so the money of a month is what the month added to the warehouse's
+    # running totals: the improper payments made in that 发放年月 and the fixed amounts of its
+    # events (pub_finding_month_totals, as at the month's end less as at the month before).
     scope = findings_scope(user) or ALL
     totals = finding_totals(session, scope)
+    added = month_added(session, scope, this_month, last_month) if this_month and last_month else {}
     for code, b in types.items():
         b["count"], b["amount"] = totals.get((scope, code), (0, ZERO))
+        b["this_amount"], b["last_amount"] = added.get((scope, code), (ZERO, ZERO))
     for code, b in towns.items():
         b["count"], b["amount"] = totals.get((code, ALL), (0, ZERO))
+        b["this_amount"], b["last_amount"] = added.get((code, ALL), (ZERO, ZERO))
     by_type = sorted(
         ({"code": k, "label": labels.get(k, k), **v} for k, v in types.items()), key=lambda r: (-r["amount"], r["code"])
     )
@@ -215,7 +226,82 @@ def dashboard(session: Session, user: User) -> Dashboard:
         total_count,
         total_amount,
         [(CASE_STATUS_LABELS[CaseStatus(s)], n) for s, n in sorted(cases)],
+        *month_work(session, user, (today or bureau_today()).strftime("%Y-%m")),
     )
+
+
+def month_added(
+    session: Session, scope: str, this_month: str, last_month: str
+) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+    """(township, type) → (what this month added, what last month added) to the warehouse's
+    running totals of the findings' money (pub_finding_month_totals: a later month reads the
+    latest row at or before it); for a township's user only that township's rows."""
+    before = policy.add_months(last_month, -1)
+    query = select(FindingMonthTotal).where(FindingMonthTotal.month <= this_month).order_by(FindingMonthTotal.month)
+    if scope != ALL:
+        query = query.where(FindingMonthTotal.township_code == scope)
+    at: dict[str, dict[tuple[str, str], Decimal]] = {before: {}, last_month: {}, this_month: {}}
+    for row in session.scalars(query):
+        key = (row.township_code, row.exception_type)
+        for month, amounts in at.items():
+            if row.month <= month:
+                amounts[key] = row.amount
+    keys = set(at[this_month])
+    return {
+        k: (
+            at[this_month].get(k, ZERO) - at[last_month].get(k, ZERO),
+            at[last_month].get(k, ZERO) - at[before].get(k, ZERO),
+        )
+        for k in keys
+    }
+
+
+def utc_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
+    """A calendar month in 北京时间 as naive UTC bounds [start, end), as times are stored."""
+    zone = ZoneInfo(BUREAU_TIMEZONE)
+    following = policy.add_months(month, 1)
+
+    def utc(m: str) -> dt.datetime:
+        return dt.datetime(int(m[:4]), int(m[5:7]), 1, tzinfo=zone).astimezone(dt.UTC).replace(tzinfo=None)
+
+    return utc(month), utc(following)
+
+
+def month_work(session: Session, user: User, month: str) -> tuple[str, list[tuple[str, str]]]:
+    """What the bureau did in a calendar month (北京时间), in the user's cases: cases opened,
+    records held (暂停、终止 approved), demands issued and their money, money repaid."""
+    start, end = utc_bounds(month)
+    first, last = policy.first_day(month), policy.first_day(policy.add_months(month, 1)) - dt.timedelta(days=1)
+
+    def one(query: Any) -> Any:
+        return session.scalar(scope_cases(query, user))
+
+    opened = one(select(func.count(Case.id)).where(Case.opened_at >= start, Case.opened_at < end))
+    held = one(
+        select(func.count(PayrollHold.id))
+        .join(Case, Case.id == PayrollHold.case_id)
+        .join(Proposal, Proposal.id == PayrollHold.proposal_id)
+        .where(Proposal.decided_at >= start, Proposal.decided_at < end)
+    )
+    issued = Demand.issued_on.between(first, last)
+    demands = one(select(func.count(Demand.id)).join(Case, Case.id == Demand.case_id).where(issued))
+    demanded = one(select(func.sum(Demand.amount)).join(Case, Case.id == Demand.case_id).where(issued))
+    repaid = one(
+        select(func.sum(Repayment.amount))
+        .join(Demand, Demand.id == Repayment.demand_id)
+        .join(Case, Case.id == Demand.case_id)
+        .where(Repayment.paid_on.between(first, last))
+    )
+    return month, [
+        ("立案", f"{opened} 件"),
+        ("暂停、终止发放", f"{held} 条记录"),
+        ("下达追缴、返还通知", f"{demands} 份，{money_text(demanded or ZERO)} 元"),
+        ("追回", f"{money_text(repaid or ZERO)} 元"),
+    ]
+
+
+def money_text(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
 
 
 NO_TOWNSHIP = "（无乡镇：疑点未能归属乡镇）"
