@@ -30,7 +30,7 @@ import duckdb
 from sqlalchemy import inspect, select
 
 from casework.db import open_store
-from casework.models import Finding
+from casework.models import Finding, FindingStatus
 from orchestration.manifest import (
     DECISION_TABLES,
     DUCKDB_CONFIG,
@@ -141,7 +141,9 @@ def check_archive(manifest: dict[str, Any], archive: Path) -> str | None:
 
 
 def check_store(settings: Settings, run_id: str, findings: dict[str, dict[str, Any]]) -> str | None:
-    """The findings the case store says this run published still have the run's figures."""
+    """The findings the case store says this run published (open, their standing version of the
+    run's build) still have the run's figures. A finding the run resolved carries the run too,
+    and is not among its findings."""
     engine = open_store(settings)
     try:
         with engine.connect() as conn:
@@ -149,7 +151,7 @@ def check_store(settings: Settings, run_id: str, findings: dict[str, dict[str, A
                 return None
             rows = conn.execute(
                 select(Finding.finding_key, *(getattr(Finding, name) for name in FINDING_FIGURES))
-                .where(Finding.run_id == run_id)
+                .where(Finding.run_id == run_id, Finding.status == FindingStatus.open)
                 .order_by(Finding.finding_key)
             ).all()
     finally:
