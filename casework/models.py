@@ -195,6 +195,7 @@ class Finding(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     row_hash: Mapped[str | None] = mapped_column(String(32))  # of its published row, to skip unchanged
     publication_id: Mapped[int | None] = mapped_column(Integer)  # the build that last changed it
+    run_id: Mapped[str | None] = mapped_column(String(32))  # the run whose build last changed it (its manifest)
 
     case: Mapped[Case | None] = relationship(back_populates="findings")
 
@@ -519,6 +520,7 @@ class IssuedFile(Base):
     voided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     void_reason: Mapped[str | None] = mapped_column(Text)
     replaces: Mapped[int | None] = mapped_column(Integer)  # the voided IssuedFile this one replaces
+    run_id: Mapped[str | None] = mapped_column(String(32))  # the run whose build it was made from
 
 
 class IssuerAccount(Base):
@@ -557,6 +559,7 @@ class IssuedDocument(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     file_id: Mapped[int | None] = mapped_column(Integer)  # the IssuedFile whose bytes it left in
     voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # its file voided: the number stays spent
+    run_id: Mapped[str | None] = mapped_column(String(32))  # the run whose build it was issued on
 
     # One standing (not voided) number per kind and subject; a number once given is never given again.
     __table_args__ = (

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ColumnElement,
@@ -86,6 +87,10 @@ class Publication(Base):
     reopened: Mapped[int] = mapped_column(Integer, default=0)
     rows_written: Mapped[int] = mapped_column(Integer, default=0)  # published rows this build wrote
     rows_retired: Mapped[int] = mapped_column(Integer, default=0)  # and retired
+    # The `pension-audit run` that made the build (orchestration/runs.py): its manifest,
+    # `<home>/runs/<run_id>/manifest.json`, is kept here too, so the service shows it.
+    run_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    manifest: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_publications_status", "status", "id"),)
 
@@ -93,6 +98,11 @@ class Publication(Base):
 def current_build() -> ScalarSelect[Any]:
     """The build readers see: the latest published one."""
     return select(func.max(Publication.id)).where(Publication.status == PublicationStatus.published).scalar_subquery()
+
+
+def current_run_id(session: Session) -> str | None:
+    """The run whose build readers see (its manifest: `pension-audit runs verify`)."""
+    return session.scalar(select(Publication.run_id).where(Publication.id == current_build()))
 
 
 class Published:
@@ -387,6 +397,25 @@ class ValueIssue(Published, Base):
     __table_args__ = (Index("ix_value_issues_period", "feed", "period"),)
 
 
+class IdentityStat(Published, Base):
+    """Match quality of a feed's period: how its source rows found their person (the dbt model
+    identity_match_stats says what each count means)."""
+
+    __tablename__ = "identity_stats"
+
+    feed: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))
+    source_rows: Mapped[int] = mapped_column(Integer)
+    exact: Mapped[int] = mapped_column(Integer)
+    upgraded_15: Mapped[int] = mapped_column(Integer)
+    check_digit: Mapped[int] = mapped_column(Integer)
+    fuzzy: Mapped[int] = mapped_column(Integer)
+    by_person_no: Mapped[int] = mapped_column(Integer)
+    unresolved: Mapped[int] = mapped_column(Integer)
+    not_enrolled: Mapped[int] = mapped_column(Integer)
+    unlinked: Mapped[int] = mapped_column(Integer)
+
+
 class FeedCheck(Published, Base):
     """One quality check's result for the loaded version of a feed period."""
 
@@ -540,4 +569,5 @@ PUBLISHED_TABLES: tuple[type[Published], ...] = (
     FeedLate,
     FindingAwaiting,
     ValueIssue,
+    IdentityStat,
 )

@@ -9,6 +9,7 @@ feed → staging → intermediate → marts → published → case store.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 from sqlalchemy import Engine
@@ -17,7 +18,8 @@ from sqlalchemy.engine import make_url
 from casework.db import migrate, open_store, session_factory, transaction
 from casework.published import PUBLISHED_TABLES
 from casework.services.cases import refer_overdue
-from orchestration.decisions import export_decisions
+from orchestration.decisions import export_decisions, import_decisions
+from orchestration.manifest import new_run_id, record_run, write_manifest
 from orchestration.publish import publish
 from orchestration.resources import DataHome
 from pension_audit.settings import bureau_today
@@ -56,13 +58,18 @@ def case_store(data_home: DataHome) -> Iterator[Engine]:
     description="案件库中的办案决定（疑点所属案件及其状态、暂停发放名单）写入数据仓库 casework，供 dbt 计算办理状态",
 )
 def case_store_decisions(data_home: DataHome) -> dg.MaterializeResult:
-    with case_store(data_home) as engine:
-        cased, holds = export_decisions(engine, data_home.settings().warehouse_path)
+    if data_home.decisions_from:  # `pension-audit runs verify`: the decisions a run recorded
+        cased, holds = import_decisions(Path(data_home.decisions_from), data_home.settings().warehouse_path)
+        source = data_home.decisions_from
+    else:
+        with case_store(data_home) as engine:
+            cased, holds = export_decisions(engine, data_home.settings().warehouse_path)
+        source = store_label(data_home.settings().store_url)
     return dg.MaterializeResult(
         metadata={
             "case_findings": dg.MetadataValue.int(cased),
             "payroll_holds": dg.MetadataValue.int(holds),
-            "case_store": dg.MetadataValue.text(store_label(data_home.settings().store_url)),
+            "case_store": dg.MetadataValue.text(source),
         }
     )
 
@@ -75,10 +82,16 @@ def case_store_decisions(data_home: DataHome) -> dg.MaterializeResult:
     "只写变化的行，读者看到的要么是上一次构建、要么是本次构建",
 )
 def case_store_published(data_home: DataHome) -> dg.MaterializeResult:
+    settings = data_home.settings()
+    run_id = new_run_id()
+    manifest = record_run(settings, run_id)  # what the build read and what it publishes
     with case_store(data_home) as engine:
-        summary = publish(engine, data_home.settings().warehouse_path)
+        summary = publish(engine, settings.warehouse_path, run_id, manifest)
+    write_manifest(settings, {**manifest, "publication": summary.build})
     return dg.MaterializeResult(
         metadata={
+            "run_id": dg.MetadataValue.text(run_id),
+            "findings_sha256": dg.MetadataValue.text(manifest["findings"]["sha256"]),
             "as_of_month": dg.MetadataValue.text(summary.as_of_month),
             "next_pay_month": dg.MetadataValue.text(summary.next_pay_month),
             "opened": dg.MetadataValue.int(summary.opened),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy import Engine, inspect, select, update
 
 from casework.models import Case, FeedRelease, Finding, PayrollHold, User, utcnow
@@ -77,6 +78,23 @@ def export_decisions(engine: Engine, warehouse_path: Path | str) -> tuple[int, i
             [dict(zip(PAYROLL_HOLDS_SCHEMA.names, r)) for r in holds], PAYROLL_HOLDS_SCHEMA
         ),
     }
+    _write(tables, warehouse_path)
+    return len(case_findings), len(holds)
+
+
+def import_decisions(folder: Path, warehouse_path: Path | str) -> tuple[int, int]:
+    """(Re)write the `casework` tables from a run's snapshots (`<table>.parquet` in `folder`,
+    orchestration/manifest.py) instead of the case store: `pension-audit runs verify` rebuilds
+    on the decisions the run read."""
+    tables = {
+        name: pq.read_table(folder / f"{name}.parquet").cast(schema)
+        for name, schema in (("case_findings", CASE_FINDINGS_SCHEMA), ("payroll_holds", PAYROLL_HOLDS_SCHEMA))
+    }
+    _write(tables, warehouse_path)
+    return tables["case_findings"].num_rows, tables["payroll_holds"].num_rows
+
+
+def _write(tables: dict[str, pa.Table], warehouse_path: Path | str) -> None:
     con = duckdb.connect(str(warehouse_path), config=DUCKDB_CONFIG)
     try:
         con.execute("BEGIN")
@@ -88,7 +106,6 @@ def export_decisions(engine: Engine, warehouse_path: Path | str) -> tuple[int, i
         con.execute("COMMIT")
     finally:
         con.close()
-    return len(case_findings), len(holds)
 
 
 def apply_releases(engine: Engine, wh: Warehouse) -> list[str]:

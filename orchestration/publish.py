@@ -77,11 +77,14 @@ class PublishSummary:
     switch_seconds: float  # how long the one transaction readers wait on took
 
 
-def publish(engine: Engine, warehouse_path: Path | str) -> PublishSummary:
-    """Publish the warehouse's last build into the case store."""
+def publish(
+    engine: Engine, warehouse_path: Path | str, run_id: str | None = None, manifest: dict[str, Any] | None = None
+) -> PublishSummary:
+    """Publish the warehouse's last build into the case store, as the run `run_id` (whose
+    manifest the publication keeps; orchestration/manifest.py)."""
     with _warehouse(warehouse_path) as wh:
         ((as_of, next_pay),) = wh.execute("SELECT as_of_month, next_pay_month FROM published.build").fetchall()
-        build = _begin(engine, as_of, next_pay)
+        build = _begin(engine, as_of, next_pay, run_id, manifest)
         try:
             written = retired = 0
             for model in PUBLISHED_TABLES:
@@ -89,7 +92,7 @@ def publish(engine: Engine, warehouse_path: Path | str) -> PublishSummary:
                 written, retired = written + table_written, retired + table_retired
             findings = _hashed_findings(wh)
             awaiting = {key for (key,) in wh.execute("SELECT finding_key FROM published.findings_awaiting").fetchall()}
-            summary = _switch(engine, build, findings, as_of, next_pay, written, retired, awaiting)
+            summary = _switch(engine, build, findings, as_of, next_pay, written, retired, awaiting, run_id)
         except BaseException:
             _abandon(engine, build)
             raise
@@ -118,7 +121,9 @@ def _writing(engine: Engine, *, writer: bool = False) -> Iterator[Connection]:
 # --------------------------------------------------------------------------- the build's rows
 
 
-def _begin(engine: Engine, as_of: str, next_pay: str) -> int:
+def _begin(
+    engine: Engine, as_of: str, next_pay: str, run_id: str | None = None, manifest: dict[str, Any] | None = None
+) -> int:
     """A new publication, `building`, once any left behind by a run that died is undone."""
     with _writing(engine) as conn:
         left = conn.scalars(select(Publication.id).where(Publication.status == PublicationStatus.building)).all()
@@ -127,7 +132,12 @@ def _begin(engine: Engine, as_of: str, next_pay: str) -> int:
         return conn.execute(
             insert(Publication)
             .values(
-                status=PublicationStatus.building, published_at=utcnow(), as_of_month=as_of, next_pay_month=next_pay
+                status=PublicationStatus.building,
+                published_at=utcnow(),
+                as_of_month=as_of,
+                next_pay_month=next_pay,
+                run_id=run_id,
+                manifest=manifest,
             )
             .returning(Publication.id)
         ).scalar_one()
@@ -243,6 +253,7 @@ class _Registration:
     """What registering one build's findings writes, gathered before one executemany each."""
 
     build: int
+    run_id: str | None
     inserts: list[dict[str, Any]]
     updates: list[dict[str, Any]]
     attach: list[dict[str, Any]]
@@ -282,12 +293,13 @@ def _switch(
     written: int,
     retired: int,
     awaiting: AbstractSet[str] = frozenset(),
+    run_id: str | None = None,
 ) -> PublishSummary:
     """Register the findings that changed and make the build the one readers see, in one
     short transaction."""
     started = time.perf_counter()
     with _writing(engine, writer=True) as conn:
-        registration = _register(conn, build, findings, awaiting)
+        registration = _register(conn, build, findings, awaiting, run_id)
         conn.execute(
             update(Publication)
             .where(Publication.id == build)
@@ -311,7 +323,11 @@ def _switch(
 
 
 def _register(
-    conn: Connection, build: int, findings: dict[str, dict[str, Any]], awaiting: AbstractSet[str] = frozenset()
+    conn: Connection,
+    build: int,
+    findings: dict[str, dict[str, Any]],
+    awaiting: AbstractSet[str] = frozenset(),
+    run_id: str | None = None,
 ) -> _Registration:
     """Open, version, resolve and reopen findings. A finding published before that now awaits
     data stays as it was published: nothing is withdrawn because later data is late."""
@@ -331,7 +347,7 @@ def _register(
     }
     cases = dict(conn.execute(select(Case.subject_key, Case.id)).all())
     work = _Registration(
-        build, [], [], [], [], [], dict.fromkeys(("opened", "changed", "unchanged", "resolved", "reopened"), 0)
+        build, run_id, [], [], [], [], [], dict.fromkeys(("opened", "changed", "unchanged", "resolved", "reopened"), 0)
     )
     now = utcnow()
     for key, f in findings.items():
@@ -352,6 +368,7 @@ def _register(
                     "case_id": case_id,
                     "row_hash": f["row_hash"],
                     "publication_id": build,
+                    "run_id": run_id,
                 }
             )
             work.version(key, 1, f)
@@ -370,6 +387,7 @@ def _register(
                     "status": FindingStatus.resolved_by_data.value,
                     "resolved_at": now,
                     "publication_id": build,
+                    "run_id": run_id,
                 }
             )
             work.audit(
@@ -422,6 +440,7 @@ def _changed_finding(
             "resolved_at": None,
             "row_hash": f["row_hash"],
             "publication_id": work.build,
+            "run_id": work.run_id,
         }
     )
 

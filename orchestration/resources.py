@@ -25,10 +25,14 @@ class DataHome(dg.ConfigurableResource):
     audit_anchors: str = ""  # empty: <home>/audit-anchors
     data_start: str = ""  # empty: where the inbox's data starts
     today: str = ""  # empty: the bureau's calendar day
+    # `pension-audit runs verify`: the folder of the run whose case decisions the build reads
+    # (its Parquet snapshots) instead of the case store's. Empty: the case store's.
+    decisions_from: str = ""
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> DataHome:
+    def from_settings(cls, settings: Settings, decisions_from: Path | None = None) -> DataHome:
         return cls(
+            decisions_from=str(decisions_from or ""),
             home=str(settings.home),
             inbox=str(settings.inbox_path),
             database_url=settings.database_url or "",

@@ -3,7 +3,8 @@ are kept for `Settings.retention_years` and then purged, each purge recorded in 
 first (what, how much, up to when). Findings, cases, issued documents and the file log's
 figures stay: they are the bureau's records.
 
-What counts is when a file version was received (its first `ingested_at` in the file log), and
+The file archive's copy of each purged version goes with it (`pension-audit runs verify` of a
+run that read it then names the missing file). What counts is when a file version was received (its first `ingested_at` in the file log), and
 when a row was quarantined; a file still in the inbox that was never ingested is kept."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import duckdb
 
 from casework.db import open_store, prepare_store, session_factory, transaction
 from casework.services.audit import write
+from pension_audit.ingest.archive import ARCHIVE_DIR, archive_path
 from pension_audit.ingest.reader import file_hash
 from pension_audit.settings import Settings
 
@@ -67,17 +69,26 @@ def _writer(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
             time.sleep(1)
 
 
-def plan(con: duckdb.DuckDBPyConnection, inbox: Path, cutoff: dt.datetime, years: int) -> Purge:
+def plan(
+    con: duckdb.DuckDBPyConnection, inbox: Path, cutoff: dt.datetime, years: int, archive: Path | None = None
+) -> Purge:
+    """What a purge removes: each file version received before the cut-off, from the inbox (if
+    it is still there, unchanged) and from the file archive (unless the same content was
+    received again since)."""
     purge = Purge(cutoff, years)
     received = con.execute(
         """
         SELECT path, file_hash, min(ingested_at) FROM meta.file_log GROUP BY path, file_hash
-        HAVING min(ingested_at) < ? ORDER BY path""",
-        [cutoff],
+        HAVING min(ingested_at) < ?
+           AND file_hash NOT IN (SELECT file_hash FROM meta.file_log WHERE ingested_at >= ?)
+        ORDER BY path""",
+        [cutoff, cutoff],
     ).fetchall()
     for relative, digest, first in received:
         path = inbox / relative
-        if path.is_file() and file_hash(path.read_bytes()) == digest:
+        in_inbox = path.is_file() and file_hash(path.read_bytes()) == digest
+        archived = archive is not None and archive_path(archive, digest).is_file()
+        if in_inbox or archived:
             purge.files.append({"path": relative, "sha256": digest, "received": first.isoformat(sep=" ")})
     counted = con.execute("SELECT count(*) FROM meta.quarantine WHERE quarantined_at < ?", [cutoff]).fetchone()
     purge.quarantine_rows = int(counted[0]) if counted else 0
@@ -100,7 +111,8 @@ def purge(
         raise RetentionError("尚未构建数据仓库：没有可清理的内容")
     con = _writer(settings.warehouse_path, wait_seconds)  # no load runs meanwhile
     try:
-        found = plan(con, settings.inbox_path, cutoff_of(today, years), years)
+        archive = settings.home / ARCHIVE_DIR
+        found = plan(con, settings.inbox_path, cutoff_of(today, years), years, archive)
         if dry_run or not (found.files or found.quarantine_rows):
             return found
         prepare_store(settings)
@@ -123,7 +135,10 @@ def purge(
         con.execute("DELETE FROM meta.quarantine WHERE quarantined_at < ?", [found.cutoff])
         con.execute("COMMIT")
         for file in found.files:
-            (settings.inbox_path / file["path"]).unlink(missing_ok=True)
+            path = settings.inbox_path / file["path"]
+            if path.is_file() and file_hash(path.read_bytes()) == file["sha256"]:
+                path.unlink()
+            archive_path(archive, file["sha256"]).unlink(missing_ok=True)
             say(f"  已删除 {file['path']}（收到于 {file['received']}）")
         return found
     finally:

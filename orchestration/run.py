@@ -49,6 +49,7 @@ class RunResult:
     ok: bool
     published: dict[str, object] | None = None  # what publishing into the case store reported
     seconds: dict[str, float] = field(default_factory=dict)  # phase -> wall seconds
+    run_id: str | None = None  # the build's run (its manifest: <home>/runs/<run_id>/manifest.json)
 
 
 PHASE_LABELS = {
@@ -174,7 +175,12 @@ def load_feeds(settings: dict[str, Any], feeds: list[str], first: str, last: str
     ]
 
 
-def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> RunResult:
+def run_pipeline(
+    settings: Settings, echo: Callable[[str], None] = print, decisions_from: Path | None = None
+) -> RunResult:
+    """Load what is new in the inbox, build, publish; the build's run is recorded in
+    `<home>/runs/<run-id>/` (orchestration/manifest.py). `decisions_from`: a run's folder whose
+    case decisions the build reads instead of the case store's (`pension-audit runs verify`)."""
     inbox = settings.inbox_path
     manifest = prepare_manifest()
     watch = Stopwatch()
@@ -193,7 +199,7 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
             pending = pending_periods(wh, inbox_files)
 
     failed_runs: list[str] = []
-    data_home = DataHome.from_settings(settings)
+    data_home = DataHome.from_settings(settings, decisions_from)
     resources = {"data_home": data_home}
     published = None
     if pending:
@@ -277,7 +283,14 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
     seconds = watch.finish(settings.home)
     _report(echo, settings, pending, files, failed_runs, published)
     echo(watch.summary())
-    return RunResult(list(pending), files, ok=not failed_runs, published=published, seconds=seconds)
+    return RunResult(
+        list(pending),
+        files,
+        ok=not failed_runs,
+        published=published,
+        seconds=seconds,
+        run_id=str(published["run_id"]) if published else None,
+    )
 
 
 def _publish(
@@ -350,6 +363,10 @@ def _report(echo, settings: Settings, pending, files, failed_runs, published=Non
         echo(
             f"  第 {published['build']} 次发布：写入 {published['rows_written']} 行，"
             f"退役 {published['rows_retired']} 行；切换用时 {published['switch_seconds']:.2f} 秒"
+        )
+        echo(
+            f"  运行编号 {published['run_id']}（清单：{settings.home / 'runs' / str(published['run_id'])}"
+            f"/manifest.json；核验：pension-audit runs verify {published['run_id']} --home {settings.home}）"
         )
     echo("查看结果：")
     echo(f"  数据仓库（DuckDB）：{settings.warehouse_path}")

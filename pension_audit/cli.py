@@ -29,7 +29,9 @@ from casework.services.cases import refer_overdue as refer
 from casework.services.policy import normal_month
 from casework.services.users import add_user
 from orchestration import exports
+from orchestration.manifest import list_runs
 from orchestration.run import run_pipeline
+from orchestration.verify import verify_run
 from orchestration.warehouse_queries import (
     FILE_LOG_FIELDS,
     VALUE_ISSUE_FIELDS,
@@ -334,6 +336,52 @@ def audit_verify(home: Path | None, database_url: str | None) -> None:
         click.echo(f"审计日志校验未通过：{verdict.problem}（其前 {verdict.count} 条完好）", err=True)
         sys.exit(1)
     click.echo(f"审计日志完好：共 {verdict.count} 条，{anchored} 个每日锚点均相符")
+
+
+@main.group(help="运行记录：每次构建的清单（输入文件、代码版本、办案决定、发布的疑点摘要、身份匹配统计）及其核验")
+def runs() -> None:
+    pass
+
+
+@runs.command("list", help="列出数据目录中的运行（最新在前）")
+@HOME
+def runs_list(home: Path | None) -> None:
+    found = list_runs(settings_for(home).home)
+    if not found:
+        click.echo("尚无运行记录（每次 pension-audit run 构建并发布后记录一次）")
+        return
+    _echo_table(
+        [
+            (
+                m["run_id"],
+                m["recorded_at"].replace("T", " "),
+                m["build"]["as_of_month"],
+                m["build"]["decided_on"],
+                len(m["inputs"]),
+                m["findings"]["rows"],
+                m["findings"]["sha256"][:16],
+                m["code"]["source_revision"][:12],
+            )
+            for m in found
+        ],
+        ("运行编号", "时间", "数据截至", "判断日", "输入文件", "疑点", "疑点摘要", "源码修订"),
+    )
+
+
+@runs.command(
+    "verify",
+    help="核验一次运行：按其清单中的输入文件版本（取自文件存档）、办案决定与判断日在临时目录中重建，"
+    "确认发布的疑点摘要相同。一致时退出码 0，否则退出码 1 并指出第一处不同",
+)
+@click.argument("run_id")
+@HOME
+@DATABASE_URL
+def runs_verify(run_id: str, home: Path | None, database_url: str | None) -> None:
+    verdict = verify_run(settings_for(home, database_url), run_id, say=click.echo)
+    if not verdict.ok:
+        click.echo(f"运行 {run_id} 核验未通过：{verdict.message}", err=True)
+        sys.exit(1)
+    click.echo(verdict.message)
 
 
 def _managing_users(home: Path | None, database_url: str | None, work) -> None:

@@ -74,6 +74,7 @@ from casework.security import user_for_token
 from casework.services import cases as case_service
 from casework.services import console, feed_releases, signin
 from casework.services import findings as finding_service
+from casework.services import runs as run_service
 from casework.services.access import can, mask_ids, require, sees_full_ids
 from casework.services.townships import township_names
 from reports.documents import issuance
@@ -995,6 +996,9 @@ def feeds(request: Request, user: WebUser, session: ReadSession) -> HTMLResponse
         unplaced=console.unplaced_files(session),
         titles=console.feed_titles(),
         attention=console.feed_attention(session),
+        identity=run_service.identity_months(session),
+        methods=run_service.METHODS,
+        runs=run_service.runs(session, limit=12),
     )
 
 
@@ -1030,6 +1034,45 @@ def release_feed_period(request: Request, feed: str, period: str, user: WebUser)
             raise
         return redirect(f"/web/feeds/{feed}/{period}", error=message)
     return redirect(f"/web/feeds/{feed}/{period}", ok="已申请放行：下次运行 pension-audit run 时载入")
+
+
+# ------------------------------------------------------------------------ notices and runs
+
+
+@router.get("/web/notices/{file_id}", response_class=HTMLResponse)
+def notice_page(request: Request, file_id: int, user: WebUser, session: ReadSession) -> HTMLResponse:
+    """An issued notice: its numbers, who issued it, the file, the run whose build it was made
+    from (and its manifest), and the evidence of the findings it rests on."""
+    if not 1 <= file_id < 2**31:
+        raise NotFound("文书")
+    issued = issuance.file_by_id(session, user, file_id)
+    numbers = run_service.numbers_of(session, issued.id)
+    findings = run_service.findings_of_case(session, issued.case_id)
+    refs = sorted({ref for f in findings for ref in (f.evidence or [])})
+    files = console.evidence_files(session, refs)
+    return page(
+        request,
+        "notice.html",
+        user,
+        title=f"文书：{issued.title}",
+        issued=issued,
+        numbers=numbers,
+        issuer=run_service.user_name(session, issued.issued_by),
+        findings=findings,
+        evidence={f.finding_key: console.evidence_groups(list(f.evidence or []), files) for f in findings},
+        can_feeds=can(user, "feeds"),
+    )
+
+
+@router.get("/web/runs/{run_id}", response_class=HTMLResponse)
+def run_page(request: Request, run_id: str, user: WebUser, session: ReadSession) -> HTMLResponse:
+    """A run: its manifest as the publication keeps it (inputs, code, decisions, the findings'
+    digest, match quality) and how to verify it."""
+    require(user, "read")
+    facts = run_service.run_facts(session, run_id) if len(run_id) <= 32 else None
+    if facts is None:
+        raise NotFound("运行")
+    return page(request, "run.html", user, title=f"运行 {run_id}", r=facts, can_feeds=can(user, "feeds"))
 
 
 def install(app: FastAPI) -> None:

@@ -19,6 +19,7 @@ from typing import Any, Self
 
 import pyarrow as pa
 
+from pension_audit.ingest.archive import ARCHIVE_DIR, keep
 from pension_audit.ingest.feeds import FEEDS, Column, Feed, Kind, LinkBy
 from pension_audit.ingest.holds import History, hold_reason, thresholds_for
 from pension_audit.ingest.normalize import connect
@@ -268,6 +269,8 @@ class Warehouse:
 
     def __init__(self, path: Path, memory_limit: str = "256MB"):
         self.path = Path(path)
+        # Every version received is kept by content hash beside the warehouse (archive.py).
+        self.archive = self.path.parent / ARCHIVE_DIR
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = connect(str(self.path))
         self._sql("SET enable_progress_bar = false")
@@ -361,6 +364,7 @@ class Warehouse:
         feed = file.feed.name if file.feed else None
         if self.seen(file.relative, digest):
             return FileOutcome(file.relative, feed, file.period, "unchanged")
+        keep(self.archive, digest, data)
         self._log(file, digest, len(data), "failed", dt.datetime.now(), reason=reason, message=message)
         return FileOutcome(file.relative, feed, file.period, "failed", reason=reason, message=message)
 
@@ -434,6 +438,7 @@ class Warehouse:
         digest = file_hash(data)
         if self.seen(file.relative, digest, counting_duplicates=False):
             return FileOutcome(file.relative, feed.name, period, "unchanged")
+        keep(self.archive, digest, data)
         now = dt.datetime.now().replace(microsecond=0)
         try:
             rows = data_rows(feed, file.path, data)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from casework.errors import Conflict, Invalid, NotFound, Problem
 from casework.models import Case, IssuedDocument, IssuedFile, User, utcnow
+from casework.published import current_run_id
 from casework.services import audit
 from casework.services.access import require, sees_township
 from reports.documents import KINDS
@@ -158,6 +159,7 @@ def issue(session: Session, user: User, name: str, today: dt.date, **params) -> 
     document = _render(session, user, name, today, **params)
     content = document.pdf()
     replaced = voided_file(session, name, subject.key)
+    run_id = current_run_id(session)  # the build the document was made from
     issued = IssuedFile(
         kind=name,
         subject=subject.key,
@@ -170,11 +172,13 @@ def issue(session: Session, user: User, name: str, today: dt.date, **params) -> 
         case_id=subject.case_id,
         issued_by=user.id,
         replaces=replaced.id if replaced is not None else None,
+        run_id=run_id,
     )
     session.add(issued)
     session.flush()
     for numbered in document.numbered:
         numbered.file_id = issued.id
+        numbered.run_id = run_id
     numbers = "、".join(n.document_no for n in document.numbered)
     audit.record(
         session,

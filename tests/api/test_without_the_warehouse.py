@@ -18,7 +18,7 @@ from api.app import create_app
 from api.deps import today
 from casework.db import open_store, session_factory
 from casework.models import Finding
-from casework.published import BenefitStart, FeedFile
+from casework.published import BenefitStart, FeedFile, Publication
 from pension_audit.settings import Settings
 from tests.api.conftest import Api, Clock, add_staff
 from tests.reports.support import issue_pdf, settled_demand
@@ -66,6 +66,8 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
     issue_pdf(api, "jingban", f"/documents/return-notice/{returned['id']}")
     issue_pdf(api, "jingban", f"/documents/deregistration-notice/{case['id']}")
     issue_pdf(api, "jingban", "/documents/benefit-notice", **benefit)
+    with session_factory(api.engine)() as s:
+        run_id = s.scalar(select(Publication.run_id).order_by(Publication.id.desc()).limit(1))
     death = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
     person, key, year = death["person_ref"], death["finding_key"], int(death["event_period"][:4])
     issued_month = dt.datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")  # the notices just issued
@@ -127,6 +129,8 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
         "/web/feeds",
         f"/web/feeds/{feed_file.feed}/{feed_file.period}",
         "/web/findings/export.xlsx",
+        "/web/notices/1",
+        f"/web/runs/{run_id}",
     ):
         answers[path] = api.client.get(path, cookies=cookies).status_code
     assert answers == dict.fromkeys(answers, 200)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from casework.db import open_store
 from casework.models import AuditEntry
 from pension_audit.cli import main
+from pension_audit.ingest.archive import archive_path
 from pension_audit.settings import Settings
 
 
@@ -40,7 +41,11 @@ def test_purge_removes_what_is_past_the_retention_and_records_it(tiny_district, 
             ).fetchall()
         )
         total = con.execute("SELECT count(*) FROM meta.quarantine").fetchone()[0]
+        kept = {
+            d for (d,) in con.execute("SELECT DISTINCT file_hash FROM meta.file_log WHERE feed = ?", [feed]).fetchall()
+        }
     assert aged and rows > 0
+    assert all(archive_path(home / "archive", d).exists() for d in kept), "the archive kept every version"
     others = sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file() and p.parts[-2] != feed)
     common = ["--home", str(home), "--inbox", str(inbox)]
 
@@ -53,6 +58,7 @@ def test_purge_removes_what_is_past_the_retention_and_records_it(tiny_district, 
     assert done.exit_code == 0, done.output
     assert "已清理" in done.output and "已记入审计日志" in done.output
     assert not any((inbox / p).exists() for p in aged)
+    assert not any(archive_path(home / "archive", d).exists() for d in kept), "nor is the archive's copy kept"
     assert sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file()) == others
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM meta.quarantine WHERE feed = ?", [feed]).fetchone()[0] == 0

@@ -59,7 +59,7 @@ def test_every_published_model_is_a_public_enforced_contract_the_store_holds_col
         assert node["access"] == "public" and node["config"]["contract"]["enforced"], alias
         declared = {name: column["data_type"] for name, column in node["columns"].items()}
         if alias == "build":  # one row: what the publication itself records
-            assert set(declared) == {"as_of_month", "next_pay_month"}
+            assert set(declared) == {"as_of_month", "next_pay_month", "decided_on"}
             continue
         table = Finding.__table__ if alias == "findings" else tables[alias]
         held = {c.name: c.type.compile(create_engine("sqlite://").dialect).split("(")[0] for c in table.columns}

@@ -4,7 +4,8 @@
 -- when the ID's check digit is wrong, fuzzily to the one roster person with the same name
 -- whose ID is one typo away. A row with a wrong check digit and no such person is
 -- unresolved (quarantined as unresolved_id); a valid ID of nobody on the roster is simply
--- not a participant.
+-- not a participant. `id_number_raw` is the ID as it arrived (department rows and the roster's
+-- own rows), so that identity_match_stats can tell a number upgraded from 15 digits.
 {% set person_no_feeds = ['roster', 'payments', 'certifications', 'contributions'] %}
 {% set id_feeds = ['township_reports', 'tax_receipts', 'civil_affairs_assistance', 'civil_affairs_cremations',
                    'cdc_deaths', 'police_deregistrations', 'court_sentences', 'other_pensions',
@@ -20,7 +21,8 @@ by_person_no as (
         s.person_no, r.person_id,
         case when r.person_id is null then 'unlinked' else 'exact' end as link,
         'person_no' as via,
-        cast(null as string) as id_number
+        cast(null as string) as id_number,
+        {% if feed == 'roster' %}s.id_number_raw{% else %}cast(null as string){% endif %} as id_number_raw
     from {{ ref('stg_' ~ feed) }} as s
     left join roster_records as r on r.person_no = s.person_no
     {% if not loop.last %}union all{% endif %}
@@ -30,7 +32,8 @@ by_person_no as (
 department_rows as (
     {% for feed in id_feeds %}
     select '{{ feed }}' as feed, _period as period, _file_hash as file_hash, _row as row_number, source_ref,
-           id_number, id_number_valid, name
+           id_number, id_number_valid, name,
+           {% if feed == 'disability_severe' %}certificate_no_raw{% else %}id_number_raw{% endif %} as id_number_raw
     from {{ ref('stg_' ~ feed) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -70,7 +73,8 @@ by_id as (
             else 'not_enrolled'
         end as link,
         case when e.person_id is not null then 'id_number' when f.person_id is not null then 'fuzzy_id' end as via,
-        d.id_number
+        d.id_number,
+        d.id_number_raw
     from department_rows as d
     left join exact as e on e.source_ref = d.source_ref
     left join fuzzy as f on f.row_key = d.source_ref

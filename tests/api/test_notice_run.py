@@ -1,0 +1,73 @@
+"""A notice's page in the console links to the run its build came from and to its evidence; the
+run's page lists the notice (the tiny district as `pension-audit run` published it)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from api.deps import today
+from casework.db import open_store, session_factory
+from casework.models import Finding, IssuedDocument, IssuedFile
+from casework.published import Publication
+from casework.services.console import evidence_words
+from pension_audit.settings import Settings
+from tests.api.conftest import Api, Clock, add_staff
+from tests.reports.support import issue_pdf, settled_demand
+
+
+@pytest.fixture
+def published_by_a_run(tiny_district, tmp_path: Path) -> Iterator[Api]:
+    home = tmp_path / "service-home"
+    home.mkdir()
+    shutil.copyfile(tiny_district.home / "cases.sqlite", home / "cases.sqlite")
+    shutil.copytree(tiny_district.home / "secrets", home / "secrets")
+    settings = Settings(home=home)
+    engine = open_store(settings)
+    with session_factory(engine)() as s:
+        township = s.scalar(
+            select(Finding.township_code)
+            .where(Finding.exception_type == "death")
+            .order_by(Finding.finding_key)
+            .limit(1)
+        )
+    add_staff(engine, township)
+    app = create_app(settings)
+    clock = Clock()
+    app.dependency_overrides[today] = lambda: clock.day
+    with TestClient(app) as client:
+        yield Api(client, engine, clock)
+    engine.dispose()
+
+
+def test_a_notices_page_links_to_its_run_and_the_evidence_of_its_findings(published_by_a_run: Api):
+    api = published_by_a_run
+    case, demand = settled_demand(api, "death", "林晓梅", "子女")
+    issue_pdf(api, "jingban", f"/documents/recovery-notice/{demand['id']}")
+    with session_factory(api.engine)() as s:
+        run_id = s.scalar(select(Publication.run_id).order_by(Publication.id.desc()).limit(1))
+        issued = s.scalar(select(IssuedFile).where(IssuedFile.subject == f"demand:{demand['id']}"))
+        number = s.scalar(select(IssuedDocument).where(IssuedDocument.file_id == issued.id))
+        findings = s.scalars(select(Finding).where(Finding.case_id == case["id"])).all()
+    assert run_id and issued.run_id == run_id and number.run_id == run_id, "the notice carries its run"
+    assert {f.run_id for f in findings} == {run_id}, "so does each finding the run published"
+    cookies = {"pa_token": api.tokens["jingban"]}
+
+    case_page = api.client.get(f"/web/cases/{case['id']}", cookies=cookies).text
+    notice_page = api.client.get(f"/web/notices/{issued.id}", cookies=cookies)
+    run_page = api.client.get(f"/web/runs/{run_id}", cookies=cookies)
+
+    assert f'href="/web/notices/{issued.id}"' in case_page
+    assert notice_page.status_code == 200
+    assert f'href="/web/runs/{run_id}"' in notice_page.text and number.document_no in notice_page.text
+    for finding in findings:
+        for ref in finding.evidence[:3]:
+            assert evidence_words(ref).rsplit(" ", 1)[0] in notice_page.text
+    assert run_page.status_code == 200 and number.document_no in run_page.text
+    assert f'href="/web/notices/{issued.id}"' in run_page.text
