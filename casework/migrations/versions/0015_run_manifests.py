@@ -1,15 +1,15 @@
 """run manifests: each build's run id and manifest on its publication, the run id on each
 finding and issued document, and the published match quality (identity_stats)
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
