@@ -303,6 +303,22 @@ class BackPaymentOut(Orm):
     amount: Decimal
 
 
+class BasisChangeOut(Orm):
+    """依据已变更: a finding under the case changed with a later build."""
+
+    id: int
+    finding_key: str
+    kind: str  # changed | resolved | reopened
+    kind_label: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    files: list[dict[str, Any]]  # the file versions the build read anew: feed, period, path, file_hash
+    publication_id: int
+    detected_at: dt.datetime
+    needs_correction: bool  # a hold, a settlement, a demand or a notice rested on the earlier figures
+    corrected_by: int | None  # the approved correction proposal
+
+
 class CaseOut(Referenced):
     id: int
     name: str | None
@@ -321,6 +337,8 @@ class CaseOut(Referenced):
     demands: list[DemandOut]
     visits: list[VisitOut]
     back_payments: list[BackPaymentOut]
+    basis_changed: bool  # 依据已变更 and not yet corrected
+    basis_changes: list[BasisChangeOut]
     allowed_actions: list[str]
 
 

@@ -269,8 +269,39 @@ class Case(Base):
     demands: Mapped[list[Demand]] = relationship(back_populates="case", order_by="Demand.id")
     visits: Mapped[list[Visit]] = relationship(order_by="Visit.id")
     back_payments: Mapped[list[BackPayment]] = relationship(order_by="BackPayment.id")
+    basis_changes: Mapped[list[BasisChange]] = relationship(order_by="BasisChange.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class BasisChange(Base):
+    """依据已变更: a later build changed the figures of a finding under this case, removed it
+    (resolved by data) or brought it back, and names the files that came with that build.
+    Written by the publishing step, never by the service; nothing that concerns money follows
+    from it by itself. When a hold, a settlement, a demand or an issued notice rested on the
+    earlier figures (`needs_correction`), it stands until a correction proposal covering it is
+    approved (`corrected_by`); otherwise it is shown and nothing waits on it."""
+
+    __tablename__ = "basis_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    finding_key: Mapped[str] = mapped_column(ForeignKey("findings.finding_key"))
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # 'changed' | 'resolved' | 'reopened'
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)  # the figures (and status) before
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)  # … and after
+    files: Mapped[list[Any]] = mapped_column(JSON, default=list)  # the file versions that build read anew
+    detected_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    needs_correction: Mapped[bool] = mapped_column(Boolean, default=False)
+    corrected_by: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+
+    @property
+    def pending(self) -> bool:
+        return self.needs_correction and self.corrected_by is None
+
+
+BASIS_CHANGE_LABELS = {"changed": "金额或月份变更", "resolved": "疑点已消除", "reopened": "疑点重新出现"}
 
 
 class ProposalKind(enum.StrEnum):
@@ -280,6 +311,7 @@ class ProposalKind(enum.StrEnum):
     offset = "offset"  # 清算抵扣
     write_off = "write_off"  # 核销
     closure = "closure"  # 办结（尚有欠款、未下达通知的金额或未了结的疑点）
+    correction = "correction"  # 更正（疑点依据已变更：调整结算、通知金额，作废重出文书，解除停发）
 
 
 PROPOSAL_LABELS = {
@@ -289,6 +321,7 @@ PROPOSAL_LABELS = {
     ProposalKind.offset: "清算抵扣",
     ProposalKind.write_off: "核销",
     ProposalKind.closure: "办结",
+    ProposalKind.correction: "更正",
 }
 
 
@@ -382,6 +415,7 @@ class DemandStatus(enum.StrEnum):
     repaid = "repaid"  # 已足额退还，待核销
     written_off = "written_off"  # 已核销
     referred = "referred"  # 逾期未退还，已移交区人社局
+    withdrawn = "withdrawn"  # 依据已不存在，经更正撤销（已退还的应予退回）
 
 
 class Demand(Base):

@@ -11,7 +11,9 @@ build is one `Publication`:
    rows per short transaction. No reader sees any of it yet.
 3. One short transaction then registers the findings that changed (new ones opened, changed
    figures versioned, vanished ones `resolved_by_data`, returning ones reopened; an audit entry
-   each) and marks the build `published`: from that instant readers see all of it.
+   each), records on each case whose finding changed what changed and the files the build read
+   anew (`BasisChange`: 依据已变更; nothing that concerns money changes by itself), and marks the
+   build `published`: from that instant readers see all of it.
 4. Rows retired before the previous build are deleted.
 
 Money stays `Decimal` from DuckDB's DECIMAL to the store's integer fen.
@@ -23,7 +25,7 @@ import time
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,10 +33,22 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import aliased
 
 from casework import chain
-from casework.models import Case, Finding, FindingStatus, FindingVersion, utcnow
-from casework.published import PUBLISHED_TABLES, Publication, PublicationStatus, Published
+from casework.models import (
+    BasisChange,
+    Case,
+    Demand,
+    Finding,
+    FindingStatus,
+    FindingVersion,
+    IssuedFile,
+    PayrollHold,
+    Settlement,
+    utcnow,
+)
+from casework.published import PUBLISHED_TABLES, FeedFile, Publication, PublicationStatus, Published
 
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
@@ -260,6 +274,22 @@ class _Registration:
     versions: list[dict[str, Any]]
     audits: list[dict[str, Any]]
     counts: dict[str, int]
+    basis: list[dict[str, Any]] = field(default_factory=list)  # BasisChange rows
+
+    def basis_change(self, kind: str, key: str, case_id: int | None, before, after, evidence) -> None:
+        """A finding under a case changed: the case is to say so (its files found later)."""
+        if case_id is not None:
+            self.basis.append(
+                {
+                    "case_id": case_id,
+                    "finding_key": key,
+                    "publication_id": self.build,
+                    "kind": kind,
+                    "before": before,
+                    "after": after,
+                    "evidence": evidence,
+                }
+            )
 
     def audit(self, action: str, key: str, case_id: int | None, person_id: str | None, before, after) -> None:
         self.audits.append(
@@ -341,6 +371,7 @@ def _register(
                 Finding.case_id,
                 Finding.person_id,
                 Finding.row_hash,
+                Finding.evidence,
                 *(getattr(Finding, k) for k in FIGURES),
             )
         )
@@ -390,14 +421,10 @@ def _register(
                     "run_id": run_id,
                 }
             )
-            work.audit(
-                "resolved_by_data",
-                key,
-                old.case_id,
-                old.person_id,
-                _figures_json(old._mapping, "open"),
-                {"status": FindingStatus.resolved_by_data.value},
-            )
+            before = _figures_json(old._mapping, "open")
+            after = {"status": FindingStatus.resolved_by_data.value}
+            work.audit("resolved_by_data", key, old.case_id, old.person_id, before, after)
+            work.basis_change("resolved", key, old.case_id, before, after, old.evidence)
     _write_registration(conn, work)
     return work
 
@@ -415,19 +442,17 @@ def _changed_finding(
     case_id = old.case_id or cases.get(f["person_id"] or key)
     if old.case_id is None and case_id is not None:
         work.attach.append({"key_": key, "case_id": case_id})
+    evidence = [*(old.evidence or []), *f["evidence"]]
     if old.status != FindingStatus.open:
         work.counts["reopened"] += 1
-        work.audit(
-            "reopened",
-            key,
-            case_id,
-            f["person_id"],
-            _figures_json(before, str(old.status.value)),
-            _figures_json(f, "open"),
-        )
+        was, now_open = _figures_json(before, str(old.status.value)), _figures_json(f, "open")
+        work.audit("reopened", key, case_id, f["person_id"], was, now_open)
+        work.basis_change("reopened", key, old.case_id, was, now_open, evidence)
     elif figures_changed:
         work.counts["changed"] += 1
-        work.audit("changed", key, case_id, f["person_id"], _figures_json(before), _figures_json(f))
+        was, now_open = _figures_json(before), _figures_json(f)
+        work.audit("changed", key, case_id, f["person_id"], was, now_open)
+        work.basis_change("changed", key, old.case_id, was, now_open, evidence)
     else:
         work.counts["unchanged"] += 1  # only descriptive columns moved (a name, the evidence)
     work.updates.append(
@@ -457,4 +482,65 @@ def _write_registration(conn: Connection, work: _Registration) -> None:
         conn.execute(update(Finding).where(by_key, Finding.case_id.is_(None)), work.attach)
     if work.versions:
         conn.execute(insert(FindingVersion), work.versions)
+    if work.basis:
+        _record_basis_changes(conn, work)
     chain.append(conn, work.audits)
+
+
+def _record_basis_changes(conn: Connection, work: _Registration) -> None:
+    """依据已变更 on each case a changed finding is under, with the file versions this build read
+    anew for the finding's feeds and periods (else every file it read anew). It waits for a
+    correction proposal when a hold, a settlement, a demand or an issued notice rested on the
+    earlier figures; otherwise it is only shown. An audit entry each."""
+    earlier = aliased(FeedFile)
+    known = select(earlier.file_hash).where(earlier.built_in < work.build)
+    new_files = [
+        {
+            "feed": r.feed,
+            "period": r.period,
+            "path": r.path,
+            "file_hash": r.file_hash,
+            "ingested_at": str(r.ingested_at),
+        }
+        for r in conn.execute(
+            select(FeedFile.feed, FeedFile.period, FeedFile.path, FeedFile.file_hash, FeedFile.ingested_at)
+            .where(
+                FeedFile.built_in == work.build,
+                FeedFile.retired_in.is_(None),
+                FeedFile.status == "loaded",
+                FeedFile.file_hash.not_in(known),
+            )
+            .order_by(FeedFile.feed, FeedFile.period)
+        )
+    ]
+    ids = {b["case_id"] for b in work.basis}
+    decided = {
+        *conn.scalars(
+            select(PayrollHold.case_id).where(PayrollHold.case_id.in_(ids), PayrollHold.until_month.is_(None))
+        ),
+        *conn.scalars(select(Settlement.case_id).where(Settlement.case_id.in_(ids))),
+        *conn.scalars(select(Demand.case_id).where(Demand.case_id.in_(ids))),
+        *conn.scalars(select(IssuedFile.case_id).where(IssuedFile.case_id.in_(ids), IssuedFile.voided_at.is_(None))),
+    }
+    now = utcnow()
+    rows = []
+    for b in work.basis:
+        sources = {tuple(ref.split("#")[0].split("/")[:2]) for ref in b.pop("evidence") or []}
+        files = [f for f in new_files if (f["feed"], f["period"]) in sources] or new_files
+        rows.append({**b, "files": files, "detected_at": now, "needs_correction": b["case_id"] in decided})
+        work.audits.append(
+            {
+                "at": now,
+                "actor_id": None,
+                "actor": "system",
+                "action": "basis_changed",
+                "entity": "case",
+                "entity_id": str(b["case_id"]),
+                "case_id": b["case_id"],
+                "person_id": None,
+                "before": b["before"],
+                "after": {**b["after"], "finding_key": b["finding_key"], "files": [f["path"] for f in files]},
+                "reason": "依据已变更" + ("：须提出更正申请" if b["case_id"] in decided else ""),
+            }
+        )
+    conn.execute(insert(BasisChange), rows)

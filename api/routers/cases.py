@@ -26,11 +26,22 @@ from api.schemas import (
     VisitOut,
 )
 from casework.chain import suspect_ids
-from casework.models import Case, CaseStatus, Demand, Proposal, Referral, Repayment, Visit
+from casework.models import (
+    BASIS_CHANGE_LABELS,
+    BasisChange,
+    Case,
+    CaseStatus,
+    Demand,
+    Proposal,
+    Referral,
+    Repayment,
+    Visit,
+)
 from casework.services import cases as service
 from casework.services.access import require, scope_cases
 from casework.services.findings import audit_entries, person_view
 from casework.services.persons import PersonRefs
+from reports.documents import issuance
 
 router = APIRouter(
     tags=["案件办理"],
@@ -72,6 +83,14 @@ def case_out(session, case: Case, user, refs: PersonRefs) -> CaseOut:
             },
             "status_label": service.STATUS_WORDS[case.status],
             "overpaid": service.overpaid(session, case),
+            "basis_changed": bool(service.pending_changes(case)),
+            "basis_changes": [
+                {
+                    **{c.key: getattr(b, c.key) for c in BasisChange.__table__.columns},
+                    "kind_label": BASIS_CHANGE_LABELS[b.kind],
+                }
+                for b in case.basis_changes
+            ],
             "allowed_actions": service.allowed_actions(session, case, user),
         },
         context={"refs": refs},
@@ -114,17 +133,21 @@ def get_case(case_id: Id, user: CurrentUser, session: ReadSession, refs: Refs) -
     "/cases/{case_id}/proposals",
     response_model=ProposalOut,
     status_code=201,
-    summary="提出暂停、恢复、注销、清算抵扣、核销或办结申请（须由他人复核）",
+    summary="提出暂停、恢复、注销、清算抵扣、核销、办结或更正申请（须由他人复核）",
 )
 def propose(case_id: Id, body: ProposalCreate, user: CurrentUser, session: WriteSession, today: Today) -> Proposal:
     return service.propose(session, user, case_id, body.kind, body.case_version, body.reason, body.options(), today)
 
 
 @router.post(
-    "/proposals/{proposal_id}/decision", response_model=ProposalOut, summary="复核：批准或驳回（不能复核本人的申请）"
+    "/proposals/{proposal_id}/decision",
+    response_model=ProposalOut,
+    summary="复核：批准或驳回（不能复核本人的申请）；批准更正申请即作废原通知书并重新出具",
 )
 def decide(proposal_id: Id, body: Decision, user: CurrentUser, session: WriteSession, today: Today) -> Proposal:
-    return service.decide(session, user, proposal_id, body.approve, body.version, body.note, today)
+    proposal = service.decide(session, user, proposal_id, body.approve, body.version, body.note, today)
+    issuance.issue_corrected(session, user, proposal, today)
+    return proposal
 
 
 @router.post(

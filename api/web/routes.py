@@ -59,6 +59,7 @@ from api.web.charts import trend_svg
 from casework.db import transaction
 from casework.errors import NotFound, Problem
 from casework.models import (
+    BASIS_CHANGE_LABELS,
     CASE_STATUS_LABELS,
     PROPOSAL_LABELS,
     ROLE_LABELS,
@@ -634,7 +635,10 @@ def render_case(
                 DemandStatus.repaid: "已足额退还，待核销",
                 DemandStatus.written_off: "已核销",
                 DemandStatus.referred: "已移交区人社局",
+                DemandStatus.withdrawn: "已撤销（依据已不存在）",
             },
+            "basis_pending": case_service.pending_changes(case),
+            "basis_labels": BASIS_CHANGE_LABELS,
             "proposal_status": {
                 ProposalStatus.pending: "待复核",
                 ProposalStatus.approved: "已批准",
@@ -768,7 +772,8 @@ def decide(
         if decision not in ("approve", "reject"):
             raise FormError("请选择批准或驳回")
         body = parsed(Decision, approve=decision == "approve", version=version, **optional(note=note))
-        case_service.decide(session, user, proposal_id, body.approve, body.version, body.note, today)
+        proposal = case_service.decide(session, user, proposal_id, body.approve, body.version, body.note, today)
+        issuance.issue_corrected(session, user, proposal, today)
 
     return _submit(
         request,

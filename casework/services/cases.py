@@ -20,12 +20,14 @@ from casework.models import (
     CASE_STATUS_LABELS,
     PROPOSAL_LABELS,
     BackPayment,
+    BasisChange,
     Case,
     CaseStatus,
     Demand,
     DemandStatus,
     Finding,
     FindingStatus,
+    IssuedFile,
     PayrollHold,
     Proposal,
     ProposalKind,
@@ -38,7 +40,7 @@ from casework.models import (
     utcnow,
 )
 from casework.published import FindingMonth, HoldRecommendation, PersonRecord, SettlementBasis
-from casework.services import audit, policy
+from casework.services import audit, documents, policy
 from casework.services.access import ACTION_LABELS as ROLE_ACTION_LABELS
 from casework.services.access import can, require, sees_township
 
@@ -58,6 +60,7 @@ PROPOSABLE_IN = {
     ProposalKind.offset: {CaseStatus.terminated},
     ProposalKind.write_off: {CaseStatus.recovering},
     ProposalKind.closure: {CaseStatus.open, CaseStatus.resumed, CaseStatus.settled},
+    ProposalKind.correction: set(CaseStatus),  # whatever was done on the earlier figures
 }
 DEMANDABLE_IN = {CaseStatus.open, CaseStatus.suspended, CaseStatus.terminated, CaseStatus.resumed, CaseStatus.settled}
 CLOSABLE_IN = PROPOSABLE_IN[ProposalKind.closure]
@@ -187,7 +190,7 @@ def decide(
     proposal = session.get(Proposal, proposal_id)
     if proposal is None or not sees_township(user, proposal.case.township_code):
         raise NotFound("申请")
-    check_action(session, user, proposal.case, "decide", proposal)
+    check_action(session, user, proposal.case, "approve" if approve else "decide", proposal)
     if proposal.version != version:
         raise stale("申请", proposal.version)
     before = audit.snapshot(proposal)
@@ -198,7 +201,7 @@ def decide(
     touch(case)
     if approve:
         case_before = audit.snapshot(case)
-        APPLY[proposal.kind](session, user, case, proposal)
+        APPLY[proposal.kind](session, user, case, proposal, today)
         audit.record(session, user, f"applied_{proposal.kind.value}", case, case_before, note, case.id, case.person_id)
     audit.record(session, user, "approved" if approve else "rejected", proposal, before, note, case.id, case.person_id)
     return proposal
@@ -264,7 +267,7 @@ def _end_holds(session: Session, user: User, case: Case, proposal: Proposal, mon
         _changed(session, user, "hold_ended", hold, before, case, proposal)
 
 
-def _apply_holds(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+def _apply_holds(session: Session, user: User, case: Case, proposal: Proposal, today: dt.date) -> None:
     start = proposal.terms["from_month"]
     _end_holds(session, user, case, proposal, start)
     for r in proposal.terms["records"]:
@@ -296,6 +299,11 @@ def _resumption_terms(session: Session, case: Case, options: dict, today: dt.dat
     start = min(h.from_month for h in holds)
     if not start <= resume <= next_pay:
         raise Invalid("bad_month", f"恢复发放年月应在 {start} 至 {next_pay} 之间")
+    return _back_pay(session, case, holds, resume)
+
+
+def _back_pay(session: Session, case: Case, holds: list[PayrollHold], resume: str) -> dict:
+    """The held months up to `resume` at the standard of each, never a custodial one."""
     custodial = _custodial_ranges(session, case)
     records = {
         r.person_no: r
@@ -333,9 +341,14 @@ def _custodial_ranges(session: Session, case: Case) -> list[tuple[str, str]]:
     ]
 
 
-def _apply_resumption(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+def _apply_resumption(session: Session, user: User, case: Case, proposal: Proposal, today: dt.date) -> None:
     _end_holds(session, user, case, proposal, proposal.terms["resume_month"])
-    for b in proposal.terms["back_pay"]:
+    _record_back_pay(session, user, case, proposal, proposal.terms["back_pay"])
+    case.status = CaseStatus.resumed
+
+
+def _record_back_pay(session: Session, user: User, case: Case, proposal: Proposal, back_pay: list[dict]) -> None:
+    for b in back_pay:
         payment = BackPayment(
             case_id=case.id,
             person_no=b["person_no"],
@@ -345,7 +358,6 @@ def _apply_resumption(session: Session, user: User, case: Case, proposal: Propos
         )
         session.add(payment)
         _changed(session, user, "back_pay_recorded", payment, None, case, proposal)
-    case.status = CaseStatus.resumed
 
 
 # --- settlement: the account balance, then the funeral subsidy (articles 20, 28, 29)
@@ -411,8 +423,13 @@ def _offset_terms(session: Session, case: Case, options: dict, today: dt.date) -
     }
 
 
-def _apply_offset(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+def _apply_offset(session: Session, user: User, case: Case, proposal: Proposal, today: dt.date) -> None:
     t = proposal.terms
+    _record_settlement(session, user, case, proposal, t)
+    case.status = CaseStatus.settled if Decimal(t["remaining"]) > 0 else CaseStatus.closed
+
+
+def _record_settlement(session: Session, user: User, case: Case, proposal: Proposal, t: dict[str, Any]) -> None:
     settlement = Settlement(
         case_id=case.id,
         proposal_id=proposal.id,
@@ -435,7 +452,6 @@ def _apply_offset(session: Session, user: User, case: Case, proposal: Proposal) 
     _changed(session, user, "settlement_recorded", settlement, None, case, proposal)
     if t["custody_rule"]:
         case.custody_rule, case.needs_decision = t["custody_rule"], None
-    case.status = CaseStatus.settled if Decimal(t["remaining"]) > 0 else CaseStatus.closed
 
 
 # --- write-off of a demand repaid in full (article 29.3)
@@ -451,7 +467,7 @@ def _write_off_terms(session: Session, case: Case, options: dict, today: dt.date
     }
 
 
-def _apply_write_off(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+def _apply_write_off(session: Session, user: User, case: Case, proposal: Proposal, today: dt.date) -> None:
     demand = _demand_of(case, proposal.terms["demand_id"])
     before = audit.snapshot(demand)
     demand.status = DemandStatus.written_off
@@ -487,8 +503,157 @@ def _closure_terms(session: Session, case: Case, options: dict, today: dt.date) 
     return {"reasons": reasons, "open_findings": [f.finding_key for f in open_findings(case)]}
 
 
-def _apply_closure(session: Session, user: User, case: Case, proposal: Proposal) -> None:
+def _apply_closure(session: Session, user: User, case: Case, proposal: Proposal, today: dt.date) -> None:
     case.status = CaseStatus.closed
+
+
+# --- correction: a later build changed what the case's decisions rested on (依据已变更)
+
+
+def pending_changes(case: Case) -> list[BasisChange]:
+    """The basis changes that wait for a correction: a hold, a settlement, a demand or an issued
+    notice rested on the earlier figures."""
+    return [b for b in case.basis_changes if b.pending]
+
+
+def _correction_terms(session: Session, case: Case, options: dict, today: dt.date) -> dict:
+    """What the changed figures call for, computed as the case now stands: the settlement done
+    again, the demand's amount (a written-off one: a supplementary demand for more, a refund
+    for less; none left owed: withdrawn), the notices resting on the earlier figures voided
+    and issued anew, and holds whose basis is gone released with back pay. Nothing is done
+    until another person approves."""
+    owed = overpaid(session, case)
+    gone = not open_findings(case)
+    terms: dict[str, Any] = {
+        "changes": [b.id for b in pending_changes(case)],
+        "overpaid": f"{owed:.2f}",
+        "basis_gone": gone,
+        "void_files": [],
+        "refund_due": "0.00",
+    }
+    if case.settlements:
+        last = case.settlements[-1]
+        settlement = _resettlement(session, case, options, today)
+        if any(Decimal(settlement[k]) != getattr(last, k) for k in ("overpaid", "remaining", "balance_offset")):
+            terms["settlement"] = settlement
+            terms["settlement_before"] = {k: f"{getattr(last, k):.2f}" for k in ("overpaid", "remaining")}
+        owed = Decimal(settlement["remaining"])
+    done = sum((d.amount for d in case.demands if d.status == DemandStatus.written_off), ZERO)
+    live = [d for d in case.demands if d.status in (DemandStatus.open, DemandStatus.repaid, DemandStatus.referred)]
+    target = max(owed - done, ZERO)
+    refund = max(done - owed, ZERO)
+    if live:
+        demand = live[-1]
+        if target != demand.amount:
+            refund += max(demand.repaid - target, ZERO)
+            terms["demand"] = {
+                "id": demand.id,
+                "before": f"{demand.amount:.2f}",
+                "after": f"{target:.2f}",
+                "repaid": f"{demand.repaid:.2f}",
+                "withdrawn": target == 0,
+            }
+            terms["void_files"] += _standing_notices(session, f"demand:{demand.id}")
+    elif case.demands and target > 0:
+        terms["supplementary"] = {"after_demand": case.demands[-1].id, "amount": f"{target:.2f}"}
+    terms["refund_due"] = f"{refund:.2f}"
+    if gone:
+        terms["void_files"] += _standing_notices(session, f"case:{case.id}")
+    basis = {r["person_no"] for r in _record_codes(session, case, terminating=False)}
+    if released := [h for h in _active_holds(case) if gone or h.person_no not in basis]:
+        next_pay = policy.latest_publication(session).next_pay_month
+        terms["release"] = {"holds": [h.id for h in released], **_back_pay(session, case, released, next_pay)}
+    return terms
+
+
+def _resettlement(session: Session, case: Case, options: dict, today: dt.date) -> dict:
+    """The account settled again on the figures as they now stand; with nothing left to settle
+    on, nothing is offset and the whole balance and subsidy go back."""
+    try:
+        return _offset_terms(session, case, {"custody_rule": case.custody_rule, **options}, today)
+    except Conflict:
+        last = case.settlements[-1]
+        return {
+            "basis_finding": None,
+            "overpaid": f"{overpaid(session, case):.2f}",
+            "account_balance": f"{last.account_balance:.2f}",
+            "balance_offset": "0.00",
+            "funeral_subsidy": f"{last.funeral_subsidy:.2f}",
+            "subsidy_offset": "0.00",
+            "remaining": "0.00",
+            "balance_refund": f"{last.account_balance:.2f}",
+            "subsidy_payable": f"{last.funeral_subsidy:.2f}",
+            "custody_rule": last.custody_rule,
+        }
+
+
+def _standing_notices(session: Session, subject: str) -> list[int]:
+    found = documents.standing_file(session, subject)
+    return [] if found is None else [found.id]
+
+
+def _apply_correction(session: Session, user: User, case: Case, proposal: Proposal, today: dt.date) -> None:
+    t = proposal.terms
+    why = f"第 {proposal.id} 号申请（更正）：疑点依据已变更"
+    if settlement := t.get("settlement"):
+        _record_settlement(session, user, case, proposal, settlement)
+        if case.status == CaseStatus.settled and Decimal(settlement["remaining"]) == 0:
+            case.status = CaseStatus.closed
+    to_issue: list[dict[str, Any]] = []
+    days = int(policy.parameter(session, policy.RECOVERY_DEADLINE_DAYS, today))
+    if d := t.get("demand"):
+        demand = _demand_of(case, d["id"])
+        before = audit.snapshot(demand)
+        demand.amount = Decimal(d["after"])
+        if d["withdrawn"]:
+            demand.status = DemandStatus.withdrawn
+        else:
+            # The corrected notice is a new notice: its date and time limit run from today.
+            demand.issued_on, demand.deadline = today, today + dt.timedelta(days=days)
+            if demand.status != DemandStatus.referred:
+                demand.status = DemandStatus.open if demand.outstanding > 0 else DemandStatus.repaid
+            to_issue.append({"name": _notice_name(demand), "demand_id": demand.id})
+        _changed(session, user, "demand_corrected", demand, before, case, proposal)
+    if sup := t.get("supplementary"):
+        previous = _demand_of(case, sup["after_demand"])
+        demand = Demand(
+            case_id=case.id,
+            notice_kind=previous.notice_kind,
+            addressee=previous.addressee,
+            addressee_relation=previous.addressee_relation,
+            amount=Decimal(sup["amount"]),
+            issued_on=today,
+            deadline=today + dt.timedelta(days=days),
+            issued_by=user.id,
+        )
+        session.add(demand)
+        session.flush()
+        _changed(session, user, "supplementary_demand_issued", demand, None, case, proposal)
+        to_issue.append({"name": _notice_name(demand), "demand_id": demand.id})
+    for file_id in t["void_files"]:
+        issued = session.get(IssuedFile, file_id)
+        if issued is not None and issued.voided_at is None:
+            documents.void_file(session, user, issued, why)
+    if release := t.get("release"):
+        for hold in [h for h in _active_holds(case) if h.id in release["holds"]]:
+            before = audit.snapshot(hold)
+            hold.until_month, hold.ended_by_proposal_id = release["resume_month"], proposal.id
+            _changed(session, user, "hold_released", hold, before, case, proposal)
+        _record_back_pay(session, user, case, proposal, release["back_pay"])
+    for change in case.basis_changes:
+        if change.id in t["changes"]:
+            change.corrected_by = proposal.id
+    if t["basis_gone"] or (t.get("demand", {}).get("withdrawn") and not to_issue):
+        case.status = CaseStatus.closed  # nothing left to recover on
+    elif to_issue and case.status == CaseStatus.closed:
+        case.status = CaseStatus.recovering
+    elif release and not _active_holds(case) and case.status == CaseStatus.suspended:
+        case.status = CaseStatus.resumed
+    proposal.terms = {**t, "notices_to_issue": to_issue}
+
+
+def _notice_name(demand: Demand) -> str:
+    return "recovery-notice" if demand.notice_kind == "recovery" else "return-notice"
 
 
 TERMS = {
@@ -498,6 +663,7 @@ TERMS = {
     ProposalKind.offset: _offset_terms,
     ProposalKind.write_off: _write_off_terms,
     ProposalKind.closure: _closure_terms,
+    ProposalKind.correction: _correction_terms,
 }
 APPLY = {
     ProposalKind.suspension: _apply_holds,
@@ -506,6 +672,7 @@ APPLY = {
     ProposalKind.offset: _apply_offset,
     ProposalKind.write_off: _apply_write_off,
     ProposalKind.closure: _apply_closure,
+    ProposalKind.correction: _apply_correction,
 }
 
 
@@ -679,6 +846,8 @@ def close_case(session: Session, user: User, case_id: int, case_version: int, re
 
 ACTION_WORDS = {
     "decide": "复核申请",
+    "approve": "批准申请",
+    "propose_correction": "提出更正申请",
     "propose_cancellation": "提出注销登记申请",
     "propose_suspension": "提出暂停发放申请",
     "propose_resumption": "提出恢复发放申请",
@@ -693,6 +862,7 @@ ACTION_WORDS = {
 # The order a case's work goes in: the first of these that can be done is the next step.
 WORKFLOW = (
     "decide",
+    "propose_correction",
     "propose_cancellation",
     "propose_suspension",
     "propose_resumption",
@@ -703,7 +873,20 @@ WORKFLOW = (
     "close",
     "propose_closure",
 )
-ROLE_NEEDED = {"decide": "approve", "record_visit": "visit"}  # every other action: "handle"
+CORRECTING = ("record_visit", "propose_correction", "decide")  # offered on a closed or referred case too
+ROLE_NEEDED = {"decide": "approve", "approve": "approve", "record_visit": "visit"}
+# What waits while the case's basis has changed and no correction has been approved: anything
+# that would act on the earlier figures (money received and visits are facts, and go on).
+WAITS_FOR_CORRECTION = {
+    "propose_suspension",
+    "propose_cancellation",
+    "propose_resumption",
+    "propose_offset",
+    "propose_write_off",
+    "propose_closure",
+    "issue_demand",
+    "close",
+}  # every other action: "handle"
 
 
 def check_action(session: Session, user: User | None, case: Case, action: str, target: Any = None) -> None:
@@ -720,6 +903,11 @@ def check_action(session: Session, user: User | None, case: Case, action: str, t
     if user is not None and not can(user, role):
         raise Forbidden("forbidden_role", f"您的岗位无权{ROLE_ACTION_LABELS[role]}")
     pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
+    if action in WAITS_FOR_CORRECTION and (changes := pending_changes(case)):
+        raise Conflict(
+            "basis_changed",
+            f"依据已变更（{len(changes)} 处）：请先提出更正申请，经他人复核批准后再{ACTION_WORDS[action]}",
+        )
     if action.startswith("propose_"):
         kind = ProposalKind(action.removeprefix("propose_"))
         _check_status(case, PROPOSABLE_IN[kind], f"提出{PROPOSAL_LABELS[kind]}")
@@ -734,6 +922,14 @@ def check_action(session: Session, user: User | None, case: Case, action: str, t
             raise Forbidden("four_eyes", "经办、复核分离：不能复核本人提出的申请（第四十条）")
         if all(p.status != ProposalStatus.pending for p in proposals):
             raise Conflict("already_decided", "该申请已复核完毕")
+    elif action == "approve":
+        check_action(session, user, case, "decide", target)
+        covered = set(target.terms.get("changes", [])) if target.kind == ProposalKind.correction else set()
+        if any(b.id not in covered for b in pending_changes(case)):
+            raise Conflict(
+                "basis_changed",
+                "依据已变更：该申请是按变更前的数据提出的，只能驳回；驳回后请按变更后的数据提出更正申请",
+            )
     elif action == "issue_demand":
         _check_status(case, DEMANDABLE_IN, "下达追缴（返还）通知")
         if any(d.status != DemandStatus.written_off for d in case.demands):
@@ -776,6 +972,8 @@ def _check_proposal(session: Session, case: Case, kind: ProposalKind, demand_id:
         demand = _demand_of(case, demand_id)
         if demand.status != DemandStatus.repaid:
             raise Conflict("not_repaid", f"追缴金额尚未足额退还（尚欠 {demand.outstanding:.2f} 元），不能核销")
+    if kind == ProposalKind.correction and not pending_changes(case):
+        raise Conflict("nothing_to_correct", "本案依据未变更（或变更未涉及已作出的停发、结算、追缴和文书），无需更正")
     if kind == ProposalKind.closure and not closure_reasons(session, case):
         raise Conflict("close_directly", "本案没有欠款，也没有未了结的疑点，可直接办结，无需复核")
 
@@ -842,7 +1040,9 @@ def _steps(session: Session, case: Case, user: User, case_rules: dict[str, Probl
             continue  # another role's work: neither offered nor explained
         if action == "decide" and not any(p.status == ProposalStatus.pending for p in case.proposals):
             continue  # nothing to review is not a step still to come
-        if case.status in (CaseStatus.closed, CaseStatus.referred) and action != "record_visit":
+        if action == "propose_correction" and not pending_changes(case):
+            continue  # nothing changed under the case's decisions
+        if case.status in (CaseStatus.closed, CaseStatus.referred) and action not in CORRECTING:
             continue  # the bureau's work on the case is over: nothing is "not yet"
         # Past the role, only a review depends on who asks (never one's own proposal).
         problem = refusal(session, user, case, action) if action in ("decide", "record_visit") else case_rules[action]
@@ -854,15 +1054,22 @@ def next_step(case: Case, user: User, case_rules: dict[str, Problem | None]) -> 
     """The case's next step in words, whoever takes it (the first of WORKFLOW the rules allow;
     closing with something given up only when nothing else is), the alternatives the rules
     also allow after it; and the action it is."""
+    pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
+    if pending and (case.status not in (CaseStatus.closed, CaseStatus.referred) or pending_changes(case)):
+        p = pending[0]
+        who = "（本人提出的申请须由他人复核）" if p.proposed_by == user.id else ""
+        stale = (
+            "；依据已变更，按变更前数据提出的申请只能驳回"
+            if p.kind != ProposalKind.correction and pending_changes(case)
+            else ""
+        )
+        return f"复核第 {p.id} 号{PROPOSAL_LABELS[p.kind]}申请{who}{stale}。", "decide"
+    if changes := pending_changes(case):
+        return f"依据已变更（{len(changes)} 处）：提出更正申请，由他人复核批准。", "propose_correction"
     if case.status == CaseStatus.closed:
         return "本案已办结。", None
     if case.status == CaseStatus.referred:
         return "追缴通知逾期未足额退还，本案已移交区人社局依法处理。", None
-    pending = [p for p in case.proposals if p.status == ProposalStatus.pending]
-    if pending:
-        p = pending[0]
-        who = "（本人提出的申请须由他人复核）" if p.proposed_by == user.id else ""
-        return f"复核第 {p.id} 号{PROPOSAL_LABELS[p.kind]}申请{who}。", "decide"
     possible = [a for a in WORKFLOW if a != "propose_closure" and case_rules[a] is None] or [
         a for a in ("propose_closure",) if case_rules[a] is None
     ]

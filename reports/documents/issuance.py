@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.errors import Conflict, Invalid, NotFound, Problem
-from casework.models import Case, IssuedDocument, IssuedFile, User, utcnow
+from casework.errors import NotFound, Problem
+from casework.models import IssuedFile, Proposal, ProposalKind, ProposalStatus, User
 from casework.published import current_run_id
-from casework.services import audit
+from casework.services import audit, documents
 from casework.services.access import require, sees_township
 from reports.documents import KINDS
 from reports.documents.accountability_report import accountability_report, may_read_accountability
@@ -198,26 +198,15 @@ def void(session: Session, user: User, file_id: int, reason: str) -> IssuedFile:
     stays spent (never given again), and the notice may be issued again (a replacement with the
     next number). Audited."""
     require(user, "handle")
-    issued = file_by_id(session, user, file_id)
-    if issued.voided_at is not None:
-        raise Conflict("already_voided", "该文书已作废")
-    why = (reason or "").strip()
-    if len(why) < 2:
-        raise Invalid("reason_required", "请填写作废原因")
-    before = audit.snapshot(issued)
-    issued.voided_at, issued.voided_by, issued.void_reason = utcnow(), user.id, why
-    numbers = list(session.scalars(select(IssuedDocument).where(IssuedDocument.file_id == issued.id)))
-    for numbered in numbers:
-        numbered.voided_at = issued.voided_at
-    case = session.get(Case, issued.case_id) if issued.case_id is not None else None
-    audit.record(
-        session,
-        user,
-        "document_voided",
-        issued,
-        before,
-        f"{issued.title} {'、'.join(n.document_no for n in numbers)} 作废：{why}",
-        issued.case_id,
-        case.person_id if case is not None else None,
-    )
-    return issued
+    return documents.void_file(session, user, file_by_id(session, user, file_id), reason)
+
+
+def issue_corrected(session: Session, user: User, proposal: Proposal, today: dt.date) -> list[IssuedFile]:
+    """An approved correction's notices, issued anew (its voided ones replaced, a supplementary
+    demand's given), in the same transaction as the approval."""
+    if proposal.kind != ProposalKind.correction or proposal.status != ProposalStatus.approved:
+        return []
+    return [
+        issue(session, user, n["name"], today, demand_id=n["demand_id"])[0]
+        for n in proposal.terms.get("notices_to_issue", [])
+    ]
