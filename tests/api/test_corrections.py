@@ -208,6 +208,8 @@ def test_a_lower_amount_is_a_correction_another_approves_that_voids_and_reissues
         "withdrawn": False,
     }
     assert terms["void_files"] == [notice["id"]] and "release" not in terms, "the sentence stands: the hold too"
+    page = api.client.get(f"/web/cases/{case['id']}", headers=api.login("fuhe2")).text
+    assert f"{Decimal(demand['amount']):,.2f} → <b>{new:,.2f}</b>，作废原通知书并重新出具" in page
 
     # Four eyes: not by the one who proposed it.
     r = decide(api, proposal, who="fuhe")
