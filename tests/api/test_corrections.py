@@ -2,7 +2,9 @@
 
 The court re-sends three months' sentence lists after cases were opened, persons' benefits
 held, demands issued and notices sent: one sentence began later (less was overpaid), one
-earlier (more), and one was never passed (the finding goes). `pension-audit run` loads the
+earlier (more), and one was never passed (the finding goes); the police re-send a month's
+deregistrations with a date of death months before the deregistration (more overpaid, the
+account settled again). `pension-audit run` loads the
 corrected files and builds again; publishing that build into a case store holding the casework
 (SQLite and PostgreSQL) shows "依据已变更" on each case with the figures before and after and
 the file that changed them, and changes nothing that concerns money by itself. A correction
@@ -32,6 +34,7 @@ from tests.reports.support import approve, case_now, issue_demand, open_case, re
 LATER = "imprisonment:150404195706142151:(2025)蒙0404刑初535号"  # re-sent 2025-04: custody from 2025-05-24
 EARLIER = "imprisonment:15040419591130210X:(2025)蒙0404刑初904号"  # re-sent 2025-06: seven months from 2025-03-02
 GONE = "imprisonment:150402194308010105:(2025)蒙0404刑初903号"  # re-sent 2025-08 without the sentence
+DIED_EARLIER = "death:150404196007063694"  # police re-sent 2025-06 with the date of death, 2025-03-15
 
 
 def resend(path: Path, edit) -> None:
@@ -62,10 +65,17 @@ def _never_passed(row: list) -> list | None:
     return None if "刑初903号" in str(row) else row
 
 
+def _died_earlier(row: list) -> list:
+    if "150404196007063694" in str(row):
+        row[6] = dt.date(2025, 3, 15)  # 死亡日期, empty as first sent
+    return row
+
+
 @pytest.fixture(scope="session")
 def corrected_build(tiny_district: BuiltDistrict, tmp_path_factory) -> Path:
-    """The tiny district after the court re-sent 2025-04, 2025-06 and 2025-08, run again with
-    `pension-audit run`: the warehouse of that build (once per test session)."""
+    """The tiny district after the court re-sent 2025-04, 2025-06 and 2025-08 and the police
+    2025-06, run again with `pension-audit run`: the warehouse of that build (once per test
+    session)."""
     from click.testing import CliRunner
     from filelock import FileLock
 
@@ -82,6 +92,7 @@ def corrected_build(tiny_district: BuiltDistrict, tmp_path_factory) -> Path:
             resend(court / "2025-04.xlsx", _later)
             resend(court / "2025-06.xlsx", _earlier)
             resend(court / "2025-08.xlsx", _never_passed)
+            resend(root / "inbox" / "police_deregistrations" / "2025-06.xlsx", _died_earlier)
             ran = CliRunner().invoke(main, ["run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
             assert ran.exit_code == 0, ran.output
             done.write_text(ran.output, encoding="utf-8")
@@ -197,6 +208,8 @@ def test_a_lower_amount_is_a_correction_another_approves_that_voids_and_reissues
         "withdrawn": False,
     }
     assert terms["void_files"] == [notice["id"]] and "release" not in terms, "the sentence stands: the hold too"
+    page = api.client.get(f"/web/cases/{case['id']}", headers=api.login("fuhe2")).text
+    assert f"{Decimal(demand['amount']):,.2f} → <b>{new:,.2f}</b>，作废原通知书并重新出具" in page
 
     # Four eyes: not by the one who proposed it.
     r = decide(api, proposal, who="fuhe")
@@ -312,3 +325,38 @@ def test_a_proposal_made_on_the_earlier_figures_can_only_be_rejected(api: Api, c
     assert decide(api, proposal).status_code == 200
     (adjusted,) = case_now(api, case["id"])["demands"]
     assert adjusted["status"] == "repaid" and Decimal(adjusted["outstanding"]) == -refund
+
+
+def test_an_earlier_death_settles_the_account_again_and_raises_the_demand_with_a_new_notice(
+    api: Api, corrected_build: Path
+):
+    if api.get("admin", "/documents/issuer-accounts").json() == []:
+        record_account(api)
+    case = open_case(api, DIED_EARLIER)
+    approve(api, case, "cancellation")
+    approve(api, case, "offset")
+    demand = issue_demand(api, case, "林晓梅", "子女（法定继承人）")
+    notice = api.post("jingban", f"/documents/recovery-notice/{demand['id']}/issue").json()
+    (settled,) = case_now(api, case["id"])["settlements"]
+
+    publish(api.engine, corrected_build)
+    case = case_now(api, case["id"])
+    (change,) = case["basis_changes"]
+    assert [f["path"] for f in change["files"]] == ["police_deregistrations/2025-06.xlsx"]
+    assert change["after"]["first_improper_month"] == "2025-04" < change["before"]["first_improper_month"]
+    assert case["settlements"] == [settled], "the settlement stands until a correction is approved"
+
+    proposal = propose_correction(api, case["id"])
+    t = proposal["terms"]
+    assert Decimal(t["settlement"]["overpaid"]) == Decimal(case["overpaid"]) > Decimal(settled["overpaid"])
+    assert t["settlement_before"] == {"overpaid": settled["overpaid"], "remaining": settled["remaining"]}
+    assert t["demand"]["after"] == t["settlement"]["remaining"] and Decimal(t["demand"]["after"]) > Decimal(
+        demand["amount"]
+    )
+    assert decide(api, proposal).status_code == 200
+    case = case_now(api, case["id"])
+    assert [s["remaining"] for s in case["settlements"]] == [settled["remaining"], t["settlement"]["remaining"]]
+    (raised,) = case["demands"]
+    assert raised["amount"] == t["demand"]["after"] and case["status"] == "recovering"
+    old, reissued = notice_files(api, demand["id"])
+    assert old.id == notice["id"] and old.voided_at is not None and reissued.replaces == old.id
