@@ -55,11 +55,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "LINEAGE_COLUMNS",
+    "ROW_KEY",
     "STRUCTURAL",
     "WARN",
     "ExpectationResult",
     "ValidationOutcome",
     "build_suite",
+    "checks",
+    "columns_read",
     "describe_suites",
     "suite_as_json",
     "validate",
@@ -387,14 +390,17 @@ def _condition(spec: tuple[tuple[Any, ...], ...]) -> Any:
     return cond
 
 
-def _suite(feed: Feed, name: str, per_period: bool = False) -> gx.ExpectationSuite:
-    """The checks on the rows (default), or the checks on the one-row-per-period frame."""
+def _suite(
+    feed: Feed, name: str, per_period: bool = False, severities: tuple[str, ...] = (STRUCTURAL, WARN)
+) -> gx.ExpectationSuite:
+    """The checks on the rows (default), or the checks on the one-row-per-period frame; of
+    the given severities (default: all)."""
     import great_expectations as gx
     from great_expectations.expectations.metadata_types import FailureSeverity
 
     suite = gx.ExpectationSuite(name=name, meta={"feed": feed.name, "title": feed.title})
     for check in _checks(feed):
-        if check.per_period != per_period:
+        if check.per_period != per_period or check.severity not in severities:
             continue
         kwargs = dict(check.kwargs)
         condition = _condition(check.condition)
@@ -438,6 +444,24 @@ def describe_suites(feeds: tuple[Feed, ...] = FEEDS) -> list[dict]:
                 }
             )
     return rows
+
+
+def checks(feed: Feed) -> list[_Check]:
+    """The feed's checks as plain data, in suite order (what `expectations.structure` computes
+    in DuckDB for the STRUCTURAL ones)."""
+    return _checks(feed)
+
+
+def columns_read(feed: Feed, severities: tuple[str, ...]) -> list[str]:
+    """The frame columns the row checks of these severities read (with `_period` and `_row`,
+    which tell the periods and rows apart): what the loader selects for GX, no more."""
+    names = ["_period", ROW_KEY]
+    for check in _checks(feed):
+        if check.severity not in severities or check.per_period or "column" not in check.kwargs:
+            continue
+        needed = list(check.inputs) if check.inputs else [check.kwargs["column"]]
+        names += needed + [item[1] for item in check.condition]
+    return list(dict.fromkeys(names))
 
 
 @dataclass
@@ -492,10 +516,10 @@ def _feed_key(feed: Feed) -> str:
 _RUNNERS: dict[str, _Runner] = {}
 
 
-def _runner(feed: Feed) -> _Runner:
-    """Context objects for one feed, built once per process (keyed by the full declaration,
-    so a changed declaration gets its own suite)."""
-    key = _feed_key(feed)
+def _runner(feed: Feed, severities: tuple[str, ...] = (STRUCTURAL, WARN)) -> _Runner:
+    """Context objects for one feed and the severities it runs, built once per process (keyed
+    by the full declaration, so a changed declaration gets its own suite)."""
+    key = _feed_key(feed) + ("" if severities == (STRUCTURAL, WARN) else "." + ".".join(severities))
     with _LOCK:
         runner = _RUNNERS.get(key)
         if runner is not None:
@@ -513,7 +537,7 @@ def _runner(feed: Feed) -> _Runner:
         ):
             asset = source.add_dataframe_asset(name=name)
             batch = asset.add_batch_definition_whole_dataframe(name=name)
-            suite = context.suites.add(_suite(feed, name, per_period))
+            suite = context.suites.add(_suite(feed, name, per_period, severities))
             definitions.append(
                 context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
             )
@@ -692,7 +716,10 @@ def _missing_columns(check: _Check, columns: set[str]) -> list[str]:
 
 
 def validate_periods(
-    feed: Feed, df: pd.DataFrame, previous_row_counts: dict[str, int | None]
+    feed: Feed,
+    df: pd.DataFrame,
+    previous_row_counts: dict[str, int | None],
+    severities: tuple[str, ...] = (STRUCTURAL, WARN),
 ) -> dict[str, ValidationOutcome]:
     """Validate the rows of several periods of one feed with ONE run of the feed's suite
     (plus one small run for the row-count check), reporting per period.
@@ -708,6 +735,10 @@ def validate_periods(
     checks with `mostly`, too many of them), `unexpected_count` / `unexpected_percent` are
     that period's, `unexpected_rows` up to MAX_UNEXPECTED_ROWS of its `_row`s. Table-level
     checks (the column set) apply to every period alike. Keys keep the order given.
+
+    `severities`: which of the suite's checks GX runs (default all). The loader runs only
+    the WARN ones here: the STRUCTURAL ones are computed in DuckDB where the rows are
+    (`expectations.structure`), with the same results.
     """
 
     periods = list(previous_row_counts)
@@ -719,7 +750,7 @@ def validate_periods(
         partition = pd.Series(periods * len(df) if periods else [], index=df.index, dtype=object)
     else:
         raise ValueError("df has no _period column to tell several periods apart")
-    return _validate(feed, rows, partition, previous_row_counts)
+    return _validate(feed, rows, partition, previous_row_counts, severities)
 
 
 def validate(feed: Feed, df: pd.DataFrame, previous_row_count: int | None = None) -> ValidationOutcome:
@@ -740,15 +771,17 @@ def _validate(
     df: pd.DataFrame,
     partition: pd.Series,
     previous_row_counts: dict[Any, int | None],
+    severities: tuple[str, ...] = (STRUCTURAL, WARN),
 ) -> dict[Any, ValidationOutcome]:
     """Run the suite once over `df`, whose rows `partition` assigns to the keys of
     `previous_row_counts`, and split the results per key."""
 
-    runner = _runner(feed)
+    runner = _runner(feed, severities)
     frame = _prepare(feed, df)
     frame[_PARTITION] = partition.to_numpy()
     frame = frame.reset_index(drop=True)
-    _derive(feed, frame)
+    if STRUCTURAL in severities:  # the derived columns are for structural checks only
+        _derive(feed, frame)
     columns = {str(c) for c in df.columns}
     keys = list(previous_row_counts)
     row_counts = {key: 0 for key in keys}

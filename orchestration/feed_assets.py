@@ -1,9 +1,11 @@
 """One Dagster asset per feed, partitioned by the feed's cadence, with its quality checks.
 
 The asset is a thin adapter: it finds the inbox files of the partitions it was asked for,
-hands them to the warehouse loader, validates what loaded with the feed's Great
-Expectations suite, and reports both. A run may cover a range of partitions at once
-(single-run backfill), so a cold start over years of months is one run per feed.
+hands them to the warehouse loader, checks what loaded with the feed's suite (its structural
+checks in DuckDB, where the rows are; its quality checks by Great Expectations), and reports
+both. A run may cover a range of partitions at once (single-run backfill), so a cold start
+over years of months is one run per cadence; given `periods`, it loads and materialises only
+those partitions of its range, so what arrived for a cadence is one run whatever its gaps.
 """
 
 import functools
@@ -11,7 +13,8 @@ import warnings
 
 import dagster as dg
 
-from expectations.suites import ValidationOutcome
+from expectations.structure import combine, structural_results
+from expectations.suites import WARN, ExpectationResult, ValidationOutcome, columns_read
 from expectations.suites import validate_periods as validate_with_suite
 from orchestration.inbox_state import record_versions
 from orchestration.resources import DataHome
@@ -80,23 +83,25 @@ def validation_batches(row_counts: dict[str, int], limit: int = VALIDATION_BATCH
     return batches
 
 
-def validation_columns(feed: Feed) -> str:
-    """What the suite reads, in the types it compares fastest: text stays Arrow-backed (no
-    Python string per cell), amounts are read as DOUBLE for the plausibility band only (the
-    warehouse keeps them exact), names as they arrived are left out (nothing checks them)."""
-    names = [
-        name
-        for name, _ in feed_table_columns(feed)
-        if not (name.endswith("_raw") and feed.column(name.removesuffix("_raw")).kind is Kind.NAME)
-    ]
+def validation_columns(feed: Feed, severities: tuple[str, ...] = (WARN,)) -> str:
+    """What GX reads, in the types it compares fastest: only the columns its checks of these
+    severities look at; text stays Arrow-backed (pandas' string dtype, no Python string per
+    cell), amounts are read as DOUBLE for the plausibility band only (the warehouse keeps them
+    exact)."""
     amounts = {c.name for c in feed.columns if c.kind is Kind.AMOUNT}
+    table = {name for name, _ in feed_table_columns(feed)}
+    names = [n for n in columns_read(feed, severities) if n in table]
     return ", ".join(f'CAST("{n}" AS DOUBLE) AS "{n}"' if n in amounts else f'"{n}"' for n in names)
 
 
-def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str, ValidationOutcome]:
-    """Run the feed's expectation suite over the freshly loaded periods, a batch of periods
-    per run, and store each period's results beside its data, so later layers and the
-    console can see which partitions are blocked."""
+def structure_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str, list[ExpectationResult]]:
+    """The suite's STRUCTURAL checks over the freshly loaded periods, computed in DuckDB."""
+    return structural_results(wh.con, feed, periods)
+
+
+def quality_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str, ValidationOutcome]:
+    """The suite's WARN checks over the freshly loaded periods, by Great Expectations, a
+    bounded batch of periods per run (only the columns those checks read)."""
     outcomes: dict[str, ValidationOutcome] = {}
     counts = dict(
         wh.con.execute(
@@ -115,9 +120,17 @@ def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str,
             .to_pandas(date_as_object=False)
         )
         previous = {period: wh.previous_row_count(feed, period) for period in batch}
-        outcomes |= validate_with_suite(feed, df, previous)
+        outcomes |= validate_with_suite(feed, df, previous, severities=(WARN,))
         del df
-    wh.record_checks(feed, {period: outcomes[period] for period in periods})
+    return outcomes
+
+
+def validate_periods(wh: Warehouse, feed: Feed, periods: list[str]) -> dict[str, ValidationOutcome]:
+    """Run the feed's expectation suite over the freshly loaded periods (its structural checks
+    in DuckDB, its quality checks by GX) and store each period's results beside its data, so
+    later layers and the console can see which partitions are blocked."""
+    outcomes = combine(feed, structure_periods(wh, feed, periods), quality_periods(wh, feed, periods))
+    wh.record_checks(feed, outcomes)
     return outcomes
 
 
@@ -152,6 +165,26 @@ def _check_metadata(outcomes: dict[str, ValidationOutcome], severity: str) -> di
     }
 
 
+class FeedLoadConfig(dg.Config):
+    """Which partitions of the run's range to load: a run over a cadence's pending periods
+    spans from the first to the last of them, and loads (and materialises) only those."""
+
+    periods: list[str] | None = None  # None: every partition of the run
+
+
+def _load_metadata(outcomes: list[FileOutcome]) -> dict[str, dg.MetadataValue]:
+    loaded = [o for o in outcomes if o.status == "loaded"]
+    return {
+        "files_loaded": dg.MetadataValue.int(len(loaded)),
+        "files_failed": dg.MetadataValue.int(sum(o.status == "failed" for o in outcomes)),
+        "files_held": dg.MetadataValue.int(sum(o.status == "held" for o in outcomes)),
+        "files_unchanged": dg.MetadataValue.int(sum(o.status == "unchanged" for o in outcomes)),
+        "rows_loaded": dg.MetadataValue.int(sum(o.rows_loaded for o in outcomes)),
+        "rows_quarantined": dg.MetadataValue.int(sum(o.rows_quarantined for o in outcomes)),
+        "files": dg.MetadataValue.md("\n".join(f"- {o.summary}" for o in outcomes) or "无新文件"),
+    }
+
+
 def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
     key = feed_asset_key(feed)
 
@@ -163,6 +196,8 @@ def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"duckdb", "python"},
         tags={"cadence": feed.cadence.value},
+        # A run over a range with gaps materialises only the periods it loaded (below).
+        output_required=False,
         check_specs=[
             dg.AssetCheckSpec(
                 STRUCTURE_CHECK,
@@ -177,11 +212,13 @@ def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
             ),
         ],
     )
-    def _feed_asset(context: dg.AssetExecutionContext, data_home: DataHome):
+    def _feed_asset(context: dg.AssetExecutionContext, config: FeedLoadConfig, data_home: DataHome):
         groups = by_period(scan_inbox(data_home.settings().inbox_path))
         outcomes: list[FileOutcome] = []
+        in_run = context.partition_keys
+        periods = in_run if config.periods is None else [p for p in in_run if p in set(config.periods)]
         with data_home.warehouse() as wh:
-            for period in context.partition_keys:
+            for period in periods:
                 files = groups.get((feed.name, period))
                 if files:
                     outcomes += wh.ingest_period(files)
@@ -203,8 +240,8 @@ def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
                 f"未变化 {sum(o.status == 'unchanged' for o in outcomes)} 个"
             )
             checks = validate_periods(wh, feed, loaded)
-            refused = not_in_force(wh, feed, context.partition_keys)
-        if refused and len(refused) == len(context.partition_keys):
+            refused = not_in_force(wh, feed, periods)
+        if refused and len(refused) == len(periods) == len(in_run):
             # The newest file of every period of this run failed or is held: they show as failed
             # in Dagster, not green (the file log says why).
             raise dg.Failure(
@@ -212,17 +249,15 @@ def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
                 metadata={"files": dg.MetadataValue.md("\n".join(f"- {m}" for m in refused.values()))},
                 allow_retries=False,
             )
-        yield dg.MaterializeResult(
-            metadata={
-                "files_loaded": dg.MetadataValue.int(len(loaded)),
-                "files_failed": dg.MetadataValue.int(sum(o.status == "failed" for o in outcomes)),
-                "files_held": dg.MetadataValue.int(sum(o.status == "held" for o in outcomes)),
-                "files_unchanged": dg.MetadataValue.int(sum(o.status == "unchanged" for o in outcomes)),
-                "rows_loaded": dg.MetadataValue.int(sum(o.rows_loaded for o in outcomes)),
-                "rows_quarantined": dg.MetadataValue.int(sum(o.rows_quarantined for o in outcomes)),
-                "files": dg.MetadataValue.md("\n".join(f"- {o.summary}" for o in outcomes) or "无新文件"),
-            }
-        )
+        if len(periods) == len(in_run):
+            yield dg.MaterializeResult(metadata=_load_metadata(outcomes))
+        else:  # the periods between the ones that arrived are not materialised again
+            for period in periods:
+                yield dg.AssetMaterialization(
+                    asset_key=key,
+                    partition=period,
+                    metadata=_load_metadata([o for o in outcomes if o.period == period]),
+                )
         yield dg.AssetCheckResult(
             check_name=STRUCTURE_CHECK,
             asset_key=key,

@@ -97,30 +97,23 @@ def pending_periods(wh: Warehouse, inbox_files: list[InboxFile]) -> dict[str, li
     return {feed: sorted(periods) for feed, periods in sorted(pending.items())}
 
 
-def _period_index(period: str) -> int:
-    return int(period[:4]) * 12 + int(period[5:7]) if len(period) == 7 else int(period)
-
-
-def load_batches(pending: dict[str, list[str]]) -> list[tuple[list[str], str, str]]:
-    """The Dagster runs that load the pending periods: each feed's pending periods in runs of
-    consecutive periods, feeds with the same run of periods in one run (a cold start is a run
-    or two per cadence). Only pending periods are materialised: a period with nothing new is
-    not materialised again."""
-    runs: dict[tuple[str, str], list[str]] = {}
-    for feed, periods in pending.items():
-        start = previous = periods[0]
-        for period in periods[1:]:
-            if _period_index(period) != _period_index(previous) + 1:
-                runs.setdefault((start, previous), []).append(feed)
-                start = period
-            previous = period
-        runs.setdefault((start, previous), []).append(feed)
-    return [(feeds, first, last) for (first, last), feeds in sorted(runs.items(), key=lambda r: (len(r[0][0]), r[0]))]
+def load_batches(pending: dict[str, list[str]]) -> list[tuple[list[str], str, str, dict[str, list[str]]]]:
+    """The Dagster runs that load the pending periods: one run per cadence, over the range from
+    its first pending period to its last, with the feeds that have something pending; each
+    feed loads (and materialises) only its own pending periods, not the ones between (a re-sent
+    old month and a new month are one run). (feeds, first, last, feed -> its periods)."""
+    cadences: dict[int, dict[str, list[str]]] = {}
+    for feed, periods in sorted(pending.items()):
+        cadences.setdefault(len(periods[0]), {})[feed] = periods
+    return [
+        (list(feeds), min(p for ps in feeds.values() for p in ps), max(p for ps in feeds.values() for p in ps), feeds)
+        for _, feeds in sorted(cadences.items())
+    ]
 
 
 def refused_in_ranges(settings: Settings, pending: dict[str, list[str]], since: dt.datetime) -> list[tuple[str, str]]:
-    """(feed, period) of the files refused by this run's loading whose feed had more than one
-    period pending (a single pending period already ran alone)."""
+    """(feed, period) of the files refused by this run's loading whose run was over a range of
+    periods (a run of a single period already shows it failed)."""
     rows = read(
         settings.warehouse_path,
         """
@@ -129,7 +122,12 @@ def refused_in_ranges(settings: Settings, pending: dict[str, list[str]], since: 
         ORDER BY 1, 2""",
         [since],
     )
-    return [(feed, period) for feed, period in rows if len(pending.get(feed, [])) > 1 and period in pending[feed]]
+    ranges = {feed: (first, last) for feeds, first, last, _ in load_batches(pending) for feed in feeds}
+    return [
+        (feed, period)
+        for feed, period in rows
+        if feed in ranges and ranges[feed][0] != ranges[feed][1] and period in pending[feed]
+    ]
 
 
 def dagster_instance(settings: Settings) -> dg.DagsterInstance:
@@ -137,9 +135,12 @@ def dagster_instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(settings.prepare_dagster_home()))
 
 
-def load_feeds(settings: dict[str, Any], feeds: list[str], first: str, last: str) -> list[str]:
+def load_feeds(
+    settings: dict[str, Any], feeds: list[str], first: str, last: str, periods: dict[str, list[str]] | None = None
+) -> list[str]:
     """Materialise the feed assets over the partitions first..last in one Dagster run (in a
-    child process: `settings` as `Settings.model_dump` gives them); the feeds whose step failed."""
+    child process: `settings` as `Settings.model_dump` gives them), each feed only over its
+    `periods` when given; the feeds whose step failed."""
     resource = DataHome.from_settings(Settings(**settings))
     where: dict[str, Any] = (
         {"partition_key": first}
@@ -148,12 +149,17 @@ def load_feeds(settings: dict[str, Any], feeds: list[str], first: str, last: str
     )
     all_assets = feed_assets(first_month(resource.settings()))
     assets = [all_assets[feed] for feed in feeds]
+    run_config: dict[str, Any] = dict(SILENT_RUN_CONFIG)
+    if periods:
+        run_config["ops"] = {
+            all_assets[feed].op.name: {"config": {"periods": periods[feed]}} for feed in feeds if feed in periods
+        }
     with dagster_instance(resource.settings()) as instance:
         result = dg.materialize(
             assets,
             instance=instance,
             resources={"data_home": resource},
-            run_config=SILENT_RUN_CONFIG,
+            run_config=run_config,
             raise_on_error=False,
             **where,
         )
@@ -214,9 +220,9 @@ def run_pipeline(
         ):
             batches = load_batches(pending)
             task = progress.add_task("载入数据源", total=len(batches))
-            for feeds, first, last in batches:
+            for feeds, first, last, periods in batches:
                 progress.update(task, description=f"载入 {len(feeds)} 个数据源（{first} 至 {last}）")
-                failed_runs += loader.submit(load_feeds, settings.model_dump(), feeds, first, last).result()
+                failed_runs += loader.submit(load_feeds, settings.model_dump(), feeds, first, last, periods).result()
                 progress.advance(task)
             # A refused file inside a range of periods: its period is run again alone, so that it
             # shows as failed in Dagster rather than materialised with its neighbours.

@@ -3,9 +3,10 @@
 The sensor and `pension-audit run` share one truth, kept in the data home's Dagster instance
 (orchestration/inbox_state.py): the file versions already ingested, whoever loaded them. After
 a `pension-audit run` the sensor asks for nothing; a re-sent file is one run, of its own feed
-and period."""
+and period; what arrived between two ticks is one run per cadence."""
 
 import functools
+import hashlib
 import json
 
 import dagster as dg
@@ -54,21 +55,67 @@ CALENDAR_SCHEDULE = dg.ScheduleDefinition(
 # Tags on the sensor's runs: the file version a run loads, and which attempt at it this is.
 FILE_TAG, VERSION_TAG, ATTEMPT_TAG = "inbox_file", "pension_audit/file_version", "pension_audit/attempt"
 MAX_ATTEMPTS = 5
+RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 RETRIED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
-def _request(f: InboxFile, digest: str, attempt: int = 1) -> dg.RunRequest:
-    """For a well-named file (its feed and period known)."""
-    assert f.feed is not None and f.period is not None
-    version = f"{f.relative}@{digest}"
-    job = MONTHLY_JOB_NAME if f.feed.is_monthly else ANNUAL_JOB_NAME
+def _request(files: list[tuple[InboxFile, str]], attempt: int = 1) -> dg.RunRequest:
+    """One run for well-named files of one cadence (their feeds and periods known): a single
+    period is a run of that partition; several are a run over the range from the first to the
+    last, each feed loading only its own periods (the ones between are not materialised)."""
+    versions = sorted(f"{f.relative}@{digest}" for f, digest in files)
+    periods: dict[str, list[str]] = {}
+    for f, _ in files:
+        assert f.feed is not None and f.period is not None
+        periods.setdefault(f.feed.name, []).append(f.period)
+    periods = {feed: sorted(set(ps)) for feed, ps in sorted(periods.items())}
+    every = sorted({p for ps in periods.values() for p in ps})
+    first_file = files[0][0]
+    assert first_file.feed is not None
+    job = MONTHLY_JOB_NAME if first_file.feed.is_monthly else ANNUAL_JOB_NAME
+    key = versions[0] if len(versions) == 1 else hashlib.sha1("\n".join(versions).encode()).hexdigest()
+    tags = {
+        FILE_TAG: json.dumps(sorted(f.relative for f, _ in files), ensure_ascii=False)
+        if len(files) > 1
+        else first_file.relative,
+        VERSION_TAG: json.dumps(versions, ensure_ascii=False) if len(versions) > 1 else versions[0],
+        ATTEMPT_TAG: str(attempt),
+    }
+    selection = [dg.AssetKey(["raw", feed]) for feed in periods]
+    if len(every) == 1:
+        return dg.RunRequest(
+            job_name=job,
+            run_key=key if attempt == 1 else f"{key}#{attempt}",
+            partition_key=every[0],
+            asset_selection=selection,
+            tags=tags,
+        )
     return dg.RunRequest(
         job_name=job,
-        run_key=version if attempt == 1 else f"{version}#{attempt}",
-        partition_key=f.period,
-        asset_selection=[feed_asset_key(f.feed)],
-        tags={FILE_TAG: f.relative, VERSION_TAG: version, ATTEMPT_TAG: str(attempt)},
+        run_key=key if attempt == 1 else f"{key}#{attempt}",
+        asset_selection=selection,
+        tags={**tags, RANGE_START_TAG: every[0], RANGE_END_TAG: every[-1]},
+        run_config={
+            "ops": {
+                dg.AssetKey(["raw", feed]).to_python_identifier(): {"config": {"periods": ps}}
+                for feed, ps in periods.items()
+            }
+        },
     )
+
+
+def _versions(tag: str) -> list[str]:
+    """The file versions a run of the sensor loads (one, or a JSON list of several)."""
+    return json.loads(tag) if tag.startswith("[") else [tag]
+
+
+def _by_cadence(files: list[tuple[InboxFile, str]], attempt: int = 1) -> list[dg.RunRequest]:
+    """One run per cadence for the files that arrived."""
+    cadences: dict[bool, list[tuple[InboxFile, str]]] = {}
+    for f, digest in files:
+        assert f.feed is not None
+        cadences.setdefault(f.feed.is_monthly, []).append((f, digest))
+    return [_request(group, attempt) for _, group in sorted(cadences.items(), reverse=True)]
 
 
 def _retries(
@@ -80,22 +127,23 @@ def _retries(
     requests = []
     for record in context.instance.get_run_records(dg.RunsFilter(statuses=RETRIED), limit=200):
         tags = record.dagster_run.tags
-        version, relative = tags.get(VERSION_TAG), tags.get(FILE_TAG)
-        if (
-            version is None
-            or relative is None
-            or relative not in files
-            or version != f"{relative}@{current.get(relative)}"
-        ):
-            continue  # not the sensor's, ingested since, or a newer version of the file came
+        if tags.get(VERSION_TAG) is None:
+            continue  # not the sensor's
         attempt = int(tags.get(ATTEMPT_TAG, "1"))
-        if attempts.get(version, 1) > attempt:
-            continue  # already asked for again
-        if attempt >= MAX_ATTEMPTS:
-            context.log.warning(f"{relative} 已连续 {attempt} 次载入失败，不再自动重试，请查看运行日志")
-            continue
-        attempts[version] = attempt + 1
-        requests.append(_request(files[relative], current[relative], attempt + 1))
+        again = []
+        for version in _versions(tags[VERSION_TAG]):
+            relative = version.rsplit("@", 1)[0]
+            if relative not in files or version != f"{relative}@{current.get(relative)}":
+                continue  # ingested since, or a newer version of the file came
+            if attempts.get(version, 1) > attempt:
+                continue  # already asked for again
+            if attempt >= MAX_ATTEMPTS:
+                context.log.warning(f"{relative} 已连续 {attempt} 次载入失败，不再自动重试，请查看运行日志")
+                continue
+            attempts[version] = attempt + 1
+            again.append((files[relative], current[relative]))
+        if again:
+            requests += _by_cadence(again, attempt + 1)
     return requests
 
 
@@ -119,7 +167,7 @@ def build_inbox_sensor(first: str) -> dg.SensorDefinition:
         requested: dict[str, str] = state.get("requested", {})  # asked for, not yet recorded as ingested
         inbox = scan_inbox(data_home.settings().inbox_path)
         recorded = recorded_versions(context.instance, inbox)
-        requests, files, current, touched = [], {}, {}, []
+        requests, files, current, touched, arrived = [], {}, {}, [], []
         for f in inbox:
             seen = recorded.get(f.relative)
             if seen and seen["signature"] == signature(f):
@@ -143,7 +191,8 @@ def build_inbox_sensor(first: str) -> dg.SensorDefinition:
             else:
                 files[f.relative] = f
                 requested[f.relative] = digest
-                requests.append(_request(f, digest))
+                arrived.append((f, digest))
+        requests += _by_cadence(arrived)
         record_versions(context.instance, touched)
         requests += _retries(context, files, current, attempts)
         live = {f"{relative}@{digest}" for relative, digest in current.items()}

@@ -65,8 +65,12 @@ def test_run_loads_files_records_checks_and_a_rerun_does_nothing(inbox, tmp_path
         )
         assert checks[dg.AssetCheckKey(payments, "structure")].status.value == "SUCCEEDED"
 
+    with dg.DagsterInstance.from_config(str(Settings(home=home).dagster_home)) as instance:
+        runs = len(instance.get_run_records())
     again = runner.invoke(main, ["run", "--inbox", str(inbox), "--home", str(home)])
     assert "没有新文件或重新报送的文件，无需载入。" in again.output
+    with dg.DagsterInstance.from_config(str(Settings(home=home).dagster_home)) as instance:
+        assert len(instance.get_run_records()) == runs, "nothing arrived: no Dagster run at all"
 
     exported = runner.invoke(main, ["quarantine", "--home", str(home), "--format", "csv"])
     assert exported.output.splitlines() == [
