@@ -9,7 +9,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from api import docs, errors
-from api.cache import AnswerCache
+from api.cache import AnswerCache, Glance
 from api.guards import BodyLimit, SameOrigin, SecurityHeaders
 from api.oversight import Oversight
 from api.routers import auth, cases, documents, findings, payroll
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # a findings page, 4 threads 1.8 ms (docs/benchmarks.md).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
+        _app.state.glance.close()
         engine.dispose()
 
     app = FastAPI(
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # process's writers queue for their turn on the event loop (api.deps.write_turn).
     app.state.write_gate = threading.Lock()
     app.state.findings_answers = AnswerCache()  # the findings list's answers, per revision
+    app.state.glance = Glance(engine)  # the revision and the token's user, on the event loop
     app.state.person_refs = PersonRefs(seal_of(engine).key("person-ref"))
     errors.install(app)
     # Middleware, innermost first: the last added sees a request first.

@@ -8,6 +8,7 @@ import ipaddress
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -68,7 +69,12 @@ async def write_now(app: FastAPI, work: Callable[[Session], Any]) -> None:
         await anyio.to_thread.run_sync(run)
 
 
-ReadSession = Annotated[Session, Depends(_reading)]
+# Scope "function": the session closes, and its connection goes back to the pool, when the route
+# returns, before its answer is sent. An answer on its way out may wait for a write (the audit
+# log's record of who saw full identity numbers, api.oversight): were every request to hold its
+# read connection meanwhile, as many requests as the pool has connections would each wait for a
+# connection none would give back.
+ReadSession = Annotated[Session, Depends(_reading, scope="function")]
 # Scope "function": the transaction commits when the route has returned and its answer is
 # serialised, before a byte of it is sent. A client that has its 201 finds the write in the store,
 # and a commit that fails answers 409 or 500, never 2xx.
@@ -82,8 +88,9 @@ class Unauthenticated(Problem):
         super().__init__("unauthenticated", "请先登录（令牌无效或已过期）")
 
 
-def _presented_token(request: Request, token: Annotated[str | None, Depends(bearer)]) -> str | None:
-    """The bearer token, or the console's cookie holding the same."""
+async def _presented_token(request: Request, token: Annotated[str | None, Depends(bearer)]) -> str | None:
+    """The bearer token, or the console's cookie holding the same (async: no worker thread for
+    reading a header)."""
     return token or request.cookies.get(COOKIE)
 
 
@@ -105,6 +112,26 @@ def _current_user(request: Request, session: ReadSession, token: PresentedToken)
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+@dataclass(frozen=True)
+class Glimpse:
+    """The signed-in user and the findings' revision as the store had them when the request
+    arrived (api.cache.Glance), with neither a session nor a worker thread."""
+
+    user: User
+    revision: int
+
+
+async def _glimpse(request: Request, token: PresentedToken) -> Glimpse:
+    revision, user = request.app.state.glance(token)
+    if user is None:
+        raise Unauthenticated()
+    request.state.user = user  # for what sees the answer on its way out (api.oversight)
+    return Glimpse(user, revision)
+
+
+GlimpsedUser = Annotated[Glimpse, Depends(_glimpse)]
 
 
 def client_address(request: Request) -> str:
@@ -135,7 +162,7 @@ def _within(address: str, networks: tuple) -> bool:
 ClientAddress = Annotated[str, Depends(client_address)]
 
 
-def _person_refs(request: Request) -> PersonRefs:
+async def _person_refs(request: Request) -> PersonRefs:
     return request.app.state.person_refs
 
 

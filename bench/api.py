@@ -4,17 +4,20 @@ FastAPI endpoint on the same machine.
     .venv/bin/python bench/api.py                        # generate and run a small district first
     .venv/bin/python bench/api.py --home data/           # or a data home that has a warehouse
     .venv/bin/python bench/api.py --home H --clients 1,10,50 --requests 2000 --seconds 20
+    .venv/bin/python bench/api.py --home H --workers 2 --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-It publishes the home's warehouse into a fresh SQLite case store in a temporary folder (the
-home's own store is left alone), adds an inspector and a reviewer, starts the API with
-`pension-audit serve` (uvicorn, one process, as in production) and the bare app
-(bench/bare_app.py) with uvicorn the same way, each in its own process on a free loopback
-port, and signs in through `POST /auth/token` for bearer tokens.
+It publishes the home's warehouse into a fresh case store — SQLite in a temporary folder, or with
+`--postgres` a new database on that PostgreSQL server, dropped afterwards (the home's own store is
+left alone) — adds an inspector and a reviewer, starts the API with `pension-audit serve`
+(uvicorn; one process as in production, or `--workers N` on PostgreSQL) and the bare app
+(bench/bare_app.py) with uvicorn, each on a free loopback port, and signs in through
+`POST /auth/token` for bearer tokens.
 
 Scenarios, each as an inspector with a bearer token:
 
 - `GET /findings`: the first page, default filter and sort (largest amount first, 50 a page);
-- `GET /persons/{id}`: the person page, a different person each request (a fixed random sample);
+- `GET /persons/{ref}`: the person page, a different person each request (a fixed random sample,
+  named by reference as the console's links name them);
 - case action: `POST /cases/{id}/proposals` (the inspector proposes a suspension) then
   `POST /proposals/{id}/decision` (the reviewer rejects it), over and over, one case per
   client. Chosen because it is the casework's own write path and repeatable without end:
@@ -34,9 +37,9 @@ error, counted and shown. For the reads it then offers a fixed rate below satura
 planned send time so a stall is not hidden), to show the latency an unsaturated server gives.
 
 The load generator runs on the same machine as the server and competes with it for the
-cores; the server's own CPU time per request is measured from /proc and shown too. The
-figures are printed and written to the `## API` section of docs/benchmarks.md with the
-machine they ran on. A script, not a test: figures depend on the machine and its load."""
+cores; the server's own CPU time per request (all its processes) is measured from /proc and
+shown too. The figures are printed and written to docs/benchmarks.md with the machine they ran
+on: the `## API` section for one process on SQLite, a section of its own for other set-ups. A script, not a test: figures depend on the machine and its load."""
 
 from __future__ import annotations
 
@@ -50,8 +53,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -60,13 +65,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # before bench/, so that `api` is the package, not this file
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from bench.console import build_small, free_port
 from bench.report import machine_info, machine_markdown, write_section
-from casework.db import migrate, open_store, session_factory, transaction
+from casework.chain import seal_of
+from casework.db import migrate, open_store, service_role, session_factory, transaction
 from casework.models import Finding, Role
 from casework.published import HoldRecommendation
+from casework.services.persons import PersonRefs
 from casework.services.users import add_user
 from orchestration.publish import publish
 from pension_audit.settings import Settings
@@ -82,7 +89,7 @@ PERSON_SAMPLE = 500
 @dataclass
 class Store:
     findings: int
-    persons: list[str]  # a random sample of persons with findings
+    persons: list[str]  # references of a random sample of persons with findings
     case_findings: list[str]  # open findings of distinct persons, each with a hold recommendation
     person_count: int = 0
 
@@ -110,9 +117,11 @@ def prepare_store(home: Path, url: str) -> Store:
         add_user(s, "jingban", "张经办", Role.inspector, PASSWORD, None)
         add_user(s, "fuhe", "王复核", Role.reviewer, PASSWORD, None)
     engine.dispose()
+    refs = PersonRefs(seal_of(engine).key("person-ref"))  # URLs name persons by reference
     rng = random.Random(7)
-    sample = rng.sample(persons, min(PERSON_SAMPLE, len(persons)))
+    sample = [refs.ref(p) or "" for p in rng.sample(persons, min(PERSON_SAMPLE, len(persons)))]
     rng.shuffle(case_findings)
+    engine.dispose()
     return Store(findings, sample, case_findings, len(persons))
 
 
@@ -123,7 +132,7 @@ class Server:
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine starts slowly
         while True:
             if self.process.poll() is not None:
                 raise SystemExit(f"server exited with {self.process.returncode}: {' '.join(argv)}")
@@ -134,16 +143,19 @@ class Server:
                 pass
             if time.monotonic() > deadline:
                 self.stop()
-                raise SystemExit(f"server did not answer {health} within 60 s")
+                raise SystemExit(f"server did not answer {health} within 180 s")
             time.sleep(0.1)
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (Linux /proc)."""
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            return float("nan")
+        """User + system CPU time so far of the server process and its worker processes
+        (uvicorn --workers), from Linux /proc."""
+        total = 0.0
+        for pid in (self.process.pid, *_children(self.process.pid)):
+            fields = _stat(pid)
+            if fields is None:
+                return float("nan") if pid == self.process.pid else total
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def stop(self) -> None:
         self.process.terminate()
@@ -152,6 +164,38 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+@contextmanager
+def postgres_database(server: str) -> Iterator[str]:
+    """A fresh database on the PostgreSQL server of `server` (a URL), dropped afterwards."""
+    name = f"pa_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield url
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            c.execute(text(f'DROP ROLE IF EXISTS "{service_role(url)}"'))
+        admin.dispose()
 
 
 def sign_in(base: str, username: str) -> str:
@@ -600,14 +644,17 @@ def section(
             )
             + "。"
         )
+        # Each process holds one core at most (the GIL); the machine has `cores`.
+        lanes = min(args.workers, int(cores)) if cores.isdigit() else args.workers
+        per = fl.server_ms_per_request / lanes
         verdict.append(
             f"- 闭环压测下 p99 ≈ 并发数 × 每请求服务端耗时：疑点清单每请求服务端 CPU "
-            f"{fl.server_ms_per_request:.2f} ms，一个 uvicorn 进程（GIL，一核）最多约 "
-            f"{1000 / fl.server_ms_per_request:.0f} req/s；{top} 个客户端排队，p99 至少约 "
-            f"{top * fl.server_ms_per_request:.0f} ms。"
+            f"{fl.server_ms_per_request:.2f} ms，{args.workers} 个 uvicorn 进程（每进程 GIL，一核）最多约 "
+            f"{1000 / per:.0f} req/s；{top} 个客户端排队，p99 至少约 "
+            f"{top * per:.0f} ms。"
             f"In a closed loop p99 is about clients × server time per request: the findings list costs "
-            f"{fl.server_ms_per_request:.2f} ms of server CPU, so one process tops out near "
-            f"{1000 / fl.server_ms_per_request:.0f} req/s and {top} clients queue for ~{top * fl.server_ms_per_request:.0f} ms."
+            f"{fl.server_ms_per_request:.2f} ms of server CPU, so {args.workers} process(es) top out near "
+            f"{1000 / per:.0f} req/s and {top} clients queue for ~{top * per:.0f} ms."
         )
     rate_text = ""
     if rates:
@@ -621,7 +668,7 @@ def section(
         machine_markdown(),
         (
             f"- 数据 data: `{home}`：{store.findings:,} 条疑点，{store.person_count:,} 名人员 "
-            f"(findings, persons)；案件库 case store: SQLite（临时目录，新建）"
+            f"(findings, persons)；案件库 case store: {store_words(args)}"
         ),
         (
             f"- 负载 load: 闭环 closed loop，每个客户端一条 keep-alive 连接（客户端 {args.client}"
@@ -630,11 +677,12 @@ def section(
         ),
         (
             f"- **压测程序与服务端在同一台 {cores} 核机器上，互相争用 CPU**；the load generator shares the {cores} cores "
-            "with the server (服务端 CPU ms/req is the server process's own CPU time per request, from /proc)."
+            "with the server (服务端 CPU ms/req is the server processes' own CPU time per request, from /proc)."
         ),
         (
-            "- 服务 server: `pension-audit serve`（uvicorn，单进程，uvloop + httptools）；对照 baseline: "
-            "`bench/bare_app.py` 由 uvicorn 以同样方式启动。"
+            f"- 服务 server: `pension-audit serve --workers {args.workers}`（uvicorn，"
+            f"{'单进程' if args.workers == 1 else f'{args.workers} 个进程'}，uvloop + httptools）；对照 baseline: "
+            "`bench/bare_app.py` 由 uvicorn 启动（单进程）。"
         ),
         (
             "- 案件操作 case action: 经办员提出暂停申请 `POST /cases/{id}/proposals`，复核员驳回 "
@@ -648,9 +696,23 @@ def section(
     ]
     command = (
         f"`.venv/bin/python bench/api.py --home <data home> --clients {args.clients} "
-        f"--requests {args.requests} --seconds {args.seconds:g}`"
+        f"--requests {args.requests} --seconds {args.seconds:g}"
+        + (f" --workers {args.workers}" if args.workers > 1 else "")
+        + (" --postgres <URL>" if args.postgres else "")
+        + "`"
     )
     return "\n".join(lines) + rate_text + f"\n\n重新测量 Reproduce: {command}"
+
+
+def store_words(args: argparse.Namespace) -> str:
+    return "PostgreSQL（新建数据库）" if args.postgres else "SQLite（临时目录，新建）"
+
+
+def section_title(args: argparse.Namespace) -> str:
+    """`## API` for one process on SQLite; other set-ups have a section each."""
+    if args.workers == 1 and not args.postgres:
+        return "API"
+    return f"API：{args.workers} 个服务进程，{'PostgreSQL' if args.postgres else 'SQLite'}"
 
 
 # ------------------------------------------------------------------------------ main
@@ -682,17 +744,30 @@ def main() -> None:
         help="raw: a minimal HTTP/1.1 keep-alive client (default); httpx: httpx.AsyncClient",
     )
     parser.add_argument("--only", default="", help="run only scenarios whose name contains this")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (more than 1 needs --postgres)")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="case store on this PostgreSQL server, in a fresh database (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)",
+    )
     parser.add_argument("--no-report", action="store_true", help="print only, leave docs/benchmarks.md alone")
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
     global CLIENT
     CLIENT = args.client
 
+    if args.workers > 1 and not args.postgres:
+        raise SystemExit("--workers 大于 1 需要 PostgreSQL 案件库（--postgres URL）")
     work = Path(tempfile.mkdtemp(prefix="api-bench-"))
     servers: list[Server] = []
+    databases = ExitStack()
     try:
         home = Path(args.home).resolve() if args.home else build_small(work)
-        url = f"sqlite:///{work / 'cases.sqlite'}"
+        url = (
+            databases.enter_context(postgres_database(args.postgres))
+            if args.postgres
+            else f"sqlite:///{work / 'cases.sqlite'}"
+        )
         t = time.perf_counter()
         store = prepare_store(home, url)
         print(
@@ -703,7 +778,21 @@ def main() -> None:
         env = {**os.environ, "PENSION_AUDIT_HOME": str(home), "PENSION_AUDIT_DATABASE_URL": url}
         port = free_port()
         api = Server(
-            [cli, "serve", "--home", str(home), "--database-url", url, "--port", str(port)], port, env, "/health"
+            [
+                cli,
+                "serve",
+                "--home",
+                str(home),
+                "--database-url",
+                url,
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            port,
+            env,
+            "/health",
         )
         servers.append(api)
         port = free_port()
@@ -756,11 +845,13 @@ def main() -> None:
             print(f"\n固定到达率（开环，闭环最高吞吐的 {args.rate_fraction:.0%}）：")
             print_table(rates)
         if not args.no_report and not args.only:
-            path = write_section("API", section(results, rates, store, home, args, info["cores"]))
-            print(f"\n已写入 {path.relative_to(ROOT)} 的「## API」一节")
+            title = section_title(args)
+            path = write_section(title, section(results, rates, store, home, args, info["cores"]))
+            print(f"\n已写入 {path.relative_to(ROOT)} 的「## {title}」一节")
     finally:
         for server in servers:
             server.stop()
+        databases.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -9,7 +9,7 @@ import enum
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,36 @@ def record(
     )
 
 
+def entry(
+    actor: User | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+    case_id: int | None = None,
+    person_id: str | None = None,
+    actor_name: str | None = None,
+) -> dict[str, Any]:
+    """An entry's content, dated now, before it is sealed. `actor_name` names who acted when no
+    user did (a failed sign-in's user name)."""
+    return {
+        "at": utcnow(),
+        "actor_id": actor.id if actor else None,
+        "actor": actor.username if actor else (actor_name or "system")[:64],
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id[:200],
+        "case_id": case_id,
+        "person_id": person_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+
+
 def write(
     session: Session,
     actor: User | None,
@@ -80,31 +110,36 @@ def write(
     person_id: str | None = None,
     actor_name: str | None = None,
 ) -> AuditEntry:
-    """One entry, sealed at the end of the chain. `actor_name` names who acted when no user did
-    (a failed sign-in's user name)."""
+    """One entry, sealed at the end of the chain."""
     session.flush()  # entries added before this one are in the chain first
-    (row,) = chain.sealed(
-        session.connection(),
-        [
-            {
-                "at": utcnow(),
-                "actor_id": actor.id if actor else None,
-                "actor": actor.username if actor else (actor_name or "system")[:64],
-                "action": action,
-                "entity": entity,
-                "entity_id": entity_id[:200],
-                "case_id": case_id,
-                "person_id": person_id,
-                "before": before,
-                "after": after,
-                "reason": reason,
-            }
-        ],
+    content = entry(
+        actor,
+        action,
+        entity,
+        entity_id,
+        before=before,
+        after=after,
+        reason=reason,
+        case_id=case_id,
+        person_id=person_id,
+        actor_name=actor_name,
     )
-    entry = AuditEntry(**row)
-    session.add(entry)
+    (row,) = chain.sealed(session.connection(), [content])
+    added = AuditEntry(**row)
+    session.add(added)
     session.info["audit_head"] = (row["id"], row["mac"])
-    return entry
+    return added
+
+
+def write_all(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Entries (`entry`) in bulk, sealed in their order at the end of the chain: the service's
+    records of what its answers showed, many requests' in one transaction."""
+    if not entries:
+        return
+    session.flush()
+    rows = chain.sealed(session.connection(), entries)
+    session.execute(insert(AuditEntry), rows)
+    session.info["audit_head"] = (rows[-1]["id"], rows[-1]["mac"])
 
 
 @event.listens_for(Session, "after_commit")

@@ -1,12 +1,19 @@
 """The findings list keeps its answers only while the findings stand still: whatever changes
 them — a case action, publishing, SQL from another program — the next list shows the change,
-on SQLite and PostgreSQL, and one user's kept answer never reaches a user who sees less."""
+on SQLite and PostgreSQL, and one user's kept answer never reaches a user who sees less. A kept
+answer is sent without a session or a worker thread, yet a signed-out or disabled user is
+refused at once, and each showing of full identity numbers is in the audit log, however many
+arrive together."""
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import create_engine, text
 
 from api.cache import AnswerCache
+from casework.chain import verify
+from casework.db import open_store
 from tests.api.conftest import Api
 
 
@@ -78,3 +85,38 @@ def test_routes_run_on_the_configured_number_of_worker_threads(tmp_path):
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'cases.sqlite'}", home=str(tmp_path), threads=3))
     with TestClient(app) as client:
         assert client.portal.call(worker_threads) == 3
+
+
+def test_a_kept_answer_is_refused_to_a_token_signed_out_or_a_user_disabled(api: Api):
+    headers = api.login("jingban")
+    assert api.client.get("/findings", headers=headers).status_code == 200
+    assert api.client.get("/findings", headers=headers).status_code == 200  # the kept answer
+    assert api.client.post("/auth/logout", headers=headers).status_code == 204
+    assert api.client.get("/findings", headers=headers).status_code == 401
+
+    reviewer = api.login("fuhe")
+    assert api.client.get("/findings", headers=reviewer).status_code == 200
+    fuhe = next(u["id"] for u in api.get("admin", "/users").json() if u["username"] == "fuhe")
+    assert api.post("admin", f"/users/{fuhe}/disable").status_code == 200
+    assert api.client.get("/findings", headers=reviewer).status_code == 401
+    assert api.get("shuju", "/findings").status_code == 403, "a role that may not read is refused, kept or not"
+
+
+def test_lists_asked_for_together_are_each_in_the_audit_log_and_the_chain_holds(api: Api, store_settings):
+    def viewed() -> int:
+        with api.engine.connect() as c:
+            return c.scalar(
+                text("SELECT count(*) FROM audit_log WHERE action = 'ids_viewed' AND entity_id = 'GET /findings'")
+            )
+
+    api.login("jingban")
+    before = viewed()
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(lambda _: api.get("jingban", "/findings"), range(36)))
+    assert [r.status_code for r in answers] == [200] * 36
+    assert len({r.content for r in answers}) == 1, "one kept answer, sent 36 times"
+    assert viewed() == before + 36
+    engine = open_store(store_settings)
+    with engine.connect() as c:
+        assert verify(c, engine.get_execution_options()["audit_seal"]).intact
+    engine.dispose()
