@@ -16,7 +16,7 @@ from expectations.suites import validate_periods as validate_with_suite
 from orchestration.inbox_state import record_versions
 from orchestration.resources import DataHome
 from pension_audit.ingest.feeds import FEEDS, Feed, Kind
-from pension_audit.ingest.load import FileOutcome, Warehouse, feed_table_columns
+from pension_audit.ingest.load import ARRIVED, FileOutcome, Warehouse, feed_table_columns
 from pension_audit.ingest.reader import by_period, file_hash, scan_inbox
 from pension_audit.settings import Settings, bureau_today
 
@@ -83,11 +83,11 @@ def validation_batches(row_counts: dict[str, int], limit: int = VALIDATION_BATCH
 def validation_columns(feed: Feed) -> str:
     """What the suite reads, in the types it compares fastest: text stays Arrow-backed (no
     Python string per cell), amounts are read as DOUBLE for the plausibility band only (the
-    warehouse keeps them exact), names as they arrived are left out (nothing checks them)."""
+    warehouse keeps them exact), names and whole rows as they arrived are left out (nothing checks them)."""
     names = [
         name
         for name, _ in feed_table_columns(feed)
-        if not (name.endswith("_raw") and feed.column(name.removesuffix("_raw")).kind is Kind.NAME)
+        if not (name.endswith("_raw") and feed.column(name.removesuffix("_raw")).kind is Kind.NAME) and name != ARRIVED
     ]
     amounts = {c.name for c in feed.columns if c.kind is Kind.AMOUNT}
     return ", ".join(f'CAST("{n}" AS DOUBLE) AS "{n}"' if n in amounts else f'"{n}"' for n in names)
