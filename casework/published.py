@@ -434,6 +434,23 @@ class FeedCheck(Published, Base):
     __table_args__ = (Index("ix_feed_checks_period", "feed", "period"),)
 
 
+class EvidenceRow(Published, Base):
+    """A source row a finding cites, exactly as it arrived (`arrived`: a JSON object of header →
+    cell text), once per township of the findings citing it ('' for none): what a township
+    officer may open is what their township's findings cite."""
+
+    __tablename__ = "evidence_rows"
+
+    feed: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(7))
+    file_hash: Mapped[str] = mapped_column(String(64))
+    row_number: Mapped[int] = mapped_column(Integer)
+    township_code: Mapped[str] = mapped_column(String(9))
+    arrived: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_evidence_rows_row", "feed", "period", "row_number"),)
+
+
 class FeedLate(Published, Base):
     """A feed-period past its due date that has not arrived (none, failed or held): the calendar."""
 
@@ -570,4 +587,5 @@ PUBLISHED_TABLES: tuple[type[Published], ...] = (
     FindingAwaiting,
     ValueIssue,
     IdentityStat,
+    EvidenceRow,
 )

@@ -131,6 +131,7 @@ env.filters.update(
     when=_when,
     township=_township,
     evidence=console.evidence_words,
+    evidence_url=lambda ref: "/web/evidence/" + ref.replace("#", "/"),
     as_arrived=shown_as_arrived,
 )
 env.globals.update(STATUS=CASE_STATUS_LABELS, PROPOSALS=PROPOSAL_LABELS, ROLES=ROLE_LABELS)
@@ -553,6 +554,7 @@ def person(request: Request, ref: str, user: WebUser, session: ReadSession) -> H
         request,
         "person.html",
         user,
+        openable=console.openable_evidence(session, user, refs),
         title=f"人员：{view.name or view.person_id}",
         v=view,
         strip=strip,
@@ -973,11 +975,25 @@ def accountability_events(request: Request, user: WebUser, session: ReadSession)
         user,
         title="迟报、漏报明细",
         rows=rows,
+        openable=console.openable_evidence(
+            session, user, {r for e in rows or [] for r in (e["report_ref"], e["roster_ref"]) if r}
+        ),
         township=township,
         year=year,
         month=month,
         can_read=can(user, "read"),
     )
+
+
+@router.get("/web/evidence/{feed}/{period}/{row}", response_class=HTMLResponse)
+def evidence_row(
+    request: Request, feed: str, period: str, row: int, user: WebUser, session: ReadSession
+) -> HTMLResponse:
+    """A row a finding cites, exactly as it arrived (published with the findings)."""
+    found = console.evidence_row(session, user, feed, period, row)
+    if found is None:
+        raise NotFound("证据行")
+    return page(request, "evidence_row.html", user, title=found.words, e=found, full_ids=sees_full_ids(user))
 
 
 # --------------------------------------------------------------------------------- feeds

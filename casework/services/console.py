@@ -6,6 +6,7 @@ warehouse). Nothing here writes; the workflow stays in `casework.services.cases`
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +39,7 @@ from casework.published import (
     AccountabilityEvent,
     AccountabilityTownshipMonth,
     AccountabilityTownshipYear,
+    EvidenceRow,
     FeedCheck,
     FeedFile,
     FeedLate,
@@ -54,7 +56,7 @@ from casework.published import (
     current_build,
 )
 from casework.services import policy
-from casework.services.access import VISIT, findings_scope, scope_cases, scope_findings
+from casework.services.access import VISIT, findings_scope, mask_id, scope_cases, scope_findings, sees_full_ids
 from casework.services.townships import township_name, township_names
 from pension_audit.ingest.feeds import (
     FEEDS,
@@ -63,6 +65,7 @@ from pension_audit.ingest.feeds import (
     HOLD_REASONS,
     ROW_REASONS,
     Cadence,
+    Kind,
 )
 from pension_audit.settings import BUREAU_TIMEZONE, bureau_today
 
@@ -824,6 +827,11 @@ class EvidenceFile:
     def rows_words(self) -> str:
         return "、".join(f"第{r}行" for r in self.rows)
 
+    @property
+    def refs(self) -> list[tuple[str, int]]:
+        """(feed/period#row, row) of each row, in order: what opens each."""
+        return [(f"{self.feed}/{self.period}#{r}", r) for r in self.rows]
+
 
 @dataclass
 class EvidenceFeed:
@@ -893,6 +901,71 @@ def evidence_files(session: Session, refs: list[str]) -> dict[str, str]:
         if key in paths:
             out[ref] = paths[key]
     return out
+
+
+@dataclass
+class EvidenceRowView:
+    """A source row a finding cites, as it arrived: every declared column as text."""
+
+    feed: str
+    period: str
+    row: int
+    words: str  # 待遇发放明细 2024年2月 第586行
+    path: str | None  # the file it was loaded from
+    file_hash: str
+    cells: list[tuple[str, str | None]]  # (header, cell as it arrived)
+
+
+def evidence_row(session: Session, user: User, feed: str, period: str, row: int) -> EvidenceRowView | None:
+    """The row as it arrived, if a published finding cites it and the user may see it: a
+    township officer only rows their township's findings cite (else None: not there for them).
+    Identity numbers are masked for the roles that see them masked, cell by cell as they came
+    (spaces and full-width characters kept, the length too)."""
+    query = select(EvidenceRow).where(
+        EvidenceRow.feed == feed, EvidenceRow.period == period, EvidenceRow.row_number == row
+    )
+    township = findings_scope(user)
+    if township is not None:
+        query = query.where(EvidenceRow.township_code == township)
+    found = session.scalars(query.limit(1)).first()
+    if found is None:
+        return None
+    declared = FEEDS_BY_NAME.get(feed)
+    ids = (
+        {c.header for c in declared.columns if c.kind in (Kind.ID, Kind.DOC_ID, Kind.DISABILITY_CERT)}
+        if declared
+        else set()
+    )
+    arrived: dict[str, Any] = json.loads(found.arrived)
+    cells: list[tuple[str, str | None]] = []
+    for header, value in arrived.items():
+        text = None if value is None else str(value)
+        if text is not None and header in ids and not sees_full_ids(user):
+            text = mask_id(text)
+        cells.append((header, text))
+    path = session.scalar(
+        select(FeedFile.path).where(
+            FeedFile.feed == feed, FeedFile.period == period, FeedFile.file_hash == found.file_hash
+        )
+    )
+    ref = f"{feed}/{period}#{row}"
+    return EvidenceRowView(feed, period, row, evidence_words(ref), path, found.file_hash, cells)
+
+
+def openable_evidence(session: Session, user: User, refs: list[str] | set[str]) -> set[str]:
+    """Of these references, the rows the user can open (published, within their township)."""
+    parts = [m for ref in refs if (m := EVIDENCE_REF.match(ref or ""))]
+    if not parts:
+        return set()
+    query = select(EvidenceRow.feed, EvidenceRow.period, EvidenceRow.row_number).where(
+        EvidenceRow.feed.in_({m["feed"] for m in parts}),
+        EvidenceRow.period.in_({m["period"] for m in parts}),
+        EvidenceRow.row_number.in_({int(m["row"]) for m in parts}),
+    )
+    township = findings_scope(user)
+    if township is not None:
+        query = query.where(EvidenceRow.township_code == township)
+    return {f"{feed}/{period}#{row}" for feed, period, row in session.execute(query)}
 
 
 # ---------------------------------------------------------------------------------- cases

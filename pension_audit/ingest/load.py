@@ -39,6 +39,10 @@ LINEAGE = (
     ("_row", "INTEGER"),
     ("_loaded_at", "TIMESTAMP"),
 )
+# The whole row as it arrived, every declared column as text before anything was made of it
+# (full-width, spaces and look-alikes kept): a JSON object of header → cell, for the evidence
+# a finding cites to be shown as it came.
+ARRIVED = "_arrived"
 SQL_TYPES = {Kind.DATE: "DATE", Kind.MONTH: "DATE", Kind.YEAR: "INTEGER", Kind.AMOUNT: "DECIMAL(14, 2)"}
 ID_KINDS = (Kind.ID, Kind.DOC_ID, Kind.DISABILITY_CERT)
 # 残疾人证号: the holder's ID (18 characters, or the old 15), category 1–7, grade 1–4, reissue B1–B9.
@@ -103,6 +107,7 @@ def feed_table_columns(feed: Feed) -> list[tuple[str, str]]:
             cols.append((f"{col.name}_valid", "BOOLEAN"))
         if col.kind is Kind.DISABILITY_CERT:
             cols += [("id_number", "VARCHAR"), ("id_number_valid", "BOOLEAN")]
+    cols.append((ARRIVED, "VARCHAR"))
     return cols
 
 
@@ -310,6 +315,8 @@ class Warehouse:
         for feed in FEEDS:
             cols = ", ".join(f"{_quote(n)} {t}" for n, t in feed_table_columns(feed))
             self._sql(f"CREATE TABLE IF NOT EXISTS {feed.table} ({cols})")
+            # Rows as they arrived (added after the first warehouses were made; older rows have none).
+            self._sql(f"ALTER TABLE {feed.table} ADD COLUMN IF NOT EXISTS {ARRIVED} VARCHAR")
 
     # --- the file log ------------------------------------------------------------------------
 
@@ -602,10 +609,12 @@ class Warehouse:
             for n, _ in feed_table_columns(feed)
             if n not in dict(LINEAGE)
         ]
+        arrived = "to_json({" + ", ".join(f"{_lit(c.header)}: {_raw(c)}" for c in feed.columns) + "})::VARCHAR"
+        self._sql(f"CREATE OR REPLACE TEMP TABLE arrived AS SELECT _row, {arrived} AS {ARRIVED} FROM incoming")
         self._sql(
             f"""
             INSERT INTO {feed.table}
             SELECT ?, ?, ?, _row, ?, {", ".join(outputs)}
-            FROM typed WHERE _row NOT IN (SELECT _row FROM problems) ORDER BY _row""",
+            FROM typed JOIN arrived USING (_row) WHERE _row NOT IN (SELECT _row FROM problems) ORDER BY _row""",
             [feed.name, period, digest, now],
         )

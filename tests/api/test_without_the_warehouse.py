@@ -5,6 +5,7 @@ document answers."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -131,6 +132,9 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
         "/web/findings/export.xlsx",
         "/web/notices/1",
         f"/web/runs/{run_id}",
+        "/web/evidence/{}/{}/{}".format(
+            *re.split(r"[/#]", api.get("jingban", f"/findings/{key}").json()["evidence"][0])
+        ),
     ):
         answers[path] = api.client.get(path, cookies=cookies).status_code
     assert answers == dict.fromkeys(answers, 200)
