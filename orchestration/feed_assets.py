@@ -13,6 +13,7 @@ import dagster as dg
 
 from expectations.suites import ValidationOutcome
 from expectations.suites import validate_periods as validate_with_suite
+from orchestration.decisions import apply_console_releases
 from orchestration.inbox_state import record_versions
 from orchestration.resources import DataHome
 from pension_audit.ingest.feeds import FEEDS, Feed, Kind
@@ -181,6 +182,10 @@ def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
         groups = by_period(scan_inbox(data_home.settings().inbox_path))
         outcomes: list[FileOutcome] = []
         with data_home.warehouse() as wh:
+            # Releases requested on the console (the 数据源 page) apply before the files are read,
+            # in the sensor's runs as in `pension-audit run`'s.
+            for line in apply_console_releases(data_home.settings(), wh, feed.name, context.partition_keys):
+                context.log.info(line)
             for period in context.partition_keys:
                 files = groups.get((feed.name, period))
                 if files:

@@ -1,6 +1,7 @@
 """Releasing a held file from the console: the data engineer's request is recorded in the case
-store (and in the audit log); the next `pension-audit run` applies it to the warehouse before
-loading (orchestration.decisions.apply_releases), as `pension-audit release` does."""
+store (and in the audit log); the next loading run applies it to the warehouse before reading
+the file (orchestration.decisions.apply_releases), as `pension-audit release` does: a
+`pension-audit run`, or the run Dagster's inbox sensor asks for."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def request_release(session: Session, user: User, feed: str, period: str) -> Fee
     if held is None:
         raise NotFound("暂缓载入的文件")
     if pending(session, feed, period) is not None:
-        raise Conflict("release_pending", f"{feed} {period} 已申请放行，下次运行时载入")
+        raise Conflict("release_pending", f"{feed} {period} 已申请放行，下一次载入时放行")
     release = FeedRelease(feed=feed, period=period, path=held.path, requested_by=user.id)
     session.add(release)
     audit.record(session, user, "request_release", release, None, f"放行暂缓载入的文件 {held.path}")
