@@ -40,6 +40,7 @@ ACCOUNTABILITY_FIELDS = (
     Field("late", "迟报", "", 7),
     Field("missed", "漏报", "", 7),
     Field("pending", "待报", "", 7),
+    Field("awaiting", "待数据", "", 8),
     Field("on_time_rate", "按时上报率", "", 10),
     Field("improper_months", "不当发放月数", "", 11),
     Field("overpaid", "不当发放金额(元)", "", 14),
@@ -49,7 +50,7 @@ ACCOUNTABILITY_FIELDS = (
     Field("referrals", "移交区人社局(件)", "", 12),
     Field("certification_coverage", "认证覆盖率", "", 10),
 )
-STATUS_LABELS = {"on_time": "按时", "late": "迟报", "missed": "漏报", "pending": "待报"}
+STATUS_LABELS = {"on_time": "按时", "late": "迟报", "missed": "漏报", "pending": "待报", "awaiting": "待数据"}
 EVENT_LABELS = {"death": "死亡", "sentence": "收监执行"}
 MONEY = ("overpaid", "attributable_loss", "recovered", "outstanding")
 SUMMED = (
@@ -59,6 +60,7 @@ SUMMED = (
     "late",
     "missed",
     "pending",
+    "awaiting",
     "improper_months",
     "overpaid",
     "attributable_loss",
@@ -84,6 +86,8 @@ def _year_rows(session: Session, year: int) -> list[dict[str, Any]]:
             "late": r.late,
             "missed": r.missed,
             "pending": r.pending,
+            "awaiting": r.awaiting,
+            "awaiting_inputs": r.awaiting_inputs,
             "on_time_rate": r.on_time_rate,
             "improper_months": r.improper_months,
             "overpaid": r.overpaid_amount,
@@ -110,6 +114,8 @@ def _month_rows(session: Session, month: str) -> list[dict[str, Any]]:
             "late": r.late,
             "missed": r.missed,
             "pending": r.pending,
+            "awaiting": r.awaiting,
+            "awaiting_inputs": r.awaiting_inputs,
             "on_time_rate": r.on_time_rate,
             "improper_months": None,
             "overpaid": None,
@@ -270,7 +276,11 @@ def accountability_report(session: Session, user: User | None, year: int | None,
     for r in rows:
         r.update(recovery.get(r["township_code"], {"recovered": ZERO, "outstanding": ZERO, "referrals": 0}))
     totals = {k: sum((r[k] for r in rows if r[k] is not None), Decimal(0) if k in MONEY else 0) for k in SUMMED}
-    totals["on_time_rate"] = round(Decimal(totals["on_time"]) / totals["events"], 4) if totals["events"] else None
+    # While an event awaits data (a township report of its window has not arrived), no rate is given.
+    totals["on_time_rate"] = (
+        round(Decimal(totals["on_time"]) / totals["events"], 4) if totals["events"] and not totals["awaiting"] else None
+    )
+    totals["awaiting_inputs"] = "；".join(sorted({r["awaiting_inputs"] for r in rows if r["awaiting_inputs"]}))
     xlsx = [
         (
             r["rank"],
@@ -282,6 +292,7 @@ def accountability_report(session: Session, user: User | None, year: int | None,
             r["late"],
             r["missed"],
             r["pending"],
+            r["awaiting"],
             share(r["on_time_rate"]),
             r["improper_months"],
             r["overpaid"],
