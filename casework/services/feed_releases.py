@@ -5,6 +5,8 @@ the file (orchestration.decisions.apply_releases), as `pension-audit release` do
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +15,9 @@ from casework.models import FeedRelease, User
 from casework.published import FeedFile
 from casework.services import audit
 from casework.services.access import require
+
+FEED_NAME = re.compile(r"[a-z_]{1,32}")
+PERIOD = re.compile(r"\d{4}(-\d{2})?")
 
 
 def pending(session: Session, feed: str, period: str) -> FeedRelease | None:
@@ -26,6 +31,8 @@ def pending(session: Session, feed: str, period: str) -> FeedRelease | None:
 def request_release(session: Session, user: User, feed: str, period: str) -> FeedRelease:
     """Record the request to release the held file of (feed, period), as published."""
     require(user, "release")
+    if not (FEED_NAME.fullmatch(feed) and PERIOD.fullmatch(period)):
+        raise NotFound("暂缓载入的文件")  # no such feed or period: nothing to look up
     held = session.scalars(
         select(FeedFile).where(FeedFile.feed == feed, FeedFile.period == period, FeedFile.status == "held")
     ).first()

@@ -49,7 +49,12 @@ def month_text(day: dt.date, later: int = 0) -> str:
 
 
 def run(inbox: Path, home: Path) -> str:
-    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--home", str(home)])
+    """Judged on the 20th of the month after the data ends, as the demo does: every file of the
+    last month is due, so the late ones are exactly what the drift left out. (The cold build's
+    accountability does not depend on the day: with every file there, nothing awaits.)"""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PENSION_AUDIT_TODAY", "2026-01-20")
+        result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--home", str(home)])
     assert result.exit_code == 0, result.output
     return result.output
 
