@@ -244,6 +244,7 @@ class AccountabilityEvent(Published, Base):
     due_month: Mapped[str | None] = mapped_column(Month)
     report_month: Mapped[str | None] = mapped_column(Month)
     report_status: Mapped[str] = mapped_column(String(8))
+    awaiting_inputs: Mapped[str | None] = mapped_column(Text)  # what an awaiting event waits for
     report_ref: Mapped[str | None] = mapped_column(String(120))
     roster_ref: Mapped[str | None] = mapped_column(String(120))
     attributable_loss: Mapped[Decimal] = mapped_column(Money)
@@ -259,7 +260,9 @@ class _TownshipFigures:
     late: Mapped[int] = mapped_column(Integer)
     missed: Mapped[int] = mapped_column(Integer)
     pending: Mapped[int] = mapped_column(Integer)
-    on_time_rate: Mapped[Decimal | None] = mapped_column(Ratio)
+    awaiting: Mapped[int] = mapped_column(Integer)  # awaiting data: not counted (待数据)
+    awaiting_inputs: Mapped[str | None] = mapped_column(Text)  # the feed-periods they wait for
+    on_time_rate: Mapped[Decimal | None] = mapped_column(Ratio)  # none while any event awaits data
     attributable_loss: Mapped[Decimal] = mapped_column(Money)
     loss_rank: Mapped[int] = mapped_column(Integer)  # by attributable loss, then on-time rate
 
@@ -294,6 +297,7 @@ class AccountabilityTotal(Published, Base):
     late: Mapped[int] = mapped_column(Integer)
     missed: Mapped[int] = mapped_column(Integer)
     pending: Mapped[int] = mapped_column(Integer)
+    awaiting: Mapped[int] = mapped_column(Integer)
     on_time_rate: Mapped[Decimal | None] = mapped_column(Ratio)
     attributable_loss: Mapped[Decimal] = mapped_column(Money)
     improper_months: Mapped[int | None] = mapped_column(Integer)

@@ -6,15 +6,19 @@ an import of the service."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import Engine, inspect, select, update
+from sqlalchemy import Engine, inspect, make_url, select, update
 
+from casework.db import open_store
 from casework.models import Case, FeedRelease, Finding, PayrollHold, User, utcnow
 from pension_audit.ingest.load import Warehouse
+from pension_audit.settings import Settings
 
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
@@ -108,25 +112,33 @@ def _write(tables: dict[str, pa.Table], warehouse_path: Path | str) -> None:
         con.close()
 
 
-def apply_releases(engine: Engine, wh: Warehouse) -> list[str]:
+def apply_releases(
+    engine: Engine, wh: Warehouse, feed: str | None = None, periods: Sequence[str] | None = None
+) -> list[str]:
     """Apply the release requests the console recorded (`FeedRelease`, pending) to the
     warehouse's file log, as `pension-audit release` does: the held file loads in this run.
+    Only those of `feed` and `periods` when given (a run of the sensor loads those alone).
     Each request is marked applied with what came of it. Returns one line per request."""
     said: list[str] = []
     with engine.begin() as conn:
         if not inspect(conn).has_table(FeedRelease.__tablename__):
             return said
         r, u = FeedRelease.__table__.c, User.__table__.c
-        pending = conn.execute(
+        query = (
             select(r.id, r.feed, r.period, u.username, u.display_name)
             .join(User.__table__, u.id == r.requested_by)
             .where(r.applied_at.is_(None))
             .order_by(r.id)
-        ).all()
-        for request_id, feed, period, username, display in pending:
+        )
+        if feed is not None:
+            query = query.where(r.feed == feed)
+        if periods is not None:
+            query = query.where(r.period.in_(list(periods)))
+        pending = conn.execute(query).all()
+        for request_id, held_feed, held_period, username, display in pending:
             who = f"{display}（{username}）" if display else str(username)
             try:
-                path = wh.release(str(feed), str(period), who)
+                path = wh.release(str(held_feed), str(held_period), who)
                 outcome = f"已放行 {path}"
             except LookupError as exc:
                 outcome = f"未放行：{exc}"
@@ -135,3 +147,39 @@ def apply_releases(engine: Engine, wh: Warehouse) -> list[str]:
             )
             said.append(f"{outcome}（控制台申请人：{who}）")
     return said
+
+
+@contextmanager
+def existing_store(settings: Settings) -> Iterator[Engine | None]:
+    """The case store of these settings, or None when there is none yet (a SQLite file not
+    created: reading must not create it). Its schema is not touched."""
+    url = make_url(settings.store_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        yield None
+        return
+    engine = open_store(settings)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def pending_releases(settings: Settings) -> list[tuple[int, str, str]]:
+    """(request, feed, period) of each release the console recorded and no run has applied yet:
+    what the inbox sensor asks a run for, so that a deployment of the daemon alone applies them."""
+    with existing_store(settings) as engine:
+        if engine is None:
+            return []
+        with engine.connect() as conn:
+            if not inspect(conn).has_table(FeedRelease.__tablename__):
+                return []
+            r = FeedRelease.__table__.c
+            rows = conn.execute(select(r.id, r.feed, r.period).where(r.applied_at.is_(None)).order_by(r.id)).all()
+    return [(row.id, row.feed, row.period) for row in rows]
+
+
+def apply_console_releases(settings: Settings, wh: Warehouse, feed: str, periods: Sequence[str]) -> list[str]:
+    """In a loading run (the sensor's or `pension-audit run`'s): the console's pending releases
+    of this feed and these periods, applied before the files are read."""
+    with existing_store(settings) as engine:
+        return [] if engine is None else apply_releases(engine, wh, feed, periods)

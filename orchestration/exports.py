@@ -47,6 +47,8 @@ ACCOUNTABILITY_FIELDS = (
     Field("late", "迟报", "late", 8),
     Field("missed", "漏报", "missed", 8),
     Field("pending", "待报", "pending", 8),
+    Field("awaiting", "待数据", "awaiting", 8),
+    Field("awaiting_inputs", "所缺数据期间", "coalesce(awaiting_inputs, '')", 30),
     Field("attributable_loss", "可归责损失(元)", "attributable_loss", 14),
     Field("improper_months", "不当发放月数", "improper_months", 10),
     Field("overpaid_amount", "不当发放金额(元)", "overpaid_amount", 14),

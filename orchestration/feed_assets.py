@@ -16,6 +16,7 @@ import dagster as dg
 from expectations.structure import combine, structural_results
 from expectations.suites import WARN, ExpectationResult, ValidationOutcome, columns_read
 from expectations.suites import validate_periods as validate_with_suite
+from orchestration.decisions import apply_console_releases
 from orchestration.inbox_state import record_versions
 from orchestration.resources import DataHome
 from pension_audit.ingest.feeds import FEEDS, Feed, Kind
@@ -218,6 +219,10 @@ def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
         in_run = context.partition_keys
         periods = in_run if config.periods is None else [p for p in in_run if p in set(config.periods)]
         with data_home.warehouse() as wh:
+            # Releases requested on the console (the 数据源 page) apply before the files are read,
+            # in the sensor's runs as in `pension-audit run`'s.
+            for line in apply_console_releases(data_home.settings(), wh, feed.name, periods):
+                context.log.info(line)
             for period in periods:
                 files = groups.get((feed.name, period))
                 if files:

@@ -26,6 +26,7 @@ from orchestration.inbox_state import record_versions
 from orchestration.late_feeds import late_feed_alerts
 from orchestration.resources import DataHome
 from orchestration.warehouse_queries import (
+    accountability_awaiting,
     awaiting_summary,
     file_log_rows,
     findings_built,
@@ -315,9 +316,10 @@ def _publish(
 
 def dagster_dev_hint(settings: Settings) -> str:
     """The command that opens the Dagster UI on this data home and inbox."""
+    today = f"PENSION_AUDIT_TODAY={settings.today.isoformat()} " if settings.today else ""
     return (
         f"PENSION_AUDIT_HOME={settings.home} PENSION_AUDIT_INBOX={settings.inbox_path} "
-        f"DAGSTER_HOME={settings.dagster_home} "
+        f"DAGSTER_HOME={settings.dagster_home} {today}"
         f".venv/bin/dagster dev -m orchestration.definitions"
     )
 
@@ -352,6 +354,8 @@ def _report(echo, settings: Settings, pending, files, failed_runs, published=Non
         for label, count in awaiting:
             echo(f"  {label}：{count} 条")
         echo(f"  清单：pension-audit findings --awaiting --home {settings.home}")
+    for inputs, events, townships in accountability_awaiting(settings.warehouse_path):
+        echo(f"待数据的乡镇问责事件 {events} 件（{townships} 个乡镇，不计为漏报）：待 {inputs}")
     alerts = late_feed_alerts(settings.warehouse_path)
     if alerts:
         echo(f"逾期数据源期间 {len(alerts)} 个：")

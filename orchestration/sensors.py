@@ -3,7 +3,9 @@
 The sensor and `pension-audit run` share one truth, kept in the data home's Dagster instance
 (orchestration/inbox_state.py): the file versions already ingested, whoever loaded them. After
 a `pension-audit run` the sensor asks for nothing; a re-sent file is one run, of its own feed
-and period; what arrived between two ticks is one run per cadence."""
+and period; what arrived between two ticks is one run per cadence. A release requested on the
+console (the 数据源 page) is one run of its feed and period, which applies it and loads the file:
+the daemon alone serves the console's 放行 too."""
 
 import functools
 import hashlib
@@ -11,11 +13,12 @@ import json
 
 import dagster as dg
 
+from orchestration.decisions import pending_releases
 from orchestration.feed_assets import feed_asset_key, monthly_partitions, yearly_partitions
 from orchestration.inbox_state import record_versions, recorded_versions, signature
 from orchestration.late_feeds import calendar_check_job
 from orchestration.resources import DataHome
-from pension_audit.ingest.feeds import FEEDS
+from pension_audit.ingest.feeds import FEEDS, FEEDS_BY_NAME
 from pension_audit.ingest.reader import InboxFile, file_hash, scan_inbox
 from pension_audit.settings import BUREAU_TIMEZONE
 
@@ -52,8 +55,10 @@ CALENDAR_SCHEDULE = dg.ScheduleDefinition(
 )
 
 
-# Tags on the sensor's runs: the file version a run loads, and which attempt at it this is.
+# Tags on the sensor's runs: the file version a run loads, and which attempt at it this is; or
+# the console's release request (the 数据源 page's 放行) a run applies.
 FILE_TAG, VERSION_TAG, ATTEMPT_TAG = "inbox_file", "pension_audit/file_version", "pension_audit/attempt"
+RELEASE_TAG = "pension_audit/release"
 MAX_ATTEMPTS = 5
 RANGE_START_TAG, RANGE_END_TAG = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 RETRIED = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
@@ -118,6 +123,27 @@ def _by_cadence(files: list[tuple[InboxFile, str]], attempt: int = 1) -> list[dg
     return [_request(group, attempt) for _, group in sorted(cadences.items(), reverse=True)]
 
 
+def _releases(context: dg.SensorEvaluationContext, data_home: DataHome, first: str) -> list[dg.RunRequest]:
+    """One run per release the console recorded and no run has applied: the run applies it
+    before reading the held file, which loads (the run key makes a request run once)."""
+    requests = []
+    for request_id, feed_name, period in pending_releases(data_home.settings()):
+        feed = FEEDS_BY_NAME.get(feed_name)
+        if feed is None or period < first[: len(period)]:
+            context.log.warning(f"放行申请 {feed_name} {period} 不在本区的数据源或期间内，未处理")
+            continue
+        requests.append(
+            dg.RunRequest(
+                job_name=MONTHLY_JOB_NAME if feed.is_monthly else ANNUAL_JOB_NAME,
+                run_key=f"release:{request_id}",
+                partition_key=period,
+                asset_selection=[feed_asset_key(feed)],
+                tags={RELEASE_TAG: str(request_id)},
+            )
+        )
+    return requests
+
+
 def _retries(
     context: dg.SensorEvaluationContext, files: dict[str, InboxFile], current: dict[str, str], attempts: dict[str, int]
 ) -> list[dg.RunRequest]:
@@ -153,7 +179,8 @@ def build_inbox_sensor(first: str) -> dg.SensorDefinition:
     @dg.sensor(
         name="inbox_sensor",
         description="收件箱有未载入过的文件版本（新文件或重新报送）时，载入该数据源的对应期间；"
-        "pension-audit run 已载入的不再载入；因临时原因失败的载入在下一次检查时重试",
+        "pension-audit run 已载入的不再载入；因临时原因失败的载入在下一次检查时重试；"
+        "控制台（数据源页面）放行的暂缓文件，由一次运行放行并载入",
         minimum_interval_seconds=60,
         jobs=list(jobs),
         default_status=dg.DefaultSensorStatus.RUNNING,
@@ -195,6 +222,7 @@ def build_inbox_sensor(first: str) -> dg.SensorDefinition:
         requests += _by_cadence(arrived)
         record_versions(context.instance, touched)
         requests += _retries(context, files, current, attempts)
+        requests += _releases(context, data_home, first)
         live = {f"{relative}@{digest}" for relative, digest in current.items()}
         attempts = {version: n for version, n in attempts.items() if version.split("#")[0] in live}
         requested = {

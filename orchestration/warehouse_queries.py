@@ -142,6 +142,17 @@ def awaiting_summary(warehouse: Path) -> list[tuple]:
     )
 
 
+def accountability_awaiting(warehouse: Path) -> list[tuple]:
+    """Township accountability events awaiting data, per what they wait for: inputs, events, townships."""
+    if not has_table(warehouse, "marts", "accountability_events"):
+        return []
+    return read(
+        warehouse,
+        """SELECT awaiting_inputs, count(*), count(DISTINCT township_code) FROM marts.accountability_events
+           WHERE report_status = 'awaiting' GROUP BY ALL ORDER BY awaiting_inputs""",
+    )
+
+
 def awaiting_rows(warehouse: Path) -> list[tuple]:
     """finding_key, type, label, person_id, name, township, person_no, event period, missing inputs."""
     if not has_table(warehouse, "marts", "findings_awaiting"):

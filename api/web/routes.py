@@ -1042,19 +1042,23 @@ def feed_period(request: Request, feed: str, period: str, user: WebUser, session
     )
 
 
+RELEASE_REQUESTED = "已申请放行：下一次载入（pension-audit run，或 Dagster 收件箱传感器发起的运行）时放行并载入"
+
+
 @router.post("/web/feeds/{feed}/{period}/release")
 def release_feed_period(request: Request, feed: str, period: str, user: WebUser) -> Response:
-    """Record the request to release the held file of the period (audited); the next
-    `pension-audit run` releases and loads it."""
+    """Record the request to release the held file of the period (audited); the next loading
+    run (`pension-audit run`, or the one Dagster's inbox sensor asks for) releases and loads it.
+    Not allowed, or nothing held there: refused outright; already requested: said on the page."""
     try:
         with writing(request) as session:
             feed_releases.request_release(session, user, feed, period)
     except SUBMITTED as exc:
         status, message = refusal(exc)
-        if status == 403:
+        if status in (403, 404):
             raise
         return redirect(f"/web/feeds/{feed}/{period}", error=message)
-    return redirect(f"/web/feeds/{feed}/{period}", ok="已申请放行：下次运行 pension-audit run 时载入")
+    return redirect(f"/web/feeds/{feed}/{period}", ok=RELEASE_REQUESTED)
 
 
 # ------------------------------------------------------------------------ notices and runs

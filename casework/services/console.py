@@ -131,7 +131,7 @@ ACTION_LABELS = {
     "ids_viewed": "查看身份证号码",
     "refused": "拒绝访问",
 }
-REPORT_STATUS = {"on_time": "按时上报", "late": "迟报", "missed": "漏报", "pending": "待报"}
+REPORT_STATUS = {"on_time": "按时上报", "late": "迟报", "missed": "漏报", "pending": "待报", "awaiting": "待数据"}
 
 
 def township_label(names: dict[str, str], code: str | None) -> str:
@@ -716,8 +716,9 @@ def accountability_month(session: Session, month: str) -> list[AccountabilityTow
 
 
 def accountability_events(session: Session, township: str | None, year: int | None, month: str | None) -> list[dict]:
-    """The late and missed reports behind a township's figures."""
-    query = select(AccountabilityEvent).where(AccountabilityEvent.report_status.in_(("late", "missed")))
+    """The late and missed reports behind a township's figures, and the events awaiting data (a
+    township report of their window has not arrived: not counted until it does)."""
+    query = select(AccountabilityEvent).where(AccountabilityEvent.report_status.in_(("late", "missed", "awaiting")))
     if township:
         query = query.where(AccountabilityEvent.township_code == township)
     if month:
@@ -744,6 +745,7 @@ def accountability_events(session: Session, township: str | None, year: int | No
             "report_month": e.report_month,
             "status": REPORT_STATUS.get(e.report_status, e.report_status),
             "status_code": e.report_status,
+            "awaiting_inputs": e.awaiting_inputs,
             "report_ref": e.report_ref,
             "roster_ref": e.roster_ref,
             "loss": e.attributable_loss,

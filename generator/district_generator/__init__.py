@@ -34,6 +34,9 @@ from .timeline import month_label
 # written even when they have no rows: the pension system and the finance bureau export
 # every month
 ALWAYS_WRITTEN = (*SYSTEM_FEEDS, "finance_disbursements")
+# Written every month even when empty: the feeds above, and the townships' monthly reports (a
+# month with nothing to report is a 零报告, the header alone).
+EVERY_MONTH = (*ALWAYS_WRITTEN, "township_reports")
 CSV_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 
 __all__ = ["DRIFTS", "SCALES", "generate"]
@@ -60,7 +63,7 @@ def generate(out: Path, scale: str, seed: int, drifts: tuple[str, ...] = ()) -> 
     for file in tables.files(district):
         if file.feed not in ALWAYS_WRITTEN:
             department.append(file)
-        if file.row_count == 0 and file.feed not in ALWAYS_WRITTEN:
+        if file.row_count == 0 and file.feed not in EVERY_MONTH:
             continue
         samples.setdefault(file.feed, file)
         if drift.skips(file):

@@ -54,10 +54,14 @@ def _by_month(district: District, feed: str, table: pd.DataFrame, row_months: np
 
 
 def _township_reports(district: District, persons: Persons) -> Iterator[FileData]:
-    """The month's reports, some with a note (补报 for most late ones)."""
+    """The month's reports, some with a note (补报 for most late ones). Every month, even one
+    with nothing to report (a 零报告: the header alone): townships must report monthly."""
     table = district.township_reports
     records = district.records
-    for _, period, rows, rng in _by_month(district, "township_reports", table, table.report_month.to_numpy()):
+    report_months = table.report_month.to_numpy()
+    for month in district.months:
+        period = month_label(int(month))
+        rows, rng = table[report_months == month], table_rng(district, "township_reports", period)
         pids = rows.pid.to_numpy()
         township = records.township.to_numpy()[rows.rec.to_numpy()]
         reporter = persons.town_name[township].copy()

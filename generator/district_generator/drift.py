@@ -7,6 +7,8 @@ scale has it) and recorded in truth["drifts"]:
   contributions' 缴费档次 (an optional column no rule reads) as a label (`第2档`) the
   reader cannot take: every such cell is a value issue and no row is lost;
 - `missing-month`: the finance bureau's disbursement file of one month never arrives;
+- `missing-report`: the townships' report of one month never arrives (the accountability
+  counts whose on-time window reads it wait for it);
 - `truncated-file`: one month's payments file arrives cut to a tenth of its rows (the
   platform must hold it);
 - `renamed-column`: one month's other-pensions file calls its required column 险种
@@ -25,7 +27,7 @@ from . import params
 from .filedata import FileData
 from .timeline import month_label
 
-DRIFTS = ("optional-column-form", "missing-month", "truncated-file", "renamed-column")
+DRIFTS = ("optional-column-form", "missing-month", "missing-report", "truncated-file", "renamed-column")
 TRUNCATED_SHARE = 0.1
 TIER_LABELS = {f"{tier}.00": f"第{index}档" for index, tier in enumerate(params.CONTRIBUTION_TIERS, start=1)}
 
@@ -49,13 +51,17 @@ class Drifts:
         return ("finance_disbursements", self._month(2)) if "missing-month" in self.planted else None
 
     @property
+    def missing_report(self) -> tuple[str, str] | None:
+        return ("township_reports", self._month(5)) if "missing-report" in self.planted else None
+
+    @property
     def reformed_from(self) -> str | None:
         if "optional-column-form" not in self.planted:
             return None
         return month_label(self.first_month + (self.last_month - self.first_month + 1) // 2)
 
     def skips(self, file: FileData) -> bool:
-        return self.missing == (file.feed, file.period)
+        return (file.feed, file.period) in (self.missing, self.missing_report)
 
     def cut(self, file: FileData) -> FileData:
         """The file as it arrives: a truncated one keeps its first rows only."""
@@ -104,6 +110,9 @@ class Drifts:
             out.append(
                 {"drift": "missing-month", "feed": self.missing[0], "period": self.missing[1], "expect": "absent"}
             )
+        if self.missing_report:
+            feed, period = self.missing_report
+            out.append({"drift": "missing-report", "feed": feed, "period": period, "expect": "absent"})
         if self.truncated:
             feed, period = self.truncated
             path = next(p for p, f in written.items() if (f["feed"], f["period"]) == (feed, period))

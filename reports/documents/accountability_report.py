@@ -41,6 +41,7 @@ ACCOUNTABILITY_FIELDS = (
     Field("late", "迟报", "", 7),
     Field("missed", "漏报", "", 7),
     Field("pending", "待报", "", 7),
+    Field("awaiting", "待数据", "", 8),
     Field("on_time_rate", "按时上报率", "", 10),
     Field("improper_months", "不当发放月数", "", 11),
     Field("overpaid", "不当发放金额(元)", "", 14),
@@ -50,7 +51,7 @@ ACCOUNTABILITY_FIELDS = (
     Field("referrals", "移交区人社局(件)", "", 12),
     Field("certification_coverage", "认证覆盖率", "", 10),
 )
-STATUS_LABELS = {"on_time": "按时", "late": "迟报", "missed": "漏报", "pending": "待报"}
+STATUS_LABELS = {"on_time": "按时", "late": "迟报", "missed": "漏报", "pending": "待报", "awaiting": "待数据"}
 EVENT_LABELS = {"death": "死亡", "sentence": "收监执行"}
 
 
@@ -70,6 +71,8 @@ def _year_rows(session: Session, year: int) -> list[dict[str, Any]]:
             "late": r.late,
             "missed": r.missed,
             "pending": r.pending,
+            "awaiting": r.awaiting,
+            "awaiting_inputs": r.awaiting_inputs,
             "on_time_rate": r.on_time_rate,
             "improper_months": r.improper_months,
             "overpaid": r.overpaid_amount,
@@ -96,6 +99,8 @@ def _month_rows(session: Session, month: str) -> list[dict[str, Any]]:
             "late": r.late,
             "missed": r.missed,
             "pending": r.pending,
+            "awaiting": r.awaiting,
+            "awaiting_inputs": r.awaiting_inputs,
             "on_time_rate": r.on_time_rate,
             "improper_months": None,
             "overpaid": None,
@@ -247,6 +252,7 @@ def _district_line(session: Session, period: str, recovery: dict[str, dict[str, 
         "late": line.late,
         "missed": line.missed,
         "pending": line.pending,
+        "awaiting": line.awaiting,
         "on_time_rate": line.on_time_rate,
         "improper_months": line.improper_months,
         "overpaid": line.overpaid_amount,
@@ -292,6 +298,7 @@ def accountability_report(session: Session, user: User | None, year: int | None,
             r["late"],
             r["missed"],
             r["pending"],
+            r["awaiting"],
             share(r["on_time_rate"]),
             r["improper_months"],
             r["overpaid"],

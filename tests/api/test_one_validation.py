@@ -6,7 +6,7 @@ months stay in range; a body over 1 MiB is refused before it is read."""
 from __future__ import annotations
 
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -69,6 +69,7 @@ def forms(case: dict, demand: dict, proposal_id: int, admin_target: int) -> list
         ("admin", "/web/admin/users", ("username", "display_name", "role", "township_code", "password")),
         ("admin", f"/web/admin/users/{admin_target}/password", ("password",)),
         ("admin", "/web/admin/issuer", ("effective_from", "account_name", "bank", "account_no", "reason")),
+        ("shuju", "/web/feeds/payments/2025-12/release", ()),
     ]
 
 
@@ -84,6 +85,19 @@ def test_no_form_of_the_console_answers_a_server_error(api: Api):
     target = next(u["id"] for u in api.get("admin", "/users").json() if u["username"] == "jingban2")
     for who, url, fields in forms(case, demand, proposal["id"], target):
         fuzz(console(api, who), url, fields)
+
+
+def test_the_release_form_answers_no_server_error_whatever_its_address(api: Api):
+    """The 放行 form's feed and period come in its address: any text there is refused, never a 5xx."""
+    client = console(api, "shuju")
+
+    @given(feed=TEXT, period=TEXT)
+    @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def no_server_error(feed, period):
+        answer = client.post(f"/web/feeds/{quote(feed, safe='')}/{quote(period, safe='')}/release")
+        assert answer.status_code < 500, (feed, period, answer.text[:300])
+
+    no_server_error()
 
 
 def fuzz(client: TestClient, url: str, fields: tuple[str, ...]) -> None:

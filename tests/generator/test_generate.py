@@ -77,10 +77,13 @@ def test_truth_is_written_and_every_file_exists(tiny):
         assert len(info["period"]) == (7 if feed.is_monthly else 4)
 
 
-def test_system_exports_every_month(tiny):
+def test_system_exports_and_township_reports_every_month(tiny):
+    """The townships report monthly even with nothing to report (a 零报告, the header alone)."""
     _, truth = tiny
     months = [f"2025-{m:02d}" for m in range(1, 13)]
-    for feed in (*SYSTEM, "finance_disbursements"):
+    reports = [f for f in truth["files"].values() if f["feed"] == "township_reports"]
+    assert any(f["data_rows"] == 0 for f in reports) and any(f["data_rows"] for f in reports)
+    for feed in (*SYSTEM, "finance_disbursements", "township_reports"):
         assert {f["period"] for f in truth["files"].values() if f["feed"] == feed} == set(months), feed
 
 
@@ -262,8 +265,10 @@ def test_drifts_are_planted_where_truth_says_and_nowhere_else(tmp_path, tiny):
     assert set(drifts) == set(DRIFTS)
     cut = drifts["truncated-file"]
     assert truth["files"][cut["path"]]["data_rows"] < clean["files"][cut["path"]]["data_rows"] * 0.2
-    missing = drifts["missing-month"]
-    assert not list((tmp_path / "inbox" / missing["feed"]).glob(f"{missing['period']}.*"))
+    for name in ("missing-month", "missing-report"):
+        missing = drifts[name]
+        assert not list((tmp_path / "inbox" / missing["feed"]).glob(f"{missing['period']}.*"))
+        assert list((clean_out / "inbox" / missing["feed"]).glob(f"{missing['period']}.*")), "the clean one has it"
     renamed = drifts["renamed-column"]
     header, _ = _read(tmp_path / "inbox" / renamed["path"], truth["files"][renamed["path"]])
     assert "险种类别" in [_norm(h) for h in header] and "险种" not in [_norm(h) for h in header]

@@ -15,7 +15,7 @@ FINDINGS_HEADER = (
     "last_improper_month,improper_months,overpaid_amount,identity,evidence"
 )
 ACCOUNTABILITY_HEADER = (
-    "township_code,township_name,year,recipients,events,on_time,late,missed,pending,"
+    "township_code,township_name,year,recipients,events,on_time,late,missed,pending,awaiting,awaiting_inputs,"
     "attributable_loss,improper_months,overpaid_amount,certification_coverage"
 )
 TYPES = {

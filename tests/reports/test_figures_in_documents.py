@@ -151,7 +151,7 @@ def district_line(text: str) -> list[str]:
 
 
 def events_in(api: Api, months: tuple[str, str]) -> tuple[list[int], Decimal]:
-    """(应报, 按时, 迟报, 漏报, 待报) and the attributable loss of the events of the district's
+    """(应报, 按时, 迟报, 漏报, 待报, 待数据) and the attributable loss of the events of the district's
     townships whose event month falls in [first, last], counted from the store's event rows."""
     with session_factory(api.engine)() as s:
         townships = set(s.scalars(select(Township.township_code)))
@@ -161,8 +161,9 @@ def events_in(api: Api, months: tuple[str, str]) -> tuple[list[int], Decimal]:
             if e.township_code in townships
         ]
     status = [e.report_status for e in events]
-    counts = [len(status) - status.count("pending"), *(status.count(k) for k in ("on_time", "late", "missed"))]
-    return [*counts, status.count("pending")], sum((e.attributable_loss for e in events), ZERO)
+    decided = len(status) - status.count("pending") - status.count("awaiting")
+    counts = [decided, *(status.count(k) for k in ("on_time", "late", "missed", "pending", "awaiting"))]
+    return counts, sum((e.attributable_loss for e in events), ZERO)
 
 
 def test_the_accountability_reports_district_line_is_the_warehouses_not_the_rows_added_up(api: Api):
@@ -186,17 +187,18 @@ def test_the_accountability_reports_district_line_is_the_warehouses_not_the_rows
     # The year: its events, and each record-month of improper payment once in the district.
     pdf = get_pdf(api, "renshe", "/documents/accountability-report", year=2025)
     line = district_line(pdf_text(pdf))
-    (events, on_time, late, missed, pending), loss = events_in(api, ("2025-01", "2025-12"))
-    assert [int(x) for x in line[1:6]] == [events, on_time, late, missed, pending]
-    assert line[6] == percent(round(Decimal(on_time) / events, 4) if events else None)
-    assert (int(line[7]), line[8]) == (len(once), money(sum(once.values(), ZERO))), "each record-month once"
-    assert line[9] == money(loss)
+    counts, loss = events_in(api, ("2025-01", "2025-12"))
+    events, on_time, *_, awaiting = counts
+    assert [int(x) for x in line[1:7]] == counts
+    assert line[7] == ("待数据" if awaiting else percent(round(Decimal(on_time) / events, 4) if events else None))
+    assert (int(line[8]), line[9]) == (len(once), money(sum(once.values(), ZERO))), "each record-month once"
+    assert line[10] == money(loss)
     assert int(line[0]) <= sum(r.recipients for r in rows), "persons once, however many rosters hold them"
     assert len(once) <= sum(r.improper_months for r in rows)
 
     # The build's month: its events alone.
     pdf = get_pdf(api, "renshe", "/documents/accountability-report", month=as_of)
     line = district_line(pdf_text(pdf))
-    (events, on_time, late, missed, pending), loss = events_in(api, (as_of, as_of))
-    assert [int(x) for x in line[0:5]] == [events, on_time, late, missed, pending]
-    assert line[6] == money(loss)
+    counts, loss = events_in(api, (as_of, as_of))
+    assert [int(x) for x in line[0:6]] == counts
+    assert line[7] == money(loss)

@@ -76,7 +76,7 @@ def test_the_accountability_report_gives_the_marts_figures_ranking_charts_and_th
     mart = read(
         home,
         """
-        SELECT township_name, loss_rank, recipients, events, on_time, late, missed, pending, on_time_rate,
+        SELECT township_name, loss_rank, recipients, events, on_time, late, missed, pending, awaiting, on_time_rate,
                improper_months, overpaid_amount, attributable_loss, certification_coverage
         FROM marts.accountability_township_year WHERE year = 2025 ORDER BY loss_rank, township_code""",
     )
@@ -92,7 +92,22 @@ def test_the_accountability_report_gives_the_marts_figures_ranking_charts_and_th
     text = pdf_text(pdf)
     assert "2025年度乡镇（街道）领取待遇人员死亡、羁押、判刑情况上报问责报告" in text
     assert "报送：区人力资源和社会保障局" in text
-    for name, rank, recipients, events, on_time, late, missed, pending, rate, months, overpaid, loss, coverage in mart:
+    for (
+        name,
+        rank,
+        recipients,
+        events,
+        on_time,
+        late,
+        missed,
+        pending,
+        awaiting,
+        rate,
+        months,
+        overpaid,
+        loss,
+        coverage,
+    ) in mart:
         assert _row(text, rank, name) == [
             str(recipients),
             str(events),
@@ -100,6 +115,7 @@ def test_the_accountability_report_gives_the_marts_figures_ranking_charts_and_th
             str(late),
             str(missed),
             str(pending),
+            str(awaiting),
             percent(rate),
             str(months),
             money(overpaid),
@@ -112,10 +128,10 @@ def test_the_accountability_report_gives_the_marts_figures_ranking_charts_and_th
     # The 合计 is the district's own line (each event in one township: its counts add up; a
     # person or record-month in two townships counts once: test_figures_in_documents.py).
     totals = next(line for line in text.splitlines() if line.startswith("合计 ")).split()[1:]
-    assert totals[1:6] == [str(sum(r[i] for r in mart)) for i in range(3, 8)]
-    assert int(totals[0]) <= sum(r[2] for r in mart) and int(totals[7]) <= sum(r[9] for r in mart)
-    assert Decimal(totals[8].replace(",", "")) <= sum(r[10] for r in mart)
-    assert totals[9] == money(sum(r[11] for r in mart))
+    assert totals[1:7] == [str(sum(r[i] for r in mart)) for i in range(3, 9)]
+    assert int(totals[0]) <= sum(r[2] for r in mart) and int(totals[8]) <= sum(r[10] for r in mart)
+    assert Decimal(totals[9].replace(",", "")) <= sum(r[11] for r in mart)
+    assert totals[10] == money(sum(r[12] for r in mart))
     assert [rank for _, rank, *_ in mart] == sorted(rank for _, rank, *_ in mart)
     # The charts, as text the PDF carries.
     assert "2025年度各乡镇（街道）按时上报率" in text and "可归责损失（按事件月份）" in text
@@ -127,7 +143,7 @@ def test_the_accountability_report_gives_the_marts_figures_ranking_charts_and_th
         assert {"late": "迟报", "missed": "漏报"}[status] in line and money(loss) in line
     rows = get_xlsx(api, "renshe", "/documents/accountability-report", year=2025)
     assert rows[0][:3] == ["排名", "乡镇(街道)代码", "乡镇(街道)"]
-    assert [(r[2], r[0], r[4], r[12]) for r in rows[1:]] == [(m[0], m[1], m[3], float(m[11])) for m in mart]
+    assert [(r[2], r[0], r[4], r[13]) for r in rows[1:]] == [(m[0], m[1], m[3], float(m[12])) for m in mart]
     # For the HR bureau and the bureau; not for a township.
     assert api.get("jingban", "/documents/accountability-report", params={"year": 2025}).status_code == 200
     r = api.get("xiangzhen", "/documents/accountability-report", params={"year": 2025})
@@ -143,17 +159,17 @@ def test_the_monthly_accountability_report_is_the_monthly_marts(api: Api, tiny_d
     )[0][0]
     mart = read(
         home,
-        """SELECT township_name, events, on_time, late, missed, pending, attributable_loss
+        """SELECT township_name, events, on_time, late, missed, pending, awaiting, attributable_loss
                          FROM marts.accountability_township_month WHERE month = ?""",
         [dt.date.fromisoformat(month + "-01")],
     )
     text = pdf_text(get_pdf(api, "renshe", "/documents/accountability-report", month=month))
     assert f"{int(month[:4])}年{int(month[5:])}月乡镇（街道）" in text
-    for name, events, on_time, late, missed, pending, loss in mart:
+    for name, events, on_time, late, missed, pending, awaiting, loss in mart:
         line = next(line for line in text.splitlines() if f" {name} " in f" {line} " and line[0].isdigit())
         figures = line.split()[2:]
-        assert figures[:5] == [str(events), str(on_time), str(late), str(missed), str(pending)], name
-        assert figures[6] == money(loss)
+        assert figures[:6] == [str(events), str(on_time), str(late), str(missed), str(pending), str(awaiting)], name
+        assert figures[7] == money(loss)
     assert "近12个月" in flat(text)
     assert api.get("renshe", "/documents/accountability-report").status_code == 409
 

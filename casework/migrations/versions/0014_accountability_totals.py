@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("late", sa.Integer(), nullable=False),
         sa.Column("missed", sa.Integer(), nullable=False),
         sa.Column("pending", sa.Integer(), nullable=False),
+        sa.Column("awaiting", sa.Integer(), nullable=False),
         sa.Column("on_time_rate", casework.published.Ratio(), nullable=True),
         sa.Column("attributable_loss", casework.models.Money(), nullable=False),
         sa.Column("improper_months", sa.Integer(), nullable=True),

@@ -3,7 +3,12 @@
 -- township reported it. The list behind every accountability figure.
 --   on time: a report for the event month or the next `township_report_grace_months` lists it;
 --   late: a later report does; missed: none does and that window has closed by T;
---   pending: none yet and the window is still open at T (not counted).
+--   pending: none yet and the window is still open at T (not counted);
+--   awaiting: none in the reports that came, the window has closed by T, and a township report
+--   of the window (seeds/finding_inputs.csv, type `accountability`) is due and has not arrived
+--   (none, failed or held): not counted, listed with the feed-periods it waits for. A report
+--   found in the window decides the event whatever else is missing; a report after the window
+--   only turns missed into late, so a later month's absence holds nothing back.
 with as_of as (
     select as_of_month, first_roster_month from {{ ref('int_as_of') }}
 ),
@@ -44,6 +49,31 @@ reports as (
     from {{ linked('stg_township_reports') }}
 ),
 
+report_windows as (
+    -- The feed-periods each event's decision reads: seeds/finding_inputs.csv, type
+    -- `accountability`, window `report_window` (the event month to the end of its grace).
+    select
+        e.event_type, e.finding_key, i.feed,
+        {{ add_months('e.event_month', 'cast(i.from_offset as integer)') }} as window_start,
+        {{ add_months(add_months('e.event_month', "cast(" ~ policy('township_report_grace_months') ~ " as integer)"), 'cast(i.to_offset as integer)') }} as window_end
+    from receiving_record as e
+    inner join {{ ref('finding_inputs') }} as i
+        on i.exception_type = 'accountability' and i.input_window = 'report_window'
+),
+
+window_missing as (
+    select
+        w.event_type, w.finding_key,
+        {{ agg_text("p.feed || ' ' || p.period || '（' || coalesce(p.latest_status, 'missing') || '）'", '、', ['p.feed', 'p.period']) }} as awaiting_inputs
+    from report_windows as w
+    inner join {{ ref('int_feed_periods') }} as p
+        on p.feed = w.feed
+        and p.period_start <= w.window_end
+        and p.period_end >= w.window_start
+    where not p.arrived and p.due_on <= {{ bureau_today() }}
+    group by w.event_type, w.finding_key
+),
+
 first_report as (
     select e.event_type, e.finding_key, min(r.report_month) as report_month,
            min_by(r.source_ref, r.report_month) as report_ref
@@ -64,12 +94,16 @@ classified as (
         {{ add_months('e.event_month', "cast(" ~ policy('township_report_grace_months') ~ " as integer)") }} as due_month,
         case
             when f.report_month <= {{ add_months('e.event_month', "cast(" ~ policy('township_report_grace_months') ~ " as integer)") }} then 'on_time'
+            when f.report_month is null
+                and (select as_of_month from as_of) <= {{ add_months('e.event_month', "cast(" ~ policy('township_report_grace_months') ~ " as integer)") }} then 'pending'
+            when w.finding_key is not null then 'awaiting'
             when f.report_month is not null then 'late'
-            when (select as_of_month from as_of) > {{ add_months('e.event_month', "cast(" ~ policy('township_report_grace_months') ~ " as integer)") }} then 'missed'
-            else 'pending'
-        end as report_status
+            else 'missed'
+        end as report_status,
+        w.awaiting_inputs
     from receiving_record as e
     left join first_report as f on f.event_type = e.event_type and f.finding_key = e.finding_key
+    left join window_missing as w on w.event_type = e.event_type and w.finding_key = e.finding_key
 ),
 
 loss as (
@@ -94,6 +128,7 @@ select
     c.due_month,
     c.report_month,
     c.report_status,
+    case when c.report_status = 'awaiting' then c.awaiting_inputs end as awaiting_inputs,
     c.report_ref,
     c.roster_ref,
     cast(coalesce(l.amount, 0) as decimal(14, 2)) as attributable_loss

@@ -1,5 +1,8 @@
 -- Township accountability per township and month of the event (article 31), ranked within
 -- the month as the year is: by attributable loss, then by on-time rate (lowest first).
+-- Events awaiting data (a township report of their window due and not arrived) are counted
+-- apart, never as missed; while any is, the on-time rate is not given (待数据) and
+-- awaiting_inputs names the feed-periods the month waits for.
 with events as (
     select * from {{ ref('accountability_events') }}
 ),
@@ -18,6 +21,9 @@ counted as (
         count(e.finding_key) filter (where e.report_status = 'late') as late,
         count(e.finding_key) filter (where e.report_status = 'missed') as missed,
         count(e.finding_key) filter (where e.report_status = 'pending') as pending,
+        count(e.finding_key) filter (where e.report_status = 'awaiting') as awaiting,
+        -- an event's window is its month's: every awaiting event of the month waits for the same
+        max(e.awaiting_inputs) as awaiting_inputs,
         cast(coalesce(sum(e.attributable_loss), 0) as decimal(14, 2)) as attributable_loss
     from {{ ref('townships') }} as t
     cross join months as m
@@ -26,9 +32,19 @@ counted as (
 )
 
 select
-    *,
-    case when events > 0 then round(cast(on_time as double) / events, 4) end as on_time_rate,
+    township_code,
+    township_name,
+    month,
+    events,
+    on_time,
+    late,
+    missed,
+    pending,
+    awaiting,
+    awaiting_inputs,
+    attributable_loss,
+    case when events > 0 and awaiting = 0 then round(cast(on_time as double) / events, 4) end as on_time_rate,
     cast(rank() over (partition by month order by attributable_loss desc,
-                      case when events > 0 then cast(on_time as double) / events end asc nulls last)
+                      case when events > 0 and awaiting = 0 then cast(on_time as double) / events end asc nulls last)
          as bigint) as loss_rank
 from counted

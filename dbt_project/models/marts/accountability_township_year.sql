@@ -1,7 +1,8 @@
 -- Township accountability per township and year (articles 26 and 31): recipients, events
 -- and how they were reported, the money of findings whose event falls in the year (each
 -- record and month counted once) and what late or missed reports cost, certification
--- coverage at the certification close (certification_status).
+-- coverage at the certification close (certification_status). Events awaiting data are
+-- counted apart (awaiting), never as missed; while any is, the on-time rate is not given.
 with roster as (
     select m.*, r.person_id
     from {{ ref('int_roster_months') }} as m
@@ -37,9 +38,21 @@ events as (
            count(*) filter (where report_status = 'late') as late,
            count(*) filter (where report_status = 'missed') as missed,
            count(*) filter (where report_status = 'pending') as pending,
+           count(*) filter (where report_status = 'awaiting') as awaiting,
            sum(attributable_loss) as attributable_loss
     from {{ ref('accountability_events') }}
     group by all
+),
+
+waiting as (
+    -- The feed-periods the year's awaiting events wait for (each month's once).
+    select year, township_code, {{ agg_text('awaiting_inputs', '、', ['awaiting_inputs']) }} as awaiting_inputs
+    from (
+        select distinct year(event_month) as year, township_code, awaiting_inputs
+        from {{ ref('accountability_events') }}
+        where report_status = 'awaiting'
+    ) as months
+    group by year, township_code
 ),
 
 money as (
@@ -64,17 +77,22 @@ select
     coalesce(e.late, 0) as late,
     coalesce(e.missed, 0) as missed,
     coalesce(e.pending, 0) as pending,
-    case when coalesce(e.events, 0) > 0 then round(cast(e.on_time as double) / e.events, 4) end as on_time_rate,
+    coalesce(e.awaiting, 0) as awaiting,
+    w.awaiting_inputs,
+    case when coalesce(e.events, 0) > 0 and coalesce(e.awaiting, 0) = 0
+         then round(cast(e.on_time as double) / e.events, 4) end as on_time_rate,
     cast(coalesce(e.attributable_loss, 0) as decimal(14, 2)) as attributable_loss,
     coalesce(m.improper_months, 0) as improper_months,
     cast(coalesce(m.overpaid_amount, 0) as decimal(14, 2)) as overpaid_amount,
     round(c.certification_coverage, 4) as certification_coverage,
     cast(rank() over (partition by y.year order by coalesce(e.attributable_loss, 0) desc,
-                      case when coalesce(e.events, 0) > 0 then cast(e.on_time as double) / e.events end asc nulls last)
+                      case when coalesce(e.events, 0) > 0 and coalesce(e.awaiting, 0) = 0
+                           then cast(e.on_time as double) / e.events end asc nulls last)
          as bigint) as loss_rank
 from {{ ref('townships') }} as t
 cross join (select distinct year from years) as y
 left join recipients as r on r.township_code = t.township_code and r.year = y.year
 left join events as e on e.township_code = t.township_code and e.year = y.year
+left join waiting as w on w.township_code = t.township_code and w.year = y.year
 left join money as m on m.township_code = t.township_code and m.year = y.year
 left join coverage as c on c.township_code = t.township_code and c.year = y.year

@@ -13,6 +13,7 @@ select
     {{ month_text('e.due_month') }} as due_month,
     {{ month_text('e.report_month') }} as report_month,
     e.report_status,
+    e.awaiting_inputs,
     e.report_ref,
     e.roster_ref,
     e.attributable_loss

@@ -3,7 +3,8 @@
 -- month of the event ('YYYY-MM'), over the district's townships. Recipients are persons, once
 -- however many townships' rosters hold them; each record and month of improper payment counts
 -- once, whatever number of findings or townships cover it; the on-time rate and certification
--- coverage are the district's own shares, not an average of the townships'.
+-- coverage are the district's own shares, not an average of the townships'. An event awaiting
+-- data (a late township report) is counted apart, and while one waits no rate is given.
 {{ config(alias='accountability_totals') }}
 with townships as (
     select township_code from {{ ref('townships') }}
@@ -60,6 +61,7 @@ by_year as (
         count(e.finding_key) filter (where e.report_status = 'late') as late,
         count(e.finding_key) filter (where e.report_status = 'missed') as missed,
         count(e.finding_key) filter (where e.report_status = 'pending') as pending,
+        count(e.finding_key) filter (where e.report_status = 'awaiting') as awaiting,
         coalesce(sum(e.attributable_loss), 0) as attributable_loss
     from years as y
     left join events as e on year(e.event_month) = y.year
@@ -74,6 +76,7 @@ by_month as (
         count(e.finding_key) filter (where e.report_status = 'late') as late,
         count(e.finding_key) filter (where e.report_status = 'missed') as missed,
         count(e.finding_key) filter (where e.report_status = 'pending') as pending,
+        count(e.finding_key) filter (where e.report_status = 'awaiting') as awaiting,
         coalesce(sum(e.attributable_loss), 0) as attributable_loss
     from (select distinct month from {{ ref('int_roster_months') }}) as m
     left join events as e on e.event_month = m.month
@@ -88,7 +91,9 @@ select
     cast(b.late as integer) as late,
     cast(b.missed as integer) as missed,
     cast(b.pending as integer) as pending,
-    cast(case when b.events > 0 then round(cast(b.on_time as double) / b.events, 4) end as decimal(6, 4))
+    cast(b.awaiting as integer) as awaiting,
+    -- No rate while an event awaits its data (a township report of its window is late).
+    cast(case when b.events > 0 and b.awaiting = 0 then round(cast(b.on_time as double) / b.events, 4) end as decimal(6, 4))
         as on_time_rate,
     cast(b.attributable_loss as decimal(14, 2)) as attributable_loss,
     cast(coalesce(mo.improper_months, 0) as integer) as improper_months,
@@ -107,7 +112,8 @@ select
     cast(late as integer),
     cast(missed as integer),
     cast(pending as integer),
-    cast(case when events > 0 then round(cast(on_time as double) / events, 4) end as decimal(6, 4)),
+    cast(awaiting as integer),
+    cast(case when events > 0 and awaiting = 0 then round(cast(on_time as double) / events, 4) end as decimal(6, 4)),
     cast(attributable_loss as decimal(14, 2)),
     cast(null as integer),
     cast(null as decimal(14, 2)),

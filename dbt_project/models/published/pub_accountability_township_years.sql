@@ -10,6 +10,8 @@ select
     cast(late as integer) as late,
     cast(missed as integer) as missed,
     cast(pending as integer) as pending,
+    cast(awaiting as integer) as awaiting,
+    awaiting_inputs,
     cast(on_time_rate as decimal(6, 4)) as on_time_rate,
     attributable_loss,
     cast(improper_months as integer) as improper_months,
