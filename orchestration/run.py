@@ -32,6 +32,14 @@ from orchestration.warehouse_queries import (
     findings_summary,
     read,
 )
+from orchestration.work_counts import (
+    count_dbt,
+    count_loading,
+    count_publishing,
+    empty_counts,
+    work_summary,
+    write_counts,
+)
 from pension_audit.ingest.load import Warehouse
 from pension_audit.ingest.reader import InboxFile, by_period, file_hash, naming_problem, scan_inbox
 from pension_audit.settings import Settings
@@ -49,6 +57,7 @@ class RunResult:
     ok: bool
     published: dict[str, object] | None = None  # what publishing into the case store reported
     seconds: dict[str, float] = field(default_factory=dict)  # phase -> wall seconds
+    counts: dict[str, Any] = field(default_factory=dict)  # phase -> work done (work_counts.py)
 
 
 PHASE_LABELS = {
@@ -178,6 +187,7 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
     inbox = settings.inbox_path
     manifest = prepare_manifest()
     watch = Stopwatch()
+    counts = empty_counts()
     started = dt.datetime.now().replace(microsecond=0)
     with watch.phase("scan"):
         inbox_files = scan_inbox(inbox)
@@ -191,6 +201,7 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
                 if not f.well_named:
                     wh.refuse(f, "bad_name", naming_problem(f))
             pending = pending_periods(wh, inbox_files)
+    counts["scan"] = {"inbox_files": len(inbox_files), "pending_periods": sum(len(p) for p in pending.values())}
 
     failed_runs: list[str] = []
     data_home = DataHome.from_settings(settings)
@@ -229,6 +240,7 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
                 ingested.append((f, digest))
         record_versions(instance, ingested)
     files = file_log_rows(settings.warehouse_path, all_versions=True, since=started)
+    count_loading(counts, files)
     if pending or not findings_built(settings.warehouse_path):
         with dagster_instance(settings) as instance:
             # The case store's decisions go into the warehouse first: the dbt source `casework`.
@@ -267,6 +279,7 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
                 for line in problems[:10]:
                     echo(f"    {line.strip()}")
             else:
+                count_dbt(counts, settings.home / "dbt_target", manifest, settings.warehouse_path)
                 with watch.phase("publish"):
                     published = _publish(instance, case_store_published, resources, failed_runs)
                 if published:  # what publishing wrote, for the benchmarks
@@ -275,9 +288,12 @@ def run_pipeline(settings: Settings, echo: Callable[[str], None] = print) -> Run
                         encoding="utf-8",
                     )
     seconds = watch.finish(settings.home)
+    count_publishing(counts, published)
+    write_counts(settings.home, counts)
     _report(echo, settings, pending, files, failed_runs, published)
     echo(watch.summary())
-    return RunResult(list(pending), files, ok=not failed_runs, published=published, seconds=seconds)
+    echo(work_summary(counts))
+    return RunResult(list(pending), files, ok=not failed_runs, published=published, seconds=seconds, counts=counts)
 
 
 def _publish(
