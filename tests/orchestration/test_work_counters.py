@@ -8,6 +8,7 @@ import duckdb
 
 from orchestration.run import run_pipeline
 from pension_audit.settings import Settings
+from tests.conftest import run_dbt
 
 
 def counts(home) -> dict:
@@ -66,6 +67,35 @@ def test_a_new_month_rewrites_that_month_only(tiny_district, tmp_path):
         "partitions": 1,
         "partition_keys": [f"{last}-01"],
     }
-    # A cold build runs every dbt node; publishing writes what changed.
-    assert cold["dbt"]["by_type"]["test"] > 0 and cold["dbt"]["nodes"] >= increment["dbt"]["nodes"]
+    # A cold build runs every dbt test, the unit tests of the SQL among them; an increment its
+    # data tests only.
+    assert cold["dbt"]["by_type"]["unit_test"] >= 20 and "unit_test" not in increment["dbt"]["by_type"]
+    assert cold["dbt"]["by_type"]["test"] == increment["dbt"]["by_type"]["test"] > 300
+    # Publishing writes what changed.
     assert 0 < increment["publish"]["rows_written"] < cold["publish"]["rows_written"]
+
+
+def test_an_increment_tests_the_months_it_rebuilt_and_dbt_test_alone_every_month(tiny_district, tmp_path):
+    """int_roster_months's tests are scoped to the months its build rewrote (macros/partition_log.sql):
+    a bad row planted in an old month is not looked at by a build that rewrites nothing, and is
+    caught by `dbt test` alone, which tests every month."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(tiny_district.home / "warehouse.duckdb", warehouse)
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        """
+        INSERT INTO intermediate.int_roster_months
+        SELECT * REPLACE ('作废' AS status) FROM intermediate.int_roster_months
+        WHERE month = (SELECT min(month) FROM intermediate.int_roster_months) LIMIT 1"""
+    )
+    con.close()
+
+    build = run_dbt(["build", "--select", "int_roster_months"], tmp_path / "build", warehouse)
+    assert build.returncode == 0, build.stdout[-3000:]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("SELECT count(*) FROM intermediate.int_roster_months WHERE status = '作废'").fetchone() == (1,)
+    con.close()
+
+    alone = run_dbt(["test", "--select", "int_roster_months"], tmp_path / "test", warehouse)
+    assert alone.returncode != 0
+    assert "accepted_values_int_roster_months_status" in alone.stdout and "FAIL" in alone.stdout
