@@ -184,6 +184,10 @@ def main() -> None:
             [*cli, "run", "--inbox", str(inbox), "--home", str(home)], args.work / f"{name}.log"
         )
         phases = json.loads((home / "last_run.json").read_text())
+        counts = json.loads((home / "last_run_counts.json").read_text())
+        print(
+            f"{name}: work {json.dumps({k: v for k, v in counts.items() if k != 'dbt'})}, dbt {counts['dbt']['by_type']}"
+        )
         published = home / "last_publication.json"
         publications[name] = json.loads(published.read_text()) if published.exists() and phases.get("publish") else {}
         runs[name] = (seconds, rss, phases)

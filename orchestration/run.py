@@ -33,6 +33,14 @@ from orchestration.warehouse_queries import (
     findings_summary,
     read,
 )
+from orchestration.work_counts import (
+    count_dbt,
+    count_loading,
+    count_publishing,
+    empty_counts,
+    work_summary,
+    write_counts,
+)
 from pension_audit.ingest.load import Warehouse
 from pension_audit.ingest.reader import InboxFile, by_period, file_hash, naming_problem, scan_inbox
 from pension_audit.settings import Settings
@@ -51,6 +59,7 @@ class RunResult:
     published: dict[str, object] | None = None  # what publishing into the case store reported
     seconds: dict[str, float] = field(default_factory=dict)  # phase -> wall seconds
     run_id: str | None = None  # the build's run (its manifest: <home>/runs/<run_id>/manifest.json)
+    counts: dict[str, Any] = field(default_factory=dict)  # phase -> work done (work_counts.py)
 
 
 PHASE_LABELS = {
@@ -191,6 +200,7 @@ def run_pipeline(
     inbox = settings.inbox_path
     manifest = prepare_manifest()
     watch = Stopwatch()
+    counts = empty_counts()
     started = dt.datetime.now().replace(microsecond=0)
     with watch.phase("scan"):
         inbox_files = scan_inbox(inbox)
@@ -204,6 +214,7 @@ def run_pipeline(
                 if not f.well_named:
                     wh.refuse(f, "bad_name", naming_problem(f))
             pending = pending_periods(wh, inbox_files)
+    counts["scan"] = {"inbox_files": len(inbox_files), "pending_periods": sum(len(p) for p in pending.values())}
 
     failed_runs: list[str] = []
     data_home = DataHome.from_settings(settings, decisions_from)
@@ -242,6 +253,7 @@ def run_pipeline(
                 ingested.append((f, digest))
         record_versions(instance, ingested)
     files = file_log_rows(settings.warehouse_path, all_versions=True, since=started)
+    count_loading(counts, files)
     if pending or not findings_built(settings.warehouse_path):
         with dagster_instance(settings) as instance:
             # The case store's decisions go into the warehouse first: the dbt source `casework`.
@@ -280,6 +292,7 @@ def run_pipeline(
                 for line in problems[:10]:
                     echo(f"    {line.strip()}")
             else:
+                count_dbt(counts, settings.home / "dbt_target", manifest, settings.warehouse_path)
                 with watch.phase("publish"):
                     published = _publish(instance, case_store_published, resources, failed_runs)
                 if published:  # what publishing wrote, for the benchmarks
@@ -288,8 +301,11 @@ def run_pipeline(
                         encoding="utf-8",
                     )
     seconds = watch.finish(settings.home)
+    count_publishing(counts, published)
+    write_counts(settings.home, counts)
     _report(echo, settings, pending, files, failed_runs, published)
     echo(watch.summary())
+    echo(work_summary(counts))
     return RunResult(
         list(pending),
         files,
@@ -297,6 +313,7 @@ def run_pipeline(
         published=published,
         seconds=seconds,
         run_id=str(published["run_id"]) if published else None,
+        counts=counts,
     )
 
 

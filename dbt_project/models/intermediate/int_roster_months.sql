@@ -11,8 +11,10 @@
     materialized='incremental' if target.type == 'duckdb' else 'table',
     incremental_strategy='delete+insert',
     unique_key='month',
-    post_hook=["delete from {{ this }} where file_hash not in (select distinct _file_hash from {{ ref('stg_roster') }})"]
-      if target.type == 'duckdb' else [],
+    post_hook=[
+        "delete from {{ this }} where file_hash not in (select distinct _file_hash from {{ ref('stg_roster') }})",
+        "{{ log_partitions('month') }}",
+    ] if target.type == 'duckdb' else [],
 ) }}
 
 with ranked as (
