@@ -287,6 +287,7 @@ def accountability_report(session: Session, user: User | None, year: int | None,
     for r in rows:
         r.update(recovery.get(r["township_code"], {"recovered": ZERO, "outstanding": ZERO, "referrals": 0}))
     totals = _district_line(session, period, recovery)
+    totals["awaiting_inputs"] = "；".join(sorted({r["awaiting_inputs"] for r in rows if r["awaiting_inputs"]}))
     xlsx = [
         (
             r["rank"],

@@ -31,6 +31,9 @@ from tests.api.conftest import Api
 from tests.conftest import BuiltDistrict, session_dir, write_xlsx
 from tests.reports.support import approve, case_now, issue_demand, open_case, record_account
 
+# Its tests share one costly fixture: one worker runs them all, so it is built once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("corrected-district")
+
 LATER = "imprisonment:150404195706142151:(2025)蒙0404刑初535号"  # re-sent 2025-04: custody from 2025-05-24
 EARLIER = "imprisonment:15040419591130210X:(2025)蒙0404刑初904号"  # re-sent 2025-06: seven months from 2025-03-02
 GONE = "imprisonment:150402194308010105:(2025)蒙0404刑初903号"  # re-sent 2025-08 without the sentence

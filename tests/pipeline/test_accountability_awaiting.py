@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,9 @@ from pension_audit.cli import main
 from reports.documents.accountability_report import accountability_report
 from tests.api.conftest import PASSWORD, add_staff, deployment_settings
 from tests.reports.support import flat, pdf_text
+
+# Its tests share one costly fixture: one worker runs them all, so it is built once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("late-report")
 
 EVENTS = "event_type, finding_key, township_code, event_month, report_month, report_status, attributable_loss"
 MONTHS = "township_code, month, events, on_time, late, missed, pending, on_time_rate, attributable_loss, loss_rank"
@@ -62,6 +66,7 @@ def run(inbox: Path, home: Path) -> str:
 @dataclass(frozen=True)
 class LateReport:
     home: Path
+    late_store: Path  # the case store as the first run published it, before the file came
     period: str  # the month whose township reports did not come
     output: str
     events: dict[tuple, tuple]  # (event_type, finding_key) -> the rest of EVENTS, report missing
@@ -90,6 +95,9 @@ def late_report(small_district, tmp_path_factory) -> LateReport:
     months = query(
         home, f"SELECT {MONTHS}, awaiting, awaiting_inputs FROM marts.accountability_township_month ORDER BY 1, 2"
     )
+    late_store = root / "cases-late.sqlite"
+    with sqlite3.connect(home / "cases.sqlite") as source, sqlite3.connect(late_store) as copy:
+        source.backup(copy)
     # The month's workbook arrives (the generator wrote the same one for the whole district).
     (arrived_file,) = (small_district.inbox / "township_reports").glob(f"{period}.*")
     shutil.copy(arrived_file, inbox / "township_reports" / arrived_file.name)
@@ -99,7 +107,7 @@ def late_report(small_district, tmp_path_factory) -> LateReport:
         "months": query(home, f"SELECT {MONTHS} FROM marts.accountability_township_month ORDER BY 1, 2"),
         "years": query(home, f"SELECT {YEARS} FROM marts.accountability_township_year ORDER BY 1, 2"),
     }
-    return LateReport(home, period, output, events, awaiting, months, arrived)
+    return LateReport(home, late_store, period, output, events, awaiting, months, arrived)
 
 
 def test_the_missing_month_is_late_and_its_events_await_data(late_report):
@@ -138,10 +146,11 @@ def test_a_township_month_awaiting_data_shows_no_rate(late_report, small_distric
 
 
 def test_the_console_and_the_report_say_awaiting_data(late_report):
-    """The case store the run published: the accountability page of the month, and its 问责报告."""
+    """The case store the first run published (before the file came): the accountability page of
+    the month, and its 问责报告."""
     month = min(row[1] for row in late_report.months if row[-2] > 0).strftime("%Y-%m")
     settings = deployment_settings(
-        f"sqlite:///{late_report.home / 'cases.sqlite'}", late_report.home, late_report.home / "private"
+        f"sqlite:///{late_report.late_store}", late_report.home, late_report.home / "private"
     )
     engine = open_store(settings)
     try:

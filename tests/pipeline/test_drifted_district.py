@@ -18,6 +18,9 @@ from district_generator import DRIFTS, generate
 
 from pension_audit.cli import main
 
+# Its tests share one costly fixture: one worker runs them all, so it is built once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("drifted-district")
+
 FINDING_COLUMNS = (
     "finding_key, exception_type, person_id, township_code, person_no, event_period, event_date, "
     "first_improper_month, last_improper_month, improper_months, improper_month_list, "
