@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.person_refs = PersonRefs(seal_of(engine).key("person-ref"))
     errors.install(app)
     # Middleware, innermost first: the last added sees a request first.
+    app.add_middleware(errors.Failures, answer=web.failure_answer)  # what fails: a 500 in Chinese, logged
     app.add_middleware(SameOrigin)  # console forms from this site only
     app.add_middleware(Oversight, fastapi=app)  # masks identity numbers, records disclosures and refusals
     app.add_middleware(SecurityHeaders)

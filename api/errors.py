@@ -1,16 +1,25 @@
 """Honest errors: every refusal is a 4xx with a stable code for programs and a Chinese
-message for people. Nothing a client sends may produce a 500."""
+message for people. Nothing a client sends may produce a 500; what fails nonetheless answers a
+500 in Chinese too (`Failures`), and is logged."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework.errors import Problem
+
+log = logging.getLogger("pension_audit.api")
+INTERNAL_MESSAGE = "系统内部错误，请求未能完成（已记录）：请稍后重试，仍不成功请联系系统管理员"
 
 HTTP_MESSAGES = {
     401: ("unauthenticated", "请先登录"),
@@ -136,3 +145,40 @@ def install(app: FastAPI) -> None:
         if "locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
             return JSONResponse({"code": "busy", "message": "系统繁忙，请稍后重试"}, status_code=409)
         raise exc
+
+
+async def internal_answer(_request: Request) -> Response:
+    return JSONResponse({"code": "internal_error", "message": INTERNAL_MESSAGE}, status_code=500)
+
+
+class Failures:
+    """An exception no handler answers is logged with its request and answered 500 in Chinese,
+    inside the other middleware: the answer gets their headers and its audit record. Left to
+    Starlette, it is answered outside them all, in English, and uvicorn then drops the
+    connection (a client on keep-alive sees it reset)."""
+
+    def __init__(self, app: ASGIApp, answer: Callable[[Request], Awaitable[Response]] = internal_answer) -> None:
+        self.app = app
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except ClientDisconnect:
+            raise  # the client left, or was refused its body (api.guards.BodyLimit): no one to answer
+        except Exception:
+            log.exception("请求 %s %s 未能完成（未预料的错误）", scope["method"], scope["path"])
+            if started:
+                raise  # part of the answer is out: nothing honest is left but to drop the connection
+            response = await self.answer(Request(scope, receive))
+            await response(scope, receive, send)

@@ -7,7 +7,7 @@
   request, how many numbers; the person, when there is one), and so is every file exported
   (PDF, XLSX: what they hold cannot be read here; the query that chose it kept with it) —
   before the answer is sent;
-- every refusal (403) is recorded too.
+- every refusal (403) is recorded too, and every failure (5xx).
 
 Answers that wait for their record at the same time share one write transaction (`Records`):
 fifty inspectors opening the findings list at once are fifty entries in one commit, not fifty
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import write_now
+from api.errors import log
 from casework.models import User
 from casework.services import audit
 from casework.services.access import ids_in, mask_ids, sees_full_ids
@@ -134,6 +135,11 @@ class Oversight:
             await self._record(scope, user, "exported", detail)
         if start["status"] == 403:
             await self._record(scope, user, "refused", {"status": 403})
+        elif start["status"] >= 500:
+            try:
+                await self._record(scope, user, "failed", {"status": start["status"]})
+            except Exception:  # noqa: BLE001 — the store may be what failed: the answer says nothing, it goes
+                log.exception("未能在审计日志中记录失败的请求 %s %s", scope["method"], scope["path"])
         await send(start)
         await send({"type": "http.response.body", "body": content})
 

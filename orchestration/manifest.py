@@ -38,6 +38,7 @@ from typing import Any
 import duckdb
 
 from orchestration.dbt_project import PROJECT_DIR, ROOT
+from orchestration.publish import FINDING_COLUMNS  # what a build's findings are, as published
 from pension_audit.settings import Settings, bureau_now
 
 FORMAT = 1
@@ -47,27 +48,6 @@ DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
 }
-# What a build's findings are, as published (published.findings, the store's findings).
-FINDING_COLUMNS = (
-    "finding_key",
-    "exception_type",
-    "exception_label",
-    "person_id",
-    "id_number",
-    "name",
-    "township_code",
-    "person_no",
-    "event_period",
-    "event_date",
-    "first_improper_month",
-    "last_improper_month",
-    "improper_months",
-    "overpaid_amount",
-    "identity",
-    "conflict",
-    "evidence",
-    "detail",
-)
 # Kept per finding beside the manifest: enough to name what differs.
 FINDING_FIGURES = (
     "exception_type",

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -518,26 +519,36 @@ def report(
     kind = KINDS[name]
     if fmt == "xlsx" and not kind.is_list:
         raise click.ClickException(f"{kind.label}没有 XLSX 格式（通知书只有 PDF）")
-    settings = settings_for(home, database_url)
+
+    def make(session: Session) -> tuple[bytes, str]:
+        if kind.numbered:
+            return _notice(
+                session,
+                name,
+                as_user,
+                case_id=case_id,
+                demand_id=demand_id,
+                month=month,
+                township=township,
+                person_no=person_no,
+            )
+        document = build_list(name, session, None, year=year, month=month, township=township)
+        return document.xlsx() if fmt == "xlsx" else document.pdf(), f"已生成{document.title}"
+
+    _write_document(settings_for(home, database_url), out, make, writing=True)
+
+
+def _write_document(
+    settings: Settings, out: Path, make: Callable[[Session], tuple[bytes, str]], *, writing: bool = False
+) -> None:
+    """Makes a document in one session of the store (a writing one when it issues) and writes it
+    to `out`; a refusal (Problem) is the command's error, in its own words."""
     engine = open_store(settings)
     migrate(engine)
     try:
-        with transaction(session_factory(engine, writing=True)) as session:
-            if kind.numbered:
-                content, said = _notice(
-                    session,
-                    name,
-                    as_user,
-                    case_id=case_id,
-                    demand_id=demand_id,
-                    month=month,
-                    township=township,
-                    person_no=person_no,
-                )
-            else:
-                document = build_list(name, session, None, year=year, month=month, township=township)
-                content = document.xlsx() if fmt == "xlsx" else document.pdf()
-                said = f"已生成{document.title}"
+        factory = session_factory(engine, writing=writing)
+        with transaction(factory) if writing else factory() as session:
+            content, said = make(session)
     except Problem as exc:
         raise click.ClickException(exc.message) from None
     finally:
@@ -588,19 +599,12 @@ def documents_batch(township: str, month: str, out: Path, home: Path | None, dat
         raise click.BadParameter("应为9位乡镇（街道）代码", param_hint="--township")
     if out.suffix.lower() != ".pdf":
         raise click.BadParameter("输出文件的扩展名应为 .pdf", param_hint="--out")
-    engine = open_store(settings_for(home, database_url))
-    migrate(engine)
-    try:
-        with session_factory(engine)() as session:
-            found = batch.batch(session, None, township, month)
-            content = found.pdf()
-    except Problem as exc:
-        raise click.ClickException(exc.message) from None
-    finally:
-        engine.dispose()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(content)
-    click.echo(f"已输出{found.title}：{out}", err=True)
+
+    def make(session: Session) -> tuple[bytes, str]:
+        found = batch.batch(session, None, township, month)
+        return found.pdf(), f"已输出{found.title}"
+
+    _write_document(settings_for(home, database_url), out, make)
 
 
 for _command in operations.COMMANDS:  # backup, restore: kept in their own module

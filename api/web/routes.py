@@ -11,6 +11,7 @@ it gets here (api.guards.SameOrigin)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -43,7 +44,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import COOKIE, CurrentUser, ReadSession, Today, client_address, write_turn
-from api.errors import describe
+from api.errors import INTERNAL_MESSAGE, describe, internal_answer
 from api.schemas import (
     CaseClose,
     CaseOpen,
@@ -1132,6 +1133,15 @@ def install(app: FastAPI) -> None:
 def _console_path(request: Request) -> bool:
     path = request.url.path
     return (path == "/web" or path.startswith("/web/")) and not path.startswith("/web/static/")
+
+
+async def failure_answer(request: Request) -> Response:
+    """What failed unexpectedly (api.errors.Failures): under /web/ the console's error page,
+    else the API's JSON. The page needs the store, which may be what failed: then the JSON."""
+    if _console_path(request):
+        with contextlib.suppress(Exception):
+            return await run_in_threadpool(error_page, request, 500, INTERNAL_MESSAGE)
+    return await internal_answer(request)
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:

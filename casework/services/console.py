@@ -130,6 +130,7 @@ ACTION_LABELS = {
     "exported": "导出",
     "ids_viewed": "查看身份证号码",
     "refused": "拒绝访问",
+    "failed": "请求未能完成（系统错误）",
 }
 REPORT_STATUS = {"on_time": "按时上报", "late": "迟报", "missed": "漏报", "pending": "待报", "awaiting": "待数据"}
 

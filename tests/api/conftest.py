@@ -4,7 +4,9 @@ the pipeline publishes them, and an API client that signs in as each role."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,19 +110,41 @@ def store(store_settings: Settings, tiny_district):
 
 @pytest.fixture
 def api(store, store_settings: Settings) -> Iterator[Api]:
-    with session_factory(store)() as s:
+    with serving(store, store_settings) as api:
+        yield api
+
+
+@contextmanager
+def serving(engine, settings: Settings) -> Iterator[Api]:
+    """The service on a store the tiny district was published into, its staff added (the
+    township officer's township has a death finding), its day the test's clock."""
+    with session_factory(engine)() as s:
         township = s.scalar(
             select(Finding.township_code)
             .where(Finding.exception_type == "death")
             .order_by(Finding.finding_key)
             .limit(1)
         )
-    add_staff(store, township)
-    app = create_app(store_settings)
+    add_staff(engine, township)
+    app = create_app(settings)
     clock = Clock()
     app.dependency_overrides[today] = lambda: clock.day
     with TestClient(app) as client:
-        yield Api(client, store, clock)
+        yield Api(client, engine, clock)
+
+
+@contextmanager
+def serving_as_published(tiny_district, home: Path) -> Iterator[Api]:
+    """The service in a home of its own holding only what the tiny district's run left it: the
+    case store as the run published it and the deployment's audit key."""
+    home.mkdir()
+    shutil.copyfile(tiny_district.home / "cases.sqlite", home / "cases.sqlite")
+    shutil.copytree(tiny_district.home / "secrets", home / "secrets")
+    settings = Settings(home=home)
+    engine = open_store(settings)
+    with serving(engine, settings) as api:
+        yield api
+    engine.dispose()
 
 
 def later_publication(api: Api, months: int) -> str:

@@ -3,47 +3,24 @@ run's page lists the notice (the tiny district as `pension-audit run` published 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
-from api.deps import today
-from casework.db import open_store, session_factory
+from casework.db import session_factory
 from casework.models import Finding, IssuedDocument, IssuedFile
 from casework.published import Publication
 from casework.services.console import evidence_words
-from pension_audit.settings import Settings
-from tests.api.conftest import Api, Clock, add_staff
+from tests.api.conftest import Api, serving_as_published
 from tests.reports.support import issue_pdf, settled_demand
 
 
 @pytest.fixture
 def published_by_a_run(tiny_district, tmp_path: Path) -> Iterator[Api]:
-    home = tmp_path / "service-home"
-    home.mkdir()
-    shutil.copyfile(tiny_district.home / "cases.sqlite", home / "cases.sqlite")
-    shutil.copytree(tiny_district.home / "secrets", home / "secrets")
-    settings = Settings(home=home)
-    engine = open_store(settings)
-    with session_factory(engine)() as s:
-        township = s.scalar(
-            select(Finding.township_code)
-            .where(Finding.exception_type == "death")
-            .order_by(Finding.finding_key)
-            .limit(1)
-        )
-    add_staff(engine, township)
-    app = create_app(settings)
-    clock = Clock()
-    app.dependency_overrides[today] = lambda: clock.day
-    with TestClient(app) as client:
-        yield Api(client, engine, clock)
-    engine.dispose()
+    with serving_as_published(tiny_district, tmp_path / "service-home") as api:
+        yield api
 
 
 def test_a_notices_page_links_to_its_run_and_the_evidence_of_its_findings(published_by_a_run: Api):

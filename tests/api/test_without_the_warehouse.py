@@ -6,52 +6,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
-from api.deps import today
-from casework.db import open_store, session_factory
-from casework.models import Finding
+from casework.db import session_factory
 from casework.published import BenefitStart, FeedFile, Publication
-from pension_audit.settings import Settings
-from tests.api.conftest import Api, Clock, add_staff
+from tests.api.conftest import Api, serving_as_published
 from tests.reports.support import issue_pdf, settled_demand
 
 
 @pytest.fixture
-def service_alone(tiny_district, tmp_path: Path, monkeypatch) -> Api:
-    home = tmp_path / "service-home"
-    home.mkdir()
-    shutil.copyfile(tiny_district.home / "cases.sqlite", home / "cases.sqlite")  # as the run published it
-    shutil.copytree(tiny_district.home / "secrets", home / "secrets")  # the deployment's audit key
-
+def service_alone(tiny_district, tmp_path: Path, monkeypatch) -> Iterator[Api]:
     def refused(*args, **kwargs):
         raise AssertionError(f"the service opened DuckDB: {args}")
 
     monkeypatch.setattr(duckdb, "connect", refused)
-    settings = Settings(home=home)
-    engine = open_store(settings)
-    with session_factory(engine)() as s:
-        township = s.scalar(
-            select(Finding.township_code)
-            .where(Finding.exception_type == "death")
-            .order_by(Finding.finding_key)
-            .limit(1)
-        )
-    add_staff(engine, township)
-    app = create_app(settings)
-    clock = Clock()
-    app.dependency_overrides[today] = lambda: clock.day
-    with TestClient(app) as client:
-        yield Api(client, engine, clock)
-    engine.dispose()
+    home = tmp_path / "service-home"
+    with serving_as_published(tiny_district, home) as api:
+        yield api
     assert not (home / "warehouse.duckdb").exists()
 
 

@@ -22,6 +22,7 @@ from casework.models import Finding, Role
 from casework.published import IdentityStat, Publication
 from casework.services.users import add_user
 from orchestration.manifest import code_identity, list_runs
+from orchestration.publish import FINDING_COLUMNS
 from pension_audit.cli import main
 from pension_audit.ingest.archive import archive_path
 from pension_audit.settings import Settings
@@ -52,8 +53,10 @@ def test_a_run_writes_a_manifest_of_what_it_read_and_published(small_district):
         loaded = con.execute(
             "SELECT path, file_hash FROM meta.file_log WHERE status = 'loaded' ORDER BY path"
         ).fetchall()
-        # The findings' digest: SHA-256 over the sorted SHA-256 of each published row's JSON.
-        rows = [r[0] for r in con.execute("SELECT to_json(f) FROM published.findings AS f").fetchall()]
+        # The findings' digest: SHA-256 over the sorted SHA-256 of each published row's JSON
+        # (its columns in the order the publisher reads them).
+        published = f"SELECT {', '.join(FINDING_COLUMNS)} FROM published.findings"
+        rows = [r[0] for r in con.execute(f"SELECT to_json(f) FROM ({published}) AS f").fetchall()]
     assert sorted((i["path"], i["sha256"]) for i in manifest["inputs"]) == loaded
     for entry in manifest["inputs"]:
         kept = archive_path(home / "archive", entry["sha256"]).read_bytes()

@@ -4,7 +4,6 @@ before loading, as `pension-audit release` does, and the file loads."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,13 @@ from sqlalchemy import select
 from casework.db import migrate, open_store, session_factory, transaction
 from casework.errors import Conflict, Forbidden, NotFound
 from casework.models import AuditEntry, FeedRelease, Role, User
-from casework.published import FeedFile, Publication, PublicationStatus
 from casework.services.feed_releases import request_release
 from casework.services.users import add_user
 from orchestration.decisions import apply_releases
 from pension_audit.ingest.load import Warehouse
 from tests.api.conftest import PASSWORD, deployment_settings
 from tests.ingest.test_drift import ingest, payments, rows
+from tests.orchestration.held_files import held_and_published
 
 
 @pytest.fixture
@@ -27,23 +26,8 @@ def engine(tmp_path: Path):
     engine = open_store(deployment_settings(f"sqlite:///{tmp_path / 'cases.sqlite'}", tmp_path / "home", tmp_path))
     migrate(engine)
     with transaction(session_factory(engine, writing=True)) as s:
-        add_user(s, "shuju", "数据组陈工", Role.data_engineer, PASSWORD, None)
+        held_and_published(s, "2025-05")
         add_user(s, "jingban", "稽核经办员", Role.inspector, PASSWORD, None)
-        # the build as published: payments 2025-05 held
-        s.add(Publication(id=1, status=PublicationStatus.published, as_of_month="2025-04", next_pay_month="2025-06"))
-        s.add(
-            FeedFile(
-                feed="payments",
-                period="2025-05",
-                path="payments/2025-05.csv",
-                file_hash="h",
-                status="held",
-                reason="too_few_rows",
-                ingested_at=dt.datetime(2026, 6, 5),
-                row_hash="x",
-                built_in=1,
-            )
-        )
     yield engine
     engine.dispose()
 

@@ -5,25 +5,22 @@ it, the run it asks for executed in it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import dagster as dg
 from sqlalchemy import select
 
 from casework.db import migrate, open_store, session_factory, transaction
-from casework.models import FeedRelease, Role, User
-from casework.published import FeedFile, Publication, PublicationStatus
+from casework.models import FeedRelease, User
 from casework.services.feed_releases import request_release
-from casework.services.users import add_user
 from orchestration.feed_assets import feed_assets, first_month
 from orchestration.resources import DataHome
 from orchestration.run import dagster_instance, load_feeds
 from orchestration.sensors import RELEASE_TAG, build_inbox_sensor, feed_jobs
 from pension_audit.ingest.load import Warehouse
 from pension_audit.settings import Settings
-from tests.api.conftest import PASSWORD
 from tests.ingest.test_drift import payments
+from tests.orchestration.held_files import held_and_published
 
 
 def _tick(settings: Settings, instance: dg.DagsterInstance, cursor: str | None = None) -> dg.SensorResult:
@@ -44,29 +41,6 @@ def _file_log(settings: Settings, period: str) -> list[tuple]:
         ).fetchall()
 
 
-def _held_and_published(settings: Settings, period: str) -> None:
-    """The case store as the build that found the file held published it, with a data engineer."""
-    engine = open_store(settings)
-    migrate(engine)
-    with transaction(session_factory(engine, writing=True)) as s:
-        add_user(s, "shuju", "数据组陈工", Role.data_engineer, PASSWORD, None)
-        s.add(Publication(id=1, status=PublicationStatus.published, as_of_month="2025-04", next_pay_month="2025-06"))
-        s.add(
-            FeedFile(
-                feed="payments",
-                period=period,
-                path=f"payments/{period}.csv",
-                file_hash="h",
-                status="held",
-                reason="too_few_rows",
-                ingested_at=dt.datetime(2026, 6, 5),
-                row_hash="x",
-                built_in=1,
-            )
-        )
-    engine.dispose()
-
-
 def test_a_console_release_is_one_sensor_run_that_loads_the_held_file(inbox: Path, tmp_path: Path):
     settings = Settings(home=tmp_path / "home", inbox=inbox)
     for month in range(1, 5):
@@ -74,7 +48,11 @@ def test_a_console_release_is_one_sensor_run_that_loads_the_held_file(inbox: Pat
     payments(inbox, "2025-05", 4)  # a tenth of the usual: held
     load_feeds(settings.model_dump(), ["payments"], "2025-01", "2025-05")
     assert _file_log(settings, "2025-05") == [("held", 0)]
-    _held_and_published(settings, "2025-05")
+    engine = open_store(settings)
+    migrate(engine)
+    with transaction(session_factory(engine, writing=True)) as s:
+        held_and_published(s, "2025-05")
+    engine.dispose()
 
     with dagster_instance(settings) as instance:
         quiet = _tick(settings, instance)

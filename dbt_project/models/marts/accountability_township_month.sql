@@ -16,12 +16,7 @@ counted as (
         t.township_code,
         t.township_name,
         m.month,
-        count(e.finding_key) filter (where e.report_status in ('on_time', 'late', 'missed')) as events,
-        count(e.finding_key) filter (where e.report_status = 'on_time') as on_time,
-        count(e.finding_key) filter (where e.report_status = 'late') as late,
-        count(e.finding_key) filter (where e.report_status = 'missed') as missed,
-        count(e.finding_key) filter (where e.report_status = 'pending') as pending,
-        count(e.finding_key) filter (where e.report_status = 'awaiting') as awaiting,
+        {{ report_status_counts('e') }},
         -- an event's window is its month's: every awaiting event of the month waits for the same
         max(e.awaiting_inputs) as awaiting_inputs,
         cast(coalesce(sum(e.attributable_loss), 0) as decimal(14, 2)) as attributable_loss

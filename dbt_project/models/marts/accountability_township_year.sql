@@ -33,12 +33,7 @@ coverage as (
 
 events as (
     select year(event_month) as year, township_code,
-           count(*) filter (where report_status in ('on_time', 'late', 'missed')) as events,
-           count(*) filter (where report_status = 'on_time') as on_time,
-           count(*) filter (where report_status = 'late') as late,
-           count(*) filter (where report_status = 'missed') as missed,
-           count(*) filter (where report_status = 'pending') as pending,
-           count(*) filter (where report_status = 'awaiting') as awaiting,
+           {{ report_status_counts() }},
            sum(attributable_loss) as attributable_loss
     from {{ ref('accountability_events') }}
     group by all

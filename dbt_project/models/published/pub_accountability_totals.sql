@@ -56,12 +56,7 @@ money as (
 by_year as (
     select
         y.year,
-        count(e.finding_key) filter (where e.report_status in ('on_time', 'late', 'missed')) as events,
-        count(e.finding_key) filter (where e.report_status = 'on_time') as on_time,
-        count(e.finding_key) filter (where e.report_status = 'late') as late,
-        count(e.finding_key) filter (where e.report_status = 'missed') as missed,
-        count(e.finding_key) filter (where e.report_status = 'pending') as pending,
-        count(e.finding_key) filter (where e.report_status = 'awaiting') as awaiting,
+        {{ report_status_counts('e') }},
         coalesce(sum(e.attributable_loss), 0) as attributable_loss
     from years as y
     left join events as e on year(e.event_month) = y.year
@@ -71,12 +66,7 @@ by_year as (
 by_month as (
     select
         m.month,
-        count(e.finding_key) filter (where e.report_status in ('on_time', 'late', 'missed')) as events,
-        count(e.finding_key) filter (where e.report_status = 'on_time') as on_time,
-        count(e.finding_key) filter (where e.report_status = 'late') as late,
-        count(e.finding_key) filter (where e.report_status = 'missed') as missed,
-        count(e.finding_key) filter (where e.report_status = 'pending') as pending,
-        count(e.finding_key) filter (where e.report_status = 'awaiting') as awaiting,
+        {{ report_status_counts('e') }},
         coalesce(sum(e.attributable_loss), 0) as attributable_loss
     from (select distinct month from {{ ref('int_roster_months') }}) as m
     left join events as e on e.event_month = m.month
