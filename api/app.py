@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from contextlib import asynccontextmanager
 
@@ -35,9 +36,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # threads than a few only contend for it: at 50 clients, 40 threads spent 2.9 ms of CPU
         # a findings page, 4 threads 1.8 ms (docs/benchmarks.md).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        yield
-        _app.state.glance.close()
-        engine.dispose()
+        # What is alive now (the imports, the app) lives as long as the process: out of the
+        # collector's sight. Else every full collection walks its ~0.5 million objects, 0.3-0.5 s
+        # with the GIL held, and every request in flight waits (the findings list's p99 at 50
+        # clients was that one pause, docs/benchmarks.md).
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            gc.unfreeze()  # an app started and stopped in a process that goes on (tests)
+            _app.state.glance.close()
+            engine.dispose()
 
     app = FastAPI(
         title="松山区城乡居民养老保险待遇稽核平台",

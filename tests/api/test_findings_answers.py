@@ -87,6 +87,24 @@ def test_routes_run_on_the_configured_number_of_worker_threads(tmp_path):
         assert client.portal.call(worker_threads) == 3
 
 
+def test_what_the_service_started_with_is_out_of_the_collectors_sight_while_it_runs(tmp_path):
+    """A full collection walks every tracked object with the GIL held: the imports and the app
+    alone were ~0.5 million, a pause of 0.3 s that every request in flight waited out (the
+    findings list's p99 at 50 clients)."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from pension_audit.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'cases.sqlite'}", home=str(tmp_path)))
+    with TestClient(app) as client:
+        assert client.get("/health").status_code == 200
+        assert gc.get_freeze_count() > len(gc.get_objects())  # most of what lives is never walked again
+    assert gc.get_freeze_count() == 0  # a stopped app leaves the process's collector as it was
+
+
 def test_a_kept_answer_is_refused_to_a_token_signed_out_or_a_user_disabled(api: Api):
     headers = api.login("jingban")
     assert api.client.get("/findings", headers=headers).status_code == 200
