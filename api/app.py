@@ -25,6 +25,9 @@ DESCRIPTION = """城乡居民基本养老保险待遇稽核：疑点、案件办
 与发放停发名单。错误一律返回 `{"code": 稳定代码, "message": 中文说明}`。"""
 
 
+YOUNG_COLLECTION = 10_000  # allocations between young collections (Python's default: 700)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     prepare_store(settings)
@@ -39,13 +42,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # What is alive now (the imports, the app) lives as long as the process: out of the
         # collector's sight. Else every full collection walks its ~0.5 million objects, 0.3-0.5 s
         # with the GIL held, and every request in flight waits (the findings list's p99 at 50
-        # clients was that one pause, docs/benchmarks.md).
+        # clients was that one pause, docs/benchmarks.md). Young collections rarer too: at 700
+        # allocations each, the objects of the requests in flight were promoted and full
+        # collections came every second or two.
         gc.collect()
         gc.freeze()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(YOUNG_COLLECTION, *thresholds[1:])
         try:
             yield
         finally:
-            gc.unfreeze()  # an app started and stopped in a process that goes on (tests)
+            gc.set_threshold(*thresholds)  # an app started and stopped in a process that goes on (tests)
+            gc.unfreeze()
             _app.state.glance.close()
             engine.dispose()
 

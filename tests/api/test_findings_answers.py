@@ -99,10 +99,13 @@ def test_what_the_service_started_with_is_out_of_the_collectors_sight_while_it_r
     from pension_audit.settings import Settings
 
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'cases.sqlite'}", home=str(tmp_path)))
+    before = gc.get_threshold()
     with TestClient(app) as client:
         assert client.get("/health").status_code == 200
         assert gc.get_freeze_count() > len(gc.get_objects())  # most of what lives is never walked again
+        assert gc.get_threshold()[0] > before[0]  # requests in flight are not promoted every 700 allocations
     assert gc.get_freeze_count() == 0  # a stopped app leaves the process's collector as it was
+    assert gc.get_threshold() == before
 
 
 def test_a_kept_answer_is_refused_to_a_token_signed_out_or_a_user_disabled(api: Api):
