@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from contextlib import asynccontextmanager
 
@@ -24,6 +25,9 @@ DESCRIPTION = """城乡居民基本养老保险待遇稽核：疑点、案件办
 与发放停发名单。错误一律返回 `{"code": 稳定代码, "message": 中文说明}`。"""
 
 
+YOUNG_COLLECTION = 10_000  # allocations between young collections (Python's default: 700)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     prepare_store(settings)
@@ -35,9 +39,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # threads than a few only contend for it: at 50 clients, 40 threads spent 2.9 ms of CPU
         # a findings page, 4 threads 1.8 ms (docs/benchmarks.md).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        yield
-        _app.state.glance.close()
-        engine.dispose()
+        # What is alive now (the imports, the app) lives as long as the process: out of the
+        # collector's sight. Else every full collection walks its ~0.5 million objects, 0.3-0.5 s
+        # with the GIL held, and every request in flight waits (the findings list's p99 at 50
+        # clients was that one pause, docs/benchmarks.md). Young collections rarer too: at 700
+        # allocations each, the objects of the requests in flight were promoted and full
+        # collections came every second or two.
+        gc.collect()
+        gc.freeze()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(YOUNG_COLLECTION, *thresholds[1:])
+        try:
+            yield
+        finally:
+            gc.set_threshold(*thresholds)  # an app started and stopped in a process that goes on (tests)
+            gc.unfreeze()
+            _app.state.glance.close()
+            engine.dispose()
 
     app = FastAPI(
         title="松山区城乡居民养老保险待遇稽核平台",

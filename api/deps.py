@@ -66,7 +66,9 @@ async def write_now(app: FastAPI, work: Callable[[Session], Any]) -> None:
             work(session)
 
     async with write_turn(app):
-        await anyio.to_thread.run_sync(run)
+        # A thread of its own: holding the writers' turn, and awaited by the answers it records,
+        # it does not queue behind the reads waiting for the routes' threads.
+        await anyio.to_thread.run_sync(run, limiter=CapacityLimiter(1))
 
 
 # Scope "function": the session closes, and its connection goes back to the pool, when the route
