@@ -210,6 +210,35 @@ def measure(inbox: Path, feed: str, period: str, repeat: int, dagster: bool) -> 
     }
 
 
+def read_back_cost(home: Path) -> str:
+    """The build's side of the trade: the CPU seconds to read back, from the archive of a built
+    data home, every row its published findings cite (what `pub_evidence_rows` does when the
+    previous build held none of them), by feed."""
+    import duckdb
+
+    from pension_audit.ingest.archive import ARCHIVE_DIR
+    from pension_audit.ingest.arrived import read_back
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        wanted = con.execute(
+            "SELECT e.feed, any_value(f.path), e.file_hash, list(DISTINCT e.row_number) "
+            "FROM published.evidence_rows e JOIN meta.file_log f USING (file_hash) GROUP BY e.feed, e.file_hash"
+        ).fetchall()
+    spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0, 0])
+    for feed, relative, digest, rows in wanted:
+        cpu = time.process_time()
+        found = read_back(home / ARCHIVE_DIR, feed, relative, digest, rows)
+        spent[feed][0] += time.process_time() - cpu
+        spent[feed][1] += 1
+        spent[feed][2] += len(found)
+    lines = ["| 数据源 feed | 文件 files | 引用行 rows | CPU 秒 |", "|---|---|---|---|"]
+    for feed, (cpu, files, rows) in sorted(spent.items(), key=lambda kv: -kv[1][0]):
+        lines.append(f"| {feed} | {files} | {rows:,} | {cpu:.2f} |")
+    total = [sum(v[i] for v in spent.values()) for i in range(3)]
+    lines.append(f"| **合计** | {int(total[1])} | {int(total[2]):,} | **{total[0]:.2f}** |")
+    return "\n".join(lines)
+
+
 def _cell(after: float, before: float | None) -> str:
     return f"{after:.3f}" if before is None else f"{before:.3f} → {after:.3f}"
 
@@ -247,6 +276,7 @@ def main() -> None:
     parser.add_argument("--no-dagster", action="store_true")
     parser.add_argument("--no-report", action="store_true")
     parser.add_argument("--note", default="", help="写在表格下的说明（Markdown）")
+    parser.add_argument("--evidence-home", type=Path, help="已构建的数据目录：另测从归档读回全部证据行的 CPU 时间")
     parser.add_argument("--save", type=Path, help="把结果存为 JSON（供以后 --before 对比）")
     parser.add_argument("--before", type=Path, help="较早一次 --save 的结果：表中显示 之前 → 现在")
     args = parser.parse_args()
@@ -257,6 +287,11 @@ def main() -> None:
         args.save.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     before = json.loads(args.before.read_text(encoding="utf-8")) if args.before else None
     body = table(results, before)
+    if args.evidence_home:
+        body += (
+            "\n\n从归档读回证据行（`pub_evidence_rows`，上一次构建未保存任何证据行时；"
+            f"数据目录 {args.evidence_home.name}）：\n\n" + read_back_cost(args.evidence_home)
+        )
     print(body)
     if not args.no_report:
         text = (
