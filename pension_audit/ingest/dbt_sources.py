@@ -89,7 +89,7 @@ def _derived_description(name: str) -> str:
         "_file_hash": "文件SHA-256",
         "_row": "文件中的行号",
         "_loaded_at": "载入时间",
-        "_arrived": "整行原样（各列载入前的文本，JSON：表头→单元格）",
+        "_arrived": "整行原样（JSON：表头→单元格；仅早期载入的行有，现由证据行从归档读回）",
     }.get(name, name)
 
 
