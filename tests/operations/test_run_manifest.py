@@ -260,7 +260,24 @@ def test_runs_verify_on_a_postgresql_case_store(postgres_url: str, tmp_path: Pat
         c.execute(
             text("UPDATE findings SET overpaid_amount = overpaid_amount + 10000 WHERE finding_key = :k"), {"k": key}
         )
-    changed.dispose()
     tampered = runner.invoke(main, ["runs", "verify", run_id, "--home", str(home), "--database-url", postgres_url])
     assert tampered.exit_code == 1
     assert f"案件库中疑点 {key} 的涉及金额" in tampered.output
+    # So is one the run published unchanged (it still carries the first run): the run is the
+    # build the store serves, and serves that finding.
+    with changed.begin() as c:
+        c.execute(
+            text("UPDATE findings SET overpaid_amount = overpaid_amount - 10000 WHERE finding_key = :k"), {"k": key}
+        )
+        key = c.execute(
+            text(
+                "SELECT finding_key FROM findings WHERE run_id <> :r AND status = 'open' AND overpaid_amount > 0"
+                " ORDER BY finding_key LIMIT 1"
+            ),
+            {"r": run_id},
+        ).scalar_one()
+        c.execute(text("UPDATE findings SET last_improper_month = '2019-01' WHERE finding_key = :k"), {"k": key})
+    changed.dispose()
+    tampered = runner.invoke(main, ["runs", "verify", run_id, "--home", str(home), "--database-url", postgres_url])
+    assert tampered.exit_code == 1
+    assert f"案件库中疑点 {key} 的末个不当发放月" in tampered.output
