@@ -7,7 +7,8 @@ In order, the first difference found is the answer:
 2. the dbt project and the policy seeds are the ones the run used (else: verify on the source
    revision the manifest names);
 3. every input file version is in the archive, with its SHA-256;
-4. the case store's findings published by the run still have the figures the run published;
+4. the case store's findings published by the run still have the figures the run published
+   (when the run is the build readers see: every open finding of its snapshot);
 5. the rebuild: the archived versions copied into a temporary inbox under their own names, the
    run's file log as the warehouse's history (each loaded version admitted as released, so no
    hold applies again), its case decisions, its day (`decided_on`) and data start; then the
@@ -31,6 +32,7 @@ from sqlalchemy import inspect, select
 
 from casework.db import open_store
 from casework.models import Finding, FindingStatus
+from casework.published import Publication, current_build
 from orchestration.manifest import (
     DECISION_TABLES,
     DUCKDB_CONFIG,
@@ -143,22 +145,28 @@ def check_archive(manifest: dict[str, Any], archive: Path) -> str | None:
 def check_store(settings: Settings, run_id: str, findings: dict[str, dict[str, Any]]) -> str | None:
     """The findings the case store says this run published (open, their standing version of the
     run's build) still have the run's figures. A finding the run resolved carries the run too,
-    and is not among its findings."""
+    and is not among its findings. When the run is the build readers see, a finding it
+    published unchanged (still carrying the run that first published those figures) is
+    checked as well: every open finding of its snapshot is what the store serves."""
     engine = open_store(settings)
     try:
         with engine.connect() as conn:
             if not inspect(conn).has_table(Finding.__tablename__):
                 return None
-            rows = conn.execute(
-                select(Finding.finding_key, *(getattr(Finding, name) for name in FINDING_FIGURES))
-                .where(Finding.run_id == run_id, Finding.status == FindingStatus.open)
-                .order_by(Finding.finding_key)
-            ).all()
+            serving = conn.execute(select(Publication.run_id).where(Publication.id == current_build())).scalar()
+            query = select(
+                Finding.finding_key, Finding.run_id, *(getattr(Finding, name) for name in FINDING_FIGURES)
+            ).where(Finding.status == FindingStatus.open)
+            if serving != run_id:
+                query = query.where(Finding.run_id == run_id)
+            rows = conn.execute(query.order_by(Finding.finding_key)).all()
     finally:
         engine.dispose()
     for row in rows:
         stored = dict(row._mapping)
         published = findings.get(row.finding_key)
+        if published is None and row.run_id != run_id:
+            continue  # kept open while its data is awaited: not in any build's findings
         if published is None:
             return f"案件库中疑点 {row.finding_key} 记为运行 {run_id} 发布，但该运行没有发布它"
         if difference := _figures_differ(row.finding_key, stored, published, "案件库中", f"运行 {run_id} 发布时"):

@@ -39,9 +39,10 @@ def write_json(fields, rows, stream) -> None:
     stream.write("\n")
 
 
-def write_xlsx(fields, rows, path: Path | BinaryIO, sheet: str) -> None:
+def write_xlsx(fields, rows, path: Path | BinaryIO, sheet: str, footer: tuple | None = None) -> None:
     """Chinese headers, a frozen header row, sensible widths, amounts as numbers to the fen.
-    `path` may be a file or an in-memory stream (an HTTP download)."""
+    `path` may be a file or an in-memory stream (an HTTP download). `footer`: a 合计 row under
+    the list, in bold and outside the filter, so sorting the list never moves it."""
     in_file = isinstance(path, Path)
     book = xlsxwriter.Workbook(
         str(path) if in_file else path, {"constant_memory": True} if in_file else {"in_memory": True}
@@ -64,6 +65,22 @@ def write_xlsx(fields, rows, path: Path | BinaryIO, sheet: str) -> None:
                 ws.write(r, col, value)
     if rows:
         ws.autofilter(0, 0, len(rows), len(fields) - 1)
+    if footer is not None:
+        r = len(rows) + 1
+        formats = {
+            "money": book.add_format({"num_format": "#,##0.00", "bold": True, "top": 1}),
+            "text": book.add_format({"num_format": "@", "bold": True, "top": 1}),
+            "other": book.add_format({"bold": True, "top": 1}),
+        }
+        for col, value in enumerate(footer):
+            if isinstance(value, Decimal):
+                ws.write_number(r, col, float(value), formats["money"])
+            elif isinstance(value, str):
+                ws.write_string(r, col, value, formats["text"])
+            elif value is not None:
+                ws.write(r, col, value, formats["other"])
+            else:
+                ws.write_blank(r, col, None, formats["other"])
     book.close()
 
 

@@ -226,6 +226,15 @@ def _record_codes(session: Session, case: Case, terminating: bool) -> list[dict[
     ]
 
 
+def _basis_of_holds(session: Session, case: Case) -> dict[str, dict[str, str]]:
+    """Per record, the reason codes (code -> label) its open findings still hold it on."""
+    keys = [f.finding_key for f in open_findings(case)]
+    out: dict[str, dict[str, str]] = {}
+    for r in session.scalars(select(HoldRecommendation).where(HoldRecommendation.finding_key.in_(keys))):
+        out.setdefault(r.person_no, {})[r.reason_code] = r.reason_label
+    return out
+
+
 def _hold_start(session: Session, options: dict[str, Any]) -> str:
     next_pay = policy.latest_publication(session).next_pay_month
     start = options.get("from_month") or next_pay
@@ -559,10 +568,34 @@ def _correction_terms(session: Session, case: Case, options: dict, today: dt.dat
     terms["refund_due"] = f"{refund:.2f}"
     if gone:
         terms["void_files"] += _standing_notices(session, f"case:{case.id}")
-    basis = {r["person_no"] for r in _record_codes(session, case, terminating=False)}
-    if released := [h for h in _active_holds(case) if gone or h.person_no not in basis]:
-        next_pay = policy.latest_publication(session).next_pay_month
-        terms["release"] = {"holds": [h.id for h in released], **_back_pay(session, case, released, next_pay)}
+    # A hold stands while any open finding still holds its record: released only when none
+    # does; when its own reason went with the withdrawn part, it goes on under the reason that
+    # remains (a termination before a suspension, then the lowest code) from the next 发放年月.
+    basis = {} if gone else _basis_of_holds(session, case)
+    next_pay = policy.latest_publication(session).next_pay_month
+    if released := [h for h in _active_holds(case) if h.person_no not in basis]:
+        terms["release"] = {
+            "holds": [h.id for h in released],
+            "records": sorted({h.person_no for h in released}),
+            **_back_pay(session, case, released, next_pay),
+        }
+    rebase = []
+    for hold in _active_holds(case):
+        codes = basis.get(hold.person_no, {})
+        if codes and hold.reason_code not in codes:
+            code = min(codes, key=lambda c: (not c.startswith("14"), c))
+            rebase.append(
+                {
+                    "hold": hold.id,
+                    "person_no": hold.person_no,
+                    "from_month": max(next_pay, hold.from_month),
+                    "before": {"reason_code": hold.reason_code, "reason_label": hold.reason_label},
+                    "reason_code": code,
+                    "reason_label": codes[code],
+                }
+            )
+    if rebase:
+        terms["rebase"] = rebase
     return terms
 
 
@@ -640,6 +673,22 @@ def _apply_correction(session: Session, user: User, case: Case, proposal: Propos
             hold.until_month, hold.ended_by_proposal_id = release["resume_month"], proposal.id
             _changed(session, user, "hold_released", hold, before, case, proposal)
         _record_back_pay(session, user, case, proposal, release["back_pay"])
+    for r in t.get("rebase", []):
+        for hold in [h for h in _active_holds(case) if h.id == r["hold"]]:
+            before = audit.snapshot(hold)
+            hold.until_month, hold.ended_by_proposal_id = r["from_month"], proposal.id
+            _changed(session, user, "hold_ended", hold, before, case, proposal)
+            rebased = PayrollHold(
+                case_id=case.id,
+                person_id=hold.person_id,
+                person_no=hold.person_no,
+                reason_code=r["reason_code"],
+                reason_label=r["reason_label"],
+                from_month=r["from_month"],
+                proposal_id=proposal.id,
+            )
+            session.add(rebased)
+            _changed(session, user, "hold_rebased", rebased, None, case, proposal)
     for change in case.basis_changes:
         if change.id in t["changes"]:
             change.corrected_by = proposal.id

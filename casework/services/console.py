@@ -112,6 +112,7 @@ ACTION_LABELS = {
     "demand_corrected": "更正追缴（返还）金额",
     "supplementary_demand_issued": "补充追缴",
     "hold_released": "解除停发（依据已不存在）",
+    "hold_rebased": "停发依据变更（按尚存疑点继续停发）",
     "demand_issued": "下达追缴（返还）通知",
     "repayment_recorded": "登记退还",
     "demand_repaid": "足额退还",

@@ -311,6 +311,27 @@ def accountability_report(session: Session, user: User | None, year: int | None,
         )
         for r in rows
     ]
+    # The XLSX ends with the PDF's 合计: the warehouse's district line, never the rows added up.
+    footer = (
+        "合计",
+        None,
+        None,
+        totals["recipients"],
+        totals["events"],
+        totals["on_time"],
+        totals["late"],
+        totals["missed"],
+        totals["pending"],
+        totals["awaiting"],
+        share(totals["on_time_rate"]),
+        totals["improper_months"],
+        totals["overpaid"],
+        totals["attributable_loss"],
+        totals["recovered"],
+        totals["outstanding"],
+        totals["referrals"],
+        share(totals["certification_coverage"]),
+    )
     context = {
         "year": year,
         "month": month,
@@ -332,4 +353,5 @@ def accountability_report(session: Session, user: User | None, year: int | None,
         ACCOUNTABILITY_FIELDS,
         xlsx,
         f"{period}乡镇问责",
+        footer,
     )

@@ -52,6 +52,7 @@ class Document:
     fields: tuple[Field, ...] = ()  # the list as XLSX, when it is one
     rows: list[tuple] = field(default_factory=list)
     sheet: str = ""
+    footer: tuple | None = None  # the XLSX's 合计 row, when the list has one
     numbered: list[IssuedDocument] = field(default_factory=list)  # the 文号 it bears
     township: str | None = None  # the township named in its 抄送
     printed_on: dt.date | None = None  # 印发日期: the day it was issued, or made
@@ -68,7 +69,7 @@ class Document:
         if not self.fields:
             raise NotAvailable("no_xlsx", f"{self.title}没有 XLSX 格式（通知书只有 PDF）")
         buffer = io.BytesIO()
-        write_xlsx(self.fields, self.rows, buffer, self.sheet or self.title[:31])
+        write_xlsx(self.fields, self.rows, buffer, self.sheet or self.title[:31], self.footer)
         return buffer.getvalue()
 
 

@@ -38,6 +38,11 @@ LATER = "imprisonment:150404195706142151:(2025)蒙0404刑初535号"  # re-sent 2
 EARLIER = "imprisonment:15040419591130210X:(2025)蒙0404刑初904号"  # re-sent 2025-06: seven months from 2025-03-02
 GONE = "imprisonment:150402194308010105:(2025)蒙0404刑初903号"  # re-sent 2025-08 without the sentence
 DIED_EARLIER = "death:150404196007063694"  # police re-sent 2025-06 with the date of death, 2025-03-15
+# 曹桂, held on two grounds: another pension (every record, 1407 参加职保) and a second enrolment
+# (the extra record 1521143484 only, 1499). The comparison re-sent 2025-07 without the pension.
+WITHDRAWN = "other_pension:150404196308275826:企业职工基本养老保险"
+REMAINING = "duplicate_enrollment:150404196308275826:1521143484"
+EXTRA_RECORD, MAIN_RECORD = "1521143484", "1575318899"
 
 
 def resend(path: Path, edit) -> None:
@@ -68,6 +73,12 @@ def _never_passed(row: list) -> list | None:
     return None if "刑初903号" in str(row) else row
 
 
+def resend_csv_without(path: Path, *needles: bytes) -> None:
+    """A CSV sent again without the rows holding every one of `needles` (bytes as written)."""
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\n".join(line for line in lines if not all(n in line for n in needles)))
+
+
 def _died_earlier(row: list) -> list:
     if "150404196007063694" in str(row):
         row[6] = dt.date(2025, 3, 15)  # 死亡日期, empty as first sent
@@ -96,6 +107,8 @@ def corrected_build(tiny_district: BuiltDistrict, tmp_path_factory) -> Path:
             resend(court / "2025-06.xlsx", _earlier)
             resend(court / "2025-08.xlsx", _never_passed)
             resend(root / "inbox" / "police_deregistrations" / "2025-06.xlsx", _died_earlier)
+            # 曹桂's pension row withdrawn (its unreadable duplicate, 2025-13, is quarantined again).
+            resend_csv_without(root / "inbox" / "other_pensions" / "2025-07.csv", b"150404196308275826", b",202505,")
             ran = CliRunner().invoke(main, ["run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
             assert ran.exit_code == 0, ran.output
             done.write_text(ran.output, encoding="utf-8")
@@ -363,3 +376,57 @@ def test_an_earlier_death_settles_the_account_again_and_raises_the_demand_with_a
     assert raised["amount"] == t["demand"]["after"] and case["status"] == "recovering"
     old, reissued = notice_files(api, demand["id"])
     assert old.id == notice["id"] and old.voided_at is not None and reissued.replaces == old.id
+
+
+def test_a_hold_on_two_grounds_stays_on_the_one_left_when_the_other_is_withdrawn(api: Api, corrected_build: Path):
+    """Part of a hold's basis withdrawn: the records the remaining finding holds stay held, on
+    its reason (what the payment system is told changes with it, from the next 发放年月); only
+    the records nothing holds any more are proposed for release. (All withdrawn: released, as
+    test_a_finding_gone_is_proposed_for_release_never_lifted_by_itself shows.)"""
+    case = open_case(api, WITHDRAWN)
+    assert {f["finding_key"] for f in case["findings"]} == {WITHDRAWN, REMAINING}, "one case, two grounds"
+    approve(api, case, "cancellation")
+    case = case_now(api, case["id"])
+    held = {h["person_no"]: h for h in case["holds"]}
+    assert {no: h["reason_code"] for no, h in held.items()} == {EXTRA_RECORD: "1407", MAIN_RECORD: "1407"}
+
+    publish(api.engine, corrected_build)
+    case = case_now(api, case["id"])
+    (change,) = case["basis_changes"]
+    assert change["finding_key"] == WITHDRAWN and change["kind"] == "resolved" and change["needs_correction"]
+    assert [f["path"] for f in change["files"]] == ["other_pensions/2025-07.csv"]
+    assert {f["finding_key"]: f["status"] for f in case["findings"]}[REMAINING] == "open"
+    assert all(h["until_month"] is None for h in case["holds"]), "nothing lifted by itself"
+
+    proposal = propose_correction(api, case["id"])
+    terms = proposal["terms"]
+    assert not terms["basis_gone"]
+    assert terms["release"]["holds"] == [held[MAIN_RECORD]["id"]], "only the record nothing holds any more"
+    assert terms["rebase"] == [
+        {
+            "hold": held[EXTRA_RECORD]["id"],
+            "person_no": EXTRA_RECORD,
+            "from_month": terms["release"]["resume_month"],
+            "before": {"reason_code": "1407", "reason_label": "参加职保"},
+            "reason_code": "1499",
+            "reason_label": "其他（重复参保）",
+        }
+    ]
+    page = api.client.get(f"/web/cases/{case['id']}", headers=api.login("fuhe")).text
+    assert "停发依据改为 1499 其他（重复参保）" in page and "解除停发（依据已不存在）" in page
+    r = decide(api, proposal)
+    assert r.status_code == 200, r.text
+
+    case = case_now(api, case["id"])
+    resume = terms["release"]["resume_month"]
+    active = [(h["person_no"], h["reason_code"], h["from_month"]) for h in case["holds"] if h["until_month"] is None]
+    assert active == [(EXTRA_RECORD, "1499", resume)], "held on the remaining basis"
+    ended = {(h["person_no"], h["reason_code"], h["until_month"]) for h in case["holds"] if h["until_month"]}
+    assert ended == {(MAIN_RECORD, "1407", resume), (EXTRA_RECORD, "1407", resume)}, "no month unheld between"
+    assert case["status"] == "terminated" and not case["basis_changed"]
+    done = actions(api, case["id"])
+    assert "hold_released" in done and "hold_rebased" in done
+    # What the payment system is told for that month: the extra record, on its remaining reason.
+    listed = api.get("jingban", "/payroll/holds", params={"month": resume}).json()["held"]
+    mine = [(h["person_no"], h["reason_code"]) for h in listed if h["person_no"] in (EXTRA_RECORD, MAIN_RECORD)]
+    assert mine == [(EXTRA_RECORD, "1499")]

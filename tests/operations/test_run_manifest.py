@@ -5,6 +5,7 @@ tampered published finding is named; the identity statistics reach the 数据源
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -17,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select, text
 
 from api.app import create_app
+from api.deps import today
 from casework.db import open_store, session_factory, transaction
 from casework.models import Finding, Role
 from casework.published import IdentityStat, Publication
@@ -28,6 +30,7 @@ from pension_audit.ingest.archive import archive_path
 from pension_audit.settings import Settings
 
 PASSWORD = "correct horse battery"
+TODAY = dt.date(2026, 1, 10)  # the clerks' day, as the API tests'
 
 
 def the_run(home: Path) -> dict:
@@ -194,3 +197,90 @@ def test_match_quality_is_in_the_manifest_and_on_the_data_source_page_as_the_war
             "unresolved": unresolved,
         }, period
         assert f'<td class="n">{rows}</td>' in row
+
+
+@pytest.mark.postgres
+def test_runs_verify_on_a_postgresql_case_store(postgres_url: str, tmp_path: Path):
+    """Builds published into a fresh PostgreSQL store, the second reading the case decisions
+    clerks made there (a case, its hold): the run is verified against that store (its findings
+    as PostgreSQL keeps them, its decisions as the build read them from PostgreSQL), and a
+    finding changed in that database is named."""
+    from district_generator.cli import main as generator
+
+    from tests.api.conftest import Api, Clock, add_staff
+    from tests.reports.support import approve, finding, open_case
+
+    runner = CliRunner()
+    root, home = tmp_path / "district", tmp_path / "home"
+    generated = runner.invoke(generator, ["--out", str(root), "--scale", "tiny", "--seed", "3"])
+    assert generated.exit_code == 0, generated.output
+    later = max((root / "inbox" / "payments").glob("????-??.*"))  # the last month's payments come later
+    held_back = tmp_path / later.name
+    later.rename(held_back)
+    build = ["run", "--inbox", str(root / "inbox"), "--home", str(home), "--database-url", postgres_url]
+    first = runner.invoke(main, build)
+    assert first.exit_code == 0, first.output
+    assert not (home / "cases.sqlite").exists(), "published into PostgreSQL, not the home's SQLite"
+
+    # Clerks decide in the PostgreSQL store: a death's case, the person's benefits cancelled.
+    settings = Settings(home=home, database_url=postgres_url)
+    engine = open_store(settings)
+    with session_factory(engine)() as s:
+        township = s.scalar(select(Finding.township_code).where(Finding.exception_type == "death").limit(1))
+    add_staff(engine, township)
+    app = create_app(settings)
+    app.dependency_overrides[today] = lambda: TODAY
+    with TestClient(app) as client:
+        api = Api(client, engine, Clock())
+        approve(api, open_case(api, finding(api, "death")["finding_key"]), "cancellation")
+    engine.dispose()
+    held_back.rename(later)
+    second = runner.invoke(main, build)
+    assert second.exit_code == 0, second.output
+    manifest = list_runs(home)[0]  # the newest: the second build
+    run_id = manifest["run_id"]
+    decisions = manifest["decisions"]
+    assert decisions["case_findings"]["rows"] > 0 and decisions["payroll_holds"]["rows"] > 0, "read from PostgreSQL"
+    with create_engine(postgres_url).connect() as c:
+        carried = c.execute(text("SELECT count(*) FROM findings WHERE run_id = :r"), {"r": run_id}).scalar_one()
+    assert carried > 0 and any(i["path"] == f"payments/{later.name}" for i in manifest["inputs"])
+
+    verified = runner.invoke(main, ["runs", "verify", run_id, "--home", str(home), "--database-url", postgres_url])
+
+    assert verified.exit_code == 0, verified.output
+    assert f"运行 {run_id} 核验通过" in verified.output
+
+    # A finding of the run changed in the PostgreSQL store is named, as on SQLite.
+    changed = create_engine(postgres_url)
+    with changed.begin() as c:
+        key = c.execute(
+            text(
+                "SELECT finding_key FROM findings WHERE run_id = :r AND status = 'open' AND overpaid_amount > 0"
+                " ORDER BY finding_key LIMIT 1"
+            ),
+            {"r": run_id},
+        ).scalar_one()
+        c.execute(
+            text("UPDATE findings SET overpaid_amount = overpaid_amount + 10000 WHERE finding_key = :k"), {"k": key}
+        )
+    tampered = runner.invoke(main, ["runs", "verify", run_id, "--home", str(home), "--database-url", postgres_url])
+    assert tampered.exit_code == 1
+    assert f"案件库中疑点 {key} 的涉及金额" in tampered.output
+    # So is one the run published unchanged (it still carries the first run): the run is the
+    # build the store serves, and serves that finding.
+    with changed.begin() as c:
+        c.execute(
+            text("UPDATE findings SET overpaid_amount = overpaid_amount - 10000 WHERE finding_key = :k"), {"k": key}
+        )
+        key = c.execute(
+            text(
+                "SELECT finding_key FROM findings WHERE run_id <> :r AND status = 'open' AND overpaid_amount > 0"
+                " ORDER BY finding_key LIMIT 1"
+            ),
+            {"r": run_id},
+        ).scalar_one()
+        c.execute(text("UPDATE findings SET last_improper_month = '2019-01' WHERE finding_key = :k"), {"k": key})
+    changed.dispose()
+    tampered = runner.invoke(main, ["runs", "verify", run_id, "--home", str(home), "--database-url", postgres_url])
+    assert tampered.exit_code == 1
+    assert f"案件库中疑点 {key} 的末个不当发放月" in tampered.output

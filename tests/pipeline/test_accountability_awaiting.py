@@ -10,6 +10,7 @@ One generation and two runs for the module; the cold build is the session's smal
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -20,12 +21,13 @@ import pytest
 from click.testing import CliRunner
 from district_generator import generate
 from fastapi.testclient import TestClient
+from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
 from api.app import create_app
 from casework.db import open_store, session_factory
 from casework.models import User
-from casework.published import AccountabilityTownshipMonth
+from casework.published import AccountabilityTotal, AccountabilityTownshipMonth
 from pension_audit.cli import main
 from reports.documents.accountability_report import accountability_report
 from tests.api.conftest import PASSWORD, add_staff, deployment_settings
@@ -176,7 +178,20 @@ def test_the_console_and_the_report_say_awaiting_data(late_report):
             renshe = s.scalars(select(User).where(User.username == "renshe")).one()
             document = accountability_report(s, renshe, None, month)
             text = flat(pdf_text(document.pdf()))
+            total = s.scalars(select(AccountabilityTotal).where(AccountabilityTotal.period == month)).one()
         assert f"本期待数据：township_reports{late_report.period}" in text
+        # The XLSX's 合计 is the published district line, its awaiting count with it.
+        *_, last = CalamineWorkbook.from_filelike(io.BytesIO(document.xlsx())).get_sheet_by_index(0).to_python()
+        assert total.awaiting >= sum(r.awaiting for r in published) > 0 and total.on_time_rate is None
+        assert last[0] == "合计" and last[4:11] == [
+            total.events,
+            total.on_time,
+            total.late,
+            total.missed,
+            total.pending,
+            total.awaiting,
+            "",
+        ]
     finally:
         engine.dispose()
 

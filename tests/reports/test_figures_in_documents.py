@@ -17,6 +17,7 @@ from casework.db import session_factory
 from casework.models import Finding, FindingStatus, Settlement
 from casework.published import (
     AccountabilityEvent,
+    AccountabilityTotal,
     AccountabilityTownshipYear,
     FindingMonth,
     FindingType,
@@ -202,3 +203,46 @@ def test_the_accountability_reports_district_line_is_the_warehouses_not_the_rows
     counts, loss = events_in(api, (as_of, as_of))
     assert [int(x) for x in line[0:6]] == counts
     assert line[7] == money(loss)
+
+
+def test_the_accountability_xlsx_ends_with_the_warehouses_district_line(api: Api):
+    """The XLSX of the 问责报告 ends with the PDF's 合计: the published district line
+    (pub_accountability_totals), awaiting count included, never the listed rows added up; it
+    stays under the list, outside the filter, so sorting the list never moves it."""
+    import zipfile
+
+    with session_factory(api.engine)() as s:
+        as_of = latest_publication(s).as_of_month
+        published = {t.period: t for t in s.scalars(select(AccountabilityTotal))}
+    for period, params in (("2025", {"year": 2025}), (as_of, {"month": as_of})):
+        r = api.get("renshe", "/documents/accountability-report", params={**params, "format": "xlsx"})
+        assert r.status_code == 200, r.text
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
+        header, *listed, last = sheet
+        line = published[period]
+        assert header[9] == "待数据" and last[:3] == ["合计", "", ""], period
+        blank = ""  # a month's line has no recipients, improper months, amount or coverage
+        assert last[3:14] == [
+            blank if line.recipients is None else line.recipients,
+            line.events,
+            line.on_time,
+            line.late,
+            line.missed,
+            line.pending,
+            line.awaiting,
+            blank if line.on_time_rate is None else float(line.on_time_rate),
+            blank if line.improper_months is None else line.improper_months,
+            blank if line.overpaid_amount is None else float(line.overpaid_amount),
+            float(line.attributable_loss),
+        ], period
+        assert last[17] == (blank if line.certification_coverage is None else float(line.certification_coverage))
+        # The case store's money as the PDF's 合计 gives it.
+        pdf = district_line(pdf_text(get_pdf(api, "renshe", "/documents/accountability-report", **params)))
+        recovered, outstanding, referrals = pdf[11:14] if period == "2025" else pdf[8:11]
+        assert [money(Decimal(str(last[14]))), money(Decimal(str(last[15]))), str(int(last[16]))] == [
+            recovered,
+            outstanding,
+            referrals,
+        ]
+        xml = zipfile.ZipFile(io.BytesIO(r.content)).read("xl/worksheets/sheet1.xml").decode()
+        assert f'<autoFilter ref="A1:R{len(listed) + 1}"/>' in xml, "the 合计 is outside the filter"
