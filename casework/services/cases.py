@@ -216,9 +216,9 @@ def _record_codes(session: Session, case: Case, terminating: bool) -> list[dict[
     keys = [f.finding_key for f in open_findings(case)]
     recs = session.scalars(select(HoldRecommendation).where(HoldRecommendation.finding_key.in_(keys))).all()
     if terminating:
-        recs = [r for r in recs if r.reason_code.startswith("14")]
+        recs = [r for r in recs if policy.terminates(r.reason_code)]
     best: dict[str, HoldRecommendation] = {}
-    for r in sorted(recs, key=lambda r: (not r.reason_code.startswith("14"), r.reason_code)):
+    for r in sorted(recs, key=lambda r: policy.hold_precedence(r.reason_code)):
         best.setdefault(r.person_no, r)
     return [
         {"person_no": no, "reason_code": r.reason_code, "reason_label": r.reason_label}
@@ -583,7 +583,7 @@ def _correction_terms(session: Session, case: Case, options: dict, today: dt.dat
     for hold in _active_holds(case):
         codes = basis.get(hold.person_no, {})
         if codes and hold.reason_code not in codes:
-            code = min(codes, key=lambda c: (not c.startswith("14"), c))
+            code = min(codes, key=policy.hold_precedence)
             rebase.append(
                 {
                     "hold": hold.id,

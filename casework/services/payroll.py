@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from casework.models import Case, CaseStatus, Finding, FindingStatus, PayrollHold
 from casework.published import HoldRecommendation, PersonRecord
+from casework.services import policy
 
 SETTLED_CASE = (CaseStatus.resumed, CaseStatus.closed)
 
@@ -43,7 +44,7 @@ def holds_for_month(session: Session, month: str) -> list[HoldRow]:
     for hold, record in held:
         # One row per record: a termination (14xx) outranks a suspension (12xx).
         current = rows.get(hold.person_no)
-        if current and not (hold.reason_code.startswith("14") and not current.reason_code.startswith("14")):
+        if current and not (policy.terminates(hold.reason_code) and not policy.terminates(current.reason_code)):
             continue
         rows[hold.person_no] = HoldRow(
             "held",
@@ -54,7 +55,7 @@ def holds_for_month(session: Session, month: str) -> list[HoldRow]:
             record.township_code if record else None,
             hold.reason_code,
             hold.reason_label,
-            _kind(hold.reason_code),
+            policy.hold_kind(hold.reason_code),
             hold.from_month,
             hold.until_month,
             hold.case_id,
@@ -75,7 +76,7 @@ def holds_for_month(session: Session, month: str) -> list[HoldRow]:
     ).all()
     review: dict[str, HoldRow] = {}
     for rec, finding, record in sorted(
-        pending, key=lambda r: (not r[0].reason_code.startswith("14"), r[0].reason_code, r[0].finding_key)
+        pending, key=lambda r: (*policy.hold_precedence(r[0].reason_code), r[0].finding_key)
     ):
         if rec.person_no in rows or rec.person_no in review:
             continue
@@ -88,14 +89,10 @@ def holds_for_month(session: Session, month: str) -> list[HoldRow]:
             record.township_code if record else finding.township_code,
             rec.reason_code,
             rec.reason_label,
-            _kind(rec.reason_code),
+            policy.hold_kind(rec.reason_code),
             rec.hold_from,
             rec.hold_until,
             finding.case_id,
             finding.finding_key,
         )
     return [*rows.values(), *review.values()]
-
-
-def _kind(code: str) -> str:
-    return "终止" if code.startswith("14") else "暂停"

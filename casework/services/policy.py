@@ -18,6 +18,22 @@ FUNERAL_SUBSIDY = "funeral_subsidy"
 RECOVERY_DEADLINE_DAYS = "recovery_deadline_days"
 
 
+def terminates(reason_code: str) -> bool:
+    """Whether a suspension reason code ends the entitlement (终止, 14xx) rather than pausing it
+    (暂停, 12xx): the code family's own scheme (docs/rules.md)."""
+    return reason_code.startswith("14")
+
+
+def hold_kind(reason_code: str) -> str:
+    return "终止" if terminates(reason_code) else "暂停"
+
+
+def hold_precedence(reason_code: str) -> tuple[bool, str]:
+    """Which reason a record is held on when several apply: a termination before a
+    suspension, then the lowest code."""
+    return (not terminates(reason_code), reason_code)
+
+
 def parameter(session: Session, name: str, on: dt.date) -> Decimal:
     value = session.scalar(
         select(PolicyParameter.value)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from casework.errors import NotFound
 from casework.models import Case, Finding, User
 from casework.published import SettlementBasis
+from casework.services import policy
 from casework.services.access import sees_township
 from casework.services.cases import open_findings
 from reports.documents.common import (
@@ -55,7 +56,7 @@ def deregistration_notice(session: Session, user: User, case_id: int, today: dt.
     basis = session.scalars(
         select(SettlementBasis).where(SettlementBasis.finding_key.in_([f.finding_key for f in findings]))
     ).all()
-    stopped = sorted(h.from_month for h in case.holds if h.reason_code.startswith("14"))
+    stopped = sorted(h.from_month for h in case.holds if policy.terminates(h.reason_code))
     rows = improper_rows(session, findings)
     township = place(session, case.township_code)
     context = {

@@ -72,7 +72,7 @@ def suspension_list(session: Session, user: User | None, month: str) -> Document
                 "id_number": (record.id_number if record else None) or "",
                 "township": township_name(names, (record.township_code if record else None) or case.township_code),
                 "township_code": (record.township_code if record else None) or case.township_code or "",
-                "hold_kind": "终止" if hold.reason_code.startswith("14") else "暂停",
+                "hold_kind": policy.hold_kind(hold.reason_code),
                 "reason_code": hold.reason_code,
                 "reason_label": hold.reason_label,
                 "from_month": hold.from_month,
