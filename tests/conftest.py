@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -105,24 +107,32 @@ class BuiltDistrict:
     output: str
 
 
-def build_district(base: Path, scale: str, seed: int = 1) -> BuiltDistrict:
-    """Generate and run once per test session, shared by pytest-xdist workers."""
-    from click.testing import CliRunner
-    from district_generator.cli import main as generator
-    from filelock import FileLock
+def _command(args: list[str]) -> str:
+    """A console script of this environment, run to the end: what it said (stdout and stderr)."""
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name(args[0])), *args[1:]],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-5000:]
+    return done.stdout
 
-    from pension_audit.cli import main
+
+def build_district(base: Path, scale: str, seed: int = 1) -> BuiltDistrict:
+    """Generate and run once per test session, shared by pytest-xdist workers (and by threads:
+    the generator and the run are processes of their own)."""
+    from filelock import FileLock
 
     root = base / f"district-{scale}-{seed}"
     with FileLock(str(root) + ".lock"):
         done = root / "run-output.txt"
         if not done.exists():
-            runner = CliRunner()
-            generated = runner.invoke(generator, ["--out", str(root), "--scale", scale, "--seed", str(seed)])
-            assert generated.exit_code == 0, generated.output
-            ran = runner.invoke(main, ["run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
-            assert ran.exit_code == 0, ran.output
-            done.write_text(ran.output, encoding="utf-8")
+            shutil.rmtree(root, ignore_errors=True)
+            _command(["district-generator", "--out", str(root), "--scale", scale, "--seed", str(seed)])
+            ran = _command(["pension-audit", "run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
+            done.write_text(ran, encoding="utf-8")
     return BuiltDistrict(
         root,
         root / "inbox",
@@ -139,6 +149,24 @@ def session_dir(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+# Which worker starts which shared district at once, in the background (pytest-xdist's
+# worker names): neither worker then sits idle waiting for the other's build.
+BUILT_IN_BACKGROUND = {"gw0": ("tiny", "tiny_district"), "gw1": ("small", "small_district")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_districts_in_background(request, tmp_path_factory) -> None:
+    """Start this worker's shared district building in a thread, if the session needs it; the
+    fixture that needs it waits for it on its lock."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker not in BUILT_IN_BACKGROUND:
+        return
+    scale, fixture = BUILT_IN_BACKGROUND[worker]
+    if any(fixture in getattr(item, "fixturenames", ()) for item in request.session.items):
+        base = session_dir(tmp_path_factory)
+        threading.Thread(target=build_district, args=(base, scale), daemon=True).start()
+
+
 @pytest.fixture(scope="session")
 def tiny_district(tmp_path_factory) -> BuiltDistrict:
     return build_district(session_dir(tmp_path_factory), "tiny")
@@ -147,6 +175,58 @@ def tiny_district(tmp_path_factory) -> BuiltDistrict:
 @pytest.fixture(scope="session")
 def small_district(tmp_path_factory) -> BuiltDistrict:
     return build_district(session_dir(tmp_path_factory), "small")
+
+
+@dataclass(frozen=True)
+class MonthArrived:
+    """The tiny district loaded by `run_pipeline` without its last month, then again when that
+    month's files arrive: the home as the first build left it, the home after the second, and
+    what each run counted."""
+
+    inbox: Path
+    home_before: Path  # a copy of the home after the first build (the month not yet there)
+    home: Path  # the home after the month arrived
+    last_month: str
+    new_files: list[str]  # the month's files, relative to the inbox
+    cold: dict  # the first build's work counts (last_run_counts.json)
+    increment: dict  # the second's
+    feeds_run: list[str]  # the feeds the second run loaded
+
+
+@pytest.fixture(scope="session")
+def tiny_month_arrived(tiny_district: BuiltDistrict, tmp_path_factory) -> MonthArrived:
+    """Built once per test session, shared by pytest-xdist workers."""
+    from filelock import FileLock
+
+    from orchestration.run import run_pipeline
+    from pension_audit.settings import Settings
+
+    root = session_dir(tmp_path_factory) / "district-tiny-1-month-arrived"
+    last = tiny_district.truth["last_month"]
+    inbox, home, before = root / "inbox", root / "home", root / "home-before"
+    with FileLock(str(root) + ".lock"):
+        done = root / "runs.json"
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            shutil.copytree(tiny_district.inbox, inbox)
+            held_back = root / "held-back"
+            new_files = sorted(str(p.relative_to(inbox)) for p in inbox.glob(f"*/{last}.*"))
+            for name in new_files:
+                (held_back / name).parent.mkdir(parents=True, exist_ok=True)
+                (inbox / name).rename(held_back / name)
+            settings = Settings(home=home, inbox=inbox)
+            cold = run_pipeline(settings, echo=lambda _: None)
+            assert cold.ok
+            shutil.copytree(home, before, ignore=shutil.ignore_patterns("dbt_target", "dbt_logs"))
+            shutil.copytree(held_back, inbox, dirs_exist_ok=True)
+            increment = run_pipeline(settings, echo=lambda _: None)
+            assert increment.ok
+            runs = {"new_files": new_files, "cold": cold.counts, "increment": increment.counts}
+            done.write_text(json.dumps({**runs, "feeds_run": increment.feeds_run}), encoding="utf-8")
+    runs = json.loads(done.read_text(encoding="utf-8"))
+    return MonthArrived(
+        inbox, before, home, last, runs["new_files"], runs["cold"], runs["increment"], runs["feeds_run"]
+    )
 
 
 def run_dbt(args: list[str], scratch: Path, warehouse: Path) -> subprocess.CompletedProcess:

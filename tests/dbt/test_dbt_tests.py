@@ -21,6 +21,9 @@ import pytest
 from orchestration.dbt_project import PROJECT_DIR
 from tests.conftest import BuiltDistrict, run_dbt
 
+# Its tests share a module fixture: one worker runs them all, so it is made once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("dbt-build")
+
 PROJECT = PROJECT_DIR
 
 

@@ -1,4 +1,4 @@
-"""Every run can be verified, and publishes its match quality: the small district's run wrote
+"""Every run can be verified, and publishes its match quality: a district's run wrote
 `runs/<run-id>/manifest.json`; its hashes are the archive's, the warehouse's and the store's;
 `pension-audit runs verify` rebuilds it from exactly those inputs; a tampered input or a
 tampered published finding is named; the identity statistics reach the 数据源 page."""
@@ -19,12 +19,12 @@ from sqlalchemy import create_engine, func, select, text
 
 from api.app import create_app
 from api.deps import today
-from casework.db import open_store, session_factory, transaction
+from casework.db import migrate, open_store, session_factory, transaction
 from casework.models import Finding, Role
 from casework.published import IdentityStat, Publication
 from casework.services.users import add_user
 from orchestration.manifest import code_identity, list_runs
-from orchestration.publish import FINDING_COLUMNS
+from orchestration.publish import FINDING_COLUMNS, publish
 from pension_audit.cli import main
 from pension_audit.ingest.archive import archive_path
 from pension_audit.settings import Settings
@@ -86,13 +86,13 @@ def test_a_run_writes_a_manifest_of_what_it_read_and_published(small_district):
     assert carried == manifest["findings"]["rows"]
 
 
-def test_runs_list_and_verify_rebuild_the_run_and_confirm_its_findings(small_district):
-    run_id = the_run(small_district.home)["run_id"]
+def test_runs_list_and_verify_rebuild_the_run_and_confirm_its_findings(tiny_district):
+    run_id = the_run(tiny_district.home)["run_id"]
     runner = CliRunner()
-    listed = runner.invoke(main, ["runs", "list", "--home", str(small_district.home)])
+    listed = runner.invoke(main, ["runs", "list", "--home", str(tiny_district.home)])
     assert listed.exit_code == 0 and run_id in listed.output, listed.output
 
-    verified = runner.invoke(main, ["runs", "verify", run_id, "--home", str(small_district.home)])
+    verified = runner.invoke(main, ["runs", "verify", run_id, "--home", str(tiny_district.home)])
 
     assert verified.exit_code == 0, verified.output
     assert f"运行 {run_id} 核验通过" in verified.output
@@ -200,31 +200,27 @@ def test_match_quality_is_in_the_manifest_and_on_the_data_source_page_as_the_war
 
 
 @pytest.mark.postgres
-def test_runs_verify_on_a_postgresql_case_store(postgres_url: str, tmp_path: Path):
-    """Builds published into a fresh PostgreSQL store, the second reading the case decisions
-    clerks made there (a case, its hold): the run is verified against that store (its findings
-    as PostgreSQL keeps them, its decisions as the build read them from PostgreSQL), and a
-    finding changed in that database is named."""
-    from district_generator.cli import main as generator
-
+def test_runs_verify_on_a_postgresql_case_store(tiny_month_arrived, postgres_url: str, tmp_path: Path):
+    """The tiny district's build without its last month, published into a fresh PostgreSQL
+    store as its run published it; clerks decide there (a case, its hold); the month arrives and
+    `pension-audit run` builds again, reading those decisions from PostgreSQL. That run is
+    verified against the store (its findings as PostgreSQL keeps them, its decisions as the build
+    read them from PostgreSQL), and a finding changed in that database is named."""
     from tests.api.conftest import Api, Clock, add_staff
     from tests.reports.support import approve, finding, open_case
 
     runner = CliRunner()
-    root, home = tmp_path / "district", tmp_path / "home"
-    generated = runner.invoke(generator, ["--out", str(root), "--scale", "tiny", "--seed", "3"])
-    assert generated.exit_code == 0, generated.output
-    later = max((root / "inbox" / "payments").glob("????-??.*"))  # the last month's payments come later
-    held_back = tmp_path / later.name
-    later.rename(held_back)
-    build = ["run", "--inbox", str(root / "inbox"), "--home", str(home), "--database-url", postgres_url]
-    first = runner.invoke(main, build)
-    assert first.exit_code == 0, first.output
-    assert not (home / "cases.sqlite").exists(), "published into PostgreSQL, not the home's SQLite"
-
-    # Clerks decide in the PostgreSQL store: a death's case, the person's benefits cancelled.
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    shutil.copytree(tiny_month_arrived.home_before, home)
+    shutil.copytree(tiny_month_arrived.inbox, inbox)
+    (cases_sqlite := home / "cases.sqlite").unlink()
+    first = list_runs(home)[0]
     settings = Settings(home=home, database_url=postgres_url)
     engine = open_store(settings)
+    migrate(engine)
+    publish(engine, home / "warehouse.duckdb", first["run_id"], first)
+
+    # Clerks decide in the PostgreSQL store: a death's case, the person's benefits cancelled.
     with session_factory(engine)() as s:
         township = s.scalar(select(Finding.township_code).where(Finding.exception_type == "death").limit(1))
     add_staff(engine, township)
@@ -234,16 +230,19 @@ def test_runs_verify_on_a_postgresql_case_store(postgres_url: str, tmp_path: Pat
         api = Api(client, engine, Clock())
         approve(api, open_case(api, finding(api, "death")["finding_key"]), "cancellation")
     engine.dispose()
-    held_back.rename(later)
+    build = ["run", "--inbox", str(inbox), "--home", str(home), "--database-url", postgres_url]
     second = runner.invoke(main, build)
     assert second.exit_code == 0, second.output
+    assert not cases_sqlite.exists(), "published into PostgreSQL, not the home's SQLite"
     manifest = list_runs(home)[0]  # the newest: the second build
     run_id = manifest["run_id"]
+    assert run_id != first["run_id"]
     decisions = manifest["decisions"]
     assert decisions["case_findings"]["rows"] > 0 and decisions["payroll_holds"]["rows"] > 0, "read from PostgreSQL"
     with create_engine(postgres_url).connect() as c:
         carried = c.execute(text("SELECT count(*) FROM findings WHERE run_id = :r"), {"r": run_id}).scalar_one()
-    assert carried > 0 and any(i["path"] == f"payments/{later.name}" for i in manifest["inputs"])
+    new_inputs = {i["path"] for i in manifest["inputs"]} - {i["path"] for i in first["inputs"]}
+    assert carried > 0 and new_inputs == set(tiny_month_arrived.new_files)
 
     verified = runner.invoke(main, ["runs", "verify", run_id, "--home", str(home), "--database-url", postgres_url])
 

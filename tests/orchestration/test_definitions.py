@@ -20,6 +20,9 @@ from pension_audit.ingest.load import Warehouse
 from pension_audit.settings import Settings, bureau_today
 from tests.conftest import write_csv
 
+# Its tests share a module fixture: one worker runs them all, so it is made once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("dagster-definitions")
+
 
 def inbox_sensor(context: dg.SensorEvaluationContext):
     """The sensor as the definitions of the context's data home build it."""

@@ -31,24 +31,13 @@ def test_a_rerun_with_nothing_new_does_no_work(tiny_district, tmp_path):
     assert "工作量：读取 0 个文件 0 行；dbt 执行 0 个节点" in "\n".join(lines)
 
 
-def test_a_new_month_rewrites_that_month_only(tiny_district, tmp_path):
-    last = tiny_district.truth["last_month"]
-    inbox = tmp_path / "inbox"
-    shutil.copytree(tiny_district.inbox, inbox)
-    held_back = tmp_path / "held_back"
-    for path in inbox.glob(f"*/{last}.*"):
-        target = held_back / path.relative_to(inbox)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        path.rename(target)
-    settings = Settings(home=tmp_path / "home", inbox=inbox)
-    cold = run_pipeline(settings, echo=lambda _: None).counts
-    shutil.copytree(held_back, inbox, dirs_exist_ok=True)
-    increment = run_pipeline(settings, echo=lambda _: None).counts
+def test_a_new_month_rewrites_that_month_only(tiny_month_arrived):
+    last = tiny_month_arrived.last_month
+    cold, increment = tiny_month_arrived.cold, tiny_month_arrived.increment
 
     # Loading read the new month's files and nothing else.
-    new_files = sorted(held_back.glob("*/*"))
-    assert increment["load"]["files_read"] == len(new_files)
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    assert increment["load"]["files_read"] == len(tiny_month_arrived.new_files)
+    con = duckdb.connect(str(tiny_month_arrived.home / "warehouse.duckdb"), read_only=True)
     (rows_read,) = con.execute(
         "SELECT sum(rows_read) FROM meta.file_log WHERE period = ? AND status IN ('loaded', 'failed', 'held')",
         [last],

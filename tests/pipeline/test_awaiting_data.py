@@ -18,8 +18,8 @@ from pension_audit.cli import main
 MISSING = "payments/2025-06.csv"
 
 
-def _run(inbox: Path, home: Path, monkeypatch) -> str:
-    monkeypatch.setenv("PENSION_AUDIT_TODAY", "2026-01-20")
+def _run(inbox: Path, home: Path) -> str:
+    """Judged today, as the session's tiny district was: the month left out is long past due."""
     result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--home", str(home)])
     assert result.exit_code == 0, result.output
     return result.output
@@ -37,17 +37,15 @@ def _findings(home: Path) -> dict[str, tuple]:
     }
 
 
-def test_a_missing_month_holds_the_findings_that_read_it(tiny_district, tmp_path: Path, monkeypatch):
-    # The in-order run, decided on the same day as the runs below.
-    in_order = tmp_path / "in-order"
-    _run(tiny_district.inbox, in_order, monkeypatch)
-    everything = _findings(in_order)
+def test_a_missing_month_holds_the_findings_that_read_it(tiny_district, tmp_path: Path):
+    # The in-order run: the session's tiny district, every file loaded at once.
+    everything = _findings(tiny_district.home)
 
     inbox = tmp_path / "inbox"
     shutil.copytree(tiny_district.inbox, inbox)
     (inbox / MISSING).rename(tmp_path / "late.csv")
     home = tmp_path / "home"
-    output = _run(inbox, home, monkeypatch)
+    output = _run(inbox, home)
     assert "待数据的疑点" in output and "逾期" in output
 
     awaiting = {
@@ -88,7 +86,7 @@ def test_a_missing_month_holds_the_findings_that_read_it(tiny_district, tmp_path
 
     # The file arrives: the findings are decided, the same as in order.
     (tmp_path / "late.csv").rename(inbox / MISSING)
-    _run(inbox, home, monkeypatch)
+    _run(inbox, home)
     assert _findings(home) == everything
     assert not read(home / "warehouse.duckdb", "SELECT * FROM marts.findings_awaiting")
     with engine.connect() as conn:

@@ -43,28 +43,16 @@ def test_a_rebuild_with_no_new_files_leaves_every_finding_unchanged(tiny_distric
     assert findings(home) == before
 
 
-def test_a_new_month_adds_only_what_it_reveals(tiny_district, tmp_path):
-    last = tiny_district.truth["last_month"]
-    inbox = tmp_path / "inbox"
-    shutil.copytree(tiny_district.inbox, inbox)
-    held_back = tmp_path / "held_back"
-    for path in inbox.glob(f"*/{last}.*"):
-        target = held_back / path.relative_to(inbox)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        path.rename(target)
-    settings = Settings(home=tmp_path / "home", inbox=inbox)
-    run_pipeline(settings, echo=lambda _: None)
-    before = findings(settings.home)
+def test_a_new_month_adds_only_what_it_reveals(tiny_district, tiny_month_arrived):
+    last = tiny_month_arrived.last_month
+    before = findings(tiny_month_arrived.home_before)
+    after = findings(tiny_month_arrived.home)
 
-    shutil.copytree(held_back, inbox, dirs_exist_ok=True)
-    result = run_pipeline(settings, echo=lambda _: None)
-    after = findings(settings.home)
-
-    assert set(result.feeds_run) == {p.parent.name for p in held_back.glob("*/*")}
+    assert set(tiny_month_arrived.feeds_run) == {name.split("/")[0] for name in tiny_month_arrived.new_files}
     assert after == findings(tiny_district.home)  # same as loading everything at once
     # A finding goes away only when the new month's own rows resolve it (a certification,
     # a court judgment); it is never re-keyed.
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(tiny_month_arrived.home / "warehouse.duckdb"), read_only=True)
     resolved_by_new_rows = {
         person
         for (person,) in con.execute(
@@ -83,7 +71,7 @@ def test_a_new_month_adds_only_what_it_reveals(tiny_district, tmp_path):
         assert exception_type in ("uncertified", "detention") and person in resolved_by_new_rows, key
     # What appears is what the month reveals: its own rows, or T moving past a deadline.
     revealed_by_time = {"contribution_unmatched", "uncertified", "subsidy_ineligible", "subsidy_missed"}
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(tiny_month_arrived.home / "warehouse.duckdb"), read_only=True)
     evidence = dict(con.execute("SELECT finding_key, evidence FROM marts.findings").fetchall())
     con.close()
     for key in set(after) - set(before):

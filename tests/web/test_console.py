@@ -8,9 +8,13 @@ import re
 from decimal import Decimal
 
 import duckdb
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.conftest import Console
+
+# Its tests share a module fixture: one worker runs them all, so it is made once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("web-console")
 
 
 def status_of(page: Page) -> str:

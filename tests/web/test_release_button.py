@@ -18,6 +18,9 @@ from casework.models import AuditEntry, FeedRelease
 from casework.published import FeedFile, current_build
 from tests.web.conftest import Console
 
+# Its tests share a module fixture: one worker runs them all, so it is made once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("web-release-button")
+
 FEED, PERIOD = "payments", "2025-12"
 PAGE = f"/web/feeds/{FEED}/{PERIOD}"
 

@@ -6,6 +6,7 @@ as it arrived. On the tiny district, whose generator plants them (truth.json lis
 from __future__ import annotations
 
 import duckdb
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -15,6 +16,9 @@ from casework.published import ValueIssue
 from pension_audit.ingest.feeds import FEEDS_BY_NAME, ROW_REASONS
 from tests.conftest import BuiltDistrict
 from tests.web.conftest import Console
+
+# Its tests share a module fixture: one worker runs them all, so it is made once (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("web-value-issues")
 
 
 def planted(district: BuiltDistrict) -> dict[tuple[str, str], set[tuple[int, str, str]]]:
