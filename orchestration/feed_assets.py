@@ -10,11 +10,17 @@ those partitions of its range, so what arrived for a cadence is one run whatever
 
 import functools
 import warnings
+from collections.abc import Iterator
 
 import dagster as dg
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+    AssetCheckEvaluationTargetMaterializationData,
+)
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.base import PartitionKeyFilter
 
 from expectations.structure import combine, structural_results
-from expectations.suites import WARN, ExpectationResult, ValidationOutcome, columns_read
+from expectations.suites import STRUCTURAL, WARN, ExpectationResult, ValidationOutcome, columns_read
 from expectations.suites import validate_periods as validate_with_suite
 from orchestration.decisions import apply_console_releases
 from orchestration.inbox_state import record_versions
@@ -26,6 +32,8 @@ from pension_audit.settings import Settings, bureau_today
 
 # Single-run backfills are "beta" in Dagster 1.13; they are what makes a cold start one run.
 warnings.filterwarnings("ignore", message=".*backfill_policy.*", category=Warning)
+# So are partitioned asset checks ("preview"): what keeps each period's check result under its partition.
+warnings.filterwarnings("ignore", message=".*partitions_def on an AssetCheckSpec.*", category=Warning)
 
 
 def first_month(settings: Settings) -> str:
@@ -166,6 +174,65 @@ def _check_metadata(outcomes: dict[str, ValidationOutcome], severity: str) -> di
     }
 
 
+# Each check, its severity in Dagster, and which of a period's results it judges.
+CHECKS = (
+    (STRUCTURE_CHECK, dg.AssetCheckSeverity.ERROR, STRUCTURAL),
+    (QUALITY_CHECK, dg.AssetCheckSeverity.WARN, WARN),
+)
+JUDGED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
+
+
+def check_evaluations(
+    context: dg.AssetExecutionContext, key: dg.AssetKey, checks: dict[str, ValidationOutcome], spanned: list[str]
+) -> Iterator[dg.AssetCheckEvaluation | dg.Output]:
+    """Each check's result per period, under the period's partition: a run over several
+    partitions cannot say it with an AssetCheckResult (Dagster ties one to a partition only in
+    a single-partition run), so the evaluations name their partition and the materialisation
+    they judged (this run's, stored by now). The periods the run `spanned` without loading them
+    keep their latest result: Dagster planned the checks on them too, and would otherwise show
+    them as skipped."""
+    targets: dict[str, AssetCheckEvaluationTargetMaterializationData] = {}
+    materialised = (
+        context.instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=key, asset_partitions=list(checks)), limit=len(checks)
+        ).records
+        if checks
+        else []
+    )
+    for record in materialised:  # newest first
+        if record.partition_key is not None and record.partition_key not in targets:
+            targets[record.partition_key] = AssetCheckEvaluationTargetMaterializationData(
+                storage_id=record.storage_id, run_id=record.run_id, timestamp=record.timestamp
+            )
+    blocking = {spec.name: spec.blocking for spec in context.assets_def.check_specs}
+    for period, outcome in checks.items():
+        for name, severity, judged in CHECKS:
+            yield dg.AssetCheckEvaluation(
+                asset_key=key,
+                check_name=name,
+                passed=outcome.success_structural if judged == STRUCTURAL else outcome.success_all,
+                metadata=_check_metadata({period: outcome}, judged),
+                target_materialization_data=targets.get(period),
+                severity=severity,
+                blocking=blocking[name],
+                partition=period,
+            )
+    storage = context.instance.event_log_storage
+    for period in spanned:
+        for name, _, _ in CHECKS:
+            for last in storage.get_asset_check_execution_history(
+                dg.AssetCheckKey(key, name), limit=1, status=JUDGED, partition_filter=PartitionKeyFilter(key=period)
+            ):
+                if last.event is not None and last.event.dagster_event is not None:
+                    evaluation = last.event.dagster_event.asset_check_evaluation_data
+                    # Logged, not yielded: an earlier run's failed structure check does not fail this run.
+                    context.log_event(evaluation.with_metadata({"checked_in_run": last.run_id, **evaluation.metadata}))
+    for name, _, _ in CHECKS:
+        yield dg.Output(
+            None, output_name=context.assets_def.get_output_name_for_asset_check_key(dg.AssetCheckKey(key, name))
+        )
+
+
 class FeedLoadConfig(dg.Config):
     """Which partitions of the run's range to load: a run over a cadence's pending periods
     spans from the first to the last of them, and loads (and materialises) only those."""
@@ -205,11 +272,13 @@ def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
                 asset=key,
                 blocking=True,
                 description="结构性检查：必填列、取值范围、行号唯一；不通过则阻断下游",
+                partitions_def=partitions_for(feed, first),
             ),
             dg.AssetCheckSpec(
                 QUALITY_CHECK,
                 asset=key,
                 description="质量检查：证件号校验位、日期与金额合理范围、行数未骤降；不通过仅告警",
+                partitions_def=partitions_for(feed, first),
             ),
         ],
     )
@@ -263,20 +332,7 @@ def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
                     partition=period,
                     metadata=_load_metadata([o for o in outcomes if o.period == period]),
                 )
-        yield dg.AssetCheckResult(
-            check_name=STRUCTURE_CHECK,
-            asset_key=key,
-            passed=all(o.success_structural for o in checks.values()),
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata=_check_metadata(checks, "structural"),
-        )
-        yield dg.AssetCheckResult(
-            check_name=QUALITY_CHECK,
-            asset_key=key,
-            passed=all(o.success_all for o in checks.values()),
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata=_check_metadata(checks, "warn"),
-        )
+        yield from check_evaluations(context, key, checks, [p for p in in_run if p not in periods])
 
     return _feed_asset
 
