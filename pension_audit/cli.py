@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
+from api.routers.documents import MONTH_PATTERN, TOWNSHIP_PATTERN
 from casework import chain
 from casework.db import migrate, open_store, prepare_store, session_factory, transaction
 from casework.errors import Problem
@@ -472,7 +473,20 @@ REPORT_NAMES = {
     "certification-report": "资格认证报告书（--year --township）",
     "accountability-report": "乡镇问责报告（--year 或 --month）",
 }
-MONTH = re.compile(r"(19|20)\d{2}-(0[1-9]|1[0-2])")
+MONTH_FORMS = "2026-01、2026/01、2026年1月"  # as the web forms read a month (policy.normal_month)
+
+
+def _month_and_township(month: str | None, township: str | None) -> str | None:
+    """A document command's --month and --township, checked as the document endpoints check
+    them: the month as people type it, read as the web forms read it, comes back as 'YYYY-MM';
+    the township is a 9-digit code."""
+    if month is not None:
+        month = normal_month(month)
+        if not re.fullmatch(MONTH_PATTERN, month):
+            raise click.BadParameter(f"应为 YYYY-MM，如 {MONTH_FORMS}", param_hint="--month")
+    if township is not None and not re.fullmatch(TOWNSHIP_PATTERN, township):
+        raise click.BadParameter("应为9位乡镇（街道）代码", param_hint="--township")
+    return month
 
 
 @main.command(
@@ -482,7 +496,7 @@ MONTH = re.compile(r"(19|20)\d{2}-(0[1-9]|1[0-2])")
 )
 @click.argument("name", type=click.Choice(tuple(REPORT_NAMES)), metavar="名称")
 @click.option("--year", type=int, default=None, help="年度")
-@click.option("--month", default=None, help="年月 YYYY-MM")
+@click.option("--month", default=None, help=f"年月，如 {MONTH_FORMS}")
 @click.option("--township", default=None, help="乡镇（街道）代码（9位）")
 @click.option("--case", "case_id", type=int, default=None, help="案件号")
 @click.option("--demand", "demand_id", type=int, default=None, help="追缴、返还通知编号（默认取案件最近一份）")
@@ -509,10 +523,7 @@ def report(
     home: Path | None,
     database_url: str | None,
 ) -> None:
-    if month is not None and not MONTH.fullmatch(month):
-        raise click.BadParameter("应为 YYYY-MM，如 2026-01", param_hint="--month")
-    if township is not None and not re.fullmatch(r"\d{9}", township):
-        raise click.BadParameter("应为9位乡镇（街道）代码", param_hint="--township")
+    month = _month_and_township(month, township)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "xlsx"):
         raise click.BadParameter("输出文件的扩展名应为 .pdf 或 .xlsx", param_hint="--out")
@@ -586,17 +597,13 @@ def documents() -> None:
     help="批量打印：某乡镇某月（北京时间）已出具、未作废的通知书合为一个PDF，按文号排列，每份从奇数页起（双面打印）",
 )
 @click.option("--township", required=True, help="乡镇（街道）代码（9位）")
-@click.option("--month", required=True, help="出具年月，如 2026-01、2026/01、2026年1月")
+@click.option("--month", required=True, help=f"出具年月，如 {MONTH_FORMS}")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="输出 PDF 文件")
 @HOME
 @DATABASE_URL
 def documents_batch(township: str, month: str, out: Path, home: Path | None, database_url: str | None) -> None:
     """The same batch as GET /documents/issued/batch (reports.documents.batch): kept bytes only."""
-    month = normal_month(month)
-    if not MONTH.fullmatch(month):
-        raise click.BadParameter("应为 YYYY-MM，如 2026-01", param_hint="--month")
-    if not re.fullmatch(r"\d{9}", township):
-        raise click.BadParameter("应为9位乡镇（街道）代码", param_hint="--township")
+    month = _month_and_township(month, township) or month  # required: never None
     if out.suffix.lower() != ".pdf":
         raise click.BadParameter("输出文件的扩展名应为 .pdf", param_hint="--out")
 

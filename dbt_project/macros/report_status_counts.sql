@@ -14,3 +14,15 @@ count({{ key }}) filter (where {{ status }} = 'missed') as missed,
 count({{ key }}) filter (where {{ status }} = 'pending') as pending,
 count({{ key }}) filter (where {{ status }} = 'awaiting') as awaiting
 {%- endmacro %}
+
+{#
+  The on-time rate of a group's counts (report_status_counts' columns of the relation `events`,
+  or none): on time over settled events, to four places; none when there are no events, nor
+  while any event awaits data (待数据). `rounded=false` gives the exact share, for ranking.
+#}
+{% macro on_time_rate(events='', rounded=true) -%}
+{%- set p = (events ~ '.' if events else '') -%}
+{%- set share = 'cast(' ~ p ~ 'on_time as double) / ' ~ p ~ 'events' -%}
+case when {{ p }}events > 0 and {{ p }}awaiting = 0
+     then {% if rounded %}round({{ share }}, 4){% else %}{{ share }}{% endif %} end
+{%- endmacro %}

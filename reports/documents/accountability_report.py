@@ -60,6 +60,14 @@ def share(rate: Decimal | None) -> float | None:
     return None if rate is None else float(rate)
 
 
+SHARES = {"on_time_rate", "certification_coverage"}
+
+
+def _xlsx_line(line: dict[str, Any]) -> tuple:
+    """A township's line, or the 合计, as the XLSX lists it (ACCOUNTABILITY_FIELDS' order)."""
+    return tuple(share(line[f.name]) if f.name in SHARES else line[f.name] for f in ACCOUNTABILITY_FIELDS)
+
+
 def _year_rows(session: Session, year: int) -> list[dict[str, Any]]:
     return [
         {
@@ -158,13 +166,17 @@ def _late_and_missed(session: Session, first: str, last: str, rows: list[dict[st
     ]
 
 
+def _nothing_recovered() -> dict[str, Any]:
+    return {"recovered": ZERO, "outstanding": ZERO, "referrals": 0}
+
+
 def _recovery_by_township(session: Session, start: dt.date, end: dt.date) -> dict[str, dict[str, Any]]:
     """Per case township: repayments paid in [start, end]; demands issued by `end` and not repaid
     by then; referrals made in [start, end]."""
     out: dict[str, dict[str, Any]] = {}
 
     def slot(code: str | None) -> dict[str, Any]:
-        return out.setdefault(code or "", {"recovered": ZERO, "outstanding": ZERO, "referrals": 0})
+        return out.setdefault(code or "", _nothing_recovered())
 
     for repayment, code in session.execute(
         select(Repayment, Case.township_code)
@@ -285,53 +297,12 @@ def accountability_report(session: Session, user: User | None, year: int | None,
         raise NotAvailable("no_data", f"尚未发布{label}的乡镇问责数据")
     recovery = _recovery_by_township(session, start, end)
     for r in rows:
-        r.update(recovery.get(r["township_code"], {"recovered": ZERO, "outstanding": ZERO, "referrals": 0}))
+        r.update(recovery.get(r["township_code"]) or _nothing_recovered())
     totals = _district_line(session, period, recovery)
     totals["awaiting_inputs"] = "；".join(sorted({r["awaiting_inputs"] for r in rows if r["awaiting_inputs"]}))
-    xlsx = [
-        (
-            r["rank"],
-            r["township_code"],
-            r["township_name"],
-            r["recipients"],
-            r["events"],
-            r["on_time"],
-            r["late"],
-            r["missed"],
-            r["pending"],
-            r["awaiting"],
-            share(r["on_time_rate"]),
-            r["improper_months"],
-            r["overpaid"],
-            r["attributable_loss"],
-            r["recovered"],
-            r["outstanding"],
-            r["referrals"],
-            share(r["certification_coverage"]),
-        )
-        for r in rows
-    ]
+    xlsx = [_xlsx_line(r) for r in rows]
     # The XLSX ends with the PDF's 合计: the warehouse's district line, never the rows added up.
-    footer = (
-        "合计",
-        None,
-        None,
-        totals["recipients"],
-        totals["events"],
-        totals["on_time"],
-        totals["late"],
-        totals["missed"],
-        totals["pending"],
-        totals["awaiting"],
-        share(totals["on_time_rate"]),
-        totals["improper_months"],
-        totals["overpaid"],
-        totals["attributable_loss"],
-        totals["recovered"],
-        totals["outstanding"],
-        totals["referrals"],
-        share(totals["certification_coverage"]),
-    )
+    footer = _xlsx_line({**totals, "rank": "合计", "township_code": None, "township_name": None})
     context = {
         "year": year,
         "month": month,

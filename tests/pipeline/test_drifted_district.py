@@ -16,16 +16,14 @@ import pytest
 from click.testing import CliRunner
 from district_generator import DRIFTS, generate
 
+from orchestration.publish import FINDING_COLUMNS
 from pension_audit.cli import main
 
 # Its tests share one costly fixture: one worker runs them all, so it is built once (--dist loadgroup).
 pytestmark = pytest.mark.xdist_group("drifted-district")
 
-FINDING_COLUMNS = (
-    "finding_key, exception_type, person_id, township_code, person_no, event_period, event_date, "
-    "first_improper_month, last_improper_month, improper_months, improper_month_list, "
-    "overpaid_amount, identity, conflict, evidence, detail"
-)
+# A finding as the store keeps it: what the two runs must agree on.
+FINDINGS = f"SELECT {', '.join(FINDING_COLUMNS)} FROM marts.findings ORDER BY finding_key"
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class Drifted:
             con.close()
 
     def findings(self) -> list[tuple]:
-        return self.query(f"SELECT {FINDING_COLUMNS} FROM marts.findings ORDER BY finding_key")
+        return self.query(FINDINGS)
 
 
 def run(inbox: Path, home: Path) -> str:
@@ -68,7 +66,7 @@ def drifted(tmp_path_factory) -> Drifted:
     run(inbox, home)
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        without = con.execute(f"SELECT {FINDING_COLUMNS} FROM marts.findings ORDER BY finding_key").fetchall()
+        without = con.execute(FINDINGS).fetchall()
     finally:
         con.close()
     shutil.move(aside / "file", inbox / truncated)

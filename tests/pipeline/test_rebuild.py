@@ -10,17 +10,19 @@ import duckdb
 
 from orchestration.dbt_assets import build_dbt_models, dbt_resource
 from orchestration.dbt_project import DBT_EXECUTABLE, DBT_PROJECT, prepare_manifest
+from orchestration.publish import FINDING_COLUMNS
 from orchestration.resources import DataHome
 from orchestration.run import dagster_instance, run_pipeline
 from pension_audit.settings import Settings
-
-FINDING_COLUMNS = "finding_key, exception_type, event_period, improper_months, overpaid_amount, identity"
 
 
 def findings(home) -> dict[str, tuple]:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        return {key: rest for key, *rest in con.execute(f"SELECT {FINDING_COLUMNS} FROM marts.findings").fetchall()}
+        return {
+            key: rest
+            for key, *rest in con.execute(f"SELECT {', '.join(FINDING_COLUMNS)} FROM marts.findings").fetchall()
+        }
     finally:
         con.close()
 

@@ -49,3 +49,37 @@ def test_the_command_line_writes_the_documents_and_keeps_the_numbers(
     )
     assert notice_as_xlsx.exit_code == 1 and "没有 XLSX 格式" in notice_as_xlsx.output
     assert "冒领社会保险待遇追缴通知书" in runner.invoke(main, ["report", "--help"]).output
+
+
+def test_the_document_commands_read_a_month_as_the_web_forms_do(tmp_path: Path):
+    """`report` and `documents batch` read --month as the forms do (policy.normal_month)."""
+    runner, home = CliRunner(), ["--home", str(tmp_path / "home")]
+    listed = runner.invoke(
+        main, ["report", "suspension-list", "--month", "2026/01", "--out", str(tmp_path / "a.pdf"), *home]
+    )
+    assert listed.exit_code == 0 and "已生成2026年1月城乡居民基本养老保险待遇暂停名单" in listed.output, listed.output
+    batch = ["documents", "batch", "--township", "150404001", "--month", "2026年1月", "--out", str(tmp_path / "b.pdf")]
+    printed = runner.invoke(main, [*batch, *home])
+    assert printed.exit_code == 1 and "2026年1月没有已出具（未作废）的通知书" in printed.output, printed.output
+
+
+def refusals(tmp_path: Path, *wrong: str) -> set[tuple[int, str]]:
+    """What `report` and `documents batch` answer to the same arguments: exit code and last line."""
+    runner, out = CliRunner(), str(tmp_path / "x.pdf")
+    said = [
+        runner.invoke(main, [*command, "--out", out, *wrong])
+        for command in (["report", "inspection-summary"], ["documents", "batch"])
+    ]
+    return {(r.exit_code, r.output.splitlines()[-1]) for r in said}
+
+
+def test_the_document_commands_refuse_a_month_in_one_wording(tmp_path: Path):
+    assert refusals(tmp_path, "--month", "2026-13", "--township", "150404001") == {
+        (2, "Error: Invalid value for --month: 应为 YYYY-MM，如 2026-01、2026/01、2026年1月")
+    }
+
+
+def test_the_document_commands_refuse_a_township_in_one_wording(tmp_path: Path):
+    assert refusals(tmp_path, "--month", "2026年1月", "--township", "1504") == {
+        (2, "Error: Invalid value for --township: 应为9位乡镇（街道）代码")
+    }

@@ -38,8 +38,8 @@ select
     awaiting,
     awaiting_inputs,
     attributable_loss,
-    case when events > 0 and awaiting = 0 then round(cast(on_time as double) / events, 4) end as on_time_rate,
+    {{ on_time_rate() }} as on_time_rate,
     cast(rank() over (partition by month order by attributable_loss desc,
-                      case when events > 0 and awaiting = 0 then cast(on_time as double) / events end asc nulls last)
+                      {{ on_time_rate(rounded=false) }} asc nulls last)
          as bigint) as loss_rank
 from counted

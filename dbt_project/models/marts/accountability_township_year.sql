@@ -74,15 +74,13 @@ select
     coalesce(e.pending, 0) as pending,
     coalesce(e.awaiting, 0) as awaiting,
     w.awaiting_inputs,
-    case when coalesce(e.events, 0) > 0 and coalesce(e.awaiting, 0) = 0
-         then round(cast(e.on_time as double) / e.events, 4) end as on_time_rate,
+    {{ on_time_rate('e') }} as on_time_rate,
     cast(coalesce(e.attributable_loss, 0) as decimal(14, 2)) as attributable_loss,
     coalesce(m.improper_months, 0) as improper_months,
     cast(coalesce(m.overpaid_amount, 0) as decimal(14, 2)) as overpaid_amount,
     round(c.certification_coverage, 4) as certification_coverage,
     cast(rank() over (partition by y.year order by coalesce(e.attributable_loss, 0) desc,
-                      case when coalesce(e.events, 0) > 0 and coalesce(e.awaiting, 0) = 0
-                           then cast(e.on_time as double) / e.events end asc nulls last)
+                      {{ on_time_rate('e', rounded=false) }} asc nulls last)
          as bigint) as loss_rank
 from {{ ref('townships') }} as t
 cross join (select distinct year from years) as y

@@ -83,8 +83,7 @@ select
     cast(b.pending as integer) as pending,
     cast(b.awaiting as integer) as awaiting,
     -- No rate while an event awaits its data (a township report of its window is late).
-    cast(case when b.events > 0 and b.awaiting = 0 then round(cast(b.on_time as double) / b.events, 4) end as decimal(6, 4))
-        as on_time_rate,
+    cast({{ on_time_rate('b') }} as decimal(6, 4)) as on_time_rate,
     cast(b.attributable_loss as decimal(14, 2)) as attributable_loss,
     cast(coalesce(mo.improper_months, 0) as integer) as improper_months,
     cast(coalesce(mo.overpaid_amount, 0) as decimal(14, 2)) as overpaid_amount,
@@ -103,7 +102,7 @@ select
     cast(missed as integer),
     cast(pending as integer),
     cast(awaiting as integer),
-    cast(case when events > 0 and awaiting = 0 then round(cast(on_time as double) / events, 4) end as decimal(6, 4)),
+    cast({{ on_time_rate() }} as decimal(6, 4)),
     cast(attributable_loss as decimal(14, 2)),
     cast(null as integer),
     cast(null as decimal(14, 2)),
