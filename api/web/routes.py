@@ -1095,7 +1095,7 @@ def run_page(request: Request, run_id: str, user: WebUser, session: ReadSession)
     """A run: its manifest as the publication keeps it (inputs, code, decisions, the findings'
     digest, match quality) and how to verify it."""
     require(user, "read")
-    facts = run_service.run_facts(session, run_id) if len(run_id) <= 32 else None
+    facts = run_service.run_facts(session, user, run_id) if len(run_id) <= 32 and run_id.isprintable() else None
     if facts is None:
         raise NotFound("运行")
     return page(request, "run.html", user, title=f"运行 {run_id}", r=facts, can_feeds=can(user, "feeds"))

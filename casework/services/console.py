@@ -924,7 +924,10 @@ def evidence_row(session: Session, user: User, feed: str, period: str, row: int)
     """The row as it arrived, if a published finding cites it and the user may see it: a
     township officer only rows their township's findings cite (else None: not there for them).
     Identity numbers are masked for the roles that see them masked, cell by cell as they came
-    (spaces and full-width characters kept, the length too)."""
+    (spaces and full-width characters kept, the length too). An address that is no evidence
+    reference (an unknown feed, a period that is none, a row no file has) is not there either."""
+    if feed not in FEEDS_BY_NAME or not EVIDENCE_REF.fullmatch(f"{feed}/{period}#{row}") or not 1 <= row < 2**31:
+        return None
     query = select(EvidenceRow).where(
         EvidenceRow.feed == feed, EvidenceRow.period == period, EvidenceRow.row_number == row
     )
