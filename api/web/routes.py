@@ -46,6 +46,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.deps import COOKIE, CurrentUser, ReadSession, Today, client_address, write_turn
 from api.errors import INTERNAL_MESSAGE, describe, internal_answer
 from api.schemas import (
+    MONTH_PATTERN,
     CaseClose,
     CaseOpen,
     Decision,
@@ -79,7 +80,7 @@ from casework.services import findings as finding_service
 from casework.services import runs as run_service
 from casework.services.access import can, mask_ids, require, sees_full_ids
 from casework.services.townships import township_names
-from reports.documents import issuance
+from reports.documents import batch, issuance
 from reports.documents.common import beijing_today
 from reports.documents.deregistration_notice import DEREGISTRATION_TYPES
 from reports.tables import Field, write_xlsx
@@ -1063,6 +1064,22 @@ def release_feed_period(request: Request, feed: str, period: str, user: WebUser)
 
 
 # ------------------------------------------------------------------------ notices and runs
+
+
+@router.get("/web/notices/batch")
+def notice_batch(request: Request, user: WebUser, session: ReadSession) -> Response:
+    """批量打印通知书 from the case list: the township's notices of the month in one PDF, as
+    GET /documents/issued/batch gives them (reports.documents.batch); when there are none, or
+    the township or month is not one, a page saying so (not the API's JSON)."""
+    q = _query(request)
+    township, month = q.get("township", ""), case_service.policy.normal_month(q.get("month", ""))
+    if township not in visible_townships(session, user):
+        raise NotFound("乡镇（街道）")
+    if not re.fullmatch(MONTH_PATTERN, month):
+        raise FormError("出具月份应为年月，如 2026-01")
+    found = batch.batch(session, user, township, month)
+    headers = {"Content-Disposition": f'inline; filename="{found.filename}"'}
+    return Response(found.pdf(), media_type="application/pdf", headers=headers)
 
 
 @router.get("/web/notices/{file_id}", response_class=HTMLResponse)
