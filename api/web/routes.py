@@ -121,6 +121,15 @@ def _when(value: Any) -> str:
     return str(value)
 
 
+def _months(finding: Any) -> str:
+    """A finding's improper months as a clerk reads them: 2025-03 至 2025-08; one month alone when
+    it has no last one (a disbursement gap is its own month); — when it has none."""
+    first, last = finding.first_improper_month, finding.last_improper_month
+    if not first:
+        return "—"
+    return first if not last or last == first else f"{first} 至 {last}"
+
+
 @pass_context
 def _township(context: Context, code: str | None) -> str:
     """A township's name, as the current build publishes them (`page` puts them in every page)."""
@@ -132,6 +141,7 @@ env.filters.update(
     percent=_percent,
     when=_when,
     township=_township,
+    months=_months,
     evidence=console.evidence_words,
     evidence_url=lambda ref: "/web/evidence/" + ref.replace("#", "/"),
     as_arrived=shown_as_arrived,
@@ -641,6 +651,9 @@ def render_case(
                 DemandStatus.referred: "已移交区人社局",
                 DemandStatus.withdrawn: "已撤销（依据已不存在）",
             },
+            "to_body": case_service.addressed_to_body(case),
+            "addressee": case_service.default_addressee(case, township_names(session)),
+            "addressee_words": case_service.addressee_words,
             "basis_pending": case_service.pending_changes(case),
             "basis_labels": BASIS_CHANGE_LABELS,
             "proposal_status": {
@@ -649,7 +662,7 @@ def render_case(
                 ProposalStatus.rejected: "已驳回",
             },
         }
-        return page(request, "case.html", user, status, title=f"案件 {case.id}：{case.name or ''}", **context)
+        return page(request, "case.html", user, status, title=f"案件 {case.id}：{case.name or '（无个人）'}", **context)
 
 
 def case_notices(session: Session, case) -> list[dict[str, Any]]:
@@ -822,8 +835,7 @@ def issue_demand(
             DemandCreate,
             case_version=case_version,
             addressee=addressee.strip(),
-            relation=relation.strip(),
-            **optional(reason=reason),
+            **optional(relation=relation, reason=reason),
         )
         case_service.issue_demand(
             session, user, case_id, body.case_version, body.addressee, body.relation, today, body.reason
