@@ -785,22 +785,21 @@ def decide(
     decision: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
+    decided: dict[str, int] = {}
+
     def work(session: Session) -> None:
         if decision not in ("approve", "reject"):
             raise FormError("请选择批准或驳回")
         body = parsed(Decision, approve=decision == "approve", version=version, **optional(note=note))
         proposal = case_service.decide(session, user, proposal_id, body.approve, body.version, body.note, today)
         issuance.issue_corrected(session, user, proposal, today)
+        decided["case"] = proposal.case_id
 
-    return _submit(
-        request,
-        user,
-        _case_id(case_id),
-        f"decide_{proposal_id}",
-        {"note": note},
-        work,
-        "已批准" if decision == "approve" else "已驳回",
-    )
+    done = "已批准" if decision == "approve" else "已驳回"
+    response = _submit(request, user, _case_id(case_id), f"decide_{proposal_id}", {"note": note}, work, done)
+    if isinstance(response, RedirectResponse):  # to the proposal's own case, whatever the form said
+        return redirect(f"/web/cases/{decided['case']}", ok=done)
+    return response
 
 
 def _int(value: str) -> int | None:

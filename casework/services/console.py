@@ -55,7 +55,7 @@ from casework.published import (
     ValueIssue,
     current_build,
 )
-from casework.services import policy
+from casework.services import feed_releases, policy
 from casework.services.access import VISIT, findings_scope, mask_id, scope_cases, scope_findings, sees_full_ids
 from casework.services.townships import township_name, township_names
 from pension_audit.ingest.feeds import (
@@ -593,8 +593,8 @@ FILE_STATUS_WORDS = {
 
 
 def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDetail | None:
-    if feed not in FEEDS_BY_NAME:
-        return None
+    if feed not in FEEDS_BY_NAME or not feed_releases.PERIOD.fullmatch(period):
+        return None  # no feed or period (a NUL in it is not even asked of PostgreSQL)
     files = session.scalars(
         select(FeedFile).where(FeedFile.feed == feed, FeedFile.period == period).order_by(FeedFile.ingested_at)
     ).all()
