@@ -1114,6 +1114,7 @@ def notice_page(request: Request, file_id: int, user: WebUser, session: ReadSess
         issuer=run_service.user_name(session, issued.issued_by),
         findings=findings,
         evidence={f.finding_key: console.evidence_groups(list(f.evidence or []), files) for f in findings},
+        openable=console.openable_evidence(session, user, refs),
         can_feeds=can(user, "feeds"),
     )
 

@@ -47,6 +47,9 @@ def test_a_notices_page_links_to_its_run_and_the_evidence_of_its_findings(publis
     for finding in findings:
         for ref in finding.evidence[:3]:
             assert evidence_words(ref).rsplit(" ", 1)[0] in notice_page.text
+            row = "/web/evidence/" + ref.replace("#", "/")
+            assert f'href="{row}"' in notice_page.text, "each row of its evidence opens"
+            assert api.client.get(row, cookies=cookies).status_code == 200
     assert run_page.status_code == 200 and number.document_no in run_page.text
     assert f'href="/web/notices/{issued.id}"' in run_page.text
 
