@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     # Middleware, innermost first: the last added sees a request first.
     app.add_middleware(errors.Failures, answer=web.failure_answer)  # what fails: a 500 in Chinese, logged
-    app.add_middleware(SameOrigin)  # console forms from this site only
+    app.add_middleware(SameOrigin)  # what changes something: from this site only (console and API)
     app.add_middleware(Oversight, fastapi=app)  # masks identity numbers, records disclosures and refusals
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)  # before anything reads a body

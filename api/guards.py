@@ -103,17 +103,24 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
 class SameOrigin:
-    """A console form posted from another site is refused (403), whatever cookie came with it.
-    Browsers say where a post comes from (Origin); it must be this host (as the Host header
-    names it: a reverse proxy passes it on). SameSite=Strict already keeps the sign-in cookie off
-    such posts: this is the second lock. Clients that send no Origin (not browsers) pass."""
+    """A request that changes something, sent by a browser from another site, is refused (403),
+    whatever cookie came with it: a console form, and the API's routes too, which take the
+    console's cookie as their token (a bare form posting to `/documents/recovery-notice/{id}/issue` or
+    `/referrals/run` sends no body to refuse). Browsers say where such a request comes from
+    (Origin); it must be this host (as the Host header names it: a reverse proxy passes it on).
+    SameSite=Strict keeps the sign-in cookie off posts from other sites, but another service on
+    the same host (another port) is the same site to a browser: this is the second lock. Clients
+    that send no Origin (not browsers) pass."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].startswith("/web/"):
+        if scope["type"] == "http" and scope["method"] in UNSAFE:
             headers = dict(scope["headers"])
             origin = headers.get(b"origin")
             if origin is not None and urlsplit(origin.decode("latin-1")).netloc != headers.get(b"host", b"").decode(

@@ -157,7 +157,8 @@ class Oversight:
     async def _record(
         self, scope: Scope, user: User | None, action: str, detail: dict, person_id: str | None = None
     ) -> None:
-        target = f"{scope['method']} {scope['path']}"
+        # The address as sent, a NUL in it written out (PostgreSQL keeps no NUL in text).
+        target = f"{scope['method']} {scope['path']}".replace("\x00", "\\x00")
         await self.records.write(
             audit.entry(user, action, "requests", target, after=detail, person_id=person_id, actor_name="anonymous")
         )

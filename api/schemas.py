@@ -376,7 +376,8 @@ class Decision(BaseModel):
 class DemandCreate(BaseModel):
     case_version: Version
     addressee: ShortText
-    relation: Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_printable)]
+    # How the addressee stands to the person; not asked of a body (a case with no person)
+    relation: Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_printable)] | None = None
     reason: Annotated[str, Field(max_length=2000), AfterValidator(_printable)] | None = None
 
 

@@ -25,6 +25,7 @@ rows give the same digest whatever file holds them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib.metadata
@@ -240,17 +241,50 @@ def write_manifest(settings: Settings, manifest: dict[str, Any]) -> Path:
     return path
 
 
+class UnreadableManifest(Exception):
+    """A run's manifest.json that is not a manifest (damaged or altered): said, never a traceback."""
+
+
+def _parsed(path: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise UnreadableManifest(f"运行清单 {path} 无法读取（已损坏或被改动：{type(exc).__name__}）") from None
+    if (
+        not isinstance(manifest, dict)
+        or not {"run_id", "recorded_at", "build", "inputs", "findings", "code"} <= manifest.keys()
+    ):
+        raise UnreadableManifest(f"运行清单 {path} 无法读取（已损坏或被改动：缺少必需的项）")
+    return manifest
+
+
 def read_manifest(home: Path, run_id: str) -> dict[str, Any] | None:
+    """The run's manifest; None when there is none; UnreadableManifest when it is not one."""
     path = run_dir(home, run_id) / MANIFEST
     if "/" in run_id or run_id.startswith(".") or not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    return _parsed(path)
 
 
 def list_runs(home: Path) -> list[dict[str, Any]]:
-    """Every run of the home with a manifest, newest first."""
+    """Every run of the home with a readable manifest, newest first (`unreadable_runs`: the rest)."""
     folder = runs_dir(home)
     if not folder.is_dir():
         return []
-    found = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob(f"*/{MANIFEST}")]
+    found = []
+    for path in folder.glob(f"*/{MANIFEST}"):
+        with contextlib.suppress(UnreadableManifest):
+            found.append(_parsed(path))
     return sorted(found, key=lambda m: (m.get("recorded_at", ""), m["run_id"]), reverse=True)
+
+
+def unreadable_runs(home: Path) -> list[str]:
+    """The run folders whose manifest.json is not a manifest (damaged or altered)."""
+    folder = runs_dir(home)
+    out = []
+    for path in sorted(folder.glob(f"*/{MANIFEST}")) if folder.is_dir() else []:
+        try:
+            _parsed(path)
+        except UnreadableManifest:
+            out.append(path.parent.name)
+    return out

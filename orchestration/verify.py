@@ -38,6 +38,7 @@ from orchestration.manifest import (
     DUCKDB_CONFIG,
     FINDING_FIGURES,
     FINDINGS_SNAPSHOT,
+    UnreadableManifest,
     code_identity,
     read_manifest,
     run_dir,
@@ -229,7 +230,10 @@ def compare(manifest: dict[str, Any], folder: Path, rebuilt: dict[str, Any], reb
 
 
 def verify_run(settings: Settings, run_id: str, say: Callable[[str], None] = print) -> Verdict:
-    manifest = read_manifest(settings.home, run_id)
+    try:
+        manifest = read_manifest(settings.home, run_id)
+    except UnreadableManifest as exc:
+        return Verdict(False, str(exc))
     if manifest is None:
         return Verdict(False, f"没有运行 {run_id} 的清单（{run_dir(settings.home, run_id)}/manifest.json）")
     folder = run_dir(settings.home, run_id)

@@ -18,6 +18,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from casework.services.townships import township_government
+
 HERE = Path(__file__).resolve().parent
 ISSUERS = HERE / "issuers.csv"
 DISTRIBUTION = HERE / "distribution.csv"
@@ -66,7 +68,6 @@ def copy_to(document: str, township: str | None) -> str:
     if "{township}" in template:
         if not township:
             return "、".join(p for p in template.split("、") if "{township}" not in p)
-        if township.endswith("街道"):  # a 街道's government is its 办事处
-            template = template.replace("{township}人民政府", f"{township}办事处")
+        template = template.replace("{township}人民政府", township_government(township))
         template = template.replace("{township}", township)
     return template

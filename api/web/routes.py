@@ -46,6 +46,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.deps import COOKIE, CurrentUser, ReadSession, Today, client_address, write_turn
 from api.errors import INTERNAL_MESSAGE, describe, internal_answer
 from api.schemas import (
+    MONTH_PATTERN,
     CaseClose,
     CaseOpen,
     Decision,
@@ -79,7 +80,7 @@ from casework.services import findings as finding_service
 from casework.services import runs as run_service
 from casework.services.access import can, mask_ids, require, sees_full_ids
 from casework.services.townships import township_names
-from reports.documents import issuance
+from reports.documents import batch, issuance
 from reports.documents.common import beijing_today
 from reports.documents.deregistration_notice import DEREGISTRATION_TYPES
 from reports.tables import Field, write_xlsx
@@ -120,6 +121,15 @@ def _when(value: Any) -> str:
     return str(value)
 
 
+def _months(finding: Any) -> str:
+    """A finding's improper months as a clerk reads them: 2025-03 至 2025-08; one month alone when
+    it has no last one (a disbursement gap is its own month); — when it has none."""
+    first, last = finding.first_improper_month, finding.last_improper_month
+    if not first:
+        return "—"
+    return first if not last or last == first else f"{first} 至 {last}"
+
+
 @pass_context
 def _township(context: Context, code: str | None) -> str:
     """A township's name, as the current build publishes them (`page` puts them in every page)."""
@@ -131,6 +141,7 @@ env.filters.update(
     percent=_percent,
     when=_when,
     township=_township,
+    months=_months,
     evidence=console.evidence_words,
     evidence_url=lambda ref: "/web/evidence/" + ref.replace("#", "/"),
     as_arrived=shown_as_arrived,
@@ -640,6 +651,9 @@ def render_case(
                 DemandStatus.referred: "已移交区人社局",
                 DemandStatus.withdrawn: "已撤销（依据已不存在）",
             },
+            "to_body": case_service.addressed_to_body(case),
+            "addressee": case_service.default_addressee(case, township_names(session)),
+            "addressee_words": case_service.addressee_words,
             "basis_pending": case_service.pending_changes(case),
             "basis_labels": BASIS_CHANGE_LABELS,
             "proposal_status": {
@@ -648,7 +662,7 @@ def render_case(
                 ProposalStatus.rejected: "已驳回",
             },
         }
-        return page(request, "case.html", user, status, title=f"案件 {case.id}：{case.name or ''}", **context)
+        return page(request, "case.html", user, status, title=f"案件 {case.id}：{case.name or '（无个人）'}", **context)
 
 
 def case_notices(session: Session, case) -> list[dict[str, Any]]:
@@ -771,22 +785,21 @@ def decide(
     decision: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
+    decided: dict[str, int] = {}
+
     def work(session: Session) -> None:
         if decision not in ("approve", "reject"):
             raise FormError("请选择批准或驳回")
         body = parsed(Decision, approve=decision == "approve", version=version, **optional(note=note))
         proposal = case_service.decide(session, user, proposal_id, body.approve, body.version, body.note, today)
         issuance.issue_corrected(session, user, proposal, today)
+        decided["case"] = proposal.case_id
 
-    return _submit(
-        request,
-        user,
-        _case_id(case_id),
-        f"decide_{proposal_id}",
-        {"note": note},
-        work,
-        "已批准" if decision == "approve" else "已驳回",
-    )
+    done = "已批准" if decision == "approve" else "已驳回"
+    response = _submit(request, user, _case_id(case_id), f"decide_{proposal_id}", {"note": note}, work, done)
+    if isinstance(response, RedirectResponse):  # to the proposal's own case, whatever the form said
+        return redirect(f"/web/cases/{decided['case']}", ok=done)
+    return response
 
 
 def _int(value: str) -> int | None:
@@ -821,8 +834,7 @@ def issue_demand(
             DemandCreate,
             case_version=case_version,
             addressee=addressee.strip(),
-            relation=relation.strip(),
-            **optional(reason=reason),
+            **optional(relation=relation, reason=reason),
         )
         case_service.issue_demand(
             session, user, case_id, body.case_version, body.addressee, body.relation, today, body.reason
@@ -1065,6 +1077,22 @@ def release_feed_period(request: Request, feed: str, period: str, user: WebUser)
 # ------------------------------------------------------------------------ notices and runs
 
 
+@router.get("/web/notices/batch")
+def notice_batch(request: Request, user: WebUser, session: ReadSession) -> Response:
+    """批量打印通知书 from the case list: the township's notices of the month in one PDF, as
+    GET /documents/issued/batch gives them (reports.documents.batch); when there are none, or
+    the township or month is not one, a page saying so (not the API's JSON)."""
+    q = _query(request)
+    township, month = q.get("township", ""), case_service.policy.normal_month(q.get("month", ""))
+    if township not in visible_townships(session, user):
+        raise NotFound("乡镇（街道）")
+    if not re.fullmatch(MONTH_PATTERN, month):
+        raise FormError("出具月份应为年月，如 2026-01")
+    found = batch.batch(session, user, township, month)
+    headers = {"Content-Disposition": f'inline; filename="{found.filename}"'}
+    return Response(found.pdf(), media_type="application/pdf", headers=headers)
+
+
 @router.get("/web/notices/{file_id}", response_class=HTMLResponse)
 def notice_page(request: Request, file_id: int, user: WebUser, session: ReadSession) -> HTMLResponse:
     """An issued notice: its numbers, who issued it, the file, the run whose build it was made
@@ -1086,6 +1114,7 @@ def notice_page(request: Request, file_id: int, user: WebUser, session: ReadSess
         issuer=run_service.user_name(session, issued.issued_by),
         findings=findings,
         evidence={f.finding_key: console.evidence_groups(list(f.evidence or []), files) for f in findings},
+        openable=console.openable_evidence(session, user, refs),
         can_feeds=can(user, "feeds"),
     )
 
@@ -1095,7 +1124,7 @@ def run_page(request: Request, run_id: str, user: WebUser, session: ReadSession)
     """A run: its manifest as the publication keeps it (inputs, code, decisions, the findings'
     digest, match quality) and how to verify it."""
     require(user, "read")
-    facts = run_service.run_facts(session, run_id) if len(run_id) <= 32 else None
+    facts = run_service.run_facts(session, user, run_id) if len(run_id) <= 32 and run_id.isprintable() else None
     if facts is None:
         raise NotFound("运行")
     return page(request, "run.html", user, title=f"运行 {run_id}", r=facts, can_feeds=can(user, "feeds"))

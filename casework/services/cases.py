@@ -43,6 +43,7 @@ from casework.published import FindingMonth, HoldRecommendation, PersonRecord, S
 from casework.services import audit, documents, policy
 from casework.services.access import ACTION_LABELS as ROLE_ACTION_LABELS
 from casework.services.access import can, require, sees_township
+from casework.services.townships import township_government
 
 ZERO = Decimal("0.00")
 
@@ -728,21 +729,55 @@ APPLY = {
 # ------------------------------------------------------------------------ recovery
 
 
+# Who a demand's notice is addressed to: one rule for the form, the service, the case page and
+# the notice. A person's case: the person, or whoever answers for them (their heir, family),
+# and how they stand to the person. A case with no person (拨付与发放不符, a month of money and
+# nobody's benefit): a body — the township's government or the 经办机构 that drew the money —
+# named as such, standing in no relation to anyone; its relation is kept as ADDRESSED_TO_BODY.
+ADDRESSED_TO_BODY = "被通知单位"
+
+
+def addressed_to_body(case: Case) -> bool:
+    """Whether the case's notices go to a body (乡镇人民政府/经办机构) rather than a person."""
+    return case.person_id is None
+
+
+def addressee_words(demand: Demand) -> str:
+    """The addressee as the notice's 主送 and the case page name it: 大庙镇人民政府; 李某某（法定继承人）;
+    王某某 (the person themself: no relation said)."""
+    if demand.addressee_relation in (ADDRESSED_TO_BODY, "本人"):
+        return demand.addressee
+    return f"{demand.addressee}（{demand.addressee_relation}）"
+
+
+def default_addressee(case: Case, names: dict[str, str]) -> str:
+    """What the demand form offers to begin with: a body's case, its township's government when
+    the case has a township; otherwise nothing (the clerk names the addressee)."""
+    if addressed_to_body(case) and case.township_code in names:
+        return township_government(names[case.township_code])
+    return ""
+
+
 def issue_demand(
     session: Session,
     user: User,
     case_id: int,
     case_version: int,
     addressee: str,
-    relation: str,
+    relation: str | None,
     today: dt.date,
     reason: str | None,
 ) -> Demand:
-    """The 追缴通知书 (death, imprisonment) or 返还通知书 (the rest) for what is still owed."""
+    """The 追缴通知书 (death, imprisonment) or 返还通知书 (the rest) for what is still owed,
+    addressed as `addressed_to_body` says: a person's relation is required, a body has none."""
     require(user, "handle")
     case = get_case(session, user, case_id)
     check_version(case, case_version)
     check_action(session, user, case, "issue_demand")
+    if addressed_to_body(case):
+        relation = ADDRESSED_TO_BODY
+    elif not relation:
+        raise Invalid("relation_required", "请填写被通知人与当事人的关系（本人、法定继承人等）")
     amount = amount_to_demand(session, case)
     types = {f.exception_type for f in open_findings(case)}
     days = int(policy.parameter(session, policy.RECOVERY_DEADLINE_DAYS, today))

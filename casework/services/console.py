@@ -55,7 +55,7 @@ from casework.published import (
     ValueIssue,
     current_build,
 )
-from casework.services import policy
+from casework.services import feed_releases, policy
 from casework.services.access import VISIT, findings_scope, mask_id, scope_cases, scope_findings, sees_full_ids
 from casework.services.townships import township_name, township_names
 from pension_audit.ingest.feeds import (
@@ -593,8 +593,8 @@ FILE_STATUS_WORDS = {
 
 
 def feed_period_detail(session: Session, feed: str, period: str) -> FeedPeriodDetail | None:
-    if feed not in FEEDS_BY_NAME:
-        return None
+    if feed not in FEEDS_BY_NAME or not feed_releases.PERIOD.fullmatch(period):
+        return None  # no feed or period (a NUL in it is not even asked of PostgreSQL)
     files = session.scalars(
         select(FeedFile).where(FeedFile.feed == feed, FeedFile.period == period).order_by(FeedFile.ingested_at)
     ).all()
@@ -924,7 +924,10 @@ def evidence_row(session: Session, user: User, feed: str, period: str, row: int)
     """The row as it arrived, if a published finding cites it and the user may see it: a
     township officer only rows their township's findings cite (else None: not there for them).
     Identity numbers are masked for the roles that see them masked, cell by cell as they came
-    (spaces and full-width characters kept, the length too)."""
+    (spaces and full-width characters kept, the length too). An address that is no evidence
+    reference (an unknown feed, a period that is none, a row no file has) is not there either."""
+    if feed not in FEEDS_BY_NAME or not EVIDENCE_REF.fullmatch(f"{feed}/{period}#{row}") or not 1 <= row < 2**31:
+        return None
     query = select(EvidenceRow).where(
         EvidenceRow.feed == feed, EvidenceRow.period == period, EvidenceRow.row_number == row
     )

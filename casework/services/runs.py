@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.models import Finding, IssuedDocument, User
+from casework.models import Finding, IssuedDocument, IssuedFile, User
 from casework.published import IdentityStat, Publication, PublicationStatus
+from casework.services.access import findings_scope
 from pension_audit.ingest.feeds import FEEDS_BY_NAME
 
 # The counts of identity_stats, in the order the console shows them, with their Chinese names.
@@ -80,15 +81,19 @@ class RunFacts:
     documents: list[IssuedDocument]
 
 
-def run_facts(session: Session, run_id: str) -> RunFacts | None:
+def run_facts(session: Session, user: User, run_id: str) -> RunFacts | None:
+    """The run, with the documents issued on it that the user may see (a township officer: their
+    own township's; another's notice is not there for them, nor its 文号)."""
     publication = run(session, run_id)
     if publication is None:
         return None
     findings = session.query(Finding).filter(Finding.run_id == run_id).count()
-    documents = list(
-        session.scalars(select(IssuedDocument).where(IssuedDocument.run_id == run_id).order_by(IssuedDocument.id))
-    )
-    return RunFacts(publication, publication.manifest or {}, findings, documents)
+    query = select(IssuedDocument).where(IssuedDocument.run_id == run_id).order_by(IssuedDocument.id)
+    if (township := findings_scope(user)) is not None:
+        query = query.join(IssuedFile, IssuedFile.id == IssuedDocument.file_id).where(
+            IssuedFile.township_code == township
+        )
+    return RunFacts(publication, publication.manifest or {}, findings, list(session.scalars(query)))
 
 
 def numbers_of(session: Session, file_id: int) -> list[IssuedDocument]:

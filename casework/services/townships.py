@@ -34,3 +34,8 @@ def township_names(session: Session) -> dict[str, str]:
 def township_name(names: dict[str, str], code: str | None) -> str:
     """A township's name, its code when the build does not know it, nothing for no code."""
     return names.get(code, code) if code else ""
+
+
+def township_government(name: str) -> str:
+    """A township's government as a document names it: 大庙镇人民政府; a 街道's is its 办事处."""
+    return f"{name}办事处" if name.endswith("街道") else f"{name}人民政府"

@@ -200,6 +200,11 @@ def event_phrase(finding: Finding) -> str:
             return "重复参保，以多个个人编号同时领取待遇"
         case "duplicate_payment":
             return "同一所属年月的待遇被重复发放"
+        case "disbursement_gap":
+            said = f"（{finding.detail}）" if finding.detail else ""
+            return (
+                f"{numeric_month(finding.event_period)}财政拨付的城乡居民基本养老保险待遇资金与实际发放金额不符{said}"
+            )
         case _:
             return f"存在{finding.exception_label}情形"
 

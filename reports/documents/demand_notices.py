@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from casework.errors import NotFound
 from casework.models import Case, Demand, Finding, Settlement, User
 from casework.services.access import sees_township
-from casework.services.cases import RECOVERY_NOTICE, open_findings, overpaid
+from casework.services.cases import RECOVERY_NOTICE, addressed_to_body, addressee_words, open_findings, overpaid
 from casework.services.issuer import required_account
 from reports.documents.common import (
     ZERO,
@@ -65,6 +65,8 @@ def demand_notice(session: Session, user: User, demand_id: int, name: str) -> Do
         "document_no": numbered.document_no,
         "issued_on": numbered.issued_on,
         "demand": demand,
+        "addressee": addressee_words(demand),
+        "to_body": addressed_to_body(case),
         "person": person_of(case, findings),
         "events": sorted({event_phrase(f) for f in facts_of(findings, kind)}),
         "months": rows,
@@ -105,10 +107,13 @@ def reconciliation(
     subsidy, repayments by then, and what the notice demands. Lines add up to the demand."""
     monthly = sum((r["amount"] for r in rows), ZERO)
     gross = settlement.overpaid if settlement is not None else overpaid(session, case)
-    lines = [{"label": f"按月明细合计（{len(rows)}个月（次））", "amount": monthly, "cls": ""}]
-    if gross != monthly:
-        lines.append({"label": "其他不当领取（一次性金额）", "amount": gross - monthly, "cls": ""})
-    lines.append({"label": "不当领取金额合计", "amount": gross, "cls": "total"})
+    if addressed_to_body(case):  # a month's money: the difference itself, no one's months
+        lines = [{"label": "拨付与发放金额差额", "amount": gross, "cls": "total"}]
+    else:
+        lines = [{"label": f"按月明细合计（{len(rows)}个月（次））", "amount": monthly, "cls": ""}]
+        if gross != monthly:
+            lines.append({"label": "其他不当领取（一次性金额）", "amount": gross - monthly, "cls": ""})
+        lines.append({"label": "不当领取金额合计", "amount": gross, "cls": "total"})
     if settlement is not None:
         lines.append({"label": "减：个人账户余额抵扣", "amount": settlement.balance_offset, "cls": "less"})
         if settlement.subsidy_offset > 0:

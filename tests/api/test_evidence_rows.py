@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from casework.db import session_factory
 from casework.published import EvidenceRow, FeedFile
+from pension_audit.ingest.feeds import FEEDS_BY_NAME, Kind
 from pension_audit.ingest.reader import read_columns
 from tests.api.conftest import Api
 from tests.api.test_one_validation import console
@@ -69,3 +70,52 @@ def test_a_findings_evidence_opens_to_the_row_as_it_arrived(api: Api, tiny_distr
         if value and re.fullmatch(r"\d{17}[\dXx]", value.strip()):
             assert value.strip() in opened.text and value.strip() not in theirs.text
     assert console(api, "xiangzhen_other").get(links[0]).status_code == 404, "another township's row is not there"
+
+
+def test_an_evidence_address_no_row_has_is_a_page_saying_so_never_a_server_error(api: Api):
+    """Row numbers too large for any file (or any integer column), negative or zero, and feeds or
+    periods with path tricks or other scripts: each is not there (404, a page), never a 500."""
+    client = console(api, "xiangzhen")
+    for address in (
+        "/web/evidence/payments/2025-01/99999999999999999999",
+        "/web/evidence/payments/2025-01/9223372036854775808",
+        "/web/evidence/payments/2025-01/2147483648",
+        "/web/evidence/payments/2025-01/-1",
+        "/web/evidence/payments/2025-01/0",
+        "/web/evidence/payments/..%2F..%2Fsecrets/1",
+        "/web/evidence/%2e%2e/2025-01/1",
+        "/web/evidence/待遇发放/二〇二五年一月/1",
+        "/web/evidence/payments/2025-01%00/1",
+    ):
+        answer = client.get(address)
+        assert answer.status_code == 404, (address, answer.status_code, answer.text[:200])
+        assert answer.headers["content-type"].startswith("text/html"), address
+
+
+def test_a_cell_as_it_arrived_is_shown_as_text_and_an_id_in_any_cell_is_masked(api: Api):
+    """A department's cell holding markup is shown as the text it is, never run; an identity
+    number written in a column that is not an ID column (a note naming whoever collected the
+    money) is masked for the roles that see numbers masked, as the ID columns are."""
+    township = api.get("xiangzhen", "/auth/me").json()["township_code"]
+    free_text = {f.name: {c.header for c in f.columns if c.kind == Kind.TEXT} for f in FEEDS_BY_NAME.values()}
+    with session_factory(api.engine, writing=True)() as s, s.begin():
+        row = next(
+            r
+            for r in s.scalars(select(EvidenceRow).where(EvidenceRow.township_code == township))
+            if free_text.get(r.feed)
+        )
+        arrived = json.loads(row.arrived)
+        note = min(free_text[row.feed])
+        name = next(h for h in arrived if "姓名" in h)
+        arrived[name] = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+        arrived[note] = "代领人身份证150404198001011234"
+        row.arrived = json.dumps(arrived, ensure_ascii=False)
+        address = f"/web/evidence/{row.feed}/{row.period}/{row.row_number}"
+
+    theirs = console(api, "xiangzhen").get(address)
+    assert theirs.status_code == 200, theirs.text
+    cells = theirs.text.split('data-testid="evidence-row"')[1].split("</table>")[0]
+    assert "<script" not in cells and "<img" not in cells, "markup in a cell is never markup"
+    assert "&#34;&gt;&lt;" in cells and "nerr" in cells, "it is shown, as the text it is"
+    assert "150404198001011234" not in theirs.text and "1504**********1234" in theirs.text
+    assert "150404198001011234" in console(api, "jingban").get(address).text, "the bureau sees it whole"

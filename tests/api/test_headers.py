@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from api.app import create_app
+from casework.db import session_factory
+from casework.models import IssuedFile
 from tests.api.conftest import PASSWORD, Api
 from tests.api.test_one_validation import console
 
@@ -58,3 +61,24 @@ def test_the_api_documentation_loads_nothing_from_outside(api: Api):
         assert "fonts.googleapis" not in html.text and "cdn" not in html.text.lower()
         for asset in re.findall(r"/docs/static/[\w.-]+", html.text):
             assert api.client.get(asset).status_code == 200, asset
+
+
+def test_an_api_post_carrying_the_consoles_cookie_from_another_site_is_refused(api: Api):
+    """The API takes the console's cookie as its token, and a bare form (no body) can ask it to
+    issue a notice. Another service on the same host is the same site to a browser, so the
+    cookie goes with such a form: its Origin is what refuses it, as for the console's forms."""
+    death = api.get("jingban", "/findings", params={"exception_type": "death"}).json()["items"][0]
+    case = api.post("jingban", "/cases", {"finding_key": death["finding_key"], "reason": "立案"}).json()
+    browser = console(api, "jingban")
+    issue = f"/documents/deregistration-notice/{case['id']}/issue"
+    forged = browser.post(issue, headers={"Origin": "http://testserver:8080"})
+    assert forged.status_code == 403 and forged.json()["code"] == "cross_site", forged.text
+    assert issued(api, case["id"]) == 0, "nothing issued, no number spent"
+    ours = browser.post(issue, headers={"Origin": "http://testserver"})
+    assert ours.status_code == 201, ours.text
+    assert issued(api, case["id"]) == 1
+
+
+def issued(api: Api, case_id: int) -> int:
+    with session_factory(api.engine)() as s:
+        return s.scalar(select(func.count()).select_from(IssuedFile).where(IssuedFile.case_id == case_id))

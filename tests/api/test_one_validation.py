@@ -100,6 +100,38 @@ def test_the_release_form_answers_no_server_error_whatever_its_address(api: Api)
     no_server_error()
 
 
+def test_the_feed_period_page_answers_no_server_error_whatever_its_address(api: Api):
+    """The 数据源 page of a feed and period takes both from its address: any text there (a NUL,
+    which PostgreSQL keeps in no text, among them) is not there, never a 5xx."""
+    client = console(api, "shuju")
+    assert client.get("/web/feeds/payments/2025-01%00").status_code == 404
+
+    @given(feed=TEXT, period=TEXT)
+    @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def no_server_error(feed, period):
+        answer = client.get(f"/web/feeds/{quote(feed, safe='')}/{quote(period, safe='')}")
+        assert answer.status_code < 500, (feed, period, answer.text[:300])
+
+    no_server_error()
+
+
+def test_a_decision_posted_with_another_cases_id_lands_on_the_proposals_own_case(api: Api):
+    """The decision form says which case to show again; a forged or stale one does not send the
+    reviewer, once the decision is taken, to a page of a case that is not the proposal's."""
+    other = first_finding(api, "detention")
+    case = api.post("jingban", "/cases", {"finding_key": other["finding_key"], "reason": "立案"}).json()
+    proposal = api.post(
+        "jingban",
+        f"/cases/{case['id']}/proposals",
+        {"kind": "suspension", "case_version": case["version"], "reason": "核查"},
+    ).json()
+    answer = console(api, "fuhe").post(
+        f"/web/proposals/{proposal['id']}/decision",
+        data={"case_id": "999999", "version": str(proposal["version"]), "decision": "approve"},
+    )
+    assert answer.status_code == 303 and urlsplit(answer.headers["location"]).path == f"/web/cases/{case['id']}"
+
+
 def fuzz(client: TestClient, url: str, fields: tuple[str, ...]) -> None:
     @given(values=st.fixed_dictionaries({name: TEXT for name in fields}))
     @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -108,6 +108,7 @@ def test_every_route_page_and_document_answers_from_the_case_store_alone(service
         f"/web/feeds/{feed_file.feed}/{feed_file.period}",
         "/web/findings/export.xlsx",
         "/web/notices/1",
+        f"/web/notices/batch?township={case['township_code']}&month={issued_month}",
         f"/web/runs/{run_id}",
         "/web/evidence/{}/{}/{}".format(
             *re.split(r"[/#]", api.get("jingban", f"/findings/{key}").json()["evidence"][0])

@@ -153,7 +153,7 @@ def test_the_case_list_offers_the_batch_of_a_township_and_month(api: Api):
     from tests.api.test_one_validation import console
 
     page = console(api, "jingban").get("/web/cases").text
-    assert f'action="{URL}"' in page and 'name="township"' in page and 'type="month"' in page
+    assert 'action="/web/notices/batch"' in page and 'name="township"' in page and 'type="month"' in page
     assert page.split('data-testid="notice-batch"')[1].split("</form>")[0].count("<option value=") > 1
     mine = console(api, "xiangzhen").get("/web/cases").text
     form = mine.split('data-testid="notice-batch"')[1].split("</form>")[0]
@@ -196,3 +196,32 @@ def test_the_command_line_prints_the_same_batch(api: Api, store_settings, tiny_d
     assert nothing.exit_code == 1 and "没有已出具（未作废）的通知书" in nothing.output
     wrong = runner.invoke(main, ["documents", "batch", "--township", here, "--month", "2025-13", "--out", str(out)])
     assert wrong.exit_code == 2 and "应为 YYYY-MM" in wrong.output
+
+
+def test_the_case_lists_batch_button_prints_the_batch_or_says_why_not_on_a_page(api: Api):
+    """What a clerk gets from 批量打印通知书: the same PDF as the API's batch; an empty month, a
+    township not theirs or a month that is none is a page in Chinese, not JSON, never a 500."""
+    from tests.api.test_one_validation import console
+
+    record_account(api)
+    here = api.get("xiangzhen", "/findings", params={"exception_type": "death"}).json()["items"][0]["township_code"]
+    _, demand = demand_of(api, findings_of(api, here, ("death",))[0], "林晓梅")
+    issue(api, f"/documents/recovery-notice/{demand['id']}")
+    with session_factory(api.engine)() as s:
+        month = (s.scalar(select(IssuedFile.issued_at)) + dt.timedelta(hours=8)).strftime("%Y-%m")
+    clerk = console(api, "xiangzhen")
+    printed = clerk.get("/web/notices/batch", params={"township": here, "month": month})
+    assert printed.status_code == 200 and printed.headers["content-type"] == PDF
+    assert printed.content == api.get("xiangzhen", URL, params={"township": here, "month": month}).content
+    other = api.get("xiangzhen_other", "/auth/me").json()["township_code"]
+    for params, status, words in (
+        ({"township": here, "month": "2025-01"}, 404, "没有已出具（未作废）的通知书"),
+        ({"township": other, "month": month}, 404, "未找到"),
+        ({"township": "../../etc", "month": month}, 404, "未找到"),
+        ({"township": here, "month": "0000-01"}, 422, "出具月份应为年月"),
+        ({"township": here, "month": "9999-12"}, 422, "出具月份应为年月"),
+        ({"township": here}, 422, "出具月份应为年月"),
+    ):
+        answer = clerk.get("/web/notices/batch", params=params)
+        assert answer.status_code == status and answer.headers["content-type"].startswith("text/html"), params
+        assert words in answer.text, (params, answer.text[:300])

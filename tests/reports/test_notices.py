@@ -14,8 +14,10 @@ from casework.db import session_factory
 from casework.models import AuditEntry, Case, Demand, DocumentNumber, IssuedDocument, Settlement
 from reports.chinese import amount_in_capitals, amount_in_figures, mask_id
 from tests.api.conftest import Api
+from tests.api.test_one_validation import console
 from tests.reports.support import (
     ACCOUNT,
+    case_now,
     flat,
     get_pdf,
     issue_pdf,
@@ -333,3 +335,42 @@ def test_the_admin_records_the_account_on_a_console_page_too(api: Api):
     assert [(a["account_no"], a["reason"]) for a in listed] == [("0547-0101", "开立收入户")]
     assert "0547-0101" in admin.get("/web/admin/issuer").text
     assert console(api, "jingban").get("/web/admin/issuer").status_code == 403
+
+
+def test_a_disbursement_gaps_return_notice_is_addressed_to_a_body_not_a_person(api: Api):
+    """A month's money with nobody's benefit in it (拨付与发放不符): the case page asks for the
+    body it goes to (乡镇人民政府 or 经办机构), not a person and their relation, and the notice
+    is that body's — no person, no ID number, no months — stating the difference."""
+    record_account(api)
+    gap = api.get("jingban", "/findings", params={"exception_type": "disbursement_gap"}).json()["items"][0]
+    case = api.post("jingban", "/cases", {"finding_key": gap["finding_key"], "reason": "核对拨付与发放"}).json()
+    web = console(api, "jingban")
+    form = web.get(f"/web/cases/{case['id']}").text.split('data-testid="issue-demand"')[1].split("</form>")[0]
+    assert "被通知单位" in form and 'name="relation"' not in form and "与当事人关系" not in form
+    sent = web.post(
+        f"/web/cases/{case['id']}/demands",
+        data={"case_version": str(case["version"]), "addressee": "赤峰市松山区大庙镇人民政府"},
+    )
+    assert sent.status_code == 303, sent.text
+    page = web.get(f"/web/cases/{case['id']}").text
+    assert "赤峰市松山区大庙镇人民政府，金额" in page, "the body named alone, in no relation to anyone"
+    assert "None" not in page and f"<td>{gap['event_period']}</td>" in page, "its one month, nothing more"
+    demand = case_now(api, case["id"])["demands"][0]
+    pdf = issue_pdf(api, "jingban", f"/documents/return-notice/{demand['id']}")
+    keep(pdf, "return-notice-disbursement-gap")
+    one = flat(pdf_text(pdf))
+    month = gap["event_period"]
+    assert "赤峰市松山区大庙镇人民政府：经区社保局核对" in one
+    assert f"{int(month[:4])}年{int(month[5:])}月财政拨付的城乡居民基本养老保险待遇资金与实际发放金额不符" in one
+    assert "证件号码" not in one and "多领取" not in one and "（被通知单位）" not in one
+    assert f"应返还金额合计人民币{amount_in_figures(Decimal(demand['amount']))}元" in one
+    assert f"拨付与发放金额差额{amount_in_figures(Decimal(demand['amount']))}" in one
+
+
+def test_a_persons_demand_without_the_addressees_relation_is_refused(api: Api):
+    """A person's case: who the addressee is to the person is part of the notice's 主送."""
+    f = api.get("jingban", "/findings", params={"exception_type": "duplicate_payment"}).json()["items"][0]
+    case = api.post("jingban", "/cases", {"finding_key": f["finding_key"], "reason": "立案"}).json()
+    r = api.post("jingban", f"/cases/{case['id']}/demands", {"case_version": case["version"], "addressee": "王某某"})
+    assert r.status_code == 422 and r.json()["code"] == "relation_required", r.text
+    assert "与当事人的关系" in r.json()["message"]
