@@ -73,51 +73,8 @@ def forms(case: dict, demand: dict, proposal_id: int, admin_target: int) -> list
     ]
 
 
-def test_no_form_of_the_console_answers_a_server_error(api: Api):
-    case, demand = open_demand(api)
-    other = first_finding(api, "detention")
-    pending = api.post("jingban", "/cases", {"finding_key": other["finding_key"], "reason": "立案"}).json()
-    proposal = api.post(
-        "jingban",
-        f"/cases/{pending['id']}/proposals",
-        {"kind": "suspension", "case_version": pending["version"], "reason": "核查"},
-    ).json()
-    target = next(u["id"] for u in api.get("admin", "/users").json() if u["username"] == "jingban2")
-    for who, url, fields in forms(case, demand, proposal["id"], target):
-        fuzz(console(api, who), url, fields)
-
-
-def test_the_release_form_answers_no_server_error_whatever_its_address(api: Api):
-    """The 放行 form's feed and period come in its address: any text there is refused, never a 5xx."""
-    client = console(api, "shuju")
-
-    @given(feed=TEXT, period=TEXT)
-    @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    def no_server_error(feed, period):
-        answer = client.post(f"/web/feeds/{quote(feed, safe='')}/{quote(period, safe='')}/release")
-        assert answer.status_code < 500, (feed, period, answer.text[:300])
-
-    no_server_error()
-
-
-def test_the_feed_period_page_answers_no_server_error_whatever_its_address(api: Api):
-    """The 数据源 page of a feed and period takes both from its address: any text there (a NUL,
-    which PostgreSQL keeps in no text, among them) is not there, never a 5xx."""
-    client = console(api, "shuju")
-    assert client.get("/web/feeds/payments/2025-01%00").status_code == 404
-
-    @given(feed=TEXT, period=TEXT)
-    @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    def no_server_error(feed, period):
-        answer = client.get(f"/web/feeds/{quote(feed, safe='')}/{quote(period, safe='')}")
-        assert answer.status_code < 500, (feed, period, answer.text[:300])
-
-    no_server_error()
-
-
-def test_a_decision_posted_with_another_cases_id_lands_on_the_proposals_own_case(api: Api):
-    """The decision form says which case to show again; a forged or stale one does not send the
-    reviewer, once the decision is taken, to a page of a case that is not the proposal's."""
+def proposed_suspension(api: Api) -> tuple[dict, dict]:
+    """A detention's case and the suspension proposed on it, awaiting the reviewer: (case, proposal)."""
     other = first_finding(api, "detention")
     case = api.post("jingban", "/cases", {"finding_key": other["finding_key"], "reason": "立案"}).json()
     proposal = api.post(
@@ -125,6 +82,47 @@ def test_a_decision_posted_with_another_cases_id_lands_on_the_proposals_own_case
         f"/cases/{case['id']}/proposals",
         {"kind": "suspension", "case_version": case["version"], "reason": "核查"},
     ).json()
+    return case, proposal
+
+
+def test_no_form_of_the_console_answers_a_server_error(api: Api):
+    case, demand = open_demand(api)
+    _, proposal = proposed_suspension(api)
+    target = next(u["id"] for u in api.get("admin", "/users").json() if u["username"] == "jingban2")
+    for who, url, fields in forms(case, demand, proposal["id"], target):
+        fuzz(console(api, who), url, fields)
+
+
+def no_server_error_whatever_the_feed_and_period(client, method: str, address: str) -> None:
+    """`address` with any text as its {feed} and {period}: refused or not there, never a 5xx."""
+
+    @given(feed=TEXT, period=TEXT)
+    @settings(max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def no_server_error(feed, period):
+        url = address.format(feed=quote(feed, safe=""), period=quote(period, safe=""))
+        answer = client.request(method, url)
+        assert answer.status_code < 500, (feed, period, answer.text[:300])
+
+    no_server_error()
+
+
+def test_the_release_form_answers_no_server_error_whatever_its_address(api: Api):
+    """The 放行 form's feed and period come in its address: any text there is refused, never a 5xx."""
+    no_server_error_whatever_the_feed_and_period(console(api, "shuju"), "POST", "/web/feeds/{feed}/{period}/release")
+
+
+def test_the_feed_period_page_answers_no_server_error_whatever_its_address(api: Api):
+    """The 数据源 page of a feed and period takes both from its address: any text there (a NUL,
+    which PostgreSQL keeps in no text, among them) is not there, never a 5xx."""
+    client = console(api, "shuju")
+    assert client.get("/web/feeds/payments/2025-01%00").status_code == 404
+    no_server_error_whatever_the_feed_and_period(client, "GET", "/web/feeds/{feed}/{period}")
+
+
+def test_a_decision_posted_with_another_cases_id_lands_on_the_proposals_own_case(api: Api):
+    """The decision form says which case to show again; a forged or stale one does not send the
+    reviewer, once the decision is taken, to a page of a case that is not the proposal's."""
+    case, proposal = proposed_suspension(api)
     answer = console(api, "fuhe").post(
         f"/web/proposals/{proposal['id']}/decision",
         data={"case_id": "999999", "version": str(proposal["version"]), "decision": "approve"},
