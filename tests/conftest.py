@@ -149,6 +149,25 @@ def session_dir(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--dist loadgroup` sends the tests of an `xdist_group` to one worker, by the `@group` that
+    pytest-xdist's worker appends to their ids. Under pytest 9 that worker hook no longer takes
+    effect (it sets `_nodeid`, which pytest 9 no longer reads: ids are `_id`), so each group was
+    split over both workers and its module fixture made twice. The suffix is appended here, as
+    pytest-xdist would; a test whose id already has one is left alone."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted(
+            {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")}
+        )
+        if names and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]
+
+
 # Which worker starts which shared district at once, in the background (pytest-xdist's
 # worker names): neither worker then sits idle waiting for the other's build.
 BUILT_IN_BACKGROUND = {"gw0": ("tiny", "tiny_district"), "gw1": ("small", "small_district")}
