@@ -25,7 +25,6 @@ rows give the same digest whatever file holds them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import importlib.metadata
@@ -266,25 +265,19 @@ def read_manifest(home: Path, run_id: str) -> dict[str, Any] | None:
     return _parsed(path)
 
 
-def list_runs(home: Path) -> list[dict[str, Any]]:
-    """Every run of the home with a readable manifest, newest first (`unreadable_runs`: the rest)."""
+def read_runs(home: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every run of the home with a readable manifest, newest first, and the run folders whose
+    manifest.json is not a manifest (damaged or altered): each manifest read once."""
     folder = runs_dir(home)
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in folder.glob(f"*/{MANIFEST}"):
-        with contextlib.suppress(UnreadableManifest):
-            found.append(_parsed(path))
-    return sorted(found, key=lambda m: (m.get("recorded_at", ""), m["run_id"]), reverse=True)
-
-
-def unreadable_runs(home: Path) -> list[str]:
-    """The run folders whose manifest.json is not a manifest (damaged or altered)."""
-    folder = runs_dir(home)
-    out = []
+    found, unreadable = [], []
     for path in sorted(folder.glob(f"*/{MANIFEST}")) if folder.is_dir() else []:
         try:
-            _parsed(path)
+            found.append(_parsed(path))
         except UnreadableManifest:
-            out.append(path.parent.name)
-    return out
+            unreadable.append(path.parent.name)
+    return sorted(found, key=lambda m: (m.get("recorded_at", ""), m["run_id"]), reverse=True), unreadable
+
+
+def list_runs(home: Path) -> list[dict[str, Any]]:
+    """Every run of the home with a readable manifest, newest first."""
+    return read_runs(home)[0]

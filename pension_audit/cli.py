@@ -31,7 +31,7 @@ from casework.services.cases import refer_overdue as refer
 from casework.services.policy import normal_month
 from casework.services.users import add_user
 from orchestration import exports
-from orchestration.manifest import list_runs, unreadable_runs
+from orchestration.manifest import read_runs
 from orchestration.run import run_pipeline
 from orchestration.verify import verify_run
 from orchestration.warehouse_queries import (
@@ -348,8 +348,8 @@ def runs() -> None:
 @runs.command("list", help="列出数据目录中的运行（最新在前）")
 @HOME
 def runs_list(home: Path | None) -> None:
-    found = list_runs(settings_for(home).home)
-    if damaged := unreadable_runs(settings_for(home).home):
+    found, damaged = read_runs(settings_for(home).home)
+    if damaged:
         click.echo(f"以下运行的清单无法读取（已损坏或被改动），未列出：{'、'.join(damaged)}", err=True)
     if not found:
         click.echo("尚无运行记录（每次 pension-audit run 构建并发布后记录一次）")

@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,25 +120,33 @@ def _command(args: list[str]) -> str:
     return done.stdout
 
 
+def built_once(root: Path, marker: str, build: Callable[[], str]) -> str:
+    """What `build` made of `root` (it returns the text kept in `root/marker`), made once per
+    test session: pytest-xdist workers and threads wait on the folder's lock, and a build that
+    failed half-way is started again from an empty folder."""
+    from filelock import FileLock
+
+    with FileLock(str(root) + ".lock"):
+        done = root / marker
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            made = build()
+            done.write_text(made, encoding="utf-8")
+    return done.read_text(encoding="utf-8")
+
+
 def build_district(base: Path, scale: str, seed: int = 1) -> BuiltDistrict:
     """Generate and run once per test session, shared by pytest-xdist workers (and by threads:
     the generator and the run are processes of their own)."""
-    from filelock import FileLock
-
     root = base / f"district-{scale}-{seed}"
-    with FileLock(str(root) + ".lock"):
-        done = root / "run-output.txt"
-        if not done.exists():
-            shutil.rmtree(root, ignore_errors=True)
-            _command(["district-generator", "--out", str(root), "--scale", scale, "--seed", str(seed)])
-            ran = _command(["pension-audit", "run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
-            done.write_text(ran, encoding="utf-8")
+
+    def build() -> str:
+        _command(["district-generator", "--out", str(root), "--scale", scale, "--seed", str(seed)])
+        return _command(["pension-audit", "run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
+
+    output = built_once(root, "run-output.txt", build)
     return BuiltDistrict(
-        root,
-        root / "inbox",
-        root / "home",
-        json.loads((root / "truth.json").read_text(encoding="utf-8")),
-        done.read_text(encoding="utf-8"),
+        root, root / "inbox", root / "home", json.loads((root / "truth.json").read_text(encoding="utf-8")), output
     )
 
 
@@ -215,34 +223,31 @@ class MonthArrived:
 @pytest.fixture(scope="session")
 def tiny_month_arrived(tiny_district: BuiltDistrict, tmp_path_factory) -> MonthArrived:
     """Built once per test session, shared by pytest-xdist workers."""
-    from filelock import FileLock
-
     from orchestration.run import run_pipeline
     from pension_audit.settings import Settings
 
     root = session_dir(tmp_path_factory) / "district-tiny-1-month-arrived"
     last = tiny_district.truth["last_month"]
     inbox, home, before = root / "inbox", root / "home", root / "home-before"
-    with FileLock(str(root) + ".lock"):
-        done = root / "runs.json"
-        if not done.exists():
-            shutil.rmtree(root, ignore_errors=True)
-            shutil.copytree(tiny_district.inbox, inbox)
-            held_back = root / "held-back"
-            new_files = sorted(str(p.relative_to(inbox)) for p in inbox.glob(f"*/{last}.*"))
-            for name in new_files:
-                (held_back / name).parent.mkdir(parents=True, exist_ok=True)
-                (inbox / name).rename(held_back / name)
-            settings = Settings(home=home, inbox=inbox)
-            cold = run_pipeline(settings, echo=lambda _: None)
-            assert cold.ok
-            shutil.copytree(home, before, ignore=shutil.ignore_patterns("dbt_target", "dbt_logs"))
-            shutil.copytree(held_back, inbox, dirs_exist_ok=True)
-            increment = run_pipeline(settings, echo=lambda _: None)
-            assert increment.ok
-            runs = {"new_files": new_files, "cold": cold.counts, "increment": increment.counts}
-            done.write_text(json.dumps({**runs, "feeds_run": increment.feeds_run}), encoding="utf-8")
-    runs = json.loads(done.read_text(encoding="utf-8"))
+
+    def build() -> str:
+        shutil.copytree(tiny_district.inbox, inbox)
+        held_back = root / "held-back"
+        new_files = sorted(str(p.relative_to(inbox)) for p in inbox.glob(f"*/{last}.*"))
+        for name in new_files:
+            (held_back / name).parent.mkdir(parents=True, exist_ok=True)
+            (inbox / name).rename(held_back / name)
+        settings = Settings(home=home, inbox=inbox)
+        cold = run_pipeline(settings, echo=lambda _: None)
+        assert cold.ok
+        shutil.copytree(home, before, ignore=shutil.ignore_patterns("dbt_target", "dbt_logs"))
+        shutil.copytree(held_back, inbox, dirs_exist_ok=True)
+        increment = run_pipeline(settings, echo=lambda _: None)
+        assert increment.ok
+        counts = {"cold": cold.counts, "increment": increment.counts, "feeds_run": increment.feeds_run}
+        return json.dumps({"new_files": new_files, **counts})
+
+    runs = json.loads(built_once(root, "runs.json", build))
     return MonthArrived(
         inbox, before, home, last, runs["new_files"], runs["cold"], runs["increment"], runs["feeds_run"]
     )

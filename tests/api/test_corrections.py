@@ -28,7 +28,7 @@ from casework.db import session_factory
 from casework.models import AuditEntry, IssuedFile
 from orchestration.publish import publish
 from tests.api.conftest import Api
-from tests.conftest import BuiltDistrict, session_dir, write_xlsx
+from tests.conftest import BuiltDistrict, built_once, session_dir, write_xlsx
 from tests.reports.support import approve, case_now, issue_demand, open_case, record_account
 
 # Its tests share one costly fixture: one worker runs them all, so it is built once (--dist loadgroup).
@@ -91,27 +91,26 @@ def corrected_build(tiny_district: BuiltDistrict, tmp_path_factory) -> Path:
     2025-06, run again with `pension-audit run`: the warehouse of that build (once per test
     session)."""
     from click.testing import CliRunner
-    from filelock import FileLock
 
     from pension_audit.cli import main
 
     root = session_dir(tmp_path_factory) / "district-tiny-1-corrected"
-    with FileLock(str(root) + ".lock"):
-        done = root / "run-output.txt"
-        if not done.exists():
-            shutil.rmtree(root, ignore_errors=True)
-            shutil.copytree(tiny_district.inbox, root / "inbox")
-            shutil.copytree(tiny_district.home, root / "home", ignore=shutil.ignore_patterns("dbt_target", "dbt_logs"))
-            court = root / "inbox" / "court_sentences"
-            resend(court / "2025-04.xlsx", _later)
-            resend(court / "2025-06.xlsx", _earlier)
-            resend(court / "2025-08.xlsx", _never_passed)
-            resend(root / "inbox" / "police_deregistrations" / "2025-06.xlsx", _died_earlier)
-            # 曹桂's pension row withdrawn (its unreadable duplicate, 2025-13, is quarantined again).
-            resend_csv_without(root / "inbox" / "other_pensions" / "2025-07.csv", b"150404196308275826", b",202505,")
-            ran = CliRunner().invoke(main, ["run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
-            assert ran.exit_code == 0, ran.output
-            done.write_text(ran.output, encoding="utf-8")
+
+    def build() -> str:
+        shutil.copytree(tiny_district.inbox, root / "inbox")
+        shutil.copytree(tiny_district.home, root / "home", ignore=shutil.ignore_patterns("dbt_target", "dbt_logs"))
+        court = root / "inbox" / "court_sentences"
+        resend(court / "2025-04.xlsx", _later)
+        resend(court / "2025-06.xlsx", _earlier)
+        resend(court / "2025-08.xlsx", _never_passed)
+        resend(root / "inbox" / "police_deregistrations" / "2025-06.xlsx", _died_earlier)
+        # 曹桂's pension row withdrawn (its unreadable duplicate, 2025-13, is quarantined again).
+        resend_csv_without(root / "inbox" / "other_pensions" / "2025-07.csv", b"150404196308275826", b",202505,")
+        ran = CliRunner().invoke(main, ["run", "--inbox", str(root / "inbox"), "--home", str(root / "home")])
+        assert ran.exit_code == 0, ran.output
+        return ran.output
+
+    built_once(root, "run-output.txt", build)
     return root / "home" / "warehouse.duckdb"
 
 
