@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from dagster._core.instance.ref import InstanceRef
 from rich.progress import Progress
 
 from orchestration.case_store_assets import case_store, case_store_decisions, case_store_published
 from orchestration.dbt_assets import build_dbt_models, dbt_resource
 from orchestration.dbt_project import prepare_manifest
 from orchestration.decisions import apply_releases
+from orchestration.event_storage import sqlite_storage_keeping_engines
 from orchestration.feed_assets import feed_assets, first_month
 from orchestration.inbox_state import record_versions
 from orchestration.late_feeds import late_feed_alerts
@@ -141,8 +143,10 @@ def refused_in_ranges(settings: Settings, pending: dict[str, list[str]], since: 
 
 
 def dagster_instance(settings: Settings) -> dg.DagsterInstance:
-    """The data home's Dagster instance (its runs, events and sensor cursors)."""
-    return dg.DagsterInstance.from_config(str(settings.prepare_dagster_home()))
+    """The data home's Dagster instance (its runs, events and sensor cursors): the files its
+    dagster.yaml gives `dagster dev`, the event log kept by `event_storage` (one engine per file)."""
+    home = settings.prepare_dagster_home()
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=sqlite_storage_keeping_engines(home)))
 
 
 def load_feeds(
