@@ -29,7 +29,10 @@ from casework.services.cases import normal_voucher
 from casework.services.payroll import HoldRow
 from casework.services.policy import normal_month, normal_period
 
-MONTH_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])$"  # 2000-01 … 2099-12
+# The shapes of a month, a period and a township code, for every form, query and command.
+MONTH_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])$"  # a month: 2000-01 … 2099-12
+PERIOD_PATTERN = r"^20\d{2}(-(0[1-9]|1[0-2]))?$"  # an event period: a month as above, or a year
+TOWNSHIP_PATTERN = r"^\d{9}$"  # a township (乡镇、街道) code
 # Keys and IDs in paths: no control characters (PostgreSQL refuses a NUL in text).
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
 
@@ -53,7 +56,7 @@ Month = Annotated[
 Period = Annotated[
     str,
     BeforeValidator(lambda v: normal_period(v) if isinstance(v, str) else v),
-    Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$", examples=["2025-07"]),
+    Field(pattern=PERIOD_PATTERN, examples=["2025-07"]),
 ]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=11, decimal_places=2)]
@@ -94,7 +97,7 @@ class UserCreate(BaseModel):
     username: Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
     display_name: ShortText
     role: Role
-    township_code: Annotated[str | None, Field(pattern=r"^\d{9}$")] = None
+    township_code: Annotated[str | None, Field(pattern=TOWNSHIP_PATTERN)] = None
     password: Password
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from api.routers.documents import MONTH_PATTERN, TOWNSHIP_PATTERN
+from api.schemas import MONTH_PATTERN, TOWNSHIP_PATTERN
 from casework import chain
 from casework.db import migrate, open_store, prepare_store, session_factory, transaction
 from casework.errors import Problem

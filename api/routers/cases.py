@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from api.deps import CurrentUser, ReadSession, Refs, Today, WriteSession
 from api.routers.findings import PersonRef, person_of
 from api.schemas import (
+    TOWNSHIP_PATTERN,
     AuditOut,
     CaseClose,
     CaseOpen,
@@ -104,7 +105,7 @@ def list_cases(
     session: ReadSession,
     refs: Refs,
     status: CaseStatus | None = None,
-    township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
+    township_code: Annotated[str | None, Query(pattern=TOWNSHIP_PATTERN)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[CaseOut]:

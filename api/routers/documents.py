@@ -9,7 +9,15 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import CurrentUser, ReadSession, Today, WriteSession
-from api.schemas import IssuedOut, IssuerAccountIn, IssuerAccountOut, Message, VoidIn
+from api.schemas import (
+    MONTH_PATTERN,
+    TOWNSHIP_PATTERN,
+    IssuedOut,
+    IssuerAccountIn,
+    IssuerAccountOut,
+    Message,
+    VoidIn,
+)
 from casework.models import IssuedFile
 from casework.services import issuer
 from reports.documents import batch, issuance
@@ -36,10 +44,8 @@ ISSUED_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-MONTH_PATTERN = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"  # a document's month: 1900-01 … 2099-12
 Month = Annotated[str, Query(pattern=MONTH_PATTERN, description="年月 YYYY-MM")]
 Year = Annotated[int, Query(ge=2000, le=2100, description="年度")]
-TOWNSHIP_PATTERN = r"^\d{9}$"  # a township (乡镇、街道) code
 Township = Annotated[str, Query(pattern=TOWNSHIP_PATTERN, description="乡镇（街道）代码")]
 PersonNo = Annotated[str | None, Query(pattern=r"^\d{1,20}$", description="个人编号")]
 Format = Literal["pdf", "xlsx"]

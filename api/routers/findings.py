@@ -13,6 +13,7 @@ from api.cache import AnswerCache, findings_revision
 from api.deps import CurrentUser, GlimpsedUser, ReadSession, Refs
 from api.schemas import (
     NO_CONTROL_CHARACTERS,
+    TOWNSHIP_PATTERN,
     CaseBrief,
     FindingDetail,
     FindingMonthOut,
@@ -43,7 +44,7 @@ async def list_findings(
     request: Request,
     seen: GlimpsedUser,
     exception_type: Annotated[str | None, Query(max_length=32, description="疑点类型代码")] = None,
-    township_code: Annotated[str | None, Query(pattern=r"^\d{9}$")] = None,
+    township_code: Annotated[str | None, Query(pattern=TOWNSHIP_PATTERN)] = None,
     month: Annotated[Period | None, Query(description="事件期间 YYYY-MM 或 YYYY（亦可 YYYY/MM、YYYY年M月）")] = None,
     status: FindingStatus | None = None,
     person: Annotated[str | None, Query(pattern=REF_PATTERN, description="人员（人员视图地址中的人员编码）")] = None,

@@ -47,6 +47,7 @@ from api.deps import COOKIE, CurrentUser, ReadSession, Today, client_address, wr
 from api.errors import INTERNAL_MESSAGE, describe, internal_answer
 from api.schemas import (
     MONTH_PATTERN,
+    PERIOD_PATTERN,
     CaseClose,
     CaseOpen,
     Decision,
@@ -90,8 +91,8 @@ Model = TypeVar("Model", bound=BaseModel)
 PAGE_SIZE = 50
 MAX_PAGE = 100_000  # as the API's lists
 MAX_AMOUNT = Decimal("1e9")  # as the API's amounts: 11 digits, two after the point
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+MONTH = re.compile(MONTH_PATTERN)
+PERIOD = re.compile(PERIOD_PATTERN)
 
 env = Environment(
     loader=FileSystemLoader(HERE / "templates"),

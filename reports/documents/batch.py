@@ -93,7 +93,10 @@ def batch(session: Session, user: User | None, township: str, month: str) -> Bat
             )
         )
     )
-    name = township_name(township_names(session), township)
+    names = township_names(session)
+    if names and township not in names:
+        raise Nothing("unknown_township", f"没有代码为 {township} 的乡镇（街道）")
+    name = township_name(names, township)
     year, number = int(month[:4]), int(month[5:7])
     if not files:
         raise Nothing("nothing_issued", f"{name}{year}年{number}月没有已出具（未作废）的通知书")

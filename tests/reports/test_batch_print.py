@@ -129,6 +129,9 @@ def test_a_townships_notices_of_a_month_print_as_one_pdf_in_number_order(api: Ap
     assert "松社保追字〔2026〕4号" in "".join(pages_of(r.content))
     nothing = api.get("jingban", URL, params={"township": here, "month": "2025-01"})
     assert nothing.status_code == 404 and nothing.json()["code"] == "nothing_issued"
+    unknown = api.get("jingban", URL, params={"township": "150404999", "month": beijing})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_township"
+    assert "150404999" in unknown.json()["message"]
 
     # Township officers: their own township only; another's does not exist for them.
     assert api.get("xiangzhen", URL, params={"township": here, "month": beijing}).content == batch
