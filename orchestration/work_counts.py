@@ -52,11 +52,22 @@ def count_dbt(counts: dict[str, Any], target: Path, manifest: Path, warehouse: P
             [results["metadata"]["invocation_id"]],
         ):
             partitions.setdefault(model, {})[key] = rows
+    built = [nodes.get(r["unique_id"], {}) for r in executed if r["status"] == "success"]
+    built = [node for node in built if node.get("resource_type") == "model"]
+    tables = [node for node in built if node["config"]["materialized"] == "table"]
+    # Every table's rows in one query: one connection to the warehouse, not one per table.
+    table_rows = dict(
+        read(
+            warehouse,
+            " UNION ALL ".join(
+                f'SELECT \'{node["name"]}\', count(*) FROM "{node["schema"]}"."{node["alias"]}"' for node in tables
+            ),
+        )
+        if tables
+        else []
+    )
     models: dict[str, dict[str, Any]] = {}
-    for r in executed:
-        node = nodes.get(r["unique_id"], {})
-        if node.get("resource_type") != "model" or r["status"] != "success":
-            continue
+    for node in built:
         name, materialized = node["name"], node["config"]["materialized"]
         if materialized == "incremental":
             written = partitions.get(name, {})
@@ -65,11 +76,8 @@ def count_dbt(counts: dict[str, Any], target: Path, manifest: Path, warehouse: P
                 "partitions": len(written),
                 "partition_keys": sorted(written),
             }
-        elif materialized == "table":
-            (rows,) = read(warehouse, f'SELECT count(*) FROM "{node["schema"]}"."{node["alias"]}"')[0]
-            models[name] = {"rows": rows}
-        else:
-            models[name] = {"rows": 0}
+        else:  # a table its every row, a view nothing
+            models[name] = {"rows": table_rows.get(name, 0)}
     counts["dbt"] = {"nodes": len(executed), "by_type": dict(sorted(by_type.items())), "models": models}
 
 
