@@ -37,6 +37,9 @@ def resend(inbox: Path) -> None:
         latest.write_bytes(("\n".join(lines[:-2] + lines[-1:]) + "\n").encode("gb18030"))
 
 
+THINKING_SECONDS = 0.2
+
+
 class Clerks:
     """Clerks at work in threads until told to stop: every answer's status, and every failure
     to get one, counted."""
@@ -63,6 +66,9 @@ class Clerks:
                         self.statuses[client.get(path).status_code] += 1
                     except httpx.HTTPError as exc:
                         self.failures.append(f"{path}: {exc!r}")
+                    # A clerk reads what came before asking again: without it four threads
+                    # keep a core busy, which only slows the run (and the suite beside it).
+                    self.stop.wait(THINKING_SECONDS)
 
     def open_cases(self) -> None:
         """An inspector opens a case for one finding after another while the run goes on."""
