@@ -44,6 +44,7 @@ from orchestration.warehouse_queries import (
     value_issue_rows,
 )
 from pension_audit import operations
+from pension_audit.chinese_click import ChineseGroup
 from pension_audit.ingest.feeds import FEEDS_BY_NAME
 from pension_audit.ingest.load import Warehouse
 from pension_audit.settings import Settings, bureau_today
@@ -73,7 +74,7 @@ def _echo_table(rows: list[tuple], headers: tuple[str, ...]) -> None:
     Console(width=None if sys.stdout.isatty() else 140).print(table)
 
 
-@click.group(help="城乡居民基本养老保险待遇稽核平台")
+@click.group(cls=ChineseGroup, help="城乡居民基本养老保险待遇稽核平台")
 def main() -> None:
     pass
 

@@ -9,6 +9,7 @@ import click
 
 from orchestration.backup import BackupError, backup, restore
 from orchestration.retention import RetentionError, purge
+from pension_audit.chinese_click import ChineseHelp
 from pension_audit.settings import Settings, bureau_today
 
 HOME = click.option("--home", type=click.Path(path_type=Path), default=None, help="数据目录（默认 ./data）")
@@ -23,6 +24,7 @@ def _settings(home: Path | None, database_url: str | None) -> Settings:
 
 @click.command(
     "backup",
+    cls=ChineseHelp,
     help="在服务运行时备份：案件库、数据仓库、收件箱与数据目录中的其他文件、审计日志锚点与密钥、"
     "Dagster 存储，并写出清单 manifest.json（每个文件的大小与 SHA-256、版本、迁移版本）。"
     "备份含审计日志密钥与个人信息：请妥善保管",
@@ -66,6 +68,7 @@ def backup_command(out: Path, pg_method: str, wait_seconds: int, home: Path | No
 
 @click.command(
     "restore",
+    cls=ChineseHelp,
     help="从备份恢复到新的数据目录（须为空或不存在；PostgreSQL 案件库须为空数据库），"
     "先逐一核对清单中的校验和，恢复后案件库按迁移升级到当前版本",
 )
@@ -87,6 +90,8 @@ def restore_command(source: Path, home: Path, database_url: str | None) -> None:
 
 @click.command(
     "purge",
+    cls=ChineseHelp,
+    short_help="清理超过保存期限的收件与隔离区数据行",
     help="清理超过保存期限的收件（收件箱中的文件）与隔离区数据行，先记入审计日志。"
     "稽核疑点、案件、已出具文书与文件日志的统计是局里的档案，不清理",
 )

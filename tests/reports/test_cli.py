@@ -75,11 +75,11 @@ def refusals(tmp_path: Path, *wrong: str) -> set[tuple[int, str]]:
 
 def test_the_document_commands_refuse_a_month_in_one_wording(tmp_path: Path):
     assert refusals(tmp_path, "--month", "2026-13", "--township", "150404001") == {
-        (2, "Error: Invalid value for --month: 应为 YYYY-MM，如 2026-01、2026/01、2026年1月")
+        (2, "错误：--month 的值无效：应为 YYYY-MM，如 2026-01、2026/01、2026年1月")
     }
 
 
 def test_the_document_commands_refuse_a_township_in_one_wording(tmp_path: Path):
     assert refusals(tmp_path, "--month", "2026年1月", "--township", "1504") == {
-        (2, "Error: Invalid value for --township: 应为9位乡镇（街道）代码")
+        (2, "错误：--township 的值无效：应为9位乡镇（街道）代码")
     }
