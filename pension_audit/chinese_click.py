@@ -50,25 +50,31 @@ def in_chinese(exc: click.ClickException) -> str:
     return exc.format_message()
 
 
+HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}  # the sections click names
+
+
+class ChineseFormatter(click.HelpFormatter):
+    """Click's help with Chinese headings: the usage line and the sections click names."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def section(self, name: str) -> Any:
+        return super().section(HEADINGS.get(name, name))
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseFormatter
+
+
 class ChineseHelp(click.Command):
-    """A command whose usage line and help headings are Chinese."""
+    """A command whose usage line and help are headed in Chinese."""
+
+    context_class = ChineseContext
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
-
-    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="用法：")
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        records = [
-            record
-            for param in self.get_params(ctx)
-            if not isinstance(param, click.Argument) and (record := param.get_help_record(ctx)) is not None
-        ]
-        if records:
-            with formatter.section("选项"):
-                formatter.write_dl(records)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
@@ -87,18 +93,6 @@ class ChineseGroup(ChineseHelp, click.Group):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        super().format_options(ctx, formatter)
-        commands = [
-            (name, command)
-            for name in self.list_commands(ctx)
-            if (command := self.get_command(ctx, name)) is not None and not command.hidden
-        ]
-        if commands:
-            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
-            with formatter.section("命令"):
-                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
 
     def main(
         self,
