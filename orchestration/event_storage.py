@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
@@ -69,22 +70,25 @@ STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage
 
 
 def sqlite_storage_keeping_engines(dagster_home: Path) -> dict[str, Any]:
-    """Instance overrides: Dagster's default SQLite storages in `dagster_home` (the same files
-    as its default `storage`), the event log by the class above; none when the home's
-    dagster.yaml chooses its own storage (PostgreSQL, say)."""
+    """Instance overrides: Dagster's default SQLite storages in `dagster_home` (its own defaults,
+    the same files as its default `storage`), the event log by the class above; none when the
+    home's dagster.yaml chooses its own storage (PostgreSQL, say)."""
     config = yaml.safe_load((dagster_home / "dagster.yaml").read_text(encoding="utf-8")) or {}
     if any(key in config for key in STORAGE_KEYS):
         return {}
+    defaults = InstanceRef.config_defaults(str(dagster_home))
 
-    def sqlite(module: str, name: str, base_dir: Path) -> dict[str, Any]:
-        return {"module": module, "class": name, "config": {"base_dir": str(base_dir)}}
+    def storage(key: str, module: str | None = None, name: str | None = None) -> dict[str, Any]:
+        data = defaults[key]
+        assert data is not None
+        return {
+            "module": module or data.module_name,
+            "class": name or data.class_name,
+            "config": yaml.safe_load(data.config_yaml),
+        }
 
     return {
-        "run_storage": sqlite("dagster._core.storage.runs", "SqliteRunStorage", dagster_home / "history"),
-        "event_log_storage": sqlite(
-            __name__, SqliteEventLogStorageKeepingEngines.__name__, dagster_home / "history" / "runs"
-        ),
-        "schedule_storage": sqlite(
-            "dagster._core.storage.schedules", "SqliteScheduleStorage", dagster_home / "schedules"
-        ),
+        "run_storage": storage("run_storage"),
+        "event_log_storage": storage("event_log_storage", __name__, SqliteEventLogStorageKeepingEngines.__name__),
+        "schedule_storage": storage("schedule_storage"),
     }
