@@ -139,6 +139,8 @@ def test_a_townships_notices_of_a_month_print_as_one_pdf_in_number_order(api: Ap
     assert other.status_code == 404 and other.json()["code"] == "not_found"
     assert api.get("shuju", URL, params={"township": here, "month": beijing}).status_code == 403
     assert api.get("jingban", URL, params={"township": here, "month": "2026/01"}).status_code == 422
+    # A document's month is a month of this century, as every month the service takes.
+    assert api.get("jingban", URL, params={"township": here, "month": "1999-12"}).status_code == 422
 
     # Asking numbered nothing and issued nothing; each batch is audited as an export.
     with session_factory(api.engine)() as s:
