@@ -150,7 +150,7 @@ def main() -> None:
     args = parser.parse_args()
 
     # The checkout this script is in, whatever the virtualenv's editable install points at.
-    cli = [sys.executable, "-m", "pension_audit.cli"]
+    cli = [sys.executable, "-m", "pension_audit"]
     args.work.mkdir(parents=True, exist_ok=True)
     generated = args.generated
     if generated is None:

@@ -619,7 +619,3 @@ def documents_batch(township: str, month: str, out: Path, home: Path | None, dat
 
 for _command in operations.COMMANDS:  # backup, restore: kept in their own module
     main.add_command(_command)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main(prog_name=os.path.basename(sys.argv[0]))

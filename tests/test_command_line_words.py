@@ -43,7 +43,7 @@ def test_help_is_headed_in_chinese():
 
 def test_the_installed_command_exits_as_click_would():
     """As a process: the status codes scripts rely on (0 help, 2 a usage error)."""
-    command = [sys.executable, "-m", "pension_audit.cli"]
+    command = [sys.executable, "-m", "pension_audit"]
     assert subprocess.run([*command, "--help"], capture_output=True, check=False).returncode == 0
     wrong = subprocess.run([*command, "runx"], capture_output=True, text=True, check=False)
     assert wrong.returncode == 2 and "错误：没有命令 runx" in wrong.stderr
