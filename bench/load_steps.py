@@ -9,7 +9,7 @@ and checks it as the feed asset does (structural checks in DuckDB, GX warning ch
 results recorded), timing each step by CPU time of this process (DuckDB's threads included), so
 other work on a shared machine changes the figures little. The steps: reading and decoding
 (`data_rows`: bytes to Arrow text columns, header, footers), hashing and archiving the file,
-typing in DuckDB, the quarantine rules, the `_arrived` cells (when the loader builds them at
+typing in DuckDB with the quarantine rules (`type_rows`), the `_arrived` cells (when the loader builds them at
 ingestion), storing the rows (raw table, quarantine, value issues), the commit, the file log,
 the structural checks, the GX warning checks, recording the checks. Then, unless --no-dagster,
 the same file loaded by the Dagster run `pension-audit run` starts (`load_feeds`, in this
@@ -45,8 +45,7 @@ DEFAULT_INBOX = Path("/tmp/pension-audit-bench/generated-district/inbox")
 STEPS = (
     ("read", "读取解码 read/decode"),
     ("archive", "哈希与归档 hash+archive"),
-    ("typing", "类型转换 typing"),
-    ("quarantine_rules", "隔离规则 quarantine rules"),
+    ("typing", "类型转换与隔离规则 typing + quarantine rules (type_rows)"),
     ("arrived", "_arrived 原样单元格"),
     ("store", "写入 store (raw + quarantine)"),
     ("commit", "提交 commit"),
@@ -92,13 +91,9 @@ def sql_step(sql: str) -> str:
         return "commit"
     if "meta.file_log" in s and "INSERT INTO meta.check_results" not in s:
         return "file_log"
-    if "TEMP TABLE typed" in s:
-        return "typing"
     if "TEMP TABLE arrived" in s:
         return "arrived"
-    if "TEMP TABLE problems" in s or "TEMP TABLE issues" in s or "FROM problems" in s or "FROM issues" in s:
-        return "store" if s.startswith("INSERT") else "quarantine_rules"
-    if s.startswith(("INSERT INTO raw.", "DELETE")):
+    if s.startswith(("INSERT INTO raw.", "INSERT INTO meta.quarantine", "INSERT INTO meta.value_issues", "DELETE")):
         return "store"
     return "other"
 
@@ -116,7 +111,7 @@ class TimedWarehouse(load.Warehouse):
 @contextlib.contextmanager
 def timed_functions(clock: Clock) -> Iterator[None]:
     """The loader's reading and archiving, timed where the loader calls them."""
-    saved = {name: getattr(load, name) for name in ("data_rows", "keep", "file_hash")}
+    saved = {name: getattr(load, name) for name in ("data_rows", "keep", "file_hash", "type_rows")}
 
     def timed(name: str, step: str):
         def call(*args, **kwargs):
@@ -128,6 +123,7 @@ def timed_functions(clock: Clock) -> Iterator[None]:
     load.data_rows = timed("data_rows", "read")
     load.keep = timed("keep", "archive")
     load.file_hash = timed("file_hash", "archive")
+    load.type_rows = timed("type_rows", "typing")
     try:
         yield
     finally:

@@ -292,15 +292,18 @@ def build_feed_asset(feed: Feed, first: str) -> dg.AssetsDefinition:
             # in the sensor's runs as in `pension-audit run`'s.
             for line in apply_console_releases(data_home.settings(), wh, feed.name, periods):
                 context.log.info(line)
-            for period in periods:
-                files = groups.get((feed.name, period))
-                if files:
-                    outcomes += wh.ingest_period(files)
-                    # What was ingested is what Dagster's sensor need not ask for again.
-                    record_versions(
-                        context.instance,
-                        [(f, digest) for f in files if wh.seen(f.relative, digest := file_hash(f.path.read_bytes()))],
-                    )
+            arrived = [groups[(feed.name, p)] for p in periods if (feed.name, p) in groups]
+            outcomes += wh.ingest_periods(arrived, workers=data_home.settings().load_workers)
+            # What was ingested is what Dagster's sensor need not ask for again.
+            record_versions(
+                context.instance,
+                [
+                    (f, digest)
+                    for files in arrived
+                    for f in files
+                    if wh.seen(f.relative, digest := file_hash(f.path.read_bytes()))
+                ],
+            )
             # Each log line is an event Dagster stores (~20 ms): a line per failed file, one
             # for the rest; every file's line is in the materialisation's metadata.
             for o in outcomes:

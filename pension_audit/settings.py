@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     database_url: str | None = None  # the case store; default SQLite <home>/cases.sqlite
     duckdb_memory: str = "1GB"  # DuckDB's buffer bound for dbt (spills to disk past it)
     loader_memory: str = "256MB"  # the same bound for the loader
+    # Processes that read and type a cold start's files while the loader stores the one before
+    # (0: the loader alone). Each takes about 0.5 GB; the loader itself keeps one core busy.
+    load_workers: int = min(2, (os.cpu_count() or 1) - 1)
     threads: int = 4  # worker threads for the service's routes
     workers: int = 1  # service processes (PostgreSQL only when more than one)
     token_hours: int = 12  # how long a sign-in lasts

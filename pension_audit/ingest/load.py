@@ -12,11 +12,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import multiprocessing
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
+import duckdb
 import pyarrow as pa
 
 from pension_audit.ingest.archive import ARCHIVE_DIR, keep
@@ -269,6 +272,142 @@ class FileOutcome:
         )
 
 
+def type_rows(
+    con: duckdb.DuckDBPyConnection, feed: Feed, period: str, rows: FileRows
+) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Type one file's rows in DuckDB: (the readable rows, `_row` and the feed table's
+    columns; a row per quarantined cell, with the whole row as it arrived; the value issues
+    of the rows that load, each cell exactly as it arrived), each in row order."""
+    period_start = f"{period}-01" if feed.is_monthly else f"{period}-01-01"
+    typed = ", ".join(f"{parse_sql(c, rows.layout.scales.get(c.name, 1))} AS {_quote(c.name)}" for c in feed.columns)
+    con.register("incoming", rows.table)
+    try:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE typed AS
+            SELECT {", ".join(["*", *derived_sql(feed)])}
+            FROM (SELECT *, {typed} FROM ({halfwidth_sql(feed)}))""")
+
+        def union(pairs: list[tuple[Column, str, str]], value: bool) -> str:
+            cell = "{raw} AS value, " if value else ""
+            return " UNION ALL ".join(
+                f"SELECT _row, {_lit(col.name)} AS col, {_lit(col.header)} AS header, "
+                f"{cell.format(raw=_raw(col))}{_lit(reason)} AS reason FROM typed WHERE {cond}"
+                for col, reason, cond in pairs
+            )
+
+        problems = [(c, reason, cond) for c in feed.columns for reason, cond in problem_sql(feed, c, period_start)]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE problems AS {union(problems, True)}")
+        record = "to_json({" + ", ".join(f"{_lit(c.header)}: {_raw(c)}" for c in feed.columns) + "})"
+        quarantine = con.sql(f"""
+            SELECT p._row, p.col, p.header, p.value, p.reason, {record} AS record
+            FROM problems p JOIN typed USING (_row) ORDER BY p._row, p.col""").to_arrow_table()
+        # A value issue keeps the cell exactly as it arrived (before full-width was made half-width).
+        issue_pairs = [(c, reason, cond) for c in feed.columns for reason, cond in issue_sql(feed, c)]
+        found = (
+            union(issue_pairs, False)
+            or "SELECT NULL::INTEGER AS _row, '' AS col, '' AS header, '' AS reason WHERE false"
+        )
+        arrived = " ".join(f"WHEN {_lit(c.name)} THEN n.{_raw(c)}" for c, _, _ in issue_pairs) or "WHEN '' THEN NULL"
+        issues = con.sql(f"""
+            SELECT i._row, i.col, i.header, CASE i.col {arrived} END AS value, i.reason
+            FROM ({found}) i JOIN incoming n USING (_row)
+            WHERE i._row NOT IN (SELECT _row FROM problems) ORDER BY i._row, i.col""").to_arrow_table()
+        outputs = [
+            f"NULL::VARCHAR AS {_quote(n)}"
+            if n == ARRIVED
+            else f"{_quote('__raw_' + n.removesuffix('_raw'))} AS {_quote(n)}"
+            if n.endswith("_raw")
+            else _quote(n)
+            for n, _ in feed_table_columns(feed)
+            if n not in dict(LINEAGE)
+        ]
+        readable = con.sql(f"""
+            SELECT _row, {", ".join(outputs)}
+            FROM typed WHERE _row NOT IN (SELECT _row FROM problems) ORDER BY _row""").to_arrow_table()
+    finally:
+        con.unregister("incoming")
+        con.execute("DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS problems")
+    return readable, quarantine, issues
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One version of a file as `prepare` left it for the warehouse: `unchanged` (this version
+    was ingested before), `failed` (it cannot be read: reason, message) or `typed` (its rows,
+    quarantined cells and value issues, from `type_rows`)."""
+
+    digest: str
+    size: int
+    status: str
+    encoding: str | None = None
+    header_row: int | None = None
+    rows_read: int = 0
+    rows: pa.Table | None = None
+    quarantine: pa.Table | None = None
+    issues: pa.Table | None = None
+    reason: str | None = None
+    message: str | None = None
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows.num_rows if self.rows is not None else 0
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self.rows_read - self.rows_loaded
+
+    @property
+    def value_issues(self) -> int:
+        return self.issues.num_rows if self.issues is not None else 0
+
+
+# Starting the worker processes costs about a second of CPU each; typing a 25 MB roster month
+# about two. Below this much to read (an increment, a small district's feed) the loader types
+# its files itself.
+TYPING_ASIDE_BYTES = 64 * 1024 * 1024
+
+
+def prepare(
+    file: InboxFile, archive: Path, seen: frozenset[str] = frozenset(), con: duckdb.DuckDBPyConnection | None = None
+) -> Prepared:
+    """Read one well-named file, keep its version in the archive and type its rows (on `con`,
+    by default a DuckDB of its own in memory), unless its version is one of `seen`. It
+    needs nothing of the warehouse, so it can run in a worker process while the loader stores
+    the file before it (`Warehouse.ingest_periods`)."""
+    feed, period = file.feed, file.period
+    assert feed is not None and period is not None  # well named
+    data = file.path.read_bytes()
+    digest = file_hash(data)
+    if digest in seen:
+        return Prepared(digest, len(data), "unchanged")
+    keep(archive, digest, data)
+    try:
+        rows = data_rows(feed, file.path, data)
+    except FileRefused as exc:
+        return Prepared(digest, len(data), "failed", reason=exc.reason, message=f"{file.relative}：{exc}")
+    size = len(data)
+    del data
+    if con is not None:
+        readable, quarantine, issues = type_rows(con, feed, period, rows)
+    else:
+        # A connection of its own, closed after the file: DuckDB keeps the memory it used until
+        # then. A file is one row group, so one thread.
+        with contextlib.closing(connect(threads=1)) as own:
+            own.execute("SET enable_progress_bar = false")
+            readable, quarantine, issues = type_rows(own, feed, period, rows)
+    return Prepared(
+        digest,
+        size,
+        "typed",
+        rows.encoding,
+        rows.layout.header_row,
+        rows.count,
+        readable,
+        quarantine,
+        issues,
+    )
+
+
 class Warehouse:
     """The DuckDB warehouse file of one data home. One writer at a time (DuckDB's rule)."""
 
@@ -325,23 +464,22 @@ class Warehouse:
         file refused only because another file claimed its period is not bad itself: once
         the other is removed it loads. A held version that was released is not seen: the next
         run loads it."""
+        return digest in self.seen_versions(relative, counting_duplicates=counting_duplicates)
+
+    def seen_versions(self, relative: str, *, counting_duplicates: bool) -> frozenset[str]:
+        """The content hashes of the versions of this file that `seen` counts."""
         skip = " AND status <> 'released'"
         skip += "" if counting_duplicates else " AND coalesce(reason, '') <> 'duplicate_period'"
-        return (
-            self._sql(f"SELECT count(*) FROM meta.file_log WHERE path = ? AND file_hash = ?{skip}", [relative, digest])[
-                0
-            ][0]
-            > 0
+        return frozenset(
+            digest for (digest,) in self._sql(f"SELECT file_hash FROM meta.file_log WHERE path = ?{skip}", [relative])
         )
 
     def _log(
         self,
         file: InboxFile,
-        digest: str,
-        size: int,
+        version: Prepared,
         status: str,
         now: dt.datetime,
-        rows: FileRows | None = None,
         counts: tuple[int, int, int] = (0, 0, 0),
         reason: str | None = None,
         message: str | None = None,
@@ -352,10 +490,10 @@ class Warehouse:
                 file.feed.name if file.feed else None,
                 file.period,
                 file.relative,
-                digest,
-                size,
-                rows.encoding if rows else None,
-                rows.layout.header_row if rows else None,
+                version.digest,
+                version.size,
+                version.encoding,
+                version.header_row,
                 status,
                 *counts,
                 reason,
@@ -372,7 +510,9 @@ class Warehouse:
         if self.seen(file.relative, digest):
             return FileOutcome(file.relative, feed, file.period, "unchanged")
         keep(self.archive, digest, data)
-        self._log(file, digest, len(data), "failed", dt.datetime.now(), reason=reason, message=message)
+        self._log(
+            file, Prepared(digest, len(data), "failed"), "failed", dt.datetime.now(), reason=reason, message=message
+        )
         return FileOutcome(file.relative, feed, file.period, "failed", reason=reason, message=message)
 
     def previous_row_count(self, feed: Feed, period: str) -> int | None:
@@ -435,50 +575,102 @@ class Warehouse:
             return [self.refuse(f, "duplicate_period", f"{f.relative}：{message}") for f in files]
         return [self.ingest(files[0])]
 
-    def ingest(self, file: InboxFile) -> FileOutcome:
-        """Load one well-named file, unless this version was ingested before."""
+    def ingest_periods(
+        self, periods: list[list[InboxFile]], workers: int = 0, aside_from_bytes: int = TYPING_ASIDE_BYTES
+    ) -> list[FileOutcome]:
+        """Load several periods' files in order, as `ingest_period` each. With `workers` and at
+        least `aside_from_bytes` to read, files are read and typed in that many worker processes
+        (`prepare`) while this one types and stores the others: the warehouse still has one
+        writer, and a cold start uses more than one core."""
+        size = sum(f.path.stat().st_size for files in periods for f in files)
+        if workers < 1 or len(periods) <= 1 or size < aside_from_bytes:
+            return [o for files in periods for o in self.ingest_period(files)]
+        # Files are handed to the workers a few ahead (memory stays bounded). While the loader
+        # waits for a file, it types a later one no worker has started yet itself: neither the
+        # loader nor a worker idles, and files are still stored in order.
+        ahead = 2 * workers + 1
+        outcomes: list[FileOutcome] = []
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            handed: dict[int, Future[Prepared]] = {}
+            typed_here: dict[int, Prepared] = {}
+
+            def hand(i: int) -> None:
+                if i < len(periods) and len(periods[i]) == 1 and periods[i][0].well_named:
+                    file = periods[i][0]
+                    seen = self.seen_versions(file.relative, counting_duplicates=False)
+                    handed[i] = pool.submit(prepare, file, self.archive, seen)
+
+            def type_here(i: int) -> None:
+                file = periods[i][0]
+                seen = self.seen_versions(file.relative, counting_duplicates=False)
+                typed_here[i] = prepare(file, self.archive, seen)
+
+            for i in range(ahead):
+                hand(i)
+            for i, files in enumerate(periods):
+                hand(i + ahead)
+                future = handed.pop(i, None)
+                if future is not None and future.cancel():  # no worker has started it
+                    type_here(i)
+                    future = None
+                while future is not None and not future.done():
+                    later = next((j for j in sorted(handed) if handed[j].cancel()), None)
+                    if later is None:
+                        break
+                    del handed[later]
+                    type_here(later)
+                if future is not None:
+                    outcomes.append(self.ingest(files[0], future.result()))
+                elif i in typed_here:
+                    outcomes.append(self.ingest(files[0], typed_here.pop(i)))
+                else:
+                    outcomes += self.ingest_period(files)
+        return outcomes
+
+    def ingest(self, file: InboxFile, prepared: Prepared | None = None) -> FileOutcome:
+        """Load one well-named file, unless this version was ingested before (`prepared`: the
+        file already read and typed by `prepare`, in another process)."""
         if not file.well_named:
             return self.refuse(file, "bad_name", naming_problem(file))
+        if prepared is None:
+            prepared = prepare(
+                file, self.archive, self.seen_versions(file.relative, counting_duplicates=False), self.con
+            )
+        return self._store_file(file, prepared)
+
+    def _store_file(self, file: InboxFile, prepared: Prepared) -> FileOutcome:
         feed, period = file.feed, file.period
         assert feed is not None and period is not None  # well named
-        data = file.path.read_bytes()
-        digest = file_hash(data)
-        if self.seen(file.relative, digest, counting_duplicates=False):
+        if prepared.status == "unchanged":
             return FileOutcome(file.relative, feed.name, period, "unchanged")
-        keep(self.archive, digest, data)
         now = dt.datetime.now().replace(microsecond=0)
-        try:
-            rows = data_rows(feed, file.path, data)
-        except FileRefused as exc:
-            message = f"{file.relative}：{exc}"
-            self._log(file, digest, len(data), "failed", now, reason=exc.reason, message=message)
-            return FileOutcome(file.relative, feed.name, period, "failed", reason=exc.reason, message=message)
-
-        released = self._released(file.relative, digest)
-        self.con.register("incoming", rows.table)
-        try:
-            with self._transaction():
-                loaded, quarantined, issues = self._stage(feed, period, rows)
-                counts = (rows.count, loaded, quarantined)
-                held = None if released else self._hold_reason(feed, period, rows.count, loaded)
-                if held:
-                    reason, message = held
-                    # Older held versions of the period give way to this one.
-                    self._sql(
-                        "UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
-                        "WHERE feed = ? AND period = ? AND status = 'held'",
-                        [now, feed.name, period],
-                    )
-                    self._log(file, digest, len(data), "held", now, rows, (rows.count, 0, 0), reason, message)
-                    return FileOutcome(
-                        file.relative, feed.name, period, "held", rows.count, 0, 0, reason=reason, message=message
-                    )
-                replaced = self._drop_period(feed, period, now)
-                self._store(feed, period, digest, now)
-                self._log(file, digest, len(data), "loaded", now, rows, counts)
-        finally:
-            self.con.unregister("incoming")
-        return FileOutcome(file.relative, feed.name, period, "loaded", *counts, replaced=replaced, value_issues=issues)
+        if prepared.status == "failed":
+            self._log(file, prepared, "failed", now, reason=prepared.reason, message=prepared.message)
+            return FileOutcome(
+                file.relative, feed.name, period, "failed", reason=prepared.reason, message=prepared.message
+            )
+        counts = (prepared.rows_read, prepared.rows_loaded, prepared.rows_quarantined)
+        released = self._released(file.relative, prepared.digest)
+        with self._transaction():
+            held = None if released else self._hold_reason(feed, period, prepared.rows_read, prepared.rows_loaded)
+            if held:
+                reason, message = held
+                # Older held versions of the period give way to this one.
+                self._sql(
+                    "UPDATE meta.file_log SET status = 'replaced', replaced_at = ? "
+                    "WHERE feed = ? AND period = ? AND status = 'held'",
+                    [now, feed.name, period],
+                )
+                self._log(file, prepared, "held", now, (prepared.rows_read, 0, 0), reason, message)
+                return FileOutcome(
+                    file.relative, feed.name, period, "held", prepared.rows_read, 0, 0, reason=reason, message=message
+                )
+            replaced = self._drop_period(feed, period, now)
+            self._store(feed, period, prepared, now)
+            self._log(file, prepared, "loaded", now, counts)
+        return FileOutcome(
+            file.relative, feed.name, period, "loaded", *counts, replaced=replaced, value_issues=prepared.value_issues
+        )
 
     def _released(self, relative: str, digest: str) -> bool:
         return (
@@ -550,73 +742,29 @@ class Warehouse:
         )
         return True
 
-    def _stage(self, feed: Feed, period: str, rows: FileRows) -> tuple[int, int, int]:
-        """Type the registered `incoming` rows (temp table `typed`) and find the rows to
-        quarantine (`problems`) and the value issues of the rows that load (`issues`).
-        Returns (rows that load, rows quarantined, value issues)."""
-        period_start = f"{period}-01" if feed.is_monthly else f"{period}-01-01"
-        typed = ", ".join(
-            f"{parse_sql(c, rows.layout.scales.get(c.name, 1))} AS {_quote(c.name)}" for c in feed.columns
-        )
-        self._sql(f"""
-            CREATE OR REPLACE TEMP TABLE typed AS
-            SELECT {", ".join(["*", *derived_sql(feed)])}
-            FROM (SELECT *, {typed} FROM ({halfwidth_sql(feed)}))""")
-
-        def union(pairs: list[tuple[Column, str, str]], value: bool) -> str:
-            cell = "{raw} AS value, " if value else ""
-            return " UNION ALL ".join(
-                f"SELECT _row, {_lit(col.name)} AS col, {_lit(col.header)} AS header, "
-                f"{cell.format(raw=_raw(col))}{_lit(reason)} AS reason FROM typed WHERE {cond}"
-                for col, reason, cond in pairs
-            )
-
-        problems = [(c, reason, cond) for c in feed.columns for reason, cond in problem_sql(feed, c, period_start)]
-        self._sql(f"CREATE OR REPLACE TEMP TABLE problems AS {union(problems, True)}")
-        # A value issue keeps the cell exactly as it arrived (before full-width was made half-width).
-        issues = [(c, reason, cond) for c in feed.columns for reason, cond in issue_sql(feed, c)]
-        found = (
-            union(issues, False) or "SELECT NULL::INTEGER AS _row, '' AS col, '' AS header, '' AS reason WHERE false"
-        )
-        arrived = " ".join(f"WHEN {_lit(c.name)} THEN n.{_raw(c)}" for c, _, _ in issues) or "WHEN '' THEN NULL"
-        self._sql(f"""
-            CREATE OR REPLACE TEMP TABLE issues AS
-            SELECT i._row, i.col, i.header, CASE i.col {arrived} END AS value, i.reason
-            FROM ({found}) i JOIN incoming n USING (_row)
-            WHERE i._row NOT IN (SELECT _row FROM problems)""")
-        quarantined = self._sql("SELECT count(DISTINCT _row) FROM problems")[0][0]
-        return rows.count - quarantined, quarantined, self._sql("SELECT count(*) FROM issues")[0][0]
-
-    def _store(self, feed: Feed, period: str, digest: str, now: dt.datetime) -> None:
-        """Write the staged rows: readable rows to the feed's table, the quarantined ones and
+    def _store(self, feed: Feed, period: str, prepared: Prepared, now: dt.datetime) -> None:
+        """Write a typed file: readable rows to the feed's table, the quarantined cells and
         the value issues to meta."""
-        record = "to_json({" + ", ".join(f"{_lit(c.header)}: {_raw(c)}" for c in feed.columns) + "})"
-        self._sql(
-            f"""
-            INSERT INTO meta.quarantine
-            SELECT ?, ?, ?, p._row, p.col, p.header, p.value, p.reason, {record}, ?
-            FROM problems p JOIN typed USING (_row) ORDER BY p._row, p.col""",
-            [feed.name, period, digest, now],
-        )
-        self._sql(
-            """
-            INSERT INTO meta.value_issues
-            SELECT ?, ?, ?, _row, col, header, value, reason, ? FROM issues ORDER BY _row, col""",
-            [feed.name, period, digest, now],
-        )
-        outputs = [
-            "NULL"
-            if n == ARRIVED
-            else f"{_quote('__raw_' + n.removesuffix('_raw'))} AS {_quote(n)}"
-            if n.endswith("_raw")
-            else _quote(n)
-            for n, _ in feed_table_columns(feed)
-            if n not in dict(LINEAGE)
-        ]
-        self._sql(
-            f"""
-            INSERT INTO {feed.table}
-            SELECT ?, ?, ?, _row, ?, {", ".join(outputs)}
-            FROM typed WHERE _row NOT IN (SELECT _row FROM problems) ORDER BY _row""",
-            [feed.name, period, digest, now],
-        )
+        assert prepared.rows is not None and prepared.quarantine is not None and prepared.issues is not None
+        lineage = [feed.name, period, prepared.digest, now]
+        for name, table in (
+            ("typed_rows", prepared.rows),
+            ("typed_quarantine", prepared.quarantine),
+            ("typed_issues", prepared.issues),
+        ):
+            self.con.register(name, table)
+        try:
+            self._sql(
+                """
+                INSERT INTO meta.quarantine
+                SELECT ?, ?, ?, _row, col, header, value, reason, record, ? FROM typed_quarantine""",
+                lineage,
+            )
+            self._sql(
+                "INSERT INTO meta.value_issues SELECT ?, ?, ?, _row, col, header, value, reason, ? FROM typed_issues",
+                lineage,
+            )
+            self._sql(f"INSERT INTO {feed.table} SELECT ?, ?, ?, _row, ?, * EXCLUDE (_row) FROM typed_rows", lineage)
+        finally:
+            for name in ("typed_rows", "typed_quarantine", "typed_issues"):
+                self.con.unregister(name)

@@ -9,6 +9,8 @@ full-width to half-width, spaces and a leading apostrophe dropped, `x` to `X`, t
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space, with their half-width twins.
@@ -142,12 +144,11 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(MACROS.replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
 
 
-def connect(path: str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: str | None = None, read_only: bool = False, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the macros installed; nothing leaves the machine."""
-    con = duckdb.connect(
-        path or ":memory:",
-        read_only=read_only,
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-    )
+    config: dict[str, Any] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    if threads:
+        config["threads"] = threads
+    con = duckdb.connect(path or ":memory:", read_only=read_only, config=config)
     install_macros(con)
     return con
