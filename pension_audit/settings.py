@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     database_url: str | None = None  # the case store; default SQLite <home>/cases.sqlite
     duckdb_memory: str = "1GB"  # DuckDB's buffer bound for dbt (spills to disk past it)
     loader_memory: str = "256MB"  # the same bound for the loader
-    # Processes that read and type a cold start's files while the loader stores the one before
+    # Processes that read and type a cold start's files beside the loader, which stores them
     # (0: the loader alone). Each takes about 0.5 GB; the loader itself keeps one core busy.
     load_workers: int = min(2, (os.cpu_count() or 1) - 1)
     threads: int = 4  # worker threads for the service's routes

@@ -326,7 +326,7 @@ def type_rows(
             FROM typed WHERE _row NOT IN (SELECT _row FROM problems) ORDER BY _row""").to_arrow_table()
     finally:
         con.unregister("incoming")
-        con.execute("DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS problems")
+        con.execute("DROP TABLE IF EXISTS temp.typed; DROP TABLE IF EXISTS temp.problems")
     return readable, quarantine, issues
 
 
