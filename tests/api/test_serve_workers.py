@@ -66,7 +66,7 @@ def test_two_worker_processes_serve_one_postgresql_store(postgres_url: str, tiny
         [
             sys.executable,
             "-m",
-            "pension_audit.cli",
+            "pension_audit",
             "serve",
             "--workers",
             "2",

@@ -135,7 +135,7 @@ def test_a_run_loads_and_publishes_while_clerks_read_and_write(backend, request,
             [
                 sys.executable,
                 "-m",
-                "pension_audit.cli",
+                "pension_audit",
                 "run",
                 "--inbox",
                 str(inbox),
