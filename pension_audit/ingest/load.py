@@ -466,6 +466,10 @@ class Warehouse:
         run loads it."""
         return digest in self.seen_versions(relative, counting_duplicates=counting_duplicates)
 
+    def _ingested(self, file: InboxFile) -> frozenset[str]:
+        """The versions of this file that loading skips as unchanged."""
+        return self.seen_versions(file.relative, counting_duplicates=False)
+
     def seen_versions(self, relative: str, *, counting_duplicates: bool) -> frozenset[str]:
         """The content hashes of the versions of this file that `seen` counts."""
         skip = " AND status <> 'released'"
@@ -596,14 +600,10 @@ class Warehouse:
 
             def hand(i: int) -> None:
                 if i < len(periods) and len(periods[i]) == 1 and periods[i][0].well_named:
-                    file = periods[i][0]
-                    seen = self.seen_versions(file.relative, counting_duplicates=False)
-                    handed[i] = pool.submit(prepare, file, self.archive, seen)
+                    handed[i] = pool.submit(prepare, periods[i][0], self.archive, self._ingested(periods[i][0]))
 
             def type_here(i: int) -> None:
-                file = periods[i][0]
-                seen = self.seen_versions(file.relative, counting_duplicates=False)
-                typed_here[i] = prepare(file, self.archive, seen)
+                typed_here[i] = prepare(periods[i][0], self.archive, self._ingested(periods[i][0]))
 
             for i in range(ahead):
                 hand(i)
@@ -633,9 +633,7 @@ class Warehouse:
         if not file.well_named:
             return self.refuse(file, "bad_name", naming_problem(file))
         if prepared is None:
-            prepared = prepare(
-                file, self.archive, self.seen_versions(file.relative, counting_duplicates=False), self.con
-            )
+            prepared = prepare(file, self.archive, self._ingested(file), self.con)
         return self._store_file(file, prepared)
 
     def _store_file(self, file: InboxFile, prepared: Prepared) -> FileOutcome:
