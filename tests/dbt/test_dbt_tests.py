@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from orchestration.dbt_project import PROJECT_DIR
@@ -68,7 +69,39 @@ def test_dbt_build_passes_every_data_test_and_unit_test(built: Build):
     unit_tests = [uid for uid in statuses if uid.startswith("unit_test.")]
     data_tests = [uid for uid in statuses if uid.startswith("test.")]
     assert len(unit_tests) >= 20, unit_tests
-    assert len(data_tests) >= 300, len(data_tests)
+    assert len(data_tests) >= 250, len(data_tests)
+
+
+def test_a_required_column_left_empty_fails_its_tables_one_null_check(built: Build, tmp_path: Path):
+    """The columns of a table that must hold a value are checked in one query; a row with one
+    of them empty fails it, and its failing row says which column."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built.warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    emptied = con.execute(
+        "UPDATE marts.persons SET name = NULL WHERE person_id = (SELECT min(person_id) FROM marts.persons)"
+        " RETURNING person_id"
+    ).fetchall()
+    con.close()
+    assert len(emptied) == 1
+
+    result = _dbt(["test", "--select", "persons,test_name:not_null_columns"], tmp_path, warehouse)
+
+    assert result.returncode == 1, _tail(result)
+    run = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))
+    (test,) = run["results"]
+    assert test["status"] == "fail" and test["failures"] == 1, test
+    con = duckdb.connect(str(warehouse), read_only=True)
+    failing = con.execute(test["compiled_code"])
+    row = dict(zip([d[0] for d in failing.description], failing.fetchone(), strict=True))
+    con.close()
+    assert row == {
+        "person_id_is_null": False,
+        "kept_person_no_is_null": False,
+        "name_is_null": True,
+        "record_count_is_null": False,
+        "invalid_id_is_null": False,
+    }
 
 
 def test_dbt_docs_generate_writes_the_catalog(built: Build, tmp_path: Path):

@@ -59,7 +59,7 @@ def test_a_new_month_rewrites_that_month_only(tiny_month_arrived):
     # A cold build runs every dbt test, the unit tests of the SQL among them; an increment its
     # data tests only.
     assert cold["dbt"]["by_type"]["unit_test"] >= 20 and "unit_test" not in increment["dbt"]["by_type"]
-    assert cold["dbt"]["by_type"]["test"] == increment["dbt"]["by_type"]["test"] > 300
+    assert cold["dbt"]["by_type"]["test"] == increment["dbt"]["by_type"]["test"] > 250
     # Publishing writes what changed.
     assert 0 < increment["publish"]["rows_written"] < cold["publish"]["rows_written"]
 
