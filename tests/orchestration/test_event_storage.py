@@ -41,6 +41,21 @@ def test_a_run_stores_its_events_with_one_engine_per_file_where_dagster_dev_read
         assert [r.status.value for r in failed].count("FAILED") == 1
 
 
+def test_the_kept_connections_leave_the_files_to_other_processes_while_open(tmp_path: Path):
+    """The run's storage keeps a connection open on each file; Dagster's own storage (the
+    sensor, `dagster dev`) still writes and reads the same files meanwhile."""
+    settings = Settings(home=tmp_path / "home")
+    with dagster_instance(settings) as instance:
+        first = dg.materialize([monthly], instance=instance, partition_key="2025-01")
+        with dg.DagsterInstance.from_config(str(settings.dagster_home)) as plain:
+            beside = dg.materialize([monthly], instance=plain, partition_key="2025-02")
+            again = dg.materialize([monthly], instance=instance, partition_key="2025-03")
+            assert first.success and beside.success and again.success
+            partitions = {"2025-01", "2025-02", "2025-03"}
+            assert plain.get_materialized_partitions(dg.AssetKey("monthly")) == partitions
+            assert instance.get_materialized_partitions(dg.AssetKey("monthly")) == partitions
+
+
 def test_a_home_whose_dagster_yaml_chooses_its_storage_keeps_it(tmp_path: Path):
     settings = Settings(home=tmp_path / "home")
     config = settings.prepare_dagster_home() / "dagster.yaml"
