@@ -41,9 +41,10 @@ def test_a_run_stores_its_events_with_one_engine_per_file_where_dagster_dev_read
         assert [r.status.value for r in failed].count("FAILED") == 1
 
 
-def test_the_kept_connections_leave_the_files_to_other_processes_while_open(tmp_path: Path):
-    """The run's storage keeps a connection open on each file; Dagster's own storage (the
-    sensor, `dagster dev`) still writes and reads the same files meanwhile."""
+def test_the_kept_connections_leave_the_files_to_dagsters_own_storage_while_open(tmp_path: Path):
+    """The run's storage keeps a connection open on each file; Dagster's own storage, as the
+    sensor and `dagster dev` open it (connections of their own), still writes and reads the same
+    files meanwhile."""
     settings = Settings(home=tmp_path / "home")
     with dagster_instance(settings) as instance:
         first = dg.materialize([monthly], instance=instance, partition_key="2025-01")
