@@ -88,3 +88,21 @@ def test_an_increment_tests_the_months_it_rebuilt_and_dbt_test_alone_every_month
     alone = run_dbt(["test", "--select", "int_roster_months"], tmp_path / "test", warehouse)
     assert alone.returncode != 0
     assert "accepted_values_int_roster_months_status" in alone.stdout and "FAIL" in alone.stdout
+
+
+def test_a_roster_row_without_a_month_fails_even_a_build_that_rewrites_no_month(tiny_district, tmp_path):
+    """A row with no month belongs to no partition, so no increment would ever look at it by
+    month: int_roster_months's not-null test takes it on every build."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(tiny_district.home / "warehouse.duckdb", warehouse)
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "INSERT INTO intermediate.int_roster_months SELECT * REPLACE (NULL AS month)"
+        " FROM intermediate.int_roster_months LIMIT 1"
+    )
+    con.close()
+
+    build = run_dbt(["build", "--select", "int_roster_months"], tmp_path / "build", warehouse)
+
+    assert build.returncode != 0
+    assert "not_null_columns_int_roster_months" in build.stdout and "FAIL 1" in build.stdout, build.stdout[-3000:]
